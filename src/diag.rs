@@ -1,0 +1,322 @@
+//! User mistakes as data: [`Diagnostic`]s with a stable code, a severity, the
+//! field's path and its place in the source. Rendering to text lives here too
+//! (pure string building), so the CLI and the wasm module print the same thing.
+
+use serde::Serialize;
+
+/// How bad a diagnostic is. Errors stop compilation; warnings do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// A place in the source, as the YAML parser saw it: character indices and
+/// 1-based line / 0-based character column. Converted to a [`SourceSpan`]
+/// (bytes, UTF-16, 1-based columns) only when a diagnostic is finalised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+    pub line: u32,
+    pub col: u32,
+    pub end_line: u32,
+    pub end_col: u32,
+}
+
+/// Where a diagnostic points, in every unit a consumer may want.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SourceSpan {
+    /// 1-based line of the start.
+    pub line: u32,
+    /// 1-based column of the start, in Unicode scalar values.
+    pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+    /// Byte offsets into the UTF-8 source.
+    pub start: usize,
+    pub end: usize,
+    /// UTF-16 code unit offsets (what JavaScript editors use).
+    pub utf16_start: usize,
+    pub utf16_end: usize,
+}
+
+/// One user mistake (or a warning about a likely one).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Diagnostic {
+    /// Stable code, e.g. `PW0104`. See `codes` for the list.
+    pub code: String,
+    pub severity: Severity,
+    pub message: String,
+    /// The field's path in the spec, e.g. `cluster.nodePools[0].machineType`.
+    pub path: String,
+    pub span: Option<SourceSpan>,
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// Converts parser positions (character indices) to byte and UTF-16 offsets.
+pub struct LineIndex<'a> {
+    src: &'a str,
+    /// (char index, byte offset, utf16 offset) checkpoints at each line start.
+    lines: Vec<(usize, usize, usize)>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(src: &'a str) -> Self {
+        let mut lines = vec![(0, 0, 0)];
+        let (mut ci, mut u16i) = (0usize, 0usize);
+        for (bi, ch) in src.char_indices() {
+            ci += 1;
+            u16i += ch.len_utf16();
+            if ch == '\n' {
+                lines.push((ci, bi + 1, u16i));
+            }
+        }
+        LineIndex { src, lines }
+    }
+
+    /// (byte offset, utf16 offset) of a character index.
+    fn offsets(&self, char_idx: usize) -> (usize, usize) {
+        let li = match self.lines.binary_search_by(|l| l.0.cmp(&char_idx)) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        };
+        let (c0, b0, u0) = self.lines[li];
+        let (mut b, mut u) = (b0, u0);
+        for ch in self.src[b0..].chars().take(char_idx.saturating_sub(c0)) {
+            b += ch.len_utf8();
+            u += ch.len_utf16();
+        }
+        (b, u)
+    }
+
+    pub fn source_span(&self, s: Span) -> SourceSpan {
+        let (start, utf16_start) = self.offsets(s.start);
+        let (end, utf16_end) = self.offsets(s.end.max(s.start));
+        SourceSpan {
+            line: s.line.max(1),
+            column: s.col + 1,
+            end_line: s.end_line.max(s.line.max(1)),
+            end_column: s.end_col + 1,
+            start,
+            end,
+            utf16_start,
+            utf16_end,
+        }
+    }
+
+    pub fn line_text(&self, line: u32) -> &'a str {
+        let i = (line as usize).saturating_sub(1);
+        match self.lines.get(i) {
+            None => "",
+            Some(&(_, b, _)) => {
+                let rest = &self.src[b..];
+                rest.split('\n').next().unwrap_or("").trim_end_matches('\r')
+            }
+        }
+    }
+}
+
+/// Render diagnostics the way compilers do:
+/// `FILE:LINE:COL: error[CODE]: message`, a code frame, the path and help.
+pub fn render_text(file: &str, src: &str, diags: &[Diagnostic]) -> String {
+    let li = LineIndex::new(src);
+    let mut out = String::new();
+    for d in diags {
+        let sev = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        match &d.span {
+            Some(s) => out.push_str(&format!(
+                "{file}:{}:{}: {sev}[{}]: {}\n",
+                s.line, s.column, d.code, d.message
+            )),
+            None => out.push_str(&format!("{file}: {sev}[{}]: {}\n", d.code, d.message)),
+        }
+        if let Some(s) = &d.span {
+            let text = li.line_text(s.line);
+            let gutter = s.line.to_string().len();
+            let pad = " ".repeat(gutter);
+            out.push_str(&format!("{pad} |\n{} | {}\n", s.line, text));
+            let col = (s.column as usize).saturating_sub(1);
+            let width = if s.end_line == s.line && s.end_column > s.column {
+                (s.end_column - s.column) as usize
+            } else {
+                text.chars().count().saturating_sub(col).max(1)
+            };
+            let lead: String = text
+                .chars()
+                .take(col)
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            out.push_str(&format!("{pad} | {lead}{}\n", "^".repeat(width.max(1))));
+        }
+        if !d.path.is_empty() {
+            out.push_str(&format!("  = at: {}\n", d.path));
+        }
+        if let Some(h) = &d.help {
+            out.push_str(&format!("  = help: {h}\n"));
+        }
+    }
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let warnings = diags.len() - errors;
+    if !diags.is_empty() {
+        out.push_str(&format!(
+            "{file}: {errors} error{}, {warnings} warning{}\n",
+            if errors == 1 { "" } else { "s" },
+            if warnings == 1 { "" } else { "s" }
+        ));
+    }
+    out
+}
+
+/// Closest candidate by edit distance, for "did you mean" hints.
+pub fn did_you_mean<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+    let w = word.to_ascii_lowercase();
+    let mut best: Option<(usize, &str)> = None;
+    for c in candidates {
+        let d = levenshtein(&w, &c.to_ascii_lowercase());
+        let limit = (c.len().max(word.len()) / 3).max(1);
+        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        cur[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j + 1] + 1).min(cur[j] + 1).min(prev[j] + cost);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(did_you_mean("machineTyp", ["machineType", "nodes"]), Some("machineType"));
+        assert_eq!(did_you_mean("replica", ["replicas", "image"]), Some("replicas"));
+        assert_eq!(did_you_mean("zzzz", ["replicas", "image"]), None);
+    }
+
+    #[test]
+    fn offsets_count_bytes_and_utf16() {
+        let src = "a: é\nb: 😀x\n";
+        let li = LineIndex::new(src);
+        // 'x' is char index 9 (a,:, ,é,\n,b,:, ,😀 -> 9), line 2 col 4
+        let s = li.source_span(Span { start: 9, end: 10, line: 2, col: 4, end_line: 2, end_col: 5 });
+        assert_eq!(s.start, "a: é\nb: 😀".len());
+        assert_eq!(s.utf16_start, 5 + 3 + 2);
+        assert_eq!(s.column, 5);
+        assert_eq!(li.line_text(2), "b: 😀x");
+    }
+}
+
+/// Stable diagnostic codes. Never renumber: users grep and suppress by code.
+pub mod codes {
+    // Structure (PW00xx)
+    pub const SYNTAX: &str = "PW0001";
+    pub const EMPTY: &str = "PW0002";
+    pub const WRONG_TYPE: &str = "PW0003";
+    pub const UNKNOWN_FIELD: &str = "PW0004";
+    pub const MISSING_FIELD: &str = "PW0005";
+    pub const API_VERSION: &str = "PW0006";
+    pub const DUPLICATE_KEY: &str = "PW0007";
+    pub const BAD_VALUE: &str = "PW0008";
+    pub const MULTIPLE_DOCUMENTS: &str = "PW0009";
+    // Names (PW01xx)
+    pub const BAD_NAME: &str = "PW0101";
+    pub const NAME_TOO_LONG: &str = "PW0102";
+    pub const DUPLICATE_NAME: &str = "PW0103";
+    pub const BAD_PORT_NAME: &str = "PW0104";
+    pub const RESERVED_NAME: &str = "PW0105";
+    pub const BAD_LABEL: &str = "PW0106";
+    // References (PW02xx)
+    pub const UNKNOWN_POOL: &str = "PW0201";
+    pub const POOL_REQUIRED: &str = "PW0202";
+    pub const UNKNOWN_WORKLOAD: &str = "PW0203";
+    pub const UNKNOWN_PORT: &str = "PW0204";
+    pub const NO_SERVICE: &str = "PW0205";
+    pub const BAD_CONNECTION: &str = "PW0206";
+    pub const DUPLICATE_PORT: &str = "PW0207";
+    // Hardware (PW03xx)
+    pub const UNKNOWN_MACHINE: &str = "PW0301";
+    pub const ACCELERATOR_TYPE: &str = "PW0302";
+    pub const ACCELERATOR_COUNT: &str = "PW0303";
+    pub const GPUS_PER_POD: &str = "PW0304";
+    pub const POOL_CAPACITY: &str = "PW0305";
+    pub const TPU_TOPOLOGY: &str = "PW0306";
+    pub const NO_GPUS: &str = "PW0307";
+    pub const NO_TPUS: &str = "PW0308";
+    pub const POD_TOO_BIG: &str = "PW0309";
+    pub const TPU_NODES: &str = "PW0310";
+    pub const BAD_QUANTITY: &str = "PW0311";
+    // GKE and network constraints (PW04xx)
+    pub const COMPACT_ZONES: &str = "PW0401";
+    pub const SPOT_RESERVATION: &str = "PW0402";
+    pub const ZONE_OUTSIDE_REGION: &str = "PW0403";
+    pub const BAD_PROJECT: &str = "PW0404";
+    pub const BAD_LOCATION: &str = "PW0405";
+    pub const BAD_CIDR: &str = "PW0406";
+    pub const POLICY_NOT_ENFORCED: &str = "PW0407";
+    pub const AUTOSCALING_RANGE: &str = "PW0408";
+    pub const NO_POOLS: &str = "PW0409";
+    pub const BAD_VERSION: &str = "PW0410";
+    pub const BAD_EMAIL: &str = "PW0411";
+    pub const SERVICE_NAME_CLASH: &str = "PW0412";
+    pub const EXPOSE_WITHOUT_PORTS: &str = "PW0413";
+    pub const PEERS_REQUIRED: &str = "PW0414";
+    pub const WI_OFF: &str = "PW0415";
+}
+
+/// A diagnostic before its span is converted for output.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    pub code: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    pub path: String,
+    pub span: Option<Span>,
+    pub help: Option<String>,
+}
+
+/// Convert, order by place in the source (unplaced last), keep insertion order for ties.
+pub fn finalize(src: &str, mut pending: Vec<Pending>) -> Vec<Diagnostic> {
+    if pending.is_empty() {
+        return Vec::new();
+    }
+    pending.sort_by_key(|p| p.span.map_or(usize::MAX, |s| s.start));
+    let li = LineIndex::new(src);
+    pending
+        .into_iter()
+        .map(|p| Diagnostic {
+            code: p.code.to_string(),
+            severity: p.severity,
+            message: p.message,
+            path: p.path,
+            span: p.span.map(|s| li.source_span(s)),
+            help: p.help,
+        })
+        .collect()
+}

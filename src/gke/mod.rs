@@ -1,0 +1,337 @@
+//! GKE v1 request types (serde camelCase, int64 as JSON strings, as the
+//! discovery document says) and the lowering of the model into a
+//! `CreateClusterRequest`, shaped as gcloud 528 sends it.
+
+use crate::model::{Model, Pool};
+use crate::spec::{GpuDriver, TaintEffect};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Serialize an integer as a JSON string (the discovery format `int64`).
+mod int64 {
+    use serde::{Deserialize, Deserializer, Serializer};
+    pub fn serialize<S: Serializer>(v: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(v) => s.serialize_str(&v.to_string()),
+            None => s.serialize_none(),
+        }
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+        let s: Option<String> = Option::deserialize(d)?;
+        s.map(|s| s.parse().map_err(serde::de::Error::custom)).transpose()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateClusterRequest {
+    pub cluster: Cluster,
+    /// `projects/{project}/locations/{location}`.
+    pub parent: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct Cluster {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub control_plane_endpoints_config: Option<ControlPlaneEndpointsConfig>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub initial_cluster_version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip_allocation_policy: Option<IpAllocationPolicy>,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_config: Option<NetworkConfig>,
+    pub node_pools: Vec<NodePool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_channel: Option<ReleaseChannel>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
+    pub resource_labels: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subnetwork: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workload_identity_config: Option<WorkloadIdentityConfig>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct ControlPlaneEndpointsConfig {
+    pub ip_endpoints_config: IpEndpointsConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct IpEndpointsConfig {
+    pub authorized_networks_config: AuthorizedNetworksConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct AuthorizedNetworksConfig {
+    pub cidr_blocks: Vec<CidrBlock>,
+    pub enabled: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct CidrBlock {
+    pub cidr_block: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct IpAllocationPolicy {
+    pub create_subnetwork: bool,
+    pub use_ip_aliases: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct NetworkConfig {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub datapath_provider: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_enable_private_nodes: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct ReleaseChannel {
+    pub channel: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkloadIdentityConfig {
+    pub workload_pool: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct NodePool {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub autoscaling: Option<NodePoolAutoscaling>,
+    pub config: NodeConfig,
+    pub initial_node_count: u32,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub locations: Vec<String>,
+    pub management: NodeManagement,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_pods_constraint: Option<MaxPodsConstraint>,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub placement_policy: Option<PlacementPolicy>,
+    pub upgrade_settings: UpgradeSettings,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct NodePoolAutoscaling {
+    pub enabled: bool,
+    pub max_node_count: u32,
+    pub min_node_count: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct MaxPodsConstraint {
+    #[serde(with = "int64", skip_serializing_if = "Option::is_none", default)]
+    pub max_pods_per_node: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct NodeConfig {
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub accelerators: Vec<AcceleratorConfig>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disk_size_gb: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disk_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gvnic: Option<VirtualNic>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_type: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
+    pub labels: BTreeMap<String, String>,
+    pub machine_type: String,
+    pub oauth_scopes: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reservation_affinity: Option<ReservationAffinity>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
+    pub resource_labels: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_account: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spot: Option<bool>,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub taints: Vec<NodeTaint>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct AcceleratorConfig {
+    #[serde(with = "int64", default)]
+    pub accelerator_count: Option<i64>,
+    pub accelerator_type: String,
+    pub gpu_driver_installation_config: GpuDriverInstallationConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct GpuDriverInstallationConfig {
+    pub gpu_driver_version: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct VirtualNic {
+    pub enabled: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct ReservationAffinity {
+    pub consume_reservation_type: String,
+    pub key: String,
+    pub values: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct NodeTaint {
+    pub effect: String,
+    pub key: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct NodeManagement {
+    pub auto_repair: bool,
+    pub auto_upgrade: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct PlacementPolicy {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tpu_topology: Option<String>,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct UpgradeSettings {
+    pub max_surge: i32,
+}
+
+/// The GKE API path of the cluster's parent.
+pub fn parent(m: &Model) -> String {
+    format!("projects/{}/locations/{}", m.project, m.location)
+}
+
+/// Lower the model into the `clusters.create` body.
+pub fn create_cluster_request(m: &Model) -> CreateClusterRequest {
+    let authorized = (!m.authorized_networks.is_empty()).then(|| ControlPlaneEndpointsConfig {
+        ip_endpoints_config: IpEndpointsConfig {
+            authorized_networks_config: AuthorizedNetworksConfig {
+                cidr_blocks: m.authorized_networks.iter().map(|c| CidrBlock { cidr_block: c.clone() }).collect(),
+                enabled: true,
+            },
+        },
+    });
+    CreateClusterRequest {
+        cluster: Cluster {
+            control_plane_endpoints_config: authorized,
+            initial_cluster_version: m.version.clone(),
+            // VPC-native: required by Dataplane V2 and private nodes; gcloud
+            // sends this pair for --enable-ip-alias.
+            ip_allocation_policy: Some(IpAllocationPolicy { create_subnetwork: false, use_ip_aliases: true }),
+            name: m.cluster_name.clone(),
+            network: m.network.clone(),
+            network_config: Some(NetworkConfig {
+                datapath_provider: m.dataplane_v2.then(|| "ADVANCED_DATAPATH".to_string()),
+                default_enable_private_nodes: m.private_nodes.then_some(true),
+            })
+            .filter(|n| n.datapath_provider.is_some() || n.default_enable_private_nodes.is_some()),
+            node_pools: m.pools.iter().map(|p| node_pool(m, p)).collect(),
+            release_channel: Some(ReleaseChannel { channel: m.release_channel.to_string() }),
+            resource_labels: m.labels.clone(),
+            subnetwork: m.subnetwork.clone(),
+            workload_identity_config: m
+                .workload_identity
+                .then(|| WorkloadIdentityConfig { workload_pool: format!("{}.svc.id.goog", m.project) }),
+        },
+        parent: parent(m),
+    }
+}
+
+/// One node pool, as `clusters.create` and `nodePools.create` take it.
+pub fn node_pool(m: &Model, p: &Pool) -> NodePool {
+    let accelerators = p
+        .gpu
+        .iter()
+        .map(|g| AcceleratorConfig {
+            accelerator_count: Some(i64::from(g.count)),
+            accelerator_type: g.kind.clone(),
+            gpu_driver_installation_config: GpuDriverInstallationConfig {
+                gpu_driver_version: match g.driver {
+                    GpuDriver::Default => "DEFAULT",
+                    GpuDriver::Latest => "LATEST",
+                    GpuDriver::Disabled => "INSTALLATION_DISABLED",
+                }
+                .to_string(),
+            },
+        })
+        .collect();
+    let placement = (p.compact || p.tpu.is_some()).then(|| PlacementPolicy {
+        tpu_topology: p.tpu.as_ref().map(|t| t.topology.clone()),
+        kind: p.compact.then(|| "COMPACT".to_string()),
+    });
+    NodePool {
+        autoscaling: p.autoscaling.map(|(min, max)| NodePoolAutoscaling { enabled: true, max_node_count: max, min_node_count: min }),
+        config: NodeConfig {
+            accelerators,
+            disk_size_gb: p.disk_size_gb,
+            disk_type: p.disk_type.clone(),
+            gvnic: p.gvnic.then_some(VirtualNic { enabled: true }),
+            image_type: p.image_type.clone(),
+            labels: p.labels.clone(),
+            machine_type: p.machine_type.clone(),
+            oauth_scopes: p.scopes.clone(),
+            reservation_affinity: p.reservation.as_ref().map(|r| ReservationAffinity {
+                consume_reservation_type: "SPECIFIC_RESERVATION".into(),
+                key: "compute.googleapis.com/reservation-name".into(),
+                values: vec![r.clone()],
+            }),
+            resource_labels: m.labels.clone(),
+            service_account: p.service_account.clone(),
+            spot: p.spot.then_some(true),
+            taints: p
+                .taints
+                .iter()
+                .map(|(k, v, e)| NodeTaint {
+                    effect: match e {
+                        TaintEffect::NoSchedule => "NO_SCHEDULE",
+                        TaintEffect::PreferNoSchedule => "PREFER_NO_SCHEDULE",
+                        TaintEffect::NoExecute => "NO_EXECUTE",
+                    }
+                    .into(),
+                    key: k.clone(),
+                    value: v.clone(),
+                })
+                .collect(),
+        },
+        initial_node_count: p.initial_nodes,
+        locations: p.zones.clone(),
+        management: NodeManagement { auto_repair: true, auto_upgrade: true },
+        max_pods_constraint: p.max_pods_per_node.map(|n| MaxPodsConstraint { max_pods_per_node: Some(i64::from(n)) }),
+        name: p.name.clone(),
+        placement_policy: placement,
+        upgrade_settings: UpgradeSettings { max_surge: 1 },
+    }
+}

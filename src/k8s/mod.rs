@@ -1,0 +1,552 @@
+//! Kubernetes objects (through k8s-openapi's typed model) lowered from the
+//! resolved model, in apply order.
+
+use crate::model::{End, Flow, Framework, Kind, Model, Workload};
+use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, StatefulSet, StatefulSetSpec};
+use k8s_openapi::api::batch::v1::{Job, JobSpec};
+use k8s_openapi::api::core::v1::{
+    Capabilities, Container, ContainerPort, EmptyDirVolumeSource, EnvVar, EnvVarSource, Namespace,
+    ObjectFieldSelector, PodSecurityContext, PodSpec, PodTemplateSpec, ResourceRequirements, SeccompProfile,
+    SecurityContext, Service, ServiceAccount, ServicePort, ServiceSpec, Toleration, Volume, VolumeMount,
+};
+use k8s_openapi::api::networking::v1::{
+    IPBlock, NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort,
+    NetworkPolicySpec,
+};
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use std::collections::BTreeMap;
+
+/// Label that selects a workload's pods.
+pub const WORKLOAD_LABEL: &str = "podwire.dev/workload";
+/// Private address ranges: excluded from `to: internet` so that the rule
+/// cannot reach pods or Services inside the cluster.
+pub const PRIVATE_RANGES: &[&str] = &["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
+
+/// One Kubernetes object of the output.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Object {
+    Namespace(Namespace),
+    ServiceAccount(ServiceAccount),
+    NetworkPolicy(NetworkPolicy),
+    Service(Service),
+    Job(Job),
+    StatefulSet(StatefulSet),
+    Deployment(Deployment),
+}
+
+impl Object {
+    pub fn metadata(&self) -> &ObjectMeta {
+        match self {
+            Object::Namespace(o) => &o.metadata,
+            Object::ServiceAccount(o) => &o.metadata,
+            Object::NetworkPolicy(o) => &o.metadata,
+            Object::Service(o) => &o.metadata,
+            Object::Job(o) => &o.metadata,
+            Object::StatefulSet(o) => &o.metadata,
+            Object::Deployment(o) => &o.metadata,
+        }
+    }
+
+    /// (apiVersion, kind, plural) as the API server knows them.
+    pub fn type_info(&self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Object::Namespace(_) => ("v1", "Namespace", "namespaces"),
+            Object::ServiceAccount(_) => ("v1", "ServiceAccount", "serviceaccounts"),
+            Object::NetworkPolicy(_) => ("networking.k8s.io/v1", "NetworkPolicy", "networkpolicies"),
+            Object::Service(_) => ("v1", "Service", "services"),
+            Object::Job(_) => ("batch/v1", "Job", "jobs"),
+            Object::StatefulSet(_) => ("apps/v1", "StatefulSet", "statefulsets"),
+            Object::Deployment(_) => ("apps/v1", "Deployment", "deployments"),
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        self.metadata().name.as_deref().unwrap_or_default()
+    }
+
+    pub fn namespace(&self) -> Option<&str> {
+        self.metadata().namespace.as_deref()
+    }
+
+    /// The object as JSON (apiVersion and kind first).
+    pub fn to_json(&self) -> serde_json::Value {
+        let r = match self {
+            Object::Namespace(o) => serde_json::to_value(o),
+            Object::ServiceAccount(o) => serde_json::to_value(o),
+            Object::NetworkPolicy(o) => serde_json::to_value(o),
+            Object::Service(o) => serde_json::to_value(o),
+            Object::Job(o) => serde_json::to_value(o),
+            Object::StatefulSet(o) => serde_json::to_value(o),
+            Object::Deployment(o) => serde_json::to_value(o),
+        };
+        // Serializing these plain structs cannot fail (no maps with non-string keys).
+        r.unwrap_or(serde_json::Value::Null)
+    }
+}
+
+fn s(v: &str) -> String {
+    v.to_string()
+}
+
+fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs.iter().map(|(k, v)| (s(k), s(v))).collect()
+}
+
+struct Lower<'m> {
+    m: &'m Model,
+}
+
+impl Lower<'_> {
+    fn common(&self) -> BTreeMap<String, String> {
+        let mut l = self.m.labels.clone();
+        l.insert(s("app.kubernetes.io/managed-by"), s("podwire"));
+        l.insert(s("app.kubernetes.io/part-of"), self.m.name.clone());
+        l
+    }
+
+    fn meta(&self, name: &str, extra: &[(&str, &str)]) -> ObjectMeta {
+        let mut l = self.common();
+        l.extend(labels(extra));
+        ObjectMeta { name: Some(s(name)), namespace: Some(self.m.namespace.clone()), labels: Some(l), ..Default::default() }
+    }
+
+    fn wl_meta(&self, name: &str, w: &Workload) -> ObjectMeta {
+        self.meta(name, &[("app.kubernetes.io/name", &w.name), (WORKLOAD_LABEL, &w.name)])
+    }
+
+    fn selector(w: &Workload) -> BTreeMap<String, String> {
+        labels(&[(WORKLOAD_LABEL, &w.name)])
+    }
+}
+
+/// All objects, in the order they should be applied: the namespace, service
+/// accounts, network policies (before any pod can start unrestricted),
+/// Services, then the workloads.
+pub fn objects(m: &Model) -> Vec<Object> {
+    let lw = Lower { m };
+    let mut out = Vec::new();
+    let mut ns_labels = lw.common();
+    ns_labels.insert(s("pod-security.kubernetes.io/enforce"), s("restricted"));
+    ns_labels.insert(s("pod-security.kubernetes.io/enforce-version"), s("latest"));
+    out.push(Object::Namespace(Namespace {
+        metadata: ObjectMeta { name: Some(m.namespace.clone()), labels: Some(ns_labels), ..Default::default() },
+        ..Default::default()
+    }));
+    for w in &m.workloads {
+        let mut meta = lw.wl_meta(&w.name, w);
+        if let Some(gsa) = &w.gcp_service_account {
+            meta.annotations = Some(labels(&[("iam.gke.io/gcp-service-account", gsa)]));
+        }
+        out.push(Object::ServiceAccount(ServiceAccount {
+            metadata: meta,
+            automount_service_account_token: Some(false),
+            ..Default::default()
+        }));
+    }
+    if !m.flows.is_empty() {
+        out.push(Object::NetworkPolicy(NetworkPolicy {
+            metadata: lw.meta("default-deny", &[]),
+            spec: Some(NetworkPolicySpec {
+                pod_selector: Some(LabelSelector::default()),
+                policy_types: Some(vec![s("Ingress"), s("Egress")]),
+                ..Default::default()
+            }),
+        }));
+        for (i, w) in m.workloads.iter().enumerate() {
+            out.push(Object::NetworkPolicy(policy(&lw, i, w)));
+        }
+    }
+    for w in &m.workloads {
+        services(&lw, w, &mut out);
+    }
+    for w in &m.workloads {
+        out.push(workload(&lw, w));
+    }
+    out
+}
+
+fn service_ports(w: &Workload) -> Option<Vec<ServicePort>> {
+    (!w.ports.is_empty()).then(|| {
+        w.ports
+            .iter()
+            .map(|p| ServicePort {
+                name: Some(p.name.clone()),
+                port: i32::from(p.port),
+                protocol: Some(s(p.protocol.as_str())),
+                target_port: Some(IntOrString::Int(i32::from(p.port))),
+                ..Default::default()
+            })
+            .collect()
+    })
+}
+
+fn services(lw: &Lower, w: &Workload, out: &mut Vec<Object>) {
+    if let Some(name) = &w.service {
+        let spec = if w.headless {
+            ServiceSpec {
+                cluster_ip: Some(s("None")),
+                publish_not_ready_addresses: Some(true),
+                ports: service_ports(w),
+                selector: Some(Lower::selector(w)),
+                ..Default::default()
+            }
+        } else {
+            ServiceSpec {
+                type_: Some(s("ClusterIP")),
+                ports: service_ports(w),
+                selector: Some(Lower::selector(w)),
+                ..Default::default()
+            }
+        };
+        out.push(Object::Service(Service { metadata: lw.wl_meta(name, w), spec: Some(spec), ..Default::default() }));
+    }
+    if let Some((name, internal)) = &w.load_balancer {
+        let mut meta = lw.wl_meta(name, w);
+        if *internal {
+            meta.annotations = Some(labels(&[("networking.gke.io/load-balancer-type", "Internal")]));
+        }
+        out.push(Object::Service(Service {
+            metadata: meta,
+            spec: Some(ServiceSpec {
+                type_: Some(s("LoadBalancer")),
+                ports: service_ports(w),
+                selector: Some(Lower::selector(w)),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }));
+    }
+}
+
+fn env(name: &str, value: String) -> EnvVar {
+    EnvVar { name: s(name), value: Some(value), ..Default::default() }
+}
+
+fn env_field(name: &str, field: &str) -> EnvVar {
+    EnvVar {
+        name: s(name),
+        value_from: Some(EnvVarSource {
+            field_ref: Some(ObjectFieldSelector { field_path: s(field), ..Default::default() }),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+/// The rendezvous environment of a distributed workload.
+fn rendezvous_env(m: &Model, w: &Workload) -> Vec<EnvVar> {
+    let Some((framework, port)) = w.distributed else { return Vec::new() };
+    let index_field = match w.kind {
+        Kind::Job => "metadata.annotations['batch.kubernetes.io/job-completion-index']",
+        _ => "metadata.labels['apps.kubernetes.io/pod-index']",
+    };
+    let addr = w.pod_dns(0, &m.namespace).unwrap_or_default();
+    match framework {
+        Framework::Pytorch => {
+            let nproc = w.gpus.max(1);
+            let mut v = Vec::new();
+            for prefix in ["", "PET_"] {
+                v.push(env(&format!("{prefix}MASTER_ADDR"), addr.clone()));
+                v.push(env(&format!("{prefix}MASTER_PORT"), port.to_string()));
+                v.push(env(&format!("{prefix}NNODES"), w.replicas.to_string()));
+                v.push(env_field(&format!("{prefix}NODE_RANK"), index_field));
+                v.push(env(&format!("{prefix}NPROC_PER_NODE"), nproc.to_string()));
+            }
+            v.push(env("WORLD_SIZE", (u64::from(w.replicas) * u64::from(nproc)).to_string()));
+            v
+        }
+        Framework::Jax => vec![
+            env("JAX_COORDINATOR_ADDRESS", format!("{addr}:{port}")),
+            env_field("JAX_PROCESS_ID", index_field),
+            env("JAX_NUM_PROCESSES", w.replicas.to_string()),
+        ],
+    }
+}
+
+fn pod_template(lw: &Lower, w: &Workload, job: bool) -> PodTemplateSpec {
+    let m = lw.m;
+    let pool = &m.pools[w.pool];
+    let mut env_vars = rendezvous_env(m, w);
+    env_vars.retain(|e| !w.env.iter().any(|(k, _)| *k == e.name));
+    env_vars.extend(w.env.iter().map(|(k, v)| env(k, v.clone())));
+
+    let mut requests = BTreeMap::new();
+    let mut limits = BTreeMap::new();
+    if let Some(c) = &w.cpu {
+        requests.insert(s("cpu"), Quantity(c.clone()));
+    }
+    if let Some(mem) = &w.memory {
+        requests.insert(s("memory"), Quantity(mem.clone()));
+        limits.insert(s("memory"), Quantity(mem.clone()));
+    }
+    if let Some(e) = &w.ephemeral_storage {
+        requests.insert(s("ephemeral-storage"), Quantity(e.clone()));
+    }
+    if w.gpus > 0 {
+        requests.insert(s("nvidia.com/gpu"), Quantity(w.gpus.to_string()));
+        limits.insert(s("nvidia.com/gpu"), Quantity(w.gpus.to_string()));
+    }
+    if w.tpus > 0 {
+        requests.insert(s("google.com/tpu"), Quantity(w.tpus.to_string()));
+        limits.insert(s("google.com/tpu"), Quantity(w.tpus.to_string()));
+    }
+    let accelerated = w.gpus > 0 || w.tpus > 0;
+
+    let mut node_selector = labels(&[("cloud.google.com/gke-nodepool", &pool.name)]);
+    let mut tolerations = Vec::new();
+    if pool.gpu.is_some() {
+        tolerations.push(Toleration {
+            key: Some(s("nvidia.com/gpu")),
+            operator: Some(s("Exists")),
+            effect: Some(s("NoSchedule")),
+            ..Default::default()
+        });
+    }
+    if let Some(t) = &pool.tpu {
+        node_selector.insert(s("cloud.google.com/gke-tpu-accelerator"), t.accelerator.clone());
+        node_selector.insert(s("cloud.google.com/gke-tpu-topology"), t.topology.clone());
+        tolerations.push(Toleration {
+            key: Some(s("google.com/tpu")),
+            operator: Some(s("Exists")),
+            effect: Some(s("NoSchedule")),
+            ..Default::default()
+        });
+    }
+    for (k, v, e) in &pool.taints {
+        tolerations.push(Toleration {
+            key: Some(k.clone()),
+            operator: Some(s("Equal")),
+            value: Some(v.clone()),
+            effect: Some(s(match e {
+                crate::spec::TaintEffect::NoSchedule => "NoSchedule",
+                crate::spec::TaintEffect::PreferNoSchedule => "PreferNoSchedule",
+                crate::spec::TaintEffect::NoExecute => "NoExecute",
+            })),
+            ..Default::default()
+        });
+    }
+
+    let seccomp = || Some(SeccompProfile { type_: s("RuntimeDefault"), ..Default::default() });
+    let container = Container {
+        name: w.name.clone(),
+        image: Some(w.image.clone()),
+        command: (!w.command.is_empty()).then(|| w.command.clone()),
+        args: (!w.args.is_empty()).then(|| w.args.clone()),
+        env: (!env_vars.is_empty()).then_some(env_vars),
+        ports: (!w.ports.is_empty()).then(|| {
+            w.ports
+                .iter()
+                .map(|p| ContainerPort {
+                    name: Some(p.name.clone()),
+                    container_port: i32::from(p.port),
+                    protocol: Some(s(p.protocol.as_str())),
+                    ..Default::default()
+                })
+                .collect()
+        }),
+        resources: (!requests.is_empty()).then(|| ResourceRequirements {
+            requests: Some(requests),
+            limits: (!limits.is_empty()).then_some(limits),
+            ..Default::default()
+        }),
+        security_context: Some(SecurityContext {
+            allow_privilege_escalation: Some(false),
+            capabilities: Some(Capabilities { drop: Some(vec![s("ALL")]), ..Default::default() }),
+            run_as_non_root: Some(true),
+            seccomp_profile: seccomp(),
+            ..Default::default()
+        }),
+        volume_mounts: accelerated.then(|| vec![VolumeMount { name: s("dshm"), mount_path: s("/dev/shm"), ..Default::default() }]),
+        ..Default::default()
+    };
+    let mut meta_labels = lw.common();
+    meta_labels.insert(s("app.kubernetes.io/name"), w.name.clone());
+    meta_labels.insert(s(WORKLOAD_LABEL), w.name.clone());
+    PodTemplateSpec {
+        metadata: Some(ObjectMeta { labels: Some(meta_labels), ..Default::default() }),
+        spec: Some(PodSpec {
+            automount_service_account_token: Some(false),
+            containers: vec![container],
+            node_selector: Some(node_selector),
+            restart_policy: job.then(|| s("Never")),
+            security_context: Some(PodSecurityContext {
+                run_as_non_root: Some(true),
+                run_as_user: w.run_as_user,
+                run_as_group: w.run_as_group,
+                seccomp_profile: seccomp(),
+                ..Default::default()
+            }),
+            service_account_name: Some(w.name.clone()),
+            subdomain: if job && w.peers { w.service.clone() } else { None },
+            tolerations: (!tolerations.is_empty()).then_some(tolerations),
+            volumes: accelerated.then(|| {
+                vec![Volume {
+                    name: s("dshm"),
+                    empty_dir: Some(EmptyDirVolumeSource { medium: Some(s("Memory")), ..Default::default() }),
+                    ..Default::default()
+                }]
+            }),
+            ..Default::default()
+        }),
+    }
+}
+
+fn workload(lw: &Lower, w: &Workload) -> Object {
+    let meta = lw.wl_meta(&w.name, w);
+    let selector = LabelSelector { match_labels: Some(Lower::selector(w)), ..Default::default() };
+    let replicas = i32::try_from(w.replicas).unwrap_or(i32::MAX);
+    match w.kind {
+        Kind::Job => Object::Job(Job {
+            metadata: meta,
+            spec: Some(JobSpec {
+                backoff_limit: Some(i32::try_from(w.backoff_limit).unwrap_or(i32::MAX)),
+                completion_mode: Some(s("Indexed")),
+                completions: Some(replicas),
+                parallelism: Some(replicas),
+                template: pod_template(lw, w, true),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }),
+        Kind::StatefulSet => Object::StatefulSet(StatefulSet {
+            metadata: meta,
+            spec: StatefulSetSpec {
+                pod_management_policy: Some(s("Parallel")),
+                replicas: Some(replicas),
+                selector,
+                service_name: w.service.clone(),
+                template: pod_template(lw, w, false),
+                ..Default::default()
+            },
+            ..Default::default()
+        }),
+        Kind::Deployment => Object::Deployment(Deployment {
+            metadata: meta,
+            spec: DeploymentSpec {
+                replicas: Some(replicas),
+                selector,
+                template: pod_template(lw, w, false),
+                ..Default::default()
+            },
+            ..Default::default()
+        }),
+    }
+}
+
+fn np_ports(ports: &[(u16, crate::spec::Protocol)]) -> Option<Vec<NetworkPolicyPort>> {
+    (!ports.is_empty()).then(|| {
+        ports
+            .iter()
+            .map(|(p, proto)| NetworkPolicyPort {
+                port: Some(IntOrString::Int(i32::from(*p))),
+                protocol: Some(s(proto.as_str())),
+                ..Default::default()
+            })
+            .collect()
+    })
+}
+
+fn pods_of(w: &Workload) -> NetworkPolicyPeer {
+    NetworkPolicyPeer {
+        pod_selector: Some(LabelSelector { match_labels: Some(Lower::selector(w)), ..Default::default() }),
+        ..Default::default()
+    }
+}
+
+fn ip_block(cidr: &str, except: &[&str]) -> NetworkPolicyPeer {
+    NetworkPolicyPeer {
+        ip_block: Some(IPBlock {
+            cidr: s(cidr),
+            except: (!except.is_empty()).then(|| except.iter().map(|e| s(e)).collect()),
+        }),
+        ..Default::default()
+    }
+}
+
+fn namespace_peer(ns: &str) -> NetworkPolicyPeer {
+    NetworkPolicyPeer {
+        namespace_selector: Some(LabelSelector {
+            match_labels: Some(labels(&[("kubernetes.io/metadata.name", ns)])),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+/// The ports a flow allows: the declared ones, else all the target's.
+fn flow_ports(f: &Flow, target: Option<&Workload>) -> Vec<(u16, crate::spec::Protocol)> {
+    if !f.ports.is_empty() {
+        return f.ports.clone();
+    }
+    target.map(|t| t.ports.iter().map(|p| (p.port, p.protocol)).collect()).unwrap_or_default()
+}
+
+fn policy(lw: &Lower, idx: usize, w: &Workload) -> NetworkPolicy {
+    let m = lw.m;
+    let mut ingress = Vec::new();
+    let mut egress = Vec::new();
+    if w.peers {
+        ingress.push(NetworkPolicyIngressRule { from: Some(vec![pods_of(w)]), ..Default::default() });
+        egress.push(NetworkPolicyEgressRule { to: Some(vec![pods_of(w)]), ..Default::default() });
+    }
+    // DNS.
+    let tcp_udp = |port: i32| {
+        ["UDP", "TCP"]
+            .iter()
+            .map(|p| NetworkPolicyPort { port: Some(IntOrString::Int(port)), protocol: Some(s(p)), ..Default::default() })
+            .collect::<Vec<_>>()
+    };
+    egress.push(NetworkPolicyEgressRule {
+        to: Some(vec![NetworkPolicyPeer {
+            namespace_selector: Some(LabelSelector {
+                match_labels: Some(labels(&[("kubernetes.io/metadata.name", "kube-system")])),
+                ..Default::default()
+            }),
+            pod_selector: Some(LabelSelector {
+                match_labels: Some(labels(&[("k8s-app", "kube-dns")])),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }]),
+        ports: Some(tcp_udp(53)),
+    });
+    if m.workload_identity {
+        let tcp = |p: i32| NetworkPolicyPort { port: Some(IntOrString::Int(p)), protocol: Some(s("TCP")), ..Default::default() };
+        egress.push(NetworkPolicyEgressRule {
+            to: Some(vec![ip_block("169.254.169.252/32", &[])]),
+            ports: Some(vec![tcp(987), tcp(988)]),
+        });
+        egress.push(NetworkPolicyEgressRule { to: Some(vec![ip_block("169.254.169.254/32", &[])]), ports: Some(vec![tcp(80)]) });
+    }
+    for f in &m.flows {
+        if f.to == End::Workload(idx) {
+            let peer = match &f.from {
+                End::Workload(i) => pods_of(&m.workloads[*i]),
+                End::Internet => ip_block("0.0.0.0/0", &[]),
+                End::Cidr(c) => ip_block(c, &[]),
+                End::Namespace(n) => namespace_peer(n),
+            };
+            ingress.push(NetworkPolicyIngressRule { from: Some(vec![peer]), ports: np_ports(&flow_ports(f, Some(w))) });
+        }
+        if f.from == End::Workload(idx) {
+            let (peer, target) = match &f.to {
+                End::Workload(i) => (pods_of(&m.workloads[*i]), Some(&m.workloads[*i])),
+                End::Internet => (ip_block("0.0.0.0/0", PRIVATE_RANGES), None),
+                End::Cidr(c) => (ip_block(c, &[]), None),
+                End::Namespace(n) => (namespace_peer(n), None),
+            };
+            egress.push(NetworkPolicyEgressRule { to: Some(vec![peer]), ports: np_ports(&flow_ports(f, target)) });
+        }
+    }
+    NetworkPolicy {
+        metadata: lw.wl_meta(&w.name, w),
+        spec: Some(NetworkPolicySpec {
+            pod_selector: Some(LabelSelector { match_labels: Some(Lower::selector(w)), ..Default::default() }),
+            policy_types: Some(vec![s("Ingress"), s("Egress")]),
+            ingress: Some(ingress),
+            egress: Some(egress),
+        }),
+    }
+}

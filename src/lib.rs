@@ -1,0 +1,148 @@
+//! podwire: compile one YAML spec of an AI workload on GKE into the GKE
+//! cluster create request, the Kubernetes manifests and the kubeconfig.
+//!
+//! The core is a pure pipeline with no I/O: parse (with source spans) ->
+//! check (resolve into a [`model::Model`], collecting [`Diagnostic`]s) ->
+//! lower (GKE, Kubernetes, kubeconfig) -> emit (JSON, YAML).
+
+pub mod catalog;
+pub mod check;
+pub mod diag;
+pub mod gke;
+pub mod graph;
+pub mod k8s;
+pub mod kubeconfig;
+pub mod model;
+pub mod spec;
+pub mod yaml;
+
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
+
+pub use diag::{Diagnostic, Severity, SourceSpan};
+
+use schemars::JsonSchema;
+use serde::Serialize;
+
+/// Paths of the output files, relative to the output directory.
+pub const GKE_FILE: &str = "gke/cluster.json";
+pub const MANIFESTS_FILE: &str = "k8s/manifests.yaml";
+pub const KUBECONFIG_FILE: &str = "kubeconfig.yaml";
+
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Options for [`compile`].
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The live cluster's endpoint and CA, for a complete kubeconfig.
+    pub endpoint: Option<kubeconfig::Endpoint>,
+}
+
+/// One output file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct OutputFile {
+    pub path: String,
+    pub content: String,
+}
+
+/// The checked and resolved spec, before anything is rendered.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    pub model: Option<model::Model>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Analysis {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Parse and check a spec (YAML or JSON).
+pub fn analyze(source: &str) -> Analysis {
+    let decoded = spec::decode::decode(source);
+    let mut pending = decoded.diagnostics;
+    let mut model = None;
+    if decoded.parsed {
+        let (m, more) = check::check(&decoded.spec, &decoded.spans, &decoded.poisoned);
+        pending.extend(more);
+        model = m;
+    }
+    let diagnostics = diag::finalize(source, pending);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        model = None;
+    }
+    Analysis { model, diagnostics }
+}
+
+/// Everything a spec compiles to, typed.
+#[derive(Debug, Clone)]
+pub struct Compilation {
+    pub model: model::Model,
+    pub request: gke::CreateClusterRequest,
+    pub objects: Vec<k8s::Object>,
+}
+
+impl Compilation {
+    pub fn new(model: model::Model) -> Self {
+        let request = gke::create_cluster_request(&model);
+        let objects = k8s::objects(&model);
+        Compilation { model, request, objects }
+    }
+
+    pub fn cluster_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(&self.request).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+
+    pub fn manifests_yaml(&self) -> String {
+        let mut out = String::new();
+        for (i, o) in self.objects.iter().enumerate() {
+            if i > 0 {
+                out.push_str("---\n");
+            }
+            out.push_str(&yaml::to_yaml(&o.to_json()));
+        }
+        out
+    }
+
+    pub fn kubeconfig_yaml(&self, ep: Option<&kubeconfig::Endpoint>) -> String {
+        kubeconfig::render(&self.model, ep)
+    }
+
+    pub fn files(&self, ep: Option<&kubeconfig::Endpoint>) -> Vec<OutputFile> {
+        vec![
+            OutputFile { path: GKE_FILE.into(), content: self.cluster_json() },
+            OutputFile { path: MANIFESTS_FILE.into(), content: self.manifests_yaml() },
+            OutputFile { path: KUBECONFIG_FILE.into(), content: self.kubeconfig_yaml(ep) },
+        ]
+    }
+}
+
+/// The result of [`compile`]: files when there are no errors, and every diagnostic.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Compiled {
+    pub ok: bool,
+    pub files: Vec<OutputFile>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub graph: Option<graph::Graph>,
+}
+
+/// Compile a spec: the one entry point every front end uses.
+pub fn compile(source: &str, opts: &Options) -> Compiled {
+    let a = analyze(source);
+    match a.model {
+        Some(m) => {
+            let c = Compilation::new(m);
+            Compiled {
+                ok: true,
+                files: c.files(opts.endpoint.as_ref()),
+                diagnostics: a.diagnostics,
+                graph: Some(graph::graph(&c.model)),
+            }
+        }
+        None => Compiled { ok: false, files: Vec::new(), diagnostics: a.diagnostics, graph: None },
+    }
+}
