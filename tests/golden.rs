@@ -1,0 +1,92 @@
+//! Golden tests: every example compiles cleanly, and its three output files
+//! are reviewed snapshots (tests/snapshots/). Change them only on purpose,
+//! reviewing the diff (`INSTA_UPDATE=always cargo test --test golden`, then `git diff`).
+
+use std::path::Path;
+
+fn examples() -> Vec<(String, String)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let mut v: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .expect("examples/ exists")
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .map(|p| {
+            let name = p.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
+            (name, std::fs::read_to_string(&p).expect("readable"))
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn there_are_examples() {
+    let names: Vec<String> = examples().into_iter().map(|e| e.0).collect();
+    for want in ["seed", "pytorch-a3", "serving-l4-spot", "tpu-v5e-jax", "mixed-stack"] {
+        assert!(names.iter().any(|n| n == want), "missing example {want}");
+    }
+}
+
+#[test]
+fn examples_compile_cleanly_and_match_snapshots() {
+    for (name, src) in examples() {
+        let c = podwire::compile(&src, &podwire::Options::default());
+        assert!(c.ok, "{name}: {:#?}", c.diagnostics);
+        assert!(c.diagnostics.is_empty(), "{name} has diagnostics: {:#?}", c.diagnostics);
+        let paths: Vec<&str> = c.files.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(paths, [podwire::GKE_FILE, podwire::MANIFESTS_FILE, podwire::KUBECONFIG_FILE]);
+        for f in &c.files {
+            let snap = format!("{name}__{}", f.path.replace(['/', '.'], "_"));
+            insta::assert_snapshot!(snap, &f.content);
+        }
+    }
+}
+
+#[test]
+fn compile_is_deterministic() {
+    for (name, src) in examples() {
+        let a = podwire::compile(&src, &podwire::Options::default());
+        let b = podwire::compile(&src, &podwire::Options::default());
+        assert_eq!(a, b, "{name}");
+    }
+}
+
+#[test]
+fn json_input_compiles_to_the_same_output() {
+    // YAML and JSON are the same language: convert each example to JSON and compare.
+    for (name, src) in examples() {
+        let json = yaml_to_json(&src);
+        let a = podwire::compile(&src, &podwire::Options::default());
+        let b = podwire::compile(&json, &podwire::Options::default());
+        assert!(b.ok, "{name} as JSON: {:#?}", b.diagnostics);
+        assert_eq!(a.files, b.files, "{name}");
+    }
+}
+
+/// Minimal YAML->JSON through the crate's own tree (scalars typed the YAML 1.2 way).
+fn yaml_to_json(src: &str) -> String {
+    use podwire::spec::tree::{parse, parse_bool, parse_int, Node, Value};
+    fn conv(n: &Node) -> serde_json::Value {
+        match &n.value {
+            Value::Scalar { text, plain } => {
+                if *plain {
+                    if n.is_null() {
+                        return serde_json::Value::Null;
+                    }
+                    if let Some(b) = parse_bool(text) {
+                        return b.into();
+                    }
+                    if let Some(i) = parse_int(text) {
+                        return i.into();
+                    }
+                }
+                text.clone().into()
+            }
+            Value::Seq(v) => v.iter().map(conv).collect(),
+            Value::Map(m) => m.iter().map(|(k, v)| (k.name.clone(), conv(v))).collect::<serde_json::Map<_, _>>().into(),
+        }
+    }
+    let (root, _) = parse(src).expect("example parses");
+    serde_json::to_string_pretty(&conv(&root)).expect("json")
+}
