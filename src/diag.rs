@@ -144,13 +144,20 @@ pub fn render_text(file: &str, src: &str, diags: &[Diagnostic]) -> String {
             None => out.push_str(&format!("{file}: {sev}[{}]: {}\n", d.code, d.message)),
         }
         if let Some(s) = &d.span {
-            let text = li.line_text(s.line);
+            let full = li.line_text(s.line);
             let gutter = s.line.to_string().len();
             let pad = " ".repeat(gutter);
+            // Long lines (minified JSON) show a window around the column.
+            let mut col = (s.column as usize).saturating_sub(1);
+            let skip = if full.chars().count() > 120 { col.saturating_sub(40) } else { 0 };
+            let mut text: String = full.chars().skip(skip).take(120).collect();
+            if skip > 0 {
+                text.insert(0, '…');
+                col = col - skip + 1;
+            }
             out.push_str(&format!("{pad} |\n{} | {}\n", s.line, text));
-            let col = (s.column as usize).saturating_sub(1);
             let width = if s.end_line == s.line && s.end_column > s.column {
-                (s.end_column - s.column) as usize
+                ((s.end_column - s.column) as usize).min(text.chars().count().saturating_sub(col).max(1))
             } else {
                 text.chars().count().saturating_sub(col).max(1)
             };
