@@ -18,6 +18,26 @@ pub const KIND: &str = "AIWorkload";
 /// Ordered string map (source order kept).
 pub type StrMap = Vec<(String, String)>;
 
+/// Schema of a scalar the decoder reads as text: YAML users write
+/// `OMP_NUM_THREADS: 4` or `args: [--epochs, 3]`, and that is fine.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum Scalar {
+    String(String),
+    Number(f64),
+    Bool(bool),
+}
+
+/// Schema of a Kubernetes quantity: `"90"`, `90`, `500m`, `1000Gi`.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum Quantity {
+    String(String),
+    Number(f64),
+}
+
 /// One podwire spec: an AI workload on GKE.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -31,7 +51,6 @@ pub struct Spec {
     pub kind: String,
     pub metadata: Metadata,
     pub gcp: Gcp,
-    #[serde(default)]
     pub cluster: Cluster,
     /// Kubernetes namespace for every object. Default: `metadata.name`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -51,6 +70,7 @@ pub struct Metadata {
     pub name: String,
     /// Put on every Kubernetes object and as GKE resourceLabels.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[schemars(with = "BTreeMap<String, Scalar>")]
     pub labels: BTreeMap<String, String>,
 }
 
@@ -107,7 +127,6 @@ pub struct Cluster {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub authorized_networks: Vec<String>,
     /// At least one pool.
-    #[serde(default)]
     pub node_pools: Vec<NodePool>,
 }
 
@@ -154,6 +173,7 @@ pub struct NodePool {
     pub service_account: Option<String>,
     /// Kubernetes labels on the nodes.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[schemars(with = "BTreeMap<String, Scalar>")]
     pub labels: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub taints: Vec<Taint>,
@@ -303,12 +323,15 @@ pub struct ServiceName {
 pub struct Resources {
     /// CPU request per pod (Kubernetes quantity: "90", "500m").
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<Quantity>")]
     pub cpu: Option<String>,
     /// Memory request (and limit) per pod (Kubernetes quantity: "1000Gi").
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<Quantity>")]
     pub memory: Option<String>,
     /// Ephemeral storage request per pod.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<Quantity>")]
     pub ephemeral_storage: Option<String>,
 }
 
@@ -336,12 +359,14 @@ pub struct Workload {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resources: Option<Resources>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(with = "Vec<Scalar>")]
     pub command: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(with = "Vec<Scalar>")]
     pub args: Vec<String>,
     /// Environment variables, in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[schemars(with = "BTreeMap<String, String>")]
+    #[schemars(with = "BTreeMap<String, Scalar>")]
     pub env: StrMap,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ports: Vec<Port>,
