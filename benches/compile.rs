@@ -18,21 +18,40 @@ fn generated(n: usize) -> String {
     }
     s.push_str("connections:\n");
     for i in 1..n {
-        s.push_str(&format!("  - {{from: w{}, to: w{i}, ports: [http]}}\n", i - 1));
+        s.push_str(&format!(
+            "  - {{from: w{}, to: w{i}, ports: [http]}}\n",
+            i - 1
+        ));
     }
     s
 }
 
 fn bench(c: &mut Criterion) {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
-    let mut names: Vec<_> = std::fs::read_dir(&dir).into_iter().flatten().flatten().map(|e| e.path()).collect();
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     names.sort();
     let mut g = c.benchmark_group("examples");
-    for p in names.iter().filter(|p| p.extension().is_some_and(|x| x == "yaml")) {
+    for p in names
+        .iter()
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+    {
         let src = std::fs::read_to_string(p).unwrap_or_default();
-        let name = p.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
-        g.bench_function(BenchmarkId::new("compile", &name), |b| b.iter(|| podwire::compile(black_box(&src), &podwire::Options::default())));
-        g.bench_function(BenchmarkId::new("check", &name), |b| b.iter(|| podwire::analyze(black_box(&src))));
+        let name = p
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .to_string();
+        g.bench_function(BenchmarkId::new("compile", &name), |b| {
+            b.iter(|| podwire::compile(black_box(&src), &podwire::Options::default()))
+        });
+        g.bench_function(BenchmarkId::new("check", &name), |b| {
+            b.iter(|| podwire::analyze(black_box(&src)))
+        });
     }
     g.finish();
     let mut g = c.benchmark_group("generated");
@@ -41,7 +60,9 @@ fn bench(c: &mut Criterion) {
         let src = generated(n);
         assert!(podwire::compile(&src, &podwire::Options::default()).ok);
         g.throughput(Throughput::Elements(n as u64));
-        g.bench_function(BenchmarkId::new("compile", n), |b| b.iter(|| podwire::compile(black_box(&src), &podwire::Options::default())));
+        g.bench_function(BenchmarkId::new("compile", n), |b| {
+            b.iter(|| podwire::compile(black_box(&src), &podwire::Options::default()))
+        });
     }
     g.finish();
 }

@@ -149,7 +149,11 @@ pub fn render_text(file: &str, src: &str, diags: &[Diagnostic]) -> String {
             let pad = " ".repeat(gutter);
             // Long lines (minified JSON) show a window around the column.
             let mut col = (s.column as usize).saturating_sub(1);
-            let skip = if full.chars().count() > 120 { col.saturating_sub(40) } else { 0 };
+            let skip = if full.chars().count() > 120 {
+                col.saturating_sub(40)
+            } else {
+                0
+            };
             let mut text: String = full.chars().skip(skip).take(120).collect();
             if skip > 0 {
                 text.insert(0, '…');
@@ -157,7 +161,8 @@ pub fn render_text(file: &str, src: &str, diags: &[Diagnostic]) -> String {
             }
             out.push_str(&format!("{pad} |\n{} | {}\n", s.line, text));
             let width = if s.end_line == s.line && s.end_column > s.column {
-                ((s.end_column - s.column) as usize).min(text.chars().count().saturating_sub(col).max(1))
+                ((s.end_column - s.column) as usize)
+                    .min(text.chars().count().saturating_sub(col).max(1))
             } else {
                 text.chars().count().saturating_sub(col).max(1)
             };
@@ -188,7 +193,10 @@ pub fn render_text(file: &str, src: &str, diags: &[Diagnostic]) -> String {
 }
 
 /// Closest candidate by edit distance, for "did you mean" hints.
-pub fn did_you_mean<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+pub fn did_you_mean<'c>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'c str>,
+) -> Option<&'c str> {
     let w = word.to_ascii_lowercase();
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
@@ -222,8 +230,14 @@ mod tests {
 
     #[test]
     fn suggestions() {
-        assert_eq!(did_you_mean("machineTyp", ["machineType", "nodes"]), Some("machineType"));
-        assert_eq!(did_you_mean("replica", ["replicas", "image"]), Some("replicas"));
+        assert_eq!(
+            did_you_mean("machineTyp", ["machineType", "nodes"]),
+            Some("machineType")
+        );
+        assert_eq!(
+            did_you_mean("replica", ["replicas", "image"]),
+            Some("replicas")
+        );
         assert_eq!(did_you_mean("zzzz", ["replicas", "image"]), None);
     }
 
@@ -232,7 +246,14 @@ mod tests {
         let src = "a: é\nb: 😀x\n";
         let li = LineIndex::new(src);
         // 'x' is char index 9 (a,:, ,é,\n,b,:, ,😀 -> 9), line 2 col 4
-        let s = li.source_span(Span { start: 9, end: 10, line: 2, col: 4, end_line: 2, end_col: 5 });
+        let s = li.source_span(Span {
+            start: 9,
+            end: 10,
+            line: 2,
+            col: 4,
+            end_line: 2,
+            end_col: 5,
+        });
         assert_eq!(s.start, "a: é\nb: 😀".len());
         assert_eq!(s.utf16_start, 5 + 3 + 2);
         assert_eq!(s.column, 5);

@@ -88,7 +88,12 @@ pub fn graph(m: &Model) -> Graph {
             services.push(GraphService {
                 name: lb.clone(),
                 workload: w.name.clone(),
-                kind: if *internal { "internal-lb" } else { "external-lb" }.into(),
+                kind: if *internal {
+                    "internal-lb"
+                } else {
+                    "external-lb"
+                }
+                .into(),
                 dns: format!("{lb}.{}.svc.cluster.local", m.namespace),
             });
         }
@@ -97,7 +102,12 @@ pub fn graph(m: &Model) -> Graph {
         .workloads
         .iter()
         .filter(|w| w.peers)
-        .map(|w| GraphFlow { from: w.name.clone(), to: w.name.clone(), ports: vec![], kind: "peers".into() })
+        .map(|w| GraphFlow {
+            from: w.name.clone(),
+            to: w.name.clone(),
+            ports: vec![],
+            kind: "peers".into(),
+        })
         .collect();
     flows.extend(m.flows.iter().map(|f| GraphFlow {
         from: end(m, &f.from),
@@ -118,7 +128,11 @@ pub fn graph(m: &Model) -> Graph {
                     .gpu
                     .as_ref()
                     .map(|g| format!("{} x {}", g.count, g.kind))
-                    .or_else(|| p.tpu.as_ref().map(|t| format!("{} {}", t.accelerator, t.topology))),
+                    .or_else(|| {
+                        p.tpu
+                            .as_ref()
+                            .map(|t| format!("{} {}", t.accelerator, t.topology))
+                    }),
                 nodes: p.initial_nodes,
                 max_nodes: p.autoscaling.map(|a| a.1),
             })

@@ -36,10 +36,18 @@ pub fn endpoint_from_cluster(v: &Value) -> Result<Endpoint, ClusterJsonError> {
     }
     let endpoint = v["endpoint"].as_str().filter(|e| !e.is_empty());
     let Some(endpoint) = endpoint else {
-        return Err(ClusterJsonError::NoEndpoint(v["status"].as_str().unwrap_or("unknown").to_string()));
+        return Err(ClusterJsonError::NoEndpoint(
+            v["status"].as_str().unwrap_or("unknown").to_string(),
+        ));
     };
-    let ca = v["masterAuth"]["clusterCaCertificate"].as_str().filter(|c| !c.is_empty()).ok_or(ClusterJsonError::NoCa)?;
-    Ok(Endpoint { endpoint: endpoint.to_string(), ca_certificate: ca.to_string() })
+    let ca = v["masterAuth"]["clusterCaCertificate"]
+        .as_str()
+        .filter(|c| !c.is_empty())
+        .ok_or(ClusterJsonError::NoCa)?;
+    Ok(Endpoint {
+        endpoint: endpoint.to_string(),
+        ca_certificate: ca.to_string(),
+    })
 }
 
 /// The name gcloud gives the cluster, context and user.
@@ -51,7 +59,10 @@ pub const INSTALL_HINT: &str = "Install gke-gcloud-auth-plugin for use with kube
 
 /// The placeholder server used before the cluster exists (RFC 6761 `.invalid`).
 pub fn placeholder_server(m: &Model) -> String {
-    format!("https://{}.{}.{}.invalid", m.cluster_name, m.location, m.project)
+    format!(
+        "https://{}.{}.{}.invalid",
+        m.cluster_name, m.location, m.project
+    )
 }
 
 /// The kubeconfig as a JSON value (the structure kubectl reads).
@@ -59,7 +70,10 @@ pub fn value(m: &Model, ep: Option<&Endpoint>) -> Value {
     let name = context_name(m);
     let mut cluster = serde_json::Map::new();
     if let Some(ep) = ep {
-        cluster.insert("certificate-authority-data".into(), ep.ca_certificate.clone().into());
+        cluster.insert(
+            "certificate-authority-data".into(),
+            ep.ca_certificate.clone().into(),
+        );
         cluster.insert("server".into(), format!("https://{}", ep.endpoint).into());
     } else {
         cluster.insert("server".into(), placeholder_server(m).into());

@@ -87,7 +87,11 @@ impl Compilation {
     pub fn new(model: model::Model) -> Self {
         let request = gke::create_cluster_request(&model);
         let objects = k8s::objects(&model);
-        Compilation { model, request, objects }
+        Compilation {
+            model,
+            request,
+            objects,
+        }
     }
 
     pub fn cluster_json(&self) -> String {
@@ -113,9 +117,18 @@ impl Compilation {
 
     pub fn files(&self, ep: Option<&kubeconfig::Endpoint>) -> Vec<OutputFile> {
         vec![
-            OutputFile { path: GKE_FILE.into(), content: self.cluster_json() },
-            OutputFile { path: MANIFESTS_FILE.into(), content: self.manifests_yaml() },
-            OutputFile { path: KUBECONFIG_FILE.into(), content: self.kubeconfig_yaml(ep) },
+            OutputFile {
+                path: GKE_FILE.into(),
+                content: self.cluster_json(),
+            },
+            OutputFile {
+                path: MANIFESTS_FILE.into(),
+                content: self.manifests_yaml(),
+            },
+            OutputFile {
+                path: KUBECONFIG_FILE.into(),
+                content: self.kubeconfig_yaml(ep),
+            },
         ]
     }
 }
@@ -143,6 +156,11 @@ pub fn compile(source: &str, opts: &Options) -> Compiled {
                 graph: Some(graph::graph(&c.model)),
             }
         }
-        None => Compiled { ok: false, files: Vec::new(), diagnostics: a.diagnostics, graph: None },
+        None => Compiled {
+            ok: false,
+            files: Vec::new(),
+            diagnostics: a.diagnostics,
+            graph: None,
+        },
     }
 }

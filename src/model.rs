@@ -140,7 +140,10 @@ impl Workload {
     /// DNS name of pod `i` (peers only).
     pub fn pod_dns(&self, i: u32, namespace: &str) -> Option<String> {
         let svc = self.service.as_ref().filter(|_| self.peers)?;
-        Some(format!("{}-{i}.{svc}.{namespace}.svc.cluster.local", self.name))
+        Some(format!(
+            "{}-{i}.{svc}.{namespace}.svc.cluster.local",
+            self.name
+        ))
     }
 }
 

@@ -91,14 +91,22 @@ pub fn string(s: &str) -> String {
 }
 
 fn plain_ok(s: &str) -> bool {
-    let Some(first) = s.chars().next() else { return false };
+    let Some(first) = s.chars().next() else {
+        return false;
+    };
     if !(first.is_alphanumeric() || matches!(first, '/' | '.' | '_' | '$')) {
         return false;
     }
     if s.ends_with([' ', ':']) || s.contains(": ") || s.contains(" #") {
         return false;
     }
-    if s.chars().any(|c| c.is_control() || matches!(c, '\u{feff}' | '\u{2028}' | '\u{2029}' | '\u{85}' | '\u{a0}')) {
+    if s.chars().any(|c| {
+        c.is_control()
+            || matches!(
+                c,
+                '\u{feff}' | '\u{2028}' | '\u{2029}' | '\u{85}' | '\u{a0}'
+            )
+    }) {
         return false;
     }
     if s.starts_with('.') && s.len() > 1 && !s.starts_with("./") && !s.starts_with("..") {
@@ -109,7 +117,9 @@ fn plain_ok(s: &str) -> bool {
         }
     }
     let lower = s.to_ascii_lowercase();
-    const RESERVED: &[&str] = &["null", "~", "true", "false", "yes", "no", "on", "off", "y", "n"];
+    const RESERVED: &[&str] = &[
+        "null", "~", "true", "false", "yes", "no", "on", "off", "y", "n",
+    ];
     if RESERVED.contains(&lower.as_str()) {
         return false;
     }
@@ -118,7 +128,9 @@ fn plain_ok(s: &str) -> bool {
         if b.len() > 1 && b[0] == b'0' && matches!(b[1], b'x' | b'o' | b'b' | b'X' | b'O' | b'B') {
             return false;
         }
-        if s.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | '_' | ':' | '+' | '-' | 'e' | 'E')) {
+        if s.chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | '_' | ':' | '+' | '-' | 'e' | 'E'))
+        {
             return false;
         }
     }
@@ -133,26 +145,62 @@ mod tests {
     #[test]
     fn block_style() {
         let v = json!({"a": {"b": [1, {"c": "x", "d": []}], "e": {}}, "f": "1.32"});
-        assert_eq!(to_yaml(&v), "a:\n  b:\n  - 1\n  - c: x\n    d: []\n  e: {}\nf: \"1.32\"\n");
+        assert_eq!(
+            to_yaml(&v),
+            "a:\n  b:\n  - 1\n  - c: x\n    d: []\n  e: {}\nf: \"1.32\"\n"
+        );
     }
 
     #[test]
     fn ambiguous_strings_are_quoted() {
-        for s in ["", "true", "No", "on", "~", "null", "90", "1.5", "0x1f", "1e3", "12:30", "- a", "a: b", "#x", " x", "x ", "*a", ".inf", "a\nb", "2001-12-14"] {
+        for s in [
+            "",
+            "true",
+            "No",
+            "on",
+            "~",
+            "null",
+            "90",
+            "1.5",
+            "0x1f",
+            "1e3",
+            "12:30",
+            "- a",
+            "a: b",
+            "#x",
+            " x",
+            "x ",
+            "*a",
+            ".inf",
+            "a\nb",
+            "2001-12-14",
+        ] {
             assert!(string(s).starts_with('"'), "{s:?} should be quoted");
         }
-        for s in ["1000Gi", "2x4", "https://127.0.0.1", "nvidia.com/gpu", "llm-train", "metadata.labels['apps.kubernetes.io/pod-index']"] {
+        for s in [
+            "1000Gi",
+            "2x4",
+            "https://127.0.0.1",
+            "nvidia.com/gpu",
+            "llm-train",
+            "metadata.labels['apps.kubernetes.io/pod-index']",
+        ] {
             assert_eq!(string(s), s, "{s:?} can be plain");
         }
     }
 
     #[test]
     fn round_trips_through_a_yaml_parser() {
-        let v = json!({"k": ["true", "8", "a: b", "é", "x\ty", "'q'", "\"d\"", "[x]", "{y}", "a #b"]});
+        let v =
+            json!({"k": ["true", "8", "a: b", "é", "x\ty", "'q'", "\"d\"", "[x]", "{y}", "a #b"]});
         let text = to_yaml(&v);
         let (node, _) = crate::spec::tree::parse(&text).expect("parses");
-        let crate::spec::tree::Value::Map(m) = node.value else { panic!("map") };
-        let crate::spec::tree::Value::Seq(items) = &m[0].1.value else { panic!("seq") };
+        let crate::spec::tree::Value::Map(m) = node.value else {
+            panic!("map")
+        };
+        let crate::spec::tree::Value::Seq(items) = &m[0].1.value else {
+            panic!("seq")
+        };
         let got: Vec<String> = items
             .iter()
             .map(|n| match &n.value {
@@ -160,7 +208,12 @@ mod tests {
                 _ => String::new(),
             })
             .collect();
-        let want: Vec<String> = v["k"].as_array().into_iter().flatten().map(|s| s.as_str().unwrap_or_default().to_string()).collect();
+        let want: Vec<String> = v["k"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|s| s.as_str().unwrap_or_default().to_string())
+            .collect();
         assert_eq!(got, want);
     }
 }

@@ -9,7 +9,9 @@ fn bin() -> Command {
 }
 
 fn example(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(name)
 }
 
 fn tmpdir(tag: &str) -> PathBuf {
@@ -30,7 +32,13 @@ fn text(b: &[u8]) -> String {
 #[test]
 fn compile_writes_the_three_files_exactly_as_the_library() {
     let out = tmpdir("out");
-    let o = run(bin().args(["compile", example("seed.yaml").to_str().unwrap_or_default(), "--out"]).arg(&out));
+    let o = run(bin()
+        .args([
+            "compile",
+            example("seed.yaml").to_str().unwrap_or_default(),
+            "--out",
+        ])
+        .arg(&out));
     assert!(o.status.success(), "{}", text(&o.stderr));
     let src = std::fs::read_to_string(example("seed.yaml")).expect("read");
     let c = podwire::compile(&src, &podwire::Options::default());
@@ -41,7 +49,10 @@ fn compile_writes_the_three_files_exactly_as_the_library() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(out.join("kubeconfig.yaml")).expect("meta").permissions().mode();
+        let mode = std::fs::metadata(out.join("kubeconfig.yaml"))
+            .expect("meta")
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600, "kubeconfig must be private");
     }
 }
@@ -56,7 +67,12 @@ fn compile_from_stdin_prints_one_output() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn");
-    child.stdin.take().expect("stdin").write_all(src.as_bytes()).expect("write");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(src.as_bytes())
+        .expect("write");
     let o = child.wait_with_output().expect("wait");
     assert!(o.status.success());
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("stdout is the JSON body");
@@ -75,9 +91,15 @@ fn check_reports_errors_with_location_and_exits_one() {
     let o = run(bin().arg("check").arg(&bad));
     assert_eq!(o.status.code(), Some(1));
     let err = text(&o.stderr);
-    assert!(err.contains("many-errors.yaml:21:7: error[PW0004]: unknown field `machineTyp`"), "{err}");
+    assert!(
+        err.contains("many-errors.yaml:21:7: error[PW0004]: unknown field `machineTyp`"),
+        "{err}"
+    );
     assert!(err.contains("help: did you mean `machineType`?"), "{err}");
-    assert!(err.contains("21 |       machineTyp: g2-standard-8"), "code frame: {err}");
+    assert!(
+        err.contains("21 |       machineTyp: g2-standard-8"),
+        "code frame: {err}"
+    );
 }
 
 #[test]
@@ -119,9 +141,20 @@ fn schema_is_json_schema_of_the_language() {
     let o = run(bin().arg("schema"));
     assert!(o.status.success());
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
-    assert!(v["$schema"].as_str().is_some_and(|s| s.contains("json-schema.org")));
+    assert!(v["$schema"]
+        .as_str()
+        .is_some_and(|s| s.contains("json-schema.org")));
     let props = v["properties"].as_object().expect("properties");
-    for k in ["apiVersion", "kind", "metadata", "gcp", "cluster", "namespace", "workloads", "connections"] {
+    for k in [
+        "apiVersion",
+        "kind",
+        "metadata",
+        "gcp",
+        "cluster",
+        "namespace",
+        "workloads",
+        "connections",
+    ] {
         assert!(props.contains_key(k), "schema lacks {k}");
     }
 }
@@ -132,15 +165,28 @@ fn kubeconfig_from_a_cluster_resource() {
     let cluster = dir.join("cluster.json");
     std::fs::write(&cluster, r#"{"name":"my-ai-cluster","status":"RUNNING","endpoint":"34.1.2.3","masterAuth":{"clusterCaCertificate":"Q0FEQVRB"}}"#).expect("write");
     let out = dir.join("kubeconfig");
-    let o = run(bin().arg("kubeconfig").arg(example("seed.yaml")).arg("--cluster").arg(&cluster).arg("--out").arg(&out));
+    let o = run(bin()
+        .arg("kubeconfig")
+        .arg(example("seed.yaml"))
+        .arg("--cluster")
+        .arg(&cluster)
+        .arg("--out")
+        .arg(&out));
     assert!(o.status.success(), "{}", text(&o.stderr));
     let kc = std::fs::read_to_string(&out).expect("written");
     assert!(kc.contains("server: https://34.1.2.3\n"), "{kc}");
-    assert!(kc.contains("certificate-authority-data: Q0FEQVRB\n"), "{kc}");
+    assert!(
+        kc.contains("certificate-authority-data: Q0FEQVRB\n"),
+        "{kc}"
+    );
     assert!(!kc.contains(".invalid"));
     // A cluster still provisioning has no endpoint: a clear error.
     std::fs::write(&cluster, r#"{"name":"c","status":"PROVISIONING"}"#).expect("write");
-    let o = run(bin().arg("kubeconfig").arg(example("seed.yaml")).arg("--cluster").arg(&cluster));
+    let o = run(bin()
+        .arg("kubeconfig")
+        .arg(example("seed.yaml"))
+        .arg("--cluster")
+        .arg(&cluster));
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o.stderr).contains("PROVISIONING"));
 }

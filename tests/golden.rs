@@ -12,7 +12,11 @@ fn examples() -> Vec<(String, String)> {
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
         .map(|p| {
-            let name = p.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
+            let name = p
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or_default()
+                .to_string();
             (name, std::fs::read_to_string(&p).expect("readable"))
         })
         .collect();
@@ -23,7 +27,13 @@ fn examples() -> Vec<(String, String)> {
 #[test]
 fn there_are_examples() {
     let names: Vec<String> = examples().into_iter().map(|e| e.0).collect();
-    for want in ["seed", "pytorch-a3", "serving-l4-spot", "tpu-v5e-jax", "mixed-stack"] {
+    for want in [
+        "seed",
+        "pytorch-a3",
+        "serving-l4-spot",
+        "tpu-v5e-jax",
+        "mixed-stack",
+    ] {
         assert!(names.iter().any(|n| n == want), "missing example {want}");
     }
 }
@@ -33,9 +43,20 @@ fn examples_compile_cleanly_and_match_snapshots() {
     for (name, src) in examples() {
         let c = podwire::compile(&src, &podwire::Options::default());
         assert!(c.ok, "{name}: {:#?}", c.diagnostics);
-        assert!(c.diagnostics.is_empty(), "{name} has diagnostics: {:#?}", c.diagnostics);
+        assert!(
+            c.diagnostics.is_empty(),
+            "{name} has diagnostics: {:#?}",
+            c.diagnostics
+        );
         let paths: Vec<&str> = c.files.iter().map(|f| f.path.as_str()).collect();
-        assert_eq!(paths, [podwire::GKE_FILE, podwire::MANIFESTS_FILE, podwire::KUBECONFIG_FILE]);
+        assert_eq!(
+            paths,
+            [
+                podwire::GKE_FILE,
+                podwire::MANIFESTS_FILE,
+                podwire::KUBECONFIG_FILE
+            ]
+        );
         for f in &c.files {
             let snap = format!("{name}__{}", f.path.replace(['/', '.'], "_"));
             insta::assert_snapshot!(snap, &f.content);
@@ -84,7 +105,11 @@ fn yaml_to_json(src: &str) -> String {
                 text.clone().into()
             }
             Value::Seq(v) => v.iter().map(conv).collect(),
-            Value::Map(m) => m.iter().map(|(k, v)| (k.name.clone(), conv(v))).collect::<serde_json::Map<_, _>>().into(),
+            Value::Map(m) => m
+                .iter()
+                .map(|(k, v)| (k.name.clone(), conv(v)))
+                .collect::<serde_json::Map<_, _>>()
+                .into(),
         }
     }
     let (root, _) = parse(src).expect("example parses");

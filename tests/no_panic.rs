@@ -14,7 +14,10 @@ fn check_invariants(src: &str) {
         assert!(!d.code.is_empty() && !d.message.is_empty());
         if let Some(s) = &d.span {
             assert!(s.start <= s.end && s.end <= src.len(), "{d:?}");
-            assert!(src.is_char_boundary(s.start) && src.is_char_boundary(s.end), "{d:?}");
+            assert!(
+                src.is_char_boundary(s.start) && src.is_char_boundary(s.end),
+                "{d:?}"
+            );
             assert!(s.line >= 1 && s.column >= 1);
             assert!(s.utf16_start <= s.utf16_end);
         }
@@ -27,7 +30,11 @@ fn mutate(src: &str, pos: usize, len: usize, kind: u8, insert: &str) -> String {
     let chars: Vec<char> = src.chars().collect();
     let pos = pos % chars.len();
     let end = (pos + len % 40).min(chars.len());
-    let (a, b, c): (String, String, String) = (chars[..pos].iter().collect(), chars[pos..end].iter().collect(), chars[end..].iter().collect());
+    let (a, b, c): (String, String, String) = (
+        chars[..pos].iter().collect(),
+        chars[pos..end].iter().collect(),
+        chars[end..].iter().collect(),
+    );
     match kind % 4 {
         0 => format!("{a}{c}"),
         1 => format!("{a}{b}{b}{c}"),

@@ -71,9 +71,33 @@ const GPU_MACHINES: &[(&str, u32, u64, &str, u32, bool)] = &[
 /// TPU machine types: (name, vCPUs, memory GiB, accelerator label, chips, dims, family).
 const TPU_MACHINES: &[(&str, u32, u64, &str, u32, u8, &str)] = &[
     ("ct4p-hightpu-4t", 240, 407, "tpu-v4-podslice", 4, 3, "v4"),
-    ("ct5lp-hightpu-1t", 24, 48, "tpu-v5-lite-podslice", 1, 2, "v5e"),
-    ("ct5lp-hightpu-4t", 112, 192, "tpu-v5-lite-podslice", 4, 2, "v5e"),
-    ("ct5lp-hightpu-8t", 224, 384, "tpu-v5-lite-podslice", 8, 2, "v5e"),
+    (
+        "ct5lp-hightpu-1t",
+        24,
+        48,
+        "tpu-v5-lite-podslice",
+        1,
+        2,
+        "v5e",
+    ),
+    (
+        "ct5lp-hightpu-4t",
+        112,
+        192,
+        "tpu-v5-lite-podslice",
+        4,
+        2,
+        "v5e",
+    ),
+    (
+        "ct5lp-hightpu-8t",
+        224,
+        384,
+        "tpu-v5-lite-podslice",
+        8,
+        2,
+        "v5e",
+    ),
     ("ct5p-hightpu-4t", 208, 448, "tpu-v5p-slice", 4, 3, "v5p"),
     ("ct6e-standard-1t", 44, 448, "tpu-v6e-slice", 1, 2, "v6e"),
     ("ct6e-standard-4t", 180, 720, "tpu-v6e-slice", 4, 2, "v6e"),
@@ -90,27 +114,47 @@ pub const N1_GPUS: &[(&str, &[u32])] = &[
 
 /// Every accelerator type podwire knows, for suggestions.
 pub fn gpu_types() -> impl Iterator<Item = &'static str> {
-    let mut v: Vec<&'static str> = GPU_MACHINES.iter().map(|m| m.3).chain(N1_GPUS.iter().map(|g| g.0)).collect();
+    let mut v: Vec<&'static str> = GPU_MACHINES
+        .iter()
+        .map(|m| m.3)
+        .chain(N1_GPUS.iter().map(|g| g.0))
+        .collect();
     v.dedup();
     v.into_iter()
 }
 
 pub fn machine_names() -> impl Iterator<Item = &'static str> {
-    GPU_MACHINES.iter().map(|m| m.0).chain(TPU_MACHINES.iter().map(|m| m.0))
+    GPU_MACHINES
+        .iter()
+        .map(|m| m.0)
+        .chain(TPU_MACHINES.iter().map(|m| m.0))
 }
 
 /// Look a machine type up. General-purpose families are computed from the
 /// name (`n2-standard-8`: 8 vCPUs x 4 GiB); unknown names give None.
 pub fn machine(name: &str) -> Option<Machine> {
     if let Some(&(_, vcpus, gib, kind, count, gvnic)) = GPU_MACHINES.iter().find(|m| m.0 == name) {
-        return Some(Machine { vcpus, memory_mib: gib * GIB, gpu: gpu(kind, count), tpu: None, gvnic });
+        return Some(Machine {
+            vcpus,
+            memory_mib: gib * GIB,
+            gpu: gpu(kind, count),
+            tpu: None,
+            gvnic,
+        });
     }
-    if let Some(&(_, vcpus, gib, accelerator, chips, dims, family)) = TPU_MACHINES.iter().find(|m| m.0 == name) {
+    if let Some(&(_, vcpus, gib, accelerator, chips, dims, family)) =
+        TPU_MACHINES.iter().find(|m| m.0 == name)
+    {
         return Some(Machine {
             vcpus,
             memory_mib: gib * GIB,
             gpu: None,
-            tpu: Some(TpuMachine { accelerator, chips, dims, family }),
+            tpu: Some(TpuMachine {
+                accelerator,
+                chips,
+                dims,
+                family,
+            }),
             gvnic: matches!(family, "v5p" | "v6e"),
         });
     }
@@ -118,9 +162,19 @@ pub fn machine(name: &str) -> Option<Machine> {
 }
 
 fn general(name: &str) -> Option<Machine> {
-    let shared = [("e2-micro", 2, 1024), ("e2-small", 2, 2048), ("e2-medium", 2, 4096)];
+    let shared = [
+        ("e2-micro", 2, 1024),
+        ("e2-small", 2, 2048),
+        ("e2-medium", 2, 4096),
+    ];
     if let Some(&(_, vcpus, mib)) = shared.iter().find(|m| m.0 == name) {
-        return Some(Machine { vcpus, memory_mib: mib, gpu: None, tpu: None, gvnic: false });
+        return Some(Machine {
+            vcpus,
+            memory_mib: mib,
+            gpu: None,
+            tpu: None,
+            gvnic: false,
+        });
     }
     let mut parts = name.splitn(3, '-');
     let (family, class, n) = (parts.next()?, parts.next()?, parts.next()?);
@@ -130,7 +184,10 @@ fn general(name: &str) -> Option<Machine> {
         ("n1", "standard") => 3840,
         ("n1", "highmem") => 6656,
         ("n1", "highcpu") => 922,
-        ("n2" | "n2d" | "e2" | "c3" | "c3d" | "n4" | "c4" | "c4a" | "c4d" | "t2d" | "t2a", "standard") => 4096,
+        (
+            "n2" | "n2d" | "e2" | "c3" | "c3d" | "n4" | "c4" | "c4a" | "c4d" | "t2d" | "t2a",
+            "standard",
+        ) => 4096,
         ("n2" | "n2d" | "e2" | "c3" | "c3d" | "n4" | "c4" | "c4a" | "c4d", "highmem") => 8192,
         ("n2" | "n2d" | "e2" | "c3" | "c3d" | "n4" | "c4" | "c4a" | "c4d", "highcpu") => 1024,
         ("c2" | "c2d", "standard") => 4096,
@@ -140,7 +197,13 @@ fn general(name: &str) -> Option<Machine> {
     if vcpus == 0 || vcpus > 416 {
         return None;
     }
-    Some(Machine { vcpus, memory_mib: per * u64::from(vcpus), gpu: None, tpu: None, gvnic: family == "c3" || family == "c4" || family == "n4" })
+    Some(Machine {
+        vcpus,
+        memory_mib: per * u64::from(vcpus),
+        gpu: None,
+        tpu: None,
+        gvnic: family == "c3" || family == "c4" || family == "n4",
+    })
 }
 
 /// Whether N1 machine `name` can take `count` GPUs of `kind`.
@@ -150,7 +213,10 @@ pub fn n1_gpu_counts(kind: &str) -> Option<&'static [u32]> {
 
 /// Parse a TPU topology (`2x4`, `2x2x2`) into its dimensions.
 pub fn parse_topology(t: &str) -> Option<Vec<u32>> {
-    let dims: Option<Vec<u32>> = t.split('x').map(|d| d.parse::<u32>().ok().filter(|&v| v > 0)).collect();
+    let dims: Option<Vec<u32>> = t
+        .split('x')
+        .map(|d| d.parse::<u32>().ok().filter(|&v| v > 0))
+        .collect();
     dims.filter(|d| (2..=3).contains(&d.len()))
 }
 
@@ -162,10 +228,13 @@ pub fn tpu_topologies(m: &TpuMachine) -> &'static [&'static str] {
         ("v5e", 4) | ("v6e", 4) => &["2x2", "2x4", "4x4", "4x8", "8x8", "8x16", "16x16"],
         ("v5e", 8) | ("v6e", 8) => &["2x4"],
         ("v5p", _) => &[
-            "2x2x1", "2x2x2", "2x2x4", "2x4x4", "4x4x4", "4x4x8", "4x8x8", "8x8x8", "8x8x16", "8x16x16",
-            "16x16x16", "16x16x24",
+            "2x2x1", "2x2x2", "2x2x4", "2x4x4", "4x4x4", "4x4x8", "4x8x8", "8x8x8", "8x8x16",
+            "8x16x16", "16x16x16", "16x16x24",
         ],
-        ("v4", _) => &["2x2x1", "2x2x2", "2x2x4", "2x4x4", "4x4x4", "4x4x8", "4x8x8", "8x8x8", "8x8x12", "8x8x16"],
+        ("v4", _) => &[
+            "2x2x1", "2x2x2", "2x2x4", "2x4x4", "4x4x4", "4x4x8", "4x8x8", "8x8x8", "8x8x12",
+            "8x8x16",
+        ],
         _ => &[],
     }
 }
@@ -200,7 +269,11 @@ mod tests {
             ("a4-highgpu-8g", "nvidia-b200", 8),
         ];
         for (m, kind, count) in cases {
-            assert_eq!(machine(m).and_then(|m| m.gpu), Some(Gpu { kind, count }), "{m}");
+            assert_eq!(
+                machine(m).and_then(|m| m.gpu),
+                Some(Gpu { kind, count }),
+                "{m}"
+            );
         }
     }
 
@@ -215,7 +288,9 @@ mod tests {
 
     #[test]
     fn tpu_shapes() {
-        let v5e = machine("ct5lp-hightpu-4t").and_then(|m| m.tpu).expect("tpu");
+        let v5e = machine("ct5lp-hightpu-4t")
+            .and_then(|m| m.tpu)
+            .expect("tpu");
         assert_eq!(tpu_slice_nodes(&v5e, "2x4"), Some(2));
         assert_eq!(tpu_slice_nodes(&v5e, "4x4"), Some(4));
         assert_eq!(parse_topology("2x"), None);

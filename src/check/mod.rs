@@ -7,7 +7,9 @@ use crate::catalog;
 use crate::diag::{codes, did_you_mean, Pending, Severity};
 use crate::model::{self, End, Flow, Framework, Kind, Model, Pool, PoolGpu, PoolTpu};
 use crate::spec::decode::SpanMap;
-use crate::spec::{self, Distributed, Endpoint, Expose, PortRef, Protocol, ReleaseChannel, Run, Spec};
+use crate::spec::{
+    self, Distributed, Endpoint, Expose, PortRef, Protocol, ReleaseChannel, Run, Spec,
+};
 use std::collections::{BTreeMap, HashMap};
 use validate::*;
 
@@ -71,22 +73,50 @@ struct Ck<'a> {
 impl Ck<'_> {
     fn is_poisoned(&self, path: &str) -> bool {
         self.poisoned.iter().any(|p| {
-            path == p || (path.starts_with(p.as_str()) && matches!(path.as_bytes().get(p.len()), Some(b'.' | b'[')))
+            path == p
+                || (path.starts_with(p.as_str())
+                    && matches!(path.as_bytes().get(p.len()), Some(b'.' | b'[')))
         })
     }
 
-    fn push(&mut self, severity: Severity, code: &'static str, path: &str, message: String, help: Option<String>) {
+    fn push(
+        &mut self,
+        severity: Severity,
+        code: &'static str,
+        path: &str,
+        message: String,
+        help: Option<String>,
+    ) {
         if self.is_poisoned(path) {
             return;
         }
-        self.out.push(Pending { code, severity, message, path: path.to_string(), span: self.spans.get(path), help });
+        self.out.push(Pending {
+            code,
+            severity,
+            message,
+            path: path.to_string(),
+            span: self.spans.get(path),
+            help,
+        });
     }
 
-    fn err(&mut self, code: &'static str, path: &str, message: impl Into<String>, help: impl Into<Option<String>>) {
+    fn err(
+        &mut self,
+        code: &'static str,
+        path: &str,
+        message: impl Into<String>,
+        help: impl Into<Option<String>>,
+    ) {
         self.push(Severity::Error, code, path, message.into(), help.into());
     }
 
-    fn warn(&mut self, code: &'static str, path: &str, message: impl Into<String>, help: impl Into<Option<String>>) {
+    fn warn(
+        &mut self,
+        code: &'static str,
+        path: &str,
+        message: impl Into<String>,
+        help: impl Into<Option<String>>,
+    ) {
         self.push(Severity::Warning, code, path, message.into(), help.into());
     }
 
@@ -102,7 +132,10 @@ impl Ck<'_> {
             self.err(
                 codes::NAME_TOO_LONG,
                 path,
-                format!("{what} `{name}` is {} characters; at most {max} are allowed", name.len()),
+                format!(
+                    "{what} `{name}` is {} characters; at most {max} are allowed",
+                    name.len()
+                ),
                 None,
             );
         }
@@ -132,7 +165,11 @@ impl Ck<'_> {
 
 /// Check a decoded spec and resolve it. The model is `None` when there are errors.
 pub fn check(s: &Spec, spans: &SpanMap, poisoned: &[String]) -> (Option<Model>, Vec<Pending>) {
-    let mut ck = Ck { spans, poisoned, out: Vec::new() };
+    let mut ck = Ck {
+        spans,
+        poisoned,
+        out: Vec::new(),
+    };
     let model = resolve(&mut ck, s);
     let ok = !ck.out.iter().any(|p| p.severity == Severity::Error) && poisoned.is_empty();
     (model.filter(|_| ok), ck.out)
@@ -175,7 +212,10 @@ fn resolve(ck: &mut Ck, s: &Spec) -> Option<Model> {
             Some("set a shorter `cluster.name`".to_string()),
         );
     }
-    let namespace = s.namespace.clone().unwrap_or_else(|| s.metadata.name.clone());
+    let namespace = s
+        .namespace
+        .clone()
+        .unwrap_or_else(|| s.metadata.name.clone());
     if s.namespace.is_some() {
         ck.name("namespace", "namespace", &namespace, 63);
     }
@@ -191,7 +231,12 @@ fn resolve(ck: &mut Ck, s: &Spec) -> Option<Model> {
     }
     for (i, n) in c.authorized_networks.iter().enumerate() {
         if let Err(e) = cidr(n) {
-            ck.err(codes::BAD_CIDR, &format!("cluster.authorizedNetworks[{i}]"), format!("`{n}` is not a valid CIDR: {e}"), None);
+            ck.err(
+                codes::BAD_CIDR,
+                &format!("cluster.authorizedNetworks[{i}]"),
+                format!("`{n}` is not a valid CIDR: {e}"),
+                None,
+            );
         }
     }
     let workload_identity = c.workload_identity.unwrap_or(true);
@@ -203,16 +248,29 @@ fn resolve(ck: &mut Ck, s: &Spec) -> Option<Model> {
             codes::NO_POOLS,
             "cluster.nodePools",
             "the cluster has no node pools",
-            Some("add at least one pool: `- {name: default, machineType: e2-standard-4, nodes: 1}`".to_string()),
+            Some(
+                "add at least one pool: `- {name: default, machineType: e2-standard-4, nodes: 1}`"
+                    .to_string(),
+            ),
         );
     }
     let mut pools = Vec::new();
     let mut pool_names: HashMap<&str, usize> = HashMap::new();
     for (i, p) in c.node_pools.iter().enumerate() {
         let path = format!("cluster.nodePools[{i}]");
-        ck.name(&format!("{path}.name"), "node pool name", &p.name, GKE_NAME_MAX);
+        ck.name(
+            &format!("{path}.name"),
+            "node pool name",
+            &p.name,
+            GKE_NAME_MAX,
+        );
         if pool_names.insert(&p.name, i).is_some() {
-            ck.err(codes::DUPLICATE_NAME, &format!("{path}.name"), format!("node pool `{}` is defined twice", p.name), None);
+            ck.err(
+                codes::DUPLICATE_NAME,
+                &format!("{path}.name"),
+                format!("node pool `{}` is defined twice", p.name),
+                None,
+            );
         }
         pools.push(pool(ck, &path, p, &region, zonal, &s.gcp.location));
     }
@@ -224,13 +282,24 @@ fn resolve(ck: &mut Ck, s: &Spec) -> Option<Model> {
     for (i, w) in s.workloads.iter().enumerate() {
         let path = format!("workloads[{i}]");
         if by_name.insert(&w.name, i).is_some() {
-            ck.err(codes::DUPLICATE_NAME, &format!("{path}.name"), format!("workload `{}` is defined twice", w.name), None);
+            ck.err(
+                codes::DUPLICATE_NAME,
+                &format!("{path}.name"),
+                format!("workload `{}` is defined twice", w.name),
+                None,
+            );
         }
         let wl = workload(ck, &path, w, &c.node_pools, &pools, workload_identity);
         if let Some(wl) = &wl {
-            for (svc, what) in wl.service.iter().map(|s| (s.clone(), "service")).chain(wl.load_balancer.iter().map(|l| (l.0.clone(), "load balancer"))) {
+            for (svc, what) in wl.service.iter().map(|s| (s.clone(), "service")).chain(
+                wl.load_balancer
+                    .iter()
+                    .map(|l| (l.0.clone(), "load balancer")),
+            ) {
                 if let Some(owner) = services.insert(svc.clone(), w.name.clone()) {
-                    let field = if what == "service" && w.service.as_ref().is_some_and(|s| s.name.is_some()) {
+                    let field = if what == "service"
+                        && w.service.as_ref().is_some_and(|s| s.name.is_some())
+                    {
                         format!("{path}.service.name")
                     } else {
                         format!("{path}.name")
@@ -238,7 +307,10 @@ fn resolve(ck: &mut Ck, s: &Spec) -> Option<Model> {
                     ck.err(
                         codes::SERVICE_NAME_CLASH,
                         &field,
-                        format!("Service `{svc}` of `{}` clashes with a Service of `{owner}`", w.name),
+                        format!(
+                            "Service `{svc}` of `{}` clashes with a Service of `{owner}`",
+                            w.name
+                        ),
                         Some("give one of them a different `service.name`".to_string()),
                     );
                 }
@@ -296,7 +368,14 @@ fn resolve(ck: &mut Ck, s: &Spec) -> Option<Model> {
     })
 }
 
-fn pool(ck: &mut Ck, path: &str, p: &spec::NodePool, region: &str, zonal: bool, location: &str) -> Option<Pool> {
+fn pool(
+    ck: &mut Ck,
+    path: &str,
+    p: &spec::NodePool,
+    region: &str,
+    zonal: bool,
+    location: &str,
+) -> Option<Pool> {
     let machine = catalog::machine(&p.machine_type);
     let mt_path = format!("{path}.machineType");
     if machine.is_none() && !p.machine_type.is_empty() {
@@ -304,20 +383,43 @@ fn pool(ck: &mut Ck, path: &str, p: &spec::NodePool, region: &str, zonal: bool, 
             Some(s) => format!("did you mean `{s}`?"),
             None => "podwire cannot check its accelerators or capacity; check the name against `gcloud compute machine-types list`".to_string(),
         };
-        ck.warn(codes::UNKNOWN_MACHINE, &mt_path, format!("unknown machine type `{}`", p.machine_type), Some(help));
+        ck.warn(
+            codes::UNKNOWN_MACHINE,
+            &mt_path,
+            format!("unknown machine type `{}`", p.machine_type),
+            Some(help),
+        );
     }
 
     // Nodes and autoscaling.
     let (initial, autoscaling) = match (p.nodes, p.autoscaling) {
         (n, Some(a)) => {
             if a.min > a.max {
-                ck.err(codes::AUTOSCALING_RANGE, &format!("{path}.autoscaling"), format!("autoscaling min ({}) is above max ({})", a.min, a.max), None);
+                ck.err(
+                    codes::AUTOSCALING_RANGE,
+                    &format!("{path}.autoscaling"),
+                    format!("autoscaling min ({}) is above max ({})", a.min, a.max),
+                    None,
+                );
             } else if a.max == 0 {
-                ck.err(codes::AUTOSCALING_RANGE, &format!("{path}.autoscaling.max"), "autoscaling max must be at least 1", None);
+                ck.err(
+                    codes::AUTOSCALING_RANGE,
+                    &format!("{path}.autoscaling.max"),
+                    "autoscaling max must be at least 1",
+                    None,
+                );
             }
             if let Some(n) = n {
                 if n < a.min || n > a.max {
-                    ck.err(codes::AUTOSCALING_RANGE, &format!("{path}.nodes"), format!("nodes ({n}) is outside the autoscaling range {}..{}", a.min, a.max), None);
+                    ck.err(
+                        codes::AUTOSCALING_RANGE,
+                        &format!("{path}.nodes"),
+                        format!(
+                            "nodes ({n}) is outside the autoscaling range {}..{}",
+                            a.min, a.max
+                        ),
+                        None,
+                    );
                 }
             }
             (n.unwrap_or(a.min), Some((a.min, a.max)))
@@ -335,9 +437,16 @@ fn pool(ck: &mut Ck, path: &str, p: &spec::NodePool, region: &str, zonal: bool, 
                 codes::ZONE_OUTSIDE_REGION,
                 &zp,
                 format!("zone `{z}` is in region `{r}`, but the cluster is in `{region}`"),
-                Some(format!("node zones must be zones of {region}, e.g. `{region}-a`")),
+                Some(format!(
+                    "node zones must be zones of {region}, e.g. `{region}-a`"
+                )),
             ),
-            _ => ck.err(codes::BAD_LOCATION, &zp, format!("`{z}` is not a zone"), Some("a zone looks like `us-central1-a`".to_string())),
+            _ => ck.err(
+                codes::BAD_LOCATION,
+                &zp,
+                format!("`{z}` is not a zone"),
+                Some("a zone looks like `us-central1-a`".to_string()),
+            ),
         }
     }
     let zone_count = if !p.zones.is_empty() {
@@ -354,7 +463,15 @@ fn pool(ck: &mut Ck, path: &str, p: &spec::NodePool, region: &str, zonal: bool, 
         } else {
             format!("a regional cluster spreads pools over its zones; list one zone in `zones`, e.g. `[{region}-a]`")
         };
-        ck.err(codes::COMPACT_ZONES, &format!("{path}.placement"), format!("compact placement needs a single zone, but pool `{}` spans {zone_count}", p.name), Some(help));
+        ck.err(
+            codes::COMPACT_ZONES,
+            &format!("{path}.placement"),
+            format!(
+                "compact placement needs a single zone, but pool `{}` spans {zone_count}",
+                p.name
+            ),
+            Some(help),
+        );
     }
     if p.spot == Some(true) && p.reservation.is_some() {
         ck.err(
@@ -377,7 +494,10 @@ fn pool(ck: &mut Ck, path: &str, p: &spec::NodePool, region: &str, zonal: bool, 
                     ck.err(
                         codes::ACCELERATOR_TYPE,
                         &format!("{acc_path}.type"),
-                        format!("`{}` comes with `{}` GPUs, not `{k}`", p.machine_type, g.kind),
+                        format!(
+                            "`{}` comes with `{}` GPUs, not `{k}`",
+                            p.machine_type, g.kind
+                        ),
                         Some(format!("use `type: {}` or leave it out", g.kind)),
                     );
                 }
@@ -387,17 +507,34 @@ fn pool(ck: &mut Ck, path: &str, p: &spec::NodePool, region: &str, zonal: bool, 
                     ck.err(
                         codes::ACCELERATOR_COUNT,
                         &format!("{acc_path}.count"),
-                        format!("`{}` has {} GPU{}, not {n}", p.machine_type, g.count, if g.count == 1 { "" } else { "s" }),
+                        format!(
+                            "`{}` has {} GPU{}, not {n}",
+                            p.machine_type,
+                            g.count,
+                            if g.count == 1 { "" } else { "s" }
+                        ),
                         Some(format!("use `count: {}` or leave it out", g.count)),
                     );
                 }
             }
-            gpu = Some(PoolGpu { kind: g.kind.to_string(), count: g.count, driver: acc.driver.unwrap_or_default() });
+            gpu = Some(PoolGpu {
+                kind: g.kind.to_string(),
+                count: g.count,
+                driver: acc.driver.unwrap_or_default(),
+            });
         }
         (None, Some(acc)) => {
             let n1 = p.machine_type.starts_with("n1-");
             if machine.is_some_and(|m| m.tpu.is_some()) {
-                ck.err(codes::ACCELERATOR_TYPE, &acc_path, format!("`{}` is a TPU machine; GPUs cannot be attached", p.machine_type), Some("use `tpu: {topology: ...}` for TPU pools".to_string()));
+                ck.err(
+                    codes::ACCELERATOR_TYPE,
+                    &acc_path,
+                    format!(
+                        "`{}` is a TPU machine; GPUs cannot be attached",
+                        p.machine_type
+                    ),
+                    Some("use `tpu: {topology: ...}` for TPU pools".to_string()),
+                );
             } else if !n1 && machine.is_some() {
                 ck.err(
                     codes::ACCELERATOR_TYPE,
@@ -407,22 +544,43 @@ fn pool(ck: &mut Ck, path: &str, p: &spec::NodePool, region: &str, zonal: bool, 
                 );
             } else {
                 match &acc.kind {
-                    None => ck.err(codes::ACCELERATOR_TYPE, &format!("{acc_path}.type"), format!("`{}` implies no GPU; say which to attach", p.machine_type), Some("e.g. `type: nvidia-tesla-t4`".to_string())),
+                    None => ck.err(
+                        codes::ACCELERATOR_TYPE,
+                        &format!("{acc_path}.type"),
+                        format!("`{}` implies no GPU; say which to attach", p.machine_type),
+                        Some("e.g. `type: nvidia-tesla-t4`".to_string()),
+                    ),
                     Some(k) => match catalog::n1_gpu_counts(k) {
                         None if n1 => {
-                            let help = did_you_mean(k, catalog::gpu_types()).map(|s| format!("did you mean `{s}`?"));
-                            ck.err(codes::ACCELERATOR_TYPE, &format!("{acc_path}.type"), format!("`{k}` cannot be attached to an n1 machine"), help.or(Some("n1 machines take nvidia-tesla-t4, -v100, -p100 or -p4".to_string())));
+                            let help = did_you_mean(k, catalog::gpu_types())
+                                .map(|s| format!("did you mean `{s}`?"));
+                            ck.err(
+                                codes::ACCELERATOR_TYPE,
+                                &format!("{acc_path}.type"),
+                                format!("`{k}` cannot be attached to an n1 machine"),
+                                help.or(Some(
+                                    "n1 machines take nvidia-tesla-t4, -v100, -p100 or -p4"
+                                        .to_string(),
+                                )),
+                            );
                         }
                         Some(counts) if n1 && !counts.contains(&acc.count.unwrap_or(1)) => ck.err(
                             codes::ACCELERATOR_COUNT,
                             &format!("{acc_path}.count"),
-                            format!("`{k}` attaches in counts of {counts:?}, not {}", acc.count.unwrap_or(1)),
+                            format!(
+                                "`{k}` attaches in counts of {counts:?}, not {}",
+                                acc.count.unwrap_or(1)
+                            ),
                             None,
                         ),
                         _ => {}
                     },
                 }
-                gpu = acc.kind.clone().map(|kind| PoolGpu { kind, count: acc.count.unwrap_or(1), driver: acc.driver.unwrap_or_default() });
+                gpu = acc.kind.clone().map(|kind| PoolGpu {
+                    kind,
+                    count: acc.count.unwrap_or(1),
+                    driver: acc.driver.unwrap_or_default(),
+                });
             }
         }
         (None, None) => {}
@@ -430,19 +588,28 @@ fn pool(ck: &mut Ck, path: &str, p: &spec::NodePool, region: &str, zonal: bool, 
     match (machine.and_then(|m| m.tpu), &p.tpu) {
         (Some(t), spec_tpu) => {
             let topos = catalog::tpu_topologies(&t);
-            let topology = spec_tpu.as_ref().map(|x| x.topology.clone()).unwrap_or_else(|| topos.first().copied().unwrap_or("1x1").to_string());
+            let topology = spec_tpu
+                .as_ref()
+                .map(|x| x.topology.clone())
+                .unwrap_or_else(|| topos.first().copied().unwrap_or("1x1").to_string());
             let tp = format!("{path}.tpu.topology");
             if !topos.contains(&topology.as_str()) {
                 ck.err(
                     codes::TPU_TOPOLOGY,
                     &tp,
-                    format!("TPU {} machine `{}` does not support topology `{topology}`", t.family, p.machine_type),
+                    format!(
+                        "TPU {} machine `{}` does not support topology `{topology}`",
+                        t.family, p.machine_type
+                    ),
                     Some(format!("supported: {}", topos.join(", "))),
                 );
             } else if let Some(slice) = catalog::tpu_slice_nodes(&t, &topology) {
                 if slice > 1 {
                     let (np, ok) = match autoscaling {
-                        Some((min, max)) => (format!("{path}.autoscaling"), max == slice && (min == 0 || min == slice)),
+                        Some((min, max)) => (
+                            format!("{path}.autoscaling"),
+                            max == slice && (min == 0 || min == slice),
+                        ),
                         None => (format!("{path}.nodes"), initial == slice),
                     };
                     if !ok {
@@ -455,7 +622,11 @@ fn pool(ck: &mut Ck, path: &str, p: &spec::NodePool, region: &str, zonal: bool, 
                     }
                 }
             }
-            tpu = Some(PoolTpu { accelerator: t.accelerator.to_string(), topology, chips_per_node: t.chips });
+            tpu = Some(PoolTpu {
+                accelerator: t.accelerator.to_string(),
+                topology,
+                chips_per_node: t.chips,
+            });
         }
         (None, Some(_)) => ck.err(
             codes::TPU_TOPOLOGY,
@@ -472,7 +643,12 @@ fn pool(ck: &mut Ck, path: &str, p: &spec::NodePool, region: &str, zonal: bool, 
                 Some(s) => format!("did you mean `{s}`?"),
                 None => format!("one of: {}", DISK_TYPES.join(", ")),
             };
-            ck.err(codes::BAD_VALUE, &format!("{path}.diskType"), format!("unknown disk type `{d}`"), Some(help));
+            ck.err(
+                codes::BAD_VALUE,
+                &format!("{path}.diskType"),
+                format!("unknown disk type `{d}`"),
+                Some(help),
+            );
         }
     }
     let scopes = match &p.oauth_scopes {
@@ -489,7 +665,12 @@ fn pool(ck: &mut Ck, path: &str, p: &spec::NodePool, region: &str, zonal: bool, 
                 } else {
                     let names = SCOPE_ALIASES.iter().map(|a| a.0);
                     let help = did_you_mean(s, names).map(|x| format!("did you mean `{x}`?")).unwrap_or_else(|| "use a gcloud scope alias (cloud-platform, storage-ro, ...) or a full https:// URL".to_string());
-                    ck.err(codes::BAD_VALUE, &format!("{path}.oauthScopes[{i}]"), format!("unknown scope `{s}`"), Some(help));
+                    ck.err(
+                        codes::BAD_VALUE,
+                        &format!("{path}.oauthScopes[{i}]"),
+                        format!("unknown scope `{s}`"),
+                        Some(help),
+                    );
                 }
             }
             out.sort();
@@ -499,13 +680,23 @@ fn pool(ck: &mut Ck, path: &str, p: &spec::NodePool, region: &str, zonal: bool, 
     };
     if let Some(sa) = &p.service_account {
         if sa != "default" && !service_account_email(sa) {
-            ck.err(codes::BAD_EMAIL, &format!("{path}.serviceAccount"), format!("`{sa}` is not a service account email"), Some("e.g. nodes@my-project.iam.gserviceaccount.com".to_string()));
+            ck.err(
+                codes::BAD_EMAIL,
+                &format!("{path}.serviceAccount"),
+                format!("`{sa}` is not a service account email"),
+                Some("e.g. nodes@my-project.iam.gserviceaccount.com".to_string()),
+            );
         }
     }
     ck.labels(&format!("{path}.labels"), &p.labels, false);
     for (i, t) in p.taints.iter().enumerate() {
         if !label_key(&t.key) || !label_value(&t.value) {
-            ck.err(codes::BAD_LABEL, &format!("{path}.taints[{i}]"), format!("taint `{}={}` has an invalid key or value", t.key, t.value), None);
+            ck.err(
+                codes::BAD_LABEL,
+                &format!("{path}.taints[{i}]"),
+                format!("taint `{}={}` has an invalid key or value", t.key, t.value),
+                None,
+            );
         }
     }
     Some(Pool {
@@ -527,7 +718,11 @@ fn pool(ck: &mut Ck, path: &str, p: &spec::NodePool, region: &str, zonal: bool, 
         scopes,
         service_account: p.service_account.clone(),
         labels: p.labels.clone(),
-        taints: p.taints.iter().map(|t| (t.key.clone(), t.value.clone(), t.effect)).collect(),
+        taints: p
+            .taints
+            .iter()
+            .map(|t| (t.key.clone(), t.value.clone(), t.effect))
+            .collect(),
         max_pods_per_node: p.max_pods_per_node,
         vcpus: machine.map(|m| m.vcpus),
         memory_mib: machine.map(|m| m.memory_mib),
@@ -548,11 +743,21 @@ fn workload(
 ) -> Option<model::Workload> {
     let np = format!("{path}.name");
     if w.name == "internet" {
-        ck.err(codes::RESERVED_NAME, &np, "`internet` is reserved for connections to and from outside the cluster", Some("choose another name".to_string()));
+        ck.err(
+            codes::RESERVED_NAME,
+            &np,
+            "`internet` is reserved for connections to and from outside the cluster",
+            Some("choose another name".to_string()),
+        );
     }
     ck.name(&np, "workload name", &w.name, 63);
     if w.image.trim().is_empty() && !ck.is_poisoned(&format!("{path}.image")) {
-        ck.err(codes::BAD_VALUE, &format!("{path}.image"), "the image is empty", None);
+        ck.err(
+            codes::BAD_VALUE,
+            &format!("{path}.image"),
+            "the image is empty",
+            None,
+        );
     }
 
     // Pool.
@@ -562,8 +767,22 @@ fn workload(
             None => {
                 let help = did_you_mean(name, spec_pools.iter().map(|p| p.name.as_str()))
                     .map(|s| format!("did you mean `{s}`?"))
-                    .unwrap_or_else(|| format!("pools: {}", spec_pools.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")));
-                ck.err(codes::UNKNOWN_POOL, &format!("{path}.pool"), format!("unknown node pool `{name}`"), Some(help));
+                    .unwrap_or_else(|| {
+                        format!(
+                            "pools: {}",
+                            spec_pools
+                                .iter()
+                                .map(|p| p.name.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    });
+                ck.err(
+                    codes::UNKNOWN_POOL,
+                    &format!("{path}.pool"),
+                    format!("unknown node pool `{name}`"),
+                    Some(help),
+                );
                 None
             }
         },
@@ -573,8 +792,15 @@ fn workload(
             ck.err(
                 codes::POOL_REQUIRED,
                 &np,
-                format!("workload `{}` must name its `pool`: the cluster has {} pools", w.name, spec_pools.len()),
-                Some(format!("add `pool: {}` (or another pool)", spec_pools[0].name)),
+                format!(
+                    "workload `{}` must name its `pool`: the cluster has {} pools",
+                    w.name,
+                    spec_pools.len()
+                ),
+                Some(format!(
+                    "add `pool: {}` (or another pool)",
+                    spec_pools[0].name
+                )),
             );
             None
         }
@@ -584,7 +810,12 @@ fn workload(
     let run = w.run.unwrap_or_default();
     let replicas = w.replicas.unwrap_or(1);
     if run == Run::Job && replicas == 0 {
-        ck.err(codes::BAD_VALUE, &format!("{path}.replicas"), "a job needs at least one replica", None);
+        ck.err(
+            codes::BAD_VALUE,
+            &format!("{path}.replicas"),
+            "a job needs at least one replica",
+            None,
+        );
     }
     let framework = match w.distributed.unwrap_or_default() {
         Distributed::Pytorch => Some(Framework::Pytorch),
@@ -608,8 +839,14 @@ fn workload(
             Some(g) if gpus > g.count => ck.err(
                 codes::GPUS_PER_POD,
                 &format!("{path}.gpus"),
-                format!("{gpus} GPUs per pod, but a node of pool `{}` has {}", pool.name, g.count),
-                Some(format!("use at most `gpus: {}`, or a machine type with more GPUs", g.count)),
+                format!(
+                    "{gpus} GPUs per pod, but a node of pool `{}` has {}",
+                    pool.name, g.count
+                ),
+                Some(format!(
+                    "use at most `gpus: {}`, or a machine type with more GPUs",
+                    g.count
+                )),
             ),
             None if gpus > 0 => ck.err(
                 codes::NO_GPUS,
@@ -623,7 +860,12 @@ fn workload(
             Some(t) if w.tpus.is_some_and(|n| n > t.chips_per_node) => ck.err(
                 codes::GPUS_PER_POD,
                 &format!("{path}.tpus"),
-                format!("{} TPU chips per pod, but a node of pool `{}` has {}", w.tpus.unwrap_or(0), pool.name, t.chips_per_node),
+                format!(
+                    "{} TPU chips per pod, but a node of pool `{}` has {}",
+                    w.tpus.unwrap_or(0),
+                    pool.name,
+                    t.chips_per_node
+                ),
                 None,
             ),
             None if w.tpus.is_some_and(|n| n > 0) => ck.err(
@@ -644,11 +886,24 @@ fn workload(
     let res = w.resources.clone().unwrap_or_default();
     if let Some(cpu) = &res.cpu {
         match cpu_millis(cpu) {
-            None => ck.err(codes::BAD_QUANTITY, &format!("{path}.resources.cpu"), format!("`{cpu}` is not a CPU quantity"), Some("e.g. \"4\", \"0.5\" or \"500m\"".to_string())),
+            None => ck.err(
+                codes::BAD_QUANTITY,
+                &format!("{path}.resources.cpu"),
+                format!("`{cpu}` is not a CPU quantity"),
+                Some("e.g. \"4\", \"0.5\" or \"500m\"".to_string()),
+            ),
             Some(m) => {
                 if let Some(v) = pool.and_then(|p| p.vcpus) {
                     if m > u64::from(v) * 1000 {
-                        ck.err(codes::POD_TOO_BIG, &format!("{path}.resources.cpu"), format!("{cpu} CPUs per pod, but a `{}` node has {v}", pool.map_or("", |p| p.machine_type.as_str())), Some("no node of the pool can run this pod".to_string()));
+                        ck.err(
+                            codes::POD_TOO_BIG,
+                            &format!("{path}.resources.cpu"),
+                            format!(
+                                "{cpu} CPUs per pod, but a `{}` node has {v}",
+                                pool.map_or("", |p| p.machine_type.as_str())
+                            ),
+                            Some("no node of the pool can run this pod".to_string()),
+                        );
                     }
                 }
             }
@@ -656,11 +911,25 @@ fn workload(
     }
     if let Some(mem) = &res.memory {
         match memory_bytes(mem) {
-            None => ck.err(codes::BAD_QUANTITY, &format!("{path}.resources.memory"), format!("`{mem}` is not a memory quantity"), Some("e.g. \"16Gi\" or \"512Mi\"".to_string())),
+            None => ck.err(
+                codes::BAD_QUANTITY,
+                &format!("{path}.resources.memory"),
+                format!("`{mem}` is not a memory quantity"),
+                Some("e.g. \"16Gi\" or \"512Mi\"".to_string()),
+            ),
             Some(b) => {
                 if let Some(m) = pool.and_then(|p| p.memory_mib) {
                     if b > m * 1024 * 1024 {
-                        ck.err(codes::POD_TOO_BIG, &format!("{path}.resources.memory"), format!("{mem} memory per pod, but a `{}` node has {} GiB", pool.map_or("", |p| p.machine_type.as_str()), m / 1024), Some("no node of the pool can run this pod".to_string()));
+                        ck.err(
+                            codes::POD_TOO_BIG,
+                            &format!("{path}.resources.memory"),
+                            format!(
+                                "{mem} memory per pod, but a `{}` node has {} GiB",
+                                pool.map_or("", |p| p.machine_type.as_str()),
+                                m / 1024
+                            ),
+                            Some("no node of the pool can run this pod".to_string()),
+                        );
                     }
                 }
             }
@@ -668,12 +937,22 @@ fn workload(
     }
     if let Some(e) = &res.ephemeral_storage {
         if memory_bytes(e).is_none() {
-            ck.err(codes::BAD_QUANTITY, &format!("{path}.resources.ephemeralStorage"), format!("`{e}` is not a storage quantity"), None);
+            ck.err(
+                codes::BAD_QUANTITY,
+                &format!("{path}.resources.ephemeralStorage"),
+                format!("`{e}` is not a storage quantity"),
+                None,
+            );
         }
     }
     for (k, _) in &w.env {
         if !env_name(k) {
-            ck.err(codes::BAD_NAME, &format!("{path}.env.{k}"), format!("`{k}` is not a valid environment variable name"), None);
+            ck.err(
+                codes::BAD_NAME,
+                &format!("{path}.env.{k}"),
+                format!("`{k}` is not a valid environment variable name"),
+                None,
+            );
         }
     }
 
@@ -683,23 +962,56 @@ fn workload(
         let pp = format!("{path}.ports[{i}]");
         let name = p.name.clone().unwrap_or_else(|| format!("p{}", p.port));
         if !iana_svc_name(&name) {
-            ck.err(codes::BAD_PORT_NAME, &format!("{pp}.name"), format!("port name `{name}` is not an IANA service name"), Some("at most 15 lowercase letters, digits and '-', with at least one letter".to_string()));
+            ck.err(
+                codes::BAD_PORT_NAME,
+                &format!("{pp}.name"),
+                format!("port name `{name}` is not an IANA service name"),
+                Some(
+                    "at most 15 lowercase letters, digits and '-', with at least one letter"
+                        .to_string(),
+                ),
+            );
         }
         let protocol = p.protocol.unwrap_or_default();
         if ports.iter().any(|q| q.name == name) {
-            ck.err(codes::DUPLICATE_PORT, &format!("{pp}.name"), format!("port name `{name}` is used twice"), None);
-        } else if ports.iter().any(|q| q.port == p.port && q.protocol == protocol) {
-            ck.err(codes::DUPLICATE_PORT, &format!("{pp}.port"), format!("port {} is declared twice", p.port), None);
+            ck.err(
+                codes::DUPLICATE_PORT,
+                &format!("{pp}.name"),
+                format!("port name `{name}` is used twice"),
+                None,
+            );
+        } else if ports
+            .iter()
+            .any(|q| q.port == p.port && q.protocol == protocol)
+        {
+            ck.err(
+                codes::DUPLICATE_PORT,
+                &format!("{pp}.port"),
+                format!("port {} is declared twice", p.port),
+                None,
+            );
         }
-        ports.push(model::Port { name, port: p.port, protocol });
+        ports.push(model::Port {
+            name,
+            port: p.port,
+            protocol,
+        });
     }
     let distributed = framework.map(|f| {
-        let port = ports.iter().find(|p| p.name == "rendezvous").or(ports.first()).map(|p| p.port);
+        let port = ports
+            .iter()
+            .find(|p| p.name == "rendezvous")
+            .or(ports.first())
+            .map(|p| p.port);
         let port = match port {
             Some(p) => p,
             None => {
                 let port = if f == Framework::Pytorch { 29500 } else { 8476 };
-                ports.push(model::Port { name: "rendezvous".into(), port, protocol: Protocol::Tcp });
+                ports.push(model::Port {
+                    name: "rendezvous".into(),
+                    port,
+                    protocol: Protocol::Tcp,
+                });
                 port
             }
         };
@@ -708,19 +1020,44 @@ fn workload(
 
     // Services.
     let expose = w.expose.unwrap_or_default();
-    let service_name = w.service.as_ref().and_then(|s| s.name.clone()).unwrap_or_else(|| w.name.clone());
+    let service_name = w
+        .service
+        .as_ref()
+        .and_then(|s| s.name.clone())
+        .unwrap_or_else(|| w.name.clone());
     if let Some(n) = w.service.as_ref().and_then(|s| s.name.as_ref()) {
         ck.name(&format!("{path}.service.name"), "service name", n, 63);
     }
-    let service = if peers || (!ports.is_empty() && expose != Expose::None) { Some(service_name.clone()) } else { None };
+    let service = if peers || (!ports.is_empty() && expose != Expose::None) {
+        Some(service_name.clone())
+    } else {
+        None
+    };
     let load_balancer = match expose {
         Expose::Internal | Expose::External => {
             if ports.is_empty() {
-                ck.err(codes::EXPOSE_WITHOUT_PORTS, &format!("{path}.expose"), format!("`expose: {}` needs ports to expose", if expose == Expose::Internal { "internal" } else { "external" }), Some("add `ports: [{name: http, port: 8000}]`".to_string()));
+                ck.err(
+                    codes::EXPOSE_WITHOUT_PORTS,
+                    &format!("{path}.expose"),
+                    format!(
+                        "`expose: {}` needs ports to expose",
+                        if expose == Expose::Internal {
+                            "internal"
+                        } else {
+                            "external"
+                        }
+                    ),
+                    Some("add `ports: [{name: http, port: 8000}]`".to_string()),
+                );
             }
             let lb = format!("{service_name}-lb");
             if lb.len() > 63 && dns1035(&service_name) {
-                ck.err(codes::NAME_TOO_LONG, &np, format!("the load balancer Service `{lb}` would be longer than 63 characters"), Some("shorten the name or set `service.name`".to_string()));
+                ck.err(
+                    codes::NAME_TOO_LONG,
+                    &np,
+                    format!("the load balancer Service `{lb}` would be longer than 63 characters"),
+                    Some("shorten the name or set `service.name`".to_string()),
+                );
             }
             Some((lb, expose == Expose::Internal))
         }
@@ -736,14 +1073,22 @@ fn workload(
     if dns1035(&w.name) {
         if kind == Kind::StatefulSet && w.name.len() > STATEFULSET_NAME_MAX {
             ck.err(codes::NAME_TOO_LONG, &np, format!("StatefulSet `{}` is {} characters; at most {STATEFULSET_NAME_MAX} fit its controller-revision label", w.name, w.name.len()), None);
-        } else if peers {
+        } else if peers || kind == Kind::Job {
+            // Indexed Job pods are always named `<job>-<index>` as hostname;
+            // StatefulSet pods `<name>-<ordinal>`.
             let host = format!("{}-{}", w.name, replicas.saturating_sub(1));
             if host.len() > 63 {
                 ck.err(
                     codes::NAME_TOO_LONG,
                     &np,
-                    format!("pod hostname `{host}` would be {} characters; DNS labels allow 63", host.len()),
-                    Some(format!("shorten the workload name to at most {} characters", 63 - (host.len() - w.name.len()))),
+                    format!(
+                        "pod hostname `{host}` would be {} characters; DNS labels allow 63",
+                        host.len()
+                    ),
+                    Some(format!(
+                        "shorten the workload name to at most {} characters",
+                        63 - (host.len() - w.name.len())
+                    )),
                 );
             }
         }
@@ -751,13 +1096,28 @@ fn workload(
     if let Some(sa) = &w.gcp_service_account {
         let sp = format!("{path}.gcpServiceAccount");
         if !service_account_email(sa) {
-            ck.err(codes::BAD_EMAIL, &sp, format!("`{sa}` is not a service account email"), Some("e.g. trainer@my-project.iam.gserviceaccount.com".to_string()));
+            ck.err(
+                codes::BAD_EMAIL,
+                &sp,
+                format!("`{sa}` is not a service account email"),
+                Some("e.g. trainer@my-project.iam.gserviceaccount.com".to_string()),
+            );
         } else if !workload_identity {
-            ck.warn(codes::WI_OFF, &sp, "`gcpServiceAccount` has no effect while Workload Identity is off", Some("set `cluster.workloadIdentity: true` (the default)".to_string()));
+            ck.warn(
+                codes::WI_OFF,
+                &sp,
+                "`gcpServiceAccount` has no effect while Workload Identity is off",
+                Some("set `cluster.workloadIdentity: true` (the default)".to_string()),
+            );
         }
     }
     if w.run_as_user == Some(0) {
-        ck.err(codes::BAD_VALUE, &format!("{path}.runAsUser"), "runAsUser 0 is root, which Pod Security \"restricted\" forbids", Some("use a non-zero user id, e.g. 1000".to_string()));
+        ck.err(
+            codes::BAD_VALUE,
+            &format!("{path}.runAsUser"),
+            "runAsUser 0 is root, which Pod Security \"restricted\" forbids",
+            Some("use a non-zero user id, e.g. 1000".to_string()),
+        );
     }
 
     let pool_idx = pool_idx?;
@@ -785,17 +1145,31 @@ fn workload(
         gcp_service_account: w.gcp_service_account.clone().filter(|_| workload_identity),
         run_as_user: w.run_as_user,
         run_as_group: w.run_as_group,
-        backoff_limit: w.backoff_limit.unwrap_or(if framework.is_some() { 0 } else { 3 }),
+        backoff_limit: w
+            .backoff_limit
+            .unwrap_or(if framework.is_some() { 0 } else { 3 }),
     })
 }
 
 /// Warn when what runs on a pool cannot fit on it at its largest.
-fn capacity(ck: &mut Ck, pools: &[Option<Pool>], wls: &[Option<model::Workload>], spec_wls: &[spec::Workload]) {
+fn capacity(
+    ck: &mut Ck,
+    pools: &[Option<Pool>],
+    wls: &[Option<model::Workload>],
+    spec_wls: &[spec::Workload],
+) {
     for (pi, pool) in pools.iter().enumerate() {
         let Some(pool) = pool else { continue };
-        let nodes = u64::from(pool.autoscaling.map_or(pool.initial_nodes, |a| a.1)) * u64::from(pool.zone_count);
-        let on: Vec<(usize, &model::Workload)> = wls.iter().enumerate().filter_map(|(i, w)| w.as_ref().filter(|w| w.pool == pi).map(|w| (i, w))).collect();
-        let Some(&(last, _)) = on.last() else { continue };
+        let nodes = u64::from(pool.autoscaling.map_or(pool.initial_nodes, |a| a.1))
+            * u64::from(pool.zone_count);
+        let on: Vec<(usize, &model::Workload)> = wls
+            .iter()
+            .enumerate()
+            .filter_map(|(i, w)| w.as_ref().filter(|w| w.pool == pi).map(|w| (i, w)))
+            .collect();
+        let Some(&(last, _)) = on.last() else {
+            continue;
+        };
         let path = format!("workloads[{last}].replicas");
         let mut check = |what: &str, demand: u64, per_node: u64| {
             let have = nodes * per_node;
@@ -809,13 +1183,36 @@ fn capacity(ck: &mut Ck, pools: &[Option<Pool>], wls: &[Option<model::Workload>]
             }
         };
         if let Some(g) = &pool.gpu {
-            check("GPUs", on.iter().map(|(_, w)| u64::from(w.replicas) * u64::from(w.gpus)).sum(), u64::from(g.count));
+            check(
+                "GPUs",
+                on.iter()
+                    .map(|(_, w)| u64::from(w.replicas) * u64::from(w.gpus))
+                    .sum(),
+                u64::from(g.count),
+            );
         }
         if let Some(t) = &pool.tpu {
-            check("TPU chips", on.iter().map(|(_, w)| u64::from(w.replicas) * u64::from(w.tpus)).sum(), u64::from(t.chips_per_node));
+            check(
+                "TPU chips",
+                on.iter()
+                    .map(|(_, w)| u64::from(w.replicas) * u64::from(w.tpus))
+                    .sum(),
+                u64::from(t.chips_per_node),
+            );
         }
         if let Some(v) = pool.vcpus {
-            let cpu: u64 = on.iter().map(|(i, w)| u64::from(w.replicas) * spec_wls[*i].resources.as_ref().and_then(|r| r.cpu.as_deref()).and_then(cpu_millis).unwrap_or(0)).sum();
+            let cpu: u64 = on
+                .iter()
+                .map(|(i, w)| {
+                    u64::from(w.replicas)
+                        * spec_wls[*i]
+                            .resources
+                            .as_ref()
+                            .and_then(|r| r.cpu.as_deref())
+                            .and_then(cpu_millis)
+                            .unwrap_or(0)
+                })
+                .sum();
             if cpu > nodes * u64::from(v) * 1000 {
                 check("CPUs", cpu.div_ceil(1000), u64::from(v));
             }
@@ -823,7 +1220,13 @@ fn capacity(ck: &mut Ck, pools: &[Option<Pool>], wls: &[Option<model::Workload>]
     }
 }
 
-fn connection(ck: &mut Ck, path: &str, c: &spec::Connection, by_name: &HashMap<&str, usize>, wls: &[Option<model::Workload>]) -> Option<Flow> {
+fn connection(
+    ck: &mut Ck,
+    path: &str,
+    c: &spec::Connection,
+    by_name: &HashMap<&str, usize>,
+    wls: &[Option<model::Workload>],
+) -> Option<Flow> {
     let mut ok = true;
     let mut end = |ck: &mut Ck, e: &Endpoint, side: &str| -> Option<End> {
         let p = format!("{path}.{side}");
@@ -832,8 +1235,17 @@ fn connection(ck: &mut Ck, path: &str, c: &spec::Connection, by_name: &HashMap<&
             Endpoint::Name(n) => match by_name.get(n.as_str()) {
                 Some(&i) => Some(End::Workload(i)),
                 None => {
-                    let help = did_you_mean(n, by_name.keys().copied().chain(["internet"])).map(|s| format!("did you mean `{s}`?"));
-                    ck.err(codes::UNKNOWN_WORKLOAD, &p, format!("unknown workload `{n}`"), help.or(Some("name a workload, `internet`, `{cidr: ...}` or `{namespace: ...}`".to_string())));
+                    let help = did_you_mean(n, by_name.keys().copied().chain(["internet"]))
+                        .map(|s| format!("did you mean `{s}`?"));
+                    ck.err(
+                        codes::UNKNOWN_WORKLOAD,
+                        &p,
+                        format!("unknown workload `{n}`"),
+                        help.or(Some(
+                            "name a workload, `internet`, `{cidr: ...}` or `{namespace: ...}`"
+                                .to_string(),
+                        )),
+                    );
                     ok = false;
                     None
                 }
@@ -841,14 +1253,24 @@ fn connection(ck: &mut Ck, path: &str, c: &spec::Connection, by_name: &HashMap<&
             Endpoint::Cidr { cidr: cd } => match cidr(cd) {
                 Ok(()) => Some(End::Cidr(cd.clone())),
                 Err(e) => {
-                    ck.err(codes::BAD_CIDR, &format!("{p}.cidr"), format!("`{cd}` is not a valid CIDR: {e}"), None);
+                    ck.err(
+                        codes::BAD_CIDR,
+                        &format!("{p}.cidr"),
+                        format!("`{cd}` is not a valid CIDR: {e}"),
+                        None,
+                    );
                     ok = false;
                     None
                 }
             },
             Endpoint::Namespace { namespace } => {
                 if !dns1123(namespace) {
-                    ck.err(codes::BAD_NAME, &format!("{p}.namespace"), format!("`{namespace}` is not a namespace name"), None);
+                    ck.err(
+                        codes::BAD_NAME,
+                        &format!("{p}.namespace"),
+                        format!("`{namespace}` is not a namespace name"),
+                        None,
+                    );
                     ok = false;
                 }
                 Some(End::Namespace(namespace.clone()))
@@ -859,7 +1281,12 @@ fn connection(ck: &mut Ck, path: &str, c: &spec::Connection, by_name: &HashMap<&
     let to = end(ck, &c.to, "to");
     let (from, to) = (from?, to?);
     if !matches!(from, End::Workload(_)) && !matches!(to, End::Workload(_)) {
-        ck.err(codes::BAD_CONNECTION, path, "a connection needs a workload at one end at least", Some("podwire only makes policies for its own workloads".to_string()));
+        ck.err(
+            codes::BAD_CONNECTION,
+            path,
+            "a connection needs a workload at one end at least",
+            Some("podwire only makes policies for its own workloads".to_string()),
+        );
         return None;
     }
     let target = match &to {
@@ -872,7 +1299,11 @@ fn connection(ck: &mut Ck, path: &str, c: &spec::Connection, by_name: &HashMap<&
                 codes::NO_SERVICE,
                 &format!("{path}.to"),
                 format!("`{}` has no Service, so nothing can connect to it", t.name),
-                Some(if t.ports.is_empty() { "give it `ports`".to_string() } else { "remove `expose: none`, or set `peers: true`".to_string() }),
+                Some(if t.ports.is_empty() {
+                    "give it `ports`".to_string()
+                } else {
+                    "remove `expose: none`, or set `peers: true`".to_string()
+                }),
             );
             ok = false;
         }
@@ -884,15 +1315,45 @@ fn connection(ck: &mut Ck, path: &str, c: &spec::Connection, by_name: &HashMap<&
             (PortRef::Name(n), Some(t)) => match t.ports.iter().find(|q| &q.name == n) {
                 Some(q) => ports.push((q.port, q.protocol)),
                 None => {
-                    let help = did_you_mean(n, t.ports.iter().map(|q| q.name.as_str())).map(|s| format!("did you mean `{s}`?")).unwrap_or_else(|| format!("`{}` has ports: {}", t.name, t.ports.iter().map(|q| q.name.as_str()).collect::<Vec<_>>().join(", ")));
-                    ck.err(codes::UNKNOWN_PORT, &pp, format!("`{}` has no port named `{n}`", t.name), Some(help));
+                    let help = did_you_mean(n, t.ports.iter().map(|q| q.name.as_str()))
+                        .map(|s| format!("did you mean `{s}`?"))
+                        .unwrap_or_else(|| {
+                            format!(
+                                "`{}` has ports: {}",
+                                t.name,
+                                t.ports
+                                    .iter()
+                                    .map(|q| q.name.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            )
+                        });
+                    ck.err(
+                        codes::UNKNOWN_PORT,
+                        &pp,
+                        format!("`{}` has no port named `{n}`", t.name),
+                        Some(help),
+                    );
                     ok = false;
                 }
             },
             (PortRef::Number(n), Some(t)) => match t.ports.iter().find(|q| q.port == *n) {
                 Some(q) => ports.push((q.port, q.protocol)),
                 None => {
-                    ck.err(codes::UNKNOWN_PORT, &pp, format!("`{}` does not listen on port {n}", t.name), Some(format!("`{}` has ports: {}", t.name, t.ports.iter().map(|q| q.port.to_string()).collect::<Vec<_>>().join(", "))));
+                    ck.err(
+                        codes::UNKNOWN_PORT,
+                        &pp,
+                        format!("`{}` does not listen on port {n}", t.name),
+                        Some(format!(
+                            "`{}` has ports: {}",
+                            t.name,
+                            t.ports
+                                .iter()
+                                .map(|q| q.port.to_string())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )),
+                    );
                     ok = false;
                 }
             },
@@ -901,7 +1362,12 @@ fn connection(ck: &mut Ck, path: &str, c: &spec::Connection, by_name: &HashMap<&
                 ok = false;
             }
             (PortRef::Name(n), None) => {
-                ck.err(codes::UNKNOWN_PORT, &pp, format!("port `{n}` must be a number: names refer to a workload's ports"), None);
+                ck.err(
+                    codes::UNKNOWN_PORT,
+                    &pp,
+                    format!("port `{n}` must be a number: names refer to a workload's ports"),
+                    None,
+                );
                 ok = false;
             }
             (PortRef::Number(n), None) => ports.push((*n, Protocol::Tcp)),

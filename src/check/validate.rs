@@ -8,7 +8,8 @@ pub fn dns1035(s: &str) -> bool {
         && b.len() <= 63
         && b[0].is_ascii_lowercase()
         && b[b.len() - 1].is_ascii_alphanumeric()
-        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
 }
 
 /// RFC 1123 label (may start with a digit).
@@ -18,7 +19,8 @@ pub fn dns1123(s: &str) -> bool {
         && b.len() <= 63
         && b[0].is_ascii_alphanumeric()
         && b[b.len() - 1].is_ascii_alphanumeric()
-        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
 }
 
 /// IANA service name, as Kubernetes checks port names.
@@ -26,7 +28,8 @@ pub fn iana_svc_name(s: &str) -> bool {
     let b = s.as_bytes();
     !b.is_empty()
         && b.len() <= 15
-        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
         && b.iter().any(|c| c.is_ascii_lowercase())
         && b[0] != b'-'
         && b[b.len() - 1] != b'-'
@@ -39,14 +42,18 @@ fn label_name(s: &str) -> bool {
         && b.len() <= 63
         && b[0].is_ascii_alphanumeric()
         && b[b.len() - 1].is_ascii_alphanumeric()
-        && b.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
 }
 
 /// Kubernetes label key: `[prefix/]name`.
 pub fn label_key(s: &str) -> bool {
     match s.split_once('/') {
         Some((prefix, name)) => {
-            prefix.len() <= 253 && !prefix.is_empty() && prefix.split('.').all(dns1123) && label_name(name)
+            prefix.len() <= 253
+                && !prefix.is_empty()
+                && prefix.split('.').all(dns1123)
+                && label_name(name)
         }
         None => label_name(s),
     }
@@ -64,11 +71,14 @@ pub fn gcp_label_key(s: &str) -> bool {
     !b.is_empty()
         && b.len() <= 63
         && b[0].is_ascii_lowercase()
-        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'_' | b'-'))
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'_' | b'-'))
 }
 
 pub fn gcp_label_value(s: &str) -> bool {
-    s.len() <= 63 && s.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'_' | b'-'))
+    s.len() <= 63
+        && s.bytes()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'_' | b'-'))
 }
 
 /// GCP project id: 6-30 characters, lowercase letters, digits and hyphens,
@@ -84,7 +94,8 @@ pub fn project_id(s: &str) -> bool {
     (6..=30).contains(&b.len())
         && b[0].is_ascii_lowercase()
         && b[b.len() - 1] != b'-'
-        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
 }
 
 /// A region (`us-central1`) or zone (`us-central1-a`): returns (region, is_zone).
@@ -115,11 +126,21 @@ pub fn cidr(s: &str) -> Result<(), String> {
     }
     let mut v: u32 = 0;
     for o in octets {
-        let n: u8 = o.parse().map_err(|_| format!("`{o}` is not a number from 0 to 255"))?;
+        let n: u8 = o
+            .parse()
+            .map_err(|_| format!("`{o}` is not a number from 0 to 255"))?;
         v = (v << 8) | u32::from(n);
     }
-    let len: u32 = len.parse().ok().filter(|l| *l <= 32).ok_or("the prefix length must be 0 to 32")?;
-    let host = if len == 0 { u32::MAX } else { (1u32 << (32 - len)).wrapping_sub(1) };
+    let len: u32 = len
+        .parse()
+        .ok()
+        .filter(|l| *l <= 32)
+        .ok_or("the prefix length must be 0 to 32")?;
+    let host = if len == 0 {
+        u32::MAX
+    } else {
+        (1u32 << (32 - len)).wrapping_sub(1)
+    };
     if len < 32 && v & host != 0 {
         let net = v & !host;
         return Err(format!(
@@ -139,9 +160,13 @@ pub fn service_account_email(s: &str) -> bool {
     match s.split_once('@') {
         Some((user, domain)) => {
             !user.is_empty()
-                && user.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_' || c == b'.')
+                && user
+                    .bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_' || c == b'.')
                 && domain.contains('.')
-                && domain.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'.')
+                && domain
+                    .bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'.')
         }
         None => false,
     }
@@ -158,7 +183,9 @@ pub fn cpu_millis(s: &str) -> Option<u64> {
 
 /// Memory quantity in bytes.
 pub fn memory_bytes(s: &str) -> Option<u64> {
-    let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
+    let split = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(s.len());
     let (num, unit) = s.split_at(split);
     let v: f64 = num.parse().ok()?;
     let mul: f64 = match unit {
@@ -175,7 +202,7 @@ pub fn memory_bytes(s: &str) -> Option<u64> {
         "Pi" => 1024f64.powi(5),
         _ => return None,
     };
-    (v.is_finite() && v >= 0.0).then(|| (v * mul) as u64)
+    (v.is_finite() && v >= 0.0).then_some((v * mul) as u64)
 }
 
 /// Environment variable name as Kubernetes accepts it.
@@ -183,7 +210,8 @@ pub fn env_name(s: &str) -> bool {
     let b = s.as_bytes();
     !b.is_empty()
         && !b[0].is_ascii_digit()
-        && b.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.'))
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.'))
 }
 
 /// GKE version: `1.32`, `1.32.4`, `1.32.4-gke.1415000`, or `latest`.
@@ -197,8 +225,12 @@ pub fn gke_version(s: &str) -> bool {
     };
     let parts: Vec<&str> = base.split('.').collect();
     (2..=3).contains(&parts.len())
-        && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_digit()))
-        && gke.is_none_or(|g| parts.len() == 3 && !g.is_empty() && g.bytes().all(|c| c.is_ascii_digit()))
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_digit()))
+        && gke.is_none_or(|g| {
+            parts.len() == 3 && !g.is_empty() && g.bytes().all(|c| c.is_ascii_digit())
+        })
 }
 
 #[cfg(test)]

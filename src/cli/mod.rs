@@ -7,7 +7,11 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 #[derive(Parser)]
-#[command(name = "podwire", version, about = "Compile one YAML spec of an AI workload into a GKE cluster request, Kubernetes manifests and a kubeconfig")]
+#[command(
+    name = "podwire",
+    version,
+    about = "Compile one YAML spec of an AI workload into a GKE cluster request, Kubernetes manifests and a kubeconfig"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -67,11 +71,20 @@ enum Command {
 #[derive(Debug, thiserror::Error)]
 enum CliError {
     #[error("cannot read {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("cannot write {path}: {source}")]
-    Write { path: String, source: std::io::Error },
+    Write {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("{path}: {source}")]
-    Cluster { path: String, source: kubeconfig::ClusterJsonError },
+    Cluster {
+        path: String,
+        source: kubeconfig::ClusterJsonError,
+    },
 }
 
 /// Exit codes: 0 ok, 1 the spec has errors, 2 usage or I/O failure.
@@ -89,10 +102,18 @@ pub fn run() -> i32 {
 fn read_spec(spec: &str) -> Result<(String, String), CliError> {
     if spec == "-" {
         let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s).map_err(|source| CliError::Read { path: "<stdin>".into(), source })?;
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .map_err(|source| CliError::Read {
+                path: "<stdin>".into(),
+                source,
+            })?;
         return Ok(("<stdin>".into(), s));
     }
-    let s = std::fs::read_to_string(spec).map_err(|source| CliError::Read { path: spec.into(), source })?;
+    let s = std::fs::read_to_string(spec).map_err(|source| CliError::Read {
+        path: spec.into(),
+        source,
+    })?;
     Ok((spec.to_string(), s))
 }
 
@@ -107,7 +128,10 @@ fn print_diagnostics(file: &str, src: &str, diags: &[podwire::Diagnostic], forma
 }
 
 fn write_file(path: &Path, content: &str, private: bool) -> Result<(), CliError> {
-    let err = |source| CliError::Write { path: path.display().to_string(), source };
+    let err = |source| CliError::Write {
+        path: path.display().to_string(),
+        source,
+    };
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(err)?;
     }
@@ -122,7 +146,8 @@ fn write_file(path: &Path, content: &str, private: bool) -> Result<(), CliError>
     #[cfg(unix)]
     if private {
         use std::os::unix::fs::PermissionsExt;
-        f.set_permissions(std::fs::Permissions::from_mode(0o600)).map_err(err)?;
+        f.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .map_err(err)?;
     }
     f.write_all(content.as_bytes()).map_err(err)
 }
@@ -130,7 +155,10 @@ fn write_file(path: &Path, content: &str, private: bool) -> Result<(), CliError>
 fn dispatch(cli: Cli) -> Result<i32, CliError> {
     match cli.command {
         Command::Schema => {
-            println!("{}", serde_json::to_string_pretty(&podwire::spec::json_schema()).unwrap_or_default());
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&podwire::spec::json_schema()).unwrap_or_default()
+            );
             Ok(0)
         }
         Command::Check { spec, format } => {
@@ -142,7 +170,12 @@ fn dispatch(cli: Cli) -> Result<i32, CliError> {
             }
             Ok(if a.has_errors() { 1 } else { 0 })
         }
-        Command::Compile { spec, out, emit, format } => {
+        Command::Compile {
+            spec,
+            out,
+            emit,
+            format,
+        } => {
             let (file, src) = read_spec(&spec)?;
             let c = podwire::compile(&src, &Options::default());
             if !c.diagnostics.is_empty() || format == Format::Json {
@@ -154,20 +187,40 @@ fn dispatch(cli: Cli) -> Result<i32, CliError> {
             match out {
                 Some(dir) => {
                     for f in &c.files {
-                        write_file(&dir.join(&f.path), &f.content, f.path == podwire::KUBECONFIG_FILE)?;
+                        write_file(
+                            &dir.join(&f.path),
+                            &f.content,
+                            f.path == podwire::KUBECONFIG_FILE,
+                        )?;
                     }
                     eprintln!("wrote {} files to {}", c.files.len(), dir.display());
                 }
                 None => {
-                    let pick = |p: &str| c.files.iter().find(|f| f.path == p).map(|f| f.content.as_str()).unwrap_or_default();
+                    let pick = |p: &str| {
+                        c.files
+                            .iter()
+                            .find(|f| f.path == p)
+                            .map(|f| f.content.as_str())
+                            .unwrap_or_default()
+                    };
                     let mut stdout = std::io::stdout().lock();
                     let text = match emit {
                         Emit::Gke => pick(podwire::GKE_FILE).to_string(),
                         Emit::Manifests => pick(podwire::MANIFESTS_FILE).to_string(),
                         Emit::Kubeconfig => pick(podwire::KUBECONFIG_FILE).to_string(),
-                        Emit::All => c.files.iter().map(|f| format!("# ==> {} <==\n{}", f.path, f.content)).collect::<Vec<_>>().join("\n"),
+                        Emit::All => c
+                            .files
+                            .iter()
+                            .map(|f| format!("# ==> {} <==\n{}", f.path, f.content))
+                            .collect::<Vec<_>>()
+                            .join("\n"),
                     };
-                    stdout.write_all(text.as_bytes()).map_err(|source| CliError::Write { path: "<stdout>".into(), source })?;
+                    stdout
+                        .write_all(text.as_bytes())
+                        .map_err(|source| CliError::Write {
+                            path: "<stdout>".into(),
+                            source,
+                        })?;
                 }
             }
             Ok(0)
@@ -181,8 +234,18 @@ fn dispatch(cli: Cli) -> Result<i32, CliError> {
             let Some(model) = a.model else { return Ok(1) };
             let ep = match cluster {
                 Some(p) => {
-                    let text = std::fs::read_to_string(&p).map_err(|source| CliError::Read { path: p.display().to_string(), source })?;
-                    Some(kubeconfig::endpoint_from_cluster_json(&text).map_err(|source| CliError::Cluster { path: p.display().to_string(), source })?)
+                    let text = std::fs::read_to_string(&p).map_err(|source| CliError::Read {
+                        path: p.display().to_string(),
+                        source,
+                    })?;
+                    Some(
+                        kubeconfig::endpoint_from_cluster_json(&text).map_err(|source| {
+                            CliError::Cluster {
+                                path: p.display().to_string(),
+                                source,
+                            }
+                        })?,
+                    )
                 }
                 None => None,
             };

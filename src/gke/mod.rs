@@ -18,7 +18,8 @@ mod int64 {
     }
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
         let s: Option<String> = Option::deserialize(d)?;
-        s.map(|s| s.parse().map_err(serde::de::Error::custom)).transpose()
+        s.map(|s| s.parse().map_err(serde::de::Error::custom))
+            .transpose()
     }
 }
 
@@ -239,7 +240,13 @@ pub fn create_cluster_request(m: &Model) -> CreateClusterRequest {
     let authorized = (!m.authorized_networks.is_empty()).then(|| ControlPlaneEndpointsConfig {
         ip_endpoints_config: IpEndpointsConfig {
             authorized_networks_config: AuthorizedNetworksConfig {
-                cidr_blocks: m.authorized_networks.iter().map(|c| CidrBlock { cidr_block: c.clone() }).collect(),
+                cidr_blocks: m
+                    .authorized_networks
+                    .iter()
+                    .map(|c| CidrBlock {
+                        cidr_block: c.clone(),
+                    })
+                    .collect(),
                 enabled: true,
             },
         },
@@ -250,7 +257,10 @@ pub fn create_cluster_request(m: &Model) -> CreateClusterRequest {
             initial_cluster_version: m.version.clone(),
             // VPC-native: required by Dataplane V2 and private nodes; gcloud
             // sends this pair for --enable-ip-alias.
-            ip_allocation_policy: Some(IpAllocationPolicy { create_subnetwork: false, use_ip_aliases: true }),
+            ip_allocation_policy: Some(IpAllocationPolicy {
+                create_subnetwork: false,
+                use_ip_aliases: true,
+            }),
             name: m.cluster_name.clone(),
             network: m.network.clone(),
             network_config: Some(NetworkConfig {
@@ -259,12 +269,14 @@ pub fn create_cluster_request(m: &Model) -> CreateClusterRequest {
             })
             .filter(|n| n.datapath_provider.is_some() || n.default_enable_private_nodes.is_some()),
             node_pools: m.pools.iter().map(|p| node_pool(m, p)).collect(),
-            release_channel: Some(ReleaseChannel { channel: m.release_channel.to_string() }),
+            release_channel: Some(ReleaseChannel {
+                channel: m.release_channel.to_string(),
+            }),
             resource_labels: m.labels.clone(),
             subnetwork: m.subnetwork.clone(),
-            workload_identity_config: m
-                .workload_identity
-                .then(|| WorkloadIdentityConfig { workload_pool: format!("{}.svc.id.goog", m.project) }),
+            workload_identity_config: m.workload_identity.then(|| WorkloadIdentityConfig {
+                workload_pool: format!("{}.svc.id.goog", m.project),
+            }),
         },
         parent: parent(m),
     }
@@ -293,7 +305,11 @@ pub fn node_pool(m: &Model, p: &Pool) -> NodePool {
         kind: p.compact.then(|| "COMPACT".to_string()),
     });
     NodePool {
-        autoscaling: p.autoscaling.map(|(min, max)| NodePoolAutoscaling { enabled: true, max_node_count: max, min_node_count: min }),
+        autoscaling: p.autoscaling.map(|(min, max)| NodePoolAutoscaling {
+            enabled: true,
+            max_node_count: max,
+            min_node_count: min,
+        }),
         config: NodeConfig {
             accelerators,
             disk_size_gb: p.disk_size_gb,
@@ -328,8 +344,13 @@ pub fn node_pool(m: &Model, p: &Pool) -> NodePool {
         },
         initial_node_count: p.initial_nodes,
         locations: p.zones.clone(),
-        management: NodeManagement { auto_repair: true, auto_upgrade: true },
-        max_pods_constraint: p.max_pods_per_node.map(|n| MaxPodsConstraint { max_pods_per_node: Some(i64::from(n)) }),
+        management: NodeManagement {
+            auto_repair: true,
+            auto_upgrade: true,
+        },
+        max_pods_constraint: p.max_pods_per_node.map(|n| MaxPodsConstraint {
+            max_pods_per_node: Some(i64::from(n)),
+        }),
         name: p.name.clone(),
         placement_policy: placement,
         upgrade_settings: UpgradeSettings { max_surge: 1 },

@@ -6,12 +6,13 @@ use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, StatefulSet, Statef
 use k8s_openapi::api::batch::v1::{Job, JobSpec};
 use k8s_openapi::api::core::v1::{
     Capabilities, Container, ContainerPort, EmptyDirVolumeSource, EnvVar, EnvVarSource, Namespace,
-    ObjectFieldSelector, PodSecurityContext, PodSpec, PodTemplateSpec, ResourceRequirements, SeccompProfile,
-    SecurityContext, Service, ServiceAccount, ServicePort, ServiceSpec, Toleration, Volume, VolumeMount,
+    ObjectFieldSelector, PodSecurityContext, PodSpec, PodTemplateSpec, ResourceRequirements,
+    SeccompProfile, SecurityContext, Service, ServiceAccount, ServicePort, ServiceSpec, Toleration,
+    Volume, VolumeMount,
 };
 use k8s_openapi::api::networking::v1::{
-    IPBlock, NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort,
-    NetworkPolicySpec,
+    IPBlock, NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer,
+    NetworkPolicyPort, NetworkPolicySpec,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
@@ -24,7 +25,9 @@ pub const WORKLOAD_LABEL: &str = "podwire.dev/workload";
 /// cannot reach pods or Services inside the cluster.
 pub const PRIVATE_RANGES: &[&str] = &["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
 
-/// One Kubernetes object of the output.
+/// One Kubernetes object of the output. (Variants differ in size; there are
+/// few objects per spec and boxing would only add noise.)
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Object {
     Namespace(Namespace),
@@ -54,7 +57,9 @@ impl Object {
         match self {
             Object::Namespace(_) => ("v1", "Namespace", "namespaces"),
             Object::ServiceAccount(_) => ("v1", "ServiceAccount", "serviceaccounts"),
-            Object::NetworkPolicy(_) => ("networking.k8s.io/v1", "NetworkPolicy", "networkpolicies"),
+            Object::NetworkPolicy(_) => {
+                ("networking.k8s.io/v1", "NetworkPolicy", "networkpolicies")
+            }
             Object::Service(_) => ("v1", "Service", "services"),
             Object::Job(_) => ("batch/v1", "Job", "jobs"),
             Object::StatefulSet(_) => ("apps/v1", "StatefulSet", "statefulsets"),
@@ -109,11 +114,22 @@ impl Lower<'_> {
     fn meta(&self, name: &str, extra: &[(&str, &str)]) -> ObjectMeta {
         let mut l = self.common();
         l.extend(labels(extra));
-        ObjectMeta { name: Some(s(name)), namespace: Some(self.m.namespace.clone()), labels: Some(l), ..Default::default() }
+        ObjectMeta {
+            name: Some(s(name)),
+            namespace: Some(self.m.namespace.clone()),
+            labels: Some(l),
+            ..Default::default()
+        }
     }
 
     fn wl_meta(&self, name: &str, w: &Workload) -> ObjectMeta {
-        self.meta(name, &[("app.kubernetes.io/name", &w.name), (WORKLOAD_LABEL, &w.name)])
+        self.meta(
+            name,
+            &[
+                ("app.kubernetes.io/name", &w.name),
+                (WORKLOAD_LABEL, &w.name),
+            ],
+        )
     }
 
     fn selector(w: &Workload) -> BTreeMap<String, String> {
@@ -131,7 +147,11 @@ pub fn objects(m: &Model) -> Vec<Object> {
     ns_labels.insert(s("pod-security.kubernetes.io/enforce"), s("restricted"));
     ns_labels.insert(s("pod-security.kubernetes.io/enforce-version"), s("latest"));
     out.push(Object::Namespace(Namespace {
-        metadata: ObjectMeta { name: Some(m.namespace.clone()), labels: Some(ns_labels), ..Default::default() },
+        metadata: ObjectMeta {
+            name: Some(m.namespace.clone()),
+            labels: Some(ns_labels),
+            ..Default::default()
+        },
         ..Default::default()
     }));
     for w in &m.workloads {
@@ -200,12 +220,19 @@ fn services(lw: &Lower, w: &Workload, out: &mut Vec<Object>) {
                 ..Default::default()
             }
         };
-        out.push(Object::Service(Service { metadata: lw.wl_meta(name, w), spec: Some(spec), ..Default::default() }));
+        out.push(Object::Service(Service {
+            metadata: lw.wl_meta(name, w),
+            spec: Some(spec),
+            ..Default::default()
+        }));
     }
     if let Some((name, internal)) = &w.load_balancer {
         let mut meta = lw.wl_meta(name, w);
         if *internal {
-            meta.annotations = Some(labels(&[("networking.gke.io/load-balancer-type", "Internal")]));
+            meta.annotations = Some(labels(&[(
+                "networking.gke.io/load-balancer-type",
+                "Internal",
+            )]));
         }
         out.push(Object::Service(Service {
             metadata: meta,
@@ -221,14 +248,21 @@ fn services(lw: &Lower, w: &Workload, out: &mut Vec<Object>) {
 }
 
 fn env(name: &str, value: String) -> EnvVar {
-    EnvVar { name: s(name), value: Some(value), ..Default::default() }
+    EnvVar {
+        name: s(name),
+        value: Some(value),
+        ..Default::default()
+    }
 }
 
 fn env_field(name: &str, field: &str) -> EnvVar {
     EnvVar {
         name: s(name),
         value_from: Some(EnvVarSource {
-            field_ref: Some(ObjectFieldSelector { field_path: s(field), ..Default::default() }),
+            field_ref: Some(ObjectFieldSelector {
+                field_path: s(field),
+                ..Default::default()
+            }),
             ..Default::default()
         }),
         ..Default::default()
@@ -237,7 +271,9 @@ fn env_field(name: &str, field: &str) -> EnvVar {
 
 /// The rendezvous environment of a distributed workload.
 fn rendezvous_env(m: &Model, w: &Workload) -> Vec<EnvVar> {
-    let Some((framework, port)) = w.distributed else { return Vec::new() };
+    let Some((framework, port)) = w.distributed else {
+        return Vec::new();
+    };
     let index_field = match w.kind {
         Kind::Job => "metadata.annotations['batch.kubernetes.io/job-completion-index']",
         _ => "metadata.labels['apps.kubernetes.io/pod-index']",
@@ -254,7 +290,10 @@ fn rendezvous_env(m: &Model, w: &Workload) -> Vec<EnvVar> {
                 v.push(env_field(&format!("{prefix}NODE_RANK"), index_field));
                 v.push(env(&format!("{prefix}NPROC_PER_NODE"), nproc.to_string()));
             }
-            v.push(env("WORLD_SIZE", (u64::from(w.replicas) * u64::from(nproc)).to_string()));
+            v.push(env(
+                "WORLD_SIZE",
+                (u64::from(w.replicas) * u64::from(nproc)).to_string(),
+            ));
             v
         }
         Framework::Jax => vec![
@@ -305,7 +344,10 @@ fn pod_template(lw: &Lower, w: &Workload, job: bool) -> PodTemplateSpec {
         });
     }
     if let Some(t) = &pool.tpu {
-        node_selector.insert(s("cloud.google.com/gke-tpu-accelerator"), t.accelerator.clone());
+        node_selector.insert(
+            s("cloud.google.com/gke-tpu-accelerator"),
+            t.accelerator.clone(),
+        );
         node_selector.insert(s("cloud.google.com/gke-tpu-topology"), t.topology.clone());
         tolerations.push(Toleration {
             key: Some(s("google.com/tpu")),
@@ -328,7 +370,12 @@ fn pod_template(lw: &Lower, w: &Workload, job: bool) -> PodTemplateSpec {
         });
     }
 
-    let seccomp = || Some(SeccompProfile { type_: s("RuntimeDefault"), ..Default::default() });
+    let seccomp = || {
+        Some(SeccompProfile {
+            type_: s("RuntimeDefault"),
+            ..Default::default()
+        })
+    };
     let container = Container {
         name: w.name.clone(),
         image: Some(w.image.clone()),
@@ -353,19 +400,31 @@ fn pod_template(lw: &Lower, w: &Workload, job: bool) -> PodTemplateSpec {
         }),
         security_context: Some(SecurityContext {
             allow_privilege_escalation: Some(false),
-            capabilities: Some(Capabilities { drop: Some(vec![s("ALL")]), ..Default::default() }),
+            capabilities: Some(Capabilities {
+                drop: Some(vec![s("ALL")]),
+                ..Default::default()
+            }),
             run_as_non_root: Some(true),
             seccomp_profile: seccomp(),
             ..Default::default()
         }),
-        volume_mounts: accelerated.then(|| vec![VolumeMount { name: s("dshm"), mount_path: s("/dev/shm"), ..Default::default() }]),
+        volume_mounts: accelerated.then(|| {
+            vec![VolumeMount {
+                name: s("dshm"),
+                mount_path: s("/dev/shm"),
+                ..Default::default()
+            }]
+        }),
         ..Default::default()
     };
     let mut meta_labels = lw.common();
     meta_labels.insert(s("app.kubernetes.io/name"), w.name.clone());
     meta_labels.insert(s(WORKLOAD_LABEL), w.name.clone());
     PodTemplateSpec {
-        metadata: Some(ObjectMeta { labels: Some(meta_labels), ..Default::default() }),
+        metadata: Some(ObjectMeta {
+            labels: Some(meta_labels),
+            ..Default::default()
+        }),
         spec: Some(PodSpec {
             automount_service_account_token: Some(false),
             containers: vec![container],
@@ -379,12 +438,19 @@ fn pod_template(lw: &Lower, w: &Workload, job: bool) -> PodTemplateSpec {
                 ..Default::default()
             }),
             service_account_name: Some(w.name.clone()),
-            subdomain: if job && w.peers { w.service.clone() } else { None },
+            subdomain: if job && w.peers {
+                w.service.clone()
+            } else {
+                None
+            },
             tolerations: (!tolerations.is_empty()).then_some(tolerations),
             volumes: accelerated.then(|| {
                 vec![Volume {
                     name: s("dshm"),
-                    empty_dir: Some(EmptyDirVolumeSource { medium: Some(s("Memory")), ..Default::default() }),
+                    empty_dir: Some(EmptyDirVolumeSource {
+                        medium: Some(s("Memory")),
+                        ..Default::default()
+                    }),
                     ..Default::default()
                 }]
             }),
@@ -395,7 +461,10 @@ fn pod_template(lw: &Lower, w: &Workload, job: bool) -> PodTemplateSpec {
 
 fn workload(lw: &Lower, w: &Workload) -> Object {
     let meta = lw.wl_meta(&w.name, w);
-    let selector = LabelSelector { match_labels: Some(Lower::selector(w)), ..Default::default() };
+    let selector = LabelSelector {
+        match_labels: Some(Lower::selector(w)),
+        ..Default::default()
+    };
     let replicas = i32::try_from(w.replicas).unwrap_or(i32::MAX);
     match w.kind {
         Kind::Job => Object::Job(Job {
@@ -450,7 +519,10 @@ fn np_ports(ports: &[(u16, crate::spec::Protocol)]) -> Option<Vec<NetworkPolicyP
 
 fn pods_of(w: &Workload) -> NetworkPolicyPeer {
     NetworkPolicyPeer {
-        pod_selector: Some(LabelSelector { match_labels: Some(Lower::selector(w)), ..Default::default() }),
+        pod_selector: Some(LabelSelector {
+            match_labels: Some(Lower::selector(w)),
+            ..Default::default()
+        }),
         ..Default::default()
     }
 }
@@ -480,7 +552,9 @@ fn flow_ports(f: &Flow, target: Option<&Workload>) -> Vec<(u16, crate::spec::Pro
     if !f.ports.is_empty() {
         return f.ports.clone();
     }
-    target.map(|t| t.ports.iter().map(|p| (p.port, p.protocol)).collect()).unwrap_or_default()
+    target
+        .map(|t| t.ports.iter().map(|p| (p.port, p.protocol)).collect())
+        .unwrap_or_default()
 }
 
 fn policy(lw: &Lower, idx: usize, w: &Workload) -> NetworkPolicy {
@@ -488,14 +562,24 @@ fn policy(lw: &Lower, idx: usize, w: &Workload) -> NetworkPolicy {
     let mut ingress = Vec::new();
     let mut egress = Vec::new();
     if w.peers {
-        ingress.push(NetworkPolicyIngressRule { from: Some(vec![pods_of(w)]), ..Default::default() });
-        egress.push(NetworkPolicyEgressRule { to: Some(vec![pods_of(w)]), ..Default::default() });
+        ingress.push(NetworkPolicyIngressRule {
+            from: Some(vec![pods_of(w)]),
+            ..Default::default()
+        });
+        egress.push(NetworkPolicyEgressRule {
+            to: Some(vec![pods_of(w)]),
+            ..Default::default()
+        });
     }
     // DNS.
     let tcp_udp = |port: i32| {
         ["UDP", "TCP"]
             .iter()
-            .map(|p| NetworkPolicyPort { port: Some(IntOrString::Int(port)), protocol: Some(s(p)), ..Default::default() })
+            .map(|p| NetworkPolicyPort {
+                port: Some(IntOrString::Int(port)),
+                protocol: Some(s(p)),
+                ..Default::default()
+            })
             .collect::<Vec<_>>()
     };
     egress.push(NetworkPolicyEgressRule {
@@ -513,12 +597,19 @@ fn policy(lw: &Lower, idx: usize, w: &Workload) -> NetworkPolicy {
         ports: Some(tcp_udp(53)),
     });
     if m.workload_identity {
-        let tcp = |p: i32| NetworkPolicyPort { port: Some(IntOrString::Int(p)), protocol: Some(s("TCP")), ..Default::default() };
+        let tcp = |p: i32| NetworkPolicyPort {
+            port: Some(IntOrString::Int(p)),
+            protocol: Some(s("TCP")),
+            ..Default::default()
+        };
         egress.push(NetworkPolicyEgressRule {
             to: Some(vec![ip_block("169.254.169.252/32", &[])]),
             ports: Some(vec![tcp(987), tcp(988)]),
         });
-        egress.push(NetworkPolicyEgressRule { to: Some(vec![ip_block("169.254.169.254/32", &[])]), ports: Some(vec![tcp(80)]) });
+        egress.push(NetworkPolicyEgressRule {
+            to: Some(vec![ip_block("169.254.169.254/32", &[])]),
+            ports: Some(vec![tcp(80)]),
+        });
     }
     for f in &m.flows {
         if f.to == End::Workload(idx) {
@@ -528,7 +619,10 @@ fn policy(lw: &Lower, idx: usize, w: &Workload) -> NetworkPolicy {
                 End::Cidr(c) => ip_block(c, &[]),
                 End::Namespace(n) => namespace_peer(n),
             };
-            ingress.push(NetworkPolicyIngressRule { from: Some(vec![peer]), ports: np_ports(&flow_ports(f, Some(w))) });
+            ingress.push(NetworkPolicyIngressRule {
+                from: Some(vec![peer]),
+                ports: np_ports(&flow_ports(f, Some(w))),
+            });
         }
         if f.from == End::Workload(idx) {
             let (peer, target) = match &f.to {
@@ -537,13 +631,19 @@ fn policy(lw: &Lower, idx: usize, w: &Workload) -> NetworkPolicy {
                 End::Cidr(c) => (ip_block(c, &[]), None),
                 End::Namespace(n) => (namespace_peer(n), None),
             };
-            egress.push(NetworkPolicyEgressRule { to: Some(vec![peer]), ports: np_ports(&flow_ports(f, target)) });
+            egress.push(NetworkPolicyEgressRule {
+                to: Some(vec![peer]),
+                ports: np_ports(&flow_ports(f, target)),
+            });
         }
     }
     NetworkPolicy {
         metadata: lw.wl_meta(&w.name, w),
         spec: Some(NetworkPolicySpec {
-            pod_selector: Some(LabelSelector { match_labels: Some(Lower::selector(w)), ..Default::default() }),
+            pod_selector: Some(LabelSelector {
+                match_labels: Some(Lower::selector(w)),
+                ..Default::default()
+            }),
             policy_types: Some(vec![s("Ingress"), s("Egress")]),
             ingress: Some(ingress),
             egress: Some(egress),

@@ -61,7 +61,14 @@ pub struct Cx {
 }
 
 impl Cx {
-    fn err(&mut self, code: &'static str, path: &str, span: Span, msg: String, help: Option<String>) {
+    fn err(
+        &mut self,
+        code: &'static str,
+        path: &str,
+        span: Span,
+        msg: String,
+        help: Option<String>,
+    ) {
         self.poisoned.push(path.to_string());
         self.out.push(Pending {
             code,
@@ -142,9 +149,17 @@ impl<'n> Obj<'n> {
             cx.err(
                 codes::MISSING_FIELD,
                 &p,
-                Span { end: span.start + 1, end_line: span.line, end_col: span.col + 1, ..span },
+                Span {
+                    end: span.start + 1,
+                    end_line: span.line,
+                    end_col: span.col + 1,
+                    ..span
+                },
                 format!("missing required field `{key}`"),
-                Some(format!("add `{key}:` ({what}) to `{}`", display_path(&self.path))),
+                Some(format!(
+                    "add `{key}:` ({what}) to `{}`",
+                    display_path(&self.path)
+                )),
             );
         }
         got
@@ -177,26 +192,41 @@ impl<'n> Obj<'n> {
         integer(cx, n, &p, min, max)
     }
 
-    fn opt_enum<T: Copy>(&mut self, cx: &mut Cx, key: &'static str, allowed: &[(&'static str, T)]) -> Option<T> {
+    fn opt_enum<T: Copy>(
+        &mut self,
+        cx: &mut Cx,
+        key: &'static str,
+        allowed: &[(&'static str, T)],
+    ) -> Option<T> {
         let (n, p) = self.get(cx, key)?;
         enumeration(cx, n, &p, allowed)
     }
 
     fn str_list(&mut self, cx: &mut Cx, key: &'static str) -> Vec<String> {
-        let Some((n, p)) = self.get(cx, key) else { return Vec::new() };
-        list(cx, n, &p, |cx, n, p| string(cx, n, p))
+        let Some((n, p)) = self.get(cx, key) else {
+            return Vec::new();
+        };
+        list(cx, n, &p, string)
     }
 
     fn str_map(&mut self, cx: &mut Cx, key: &'static str) -> StrMap {
-        let Some((n, p)) = self.get(cx, key) else { return Vec::new() };
-        let Some(mut o) = Obj::new(cx, n, &p) else { return Vec::new() };
+        let Some((n, p)) = self.get(cx, key) else {
+            return Vec::new();
+        };
+        let Some(mut o) = Obj::new(cx, n, &p) else {
+            return Vec::new();
+        };
         let mut out = Vec::new();
         for (i, (k, v)) in o.entries.iter().enumerate() {
             o.used[i] = true;
             let vp = child(&p, &k.name);
             cx.spans.map.insert(vp.clone(), v.span);
             cx.spans.keys.insert(vp.clone(), k.span);
-            let val = if v.is_null() { Some(String::new()) } else { string(cx, v, &vp) };
+            let val = if v.is_null() {
+                Some(String::new())
+            } else {
+                string(cx, v, &vp)
+            };
             if let Some(val) = val {
                 out.push((k.name.clone(), val));
             }
@@ -218,7 +248,11 @@ impl<'n> Obj<'n> {
                 codes::UNKNOWN_FIELD,
                 &p,
                 k.span,
-                format!("unknown field `{}` in `{}`", k.name, display_path(&self.path)),
+                format!(
+                    "unknown field `{}` in `{}`",
+                    k.name,
+                    display_path(&self.path)
+                ),
                 Some(help),
             );
         }
@@ -275,7 +309,12 @@ fn integer(cx: &mut Cx, n: &Node, p: &str, min: i64, max: i64) -> Option<i64> {
     Some(v)
 }
 
-fn enumeration<T: Copy>(cx: &mut Cx, n: &Node, p: &str, allowed: &[(&'static str, T)]) -> Option<T> {
+fn enumeration<T: Copy>(
+    cx: &mut Cx,
+    n: &Node,
+    p: &str,
+    allowed: &[(&'static str, T)],
+) -> Option<T> {
     let Value::Scalar { text, .. } = &n.value else {
         cx.wrong_type(n, p, "a string");
         return None;
@@ -288,11 +327,22 @@ fn enumeration<T: Copy>(cx: &mut Cx, n: &Node, p: &str, allowed: &[(&'static str
         Some(s) => format!("did you mean `{s}`? (one of: {})", names.join(", ")),
         None => format!("one of: {}", names.join(", ")),
     };
-    cx.err(codes::BAD_VALUE, p, n.span, format!("`{text}` is not a valid value here"), Some(help));
+    cx.err(
+        codes::BAD_VALUE,
+        p,
+        n.span,
+        format!("`{text}` is not a valid value here"),
+        Some(help),
+    );
     None
 }
 
-fn list<T>(cx: &mut Cx, n: &Node, p: &str, mut item: impl FnMut(&mut Cx, &Node, &str) -> Option<T>) -> Vec<T> {
+fn list<T>(
+    cx: &mut Cx,
+    n: &Node,
+    p: &str,
+    mut item: impl FnMut(&mut Cx, &Node, &str) -> Option<T>,
+) -> Vec<T> {
     let Value::Seq(items) = &n.value else {
         cx.wrong_type(n, p, "a list");
         return Vec::new();
@@ -314,7 +364,11 @@ fn btree(m: StrMap) -> BTreeMap<String, String> {
 
 /// Parse and decode a spec.
 pub fn decode(src: &str) -> Decoded {
-    let mut cx = Cx { spans: SpanMap::default(), out: Vec::new(), poisoned: Vec::new() };
+    let mut cx = Cx {
+        spans: SpanMap::default(),
+        out: Vec::new(),
+        poisoned: Vec::new(),
+    };
     let root = match tree::parse(src) {
         Ok((root, soft)) => {
             for e in soft {
@@ -335,7 +389,13 @@ pub fn decode(src: &str) -> Decoded {
     };
     cx.spans.map.insert(String::new(), root.span);
     let spec = spec(&mut cx, &root).unwrap_or_default();
-    Decoded { spec, spans: cx.spans, diagnostics: cx.out, poisoned: cx.poisoned, parsed: true }
+    Decoded {
+        spec,
+        spans: cx.spans,
+        diagnostics: cx.out,
+        poisoned: cx.poisoned,
+        parsed: true,
+    }
 }
 
 fn tree_error(cx: &mut Cx, e: TreeError) {
@@ -350,12 +410,17 @@ fn tree_error(cx: &mut Cx, e: TreeError) {
             codes::EMPTY,
             None,
             "the spec is empty".to_string(),
-            Some(format!("start with `apiVersion: {API_VERSION}` and `kind: {KIND}`; see `podwire schema`")),
+            Some(format!(
+                "start with `apiVersion: {API_VERSION}` and `kind: {KIND}`; see `podwire schema`"
+            )),
         ),
         TreeError::DuplicateKey { key, span, first } => (
             codes::DUPLICATE_KEY,
             Some(span),
-            format!("duplicate key `{key}` (first defined on line {})", first.line),
+            format!(
+                "duplicate key `{key}` (first defined on line {})",
+                first.line
+            ),
             Some("remove one of them; YAML mappings cannot repeat a key".to_string()),
         ),
         TreeError::MultipleDocuments { span } => (
@@ -370,7 +435,12 @@ fn tree_error(cx: &mut Cx, e: TreeError) {
             "the document expands to too many nodes (alias bomb?)".to_string(),
             None,
         ),
-        TreeError::UnknownAlias { span } => (codes::SYNTAX, Some(span), "unknown YAML alias".to_string(), None),
+        TreeError::UnknownAlias { span } => (
+            codes::SYNTAX,
+            Some(span),
+            "unknown YAML alias".to_string(),
+            None,
+        ),
         TreeError::ComplexKey { span } => (
             codes::SYNTAX,
             Some(span),
@@ -378,7 +448,14 @@ fn tree_error(cx: &mut Cx, e: TreeError) {
             None,
         ),
     };
-    cx.out.push(Pending { code, severity: Severity::Error, message: msg, path: String::new(), span, help });
+    cx.out.push(Pending {
+        code,
+        severity: Severity::Error,
+        message: msg,
+        path: String::new(),
+        span,
+        help,
+    });
 }
 
 fn spec(cx: &mut Cx, root: &Node) -> Option<Spec> {
@@ -448,7 +525,9 @@ const CHANNELS: &[(&str, ReleaseChannel)] = &[
 
 fn cluster(cx: &mut Cx, n: &Node, p: &str) -> Cluster {
     let mut c = Cluster::default();
-    let Some(mut o) = Obj::new(cx, n, p) else { return c };
+    let Some(mut o) = Obj::new(cx, n, p) else {
+        return c;
+    };
     c.name = o.opt_str(cx, "name");
     c.version = o.opt_str(cx, "version");
     c.release_channel = o.opt_enum(cx, "releaseChannel", CHANNELS);
@@ -485,11 +564,18 @@ fn node_pool(cx: &mut Cx, n: &Node, p: &str) -> Option<NodePool> {
     };
     if let Some((an, ap)) = o.get(cx, "autoscaling") {
         if let Some(mut a) = Obj::new(cx, an, &ap) {
-            let min = a.req(cx, "min", "nodes per zone").and_then(|(n, p)| integer(cx, n, &p, 0, 1000));
-            let max = a.req(cx, "max", "nodes per zone").and_then(|(n, p)| integer(cx, n, &p, 0, 1000));
+            let min = a
+                .req(cx, "min", "nodes per zone")
+                .and_then(|(n, p)| integer(cx, n, &p, 0, 1000));
+            let max = a
+                .req(cx, "max", "nodes per zone")
+                .and_then(|(n, p)| integer(cx, n, &p, 0, 1000));
             a.finish(cx);
             if let (Some(min), Some(max)) = (min, max) {
-                np.autoscaling = Some(Autoscaling { min: min as u32, max: max as u32 });
+                np.autoscaling = Some(Autoscaling {
+                    min: min as u32,
+                    max: max as u32,
+                });
             }
         }
     }
@@ -518,7 +604,7 @@ fn node_pool(cx: &mut Cx, n: &Node, p: &str) -> Option<NodePool> {
     np.disk_type = o.opt_str(cx, "diskType");
     np.image_type = o.opt_str(cx, "imageType");
     if let Some((sn, sp)) = o.get(cx, "oauthScopes") {
-        np.oauth_scopes = Some(list(cx, sn, &sp, |cx, n, p| string(cx, n, p)));
+        np.oauth_scopes = Some(list(cx, sn, &sp, string));
     }
     np.service_account = o.opt_str(cx, "serviceAccount");
     np.labels = btree(o.str_map(cx, "labels"));
@@ -551,7 +637,11 @@ const EXPOSE: &[(&str, Expose)] = &[
     ("external", Expose::External),
     ("none", Expose::None),
 ];
-const PROTOCOLS: &[(&str, Protocol)] = &[("TCP", Protocol::Tcp), ("UDP", Protocol::Udp), ("SCTP", Protocol::Sctp)];
+const PROTOCOLS: &[(&str, Protocol)] = &[
+    ("TCP", Protocol::Tcp),
+    ("UDP", Protocol::Udp),
+    ("SCTP", Protocol::Sctp),
+];
 
 fn workload(cx: &mut Cx, n: &Node, p: &str) -> Option<Workload> {
     let mut o = Obj::new(cx, n, p)?;
@@ -582,17 +672,25 @@ fn workload(cx: &mut Cx, n: &Node, p: &str) -> Option<Workload> {
         w.ports = list(cx, pn, &pp, |cx, n, p| {
             let mut po = Obj::new(cx, n, p)?;
             let name = po.opt_str(cx, "name");
-            let port = po.req(cx, "port", "1-65535").and_then(|(n, p)| integer(cx, n, &p, 1, 65535));
+            let port = po
+                .req(cx, "port", "1-65535")
+                .and_then(|(n, p)| integer(cx, n, &p, 1, 65535));
             let protocol = po.opt_enum(cx, "protocol", PROTOCOLS);
             po.finish(cx);
-            Some(Port { name, port: port? as u16, protocol })
+            Some(Port {
+                name,
+                port: port? as u16,
+                protocol,
+            })
         });
     }
     w.peers = o.opt_bool(cx, "peers");
     w.distributed = o.opt_enum(cx, "distributed", DISTRIBUTED);
     if let Some((sn, sp)) = o.get(cx, "service") {
         if let Some(mut so) = Obj::new(cx, sn, &sp) {
-            w.service = Some(ServiceName { name: so.opt_str(cx, "name") });
+            w.service = Some(ServiceName {
+                name: so.opt_str(cx, "name"),
+            });
             so.finish(cx);
         }
     }
@@ -614,7 +712,8 @@ fn endpoint(cx: &mut Cx, n: &Node, p: &str) -> Option<Endpoint> {
             let ep = if has("cidr") {
                 o.opt_str(cx, "cidr").map(|cidr| Endpoint::Cidr { cidr })
             } else if has("namespace") {
-                o.opt_str(cx, "namespace").map(|namespace| Endpoint::Namespace { namespace })
+                o.opt_str(cx, "namespace")
+                    .map(|namespace| Endpoint::Namespace { namespace })
             } else {
                 o.asked.extend(["cidr", "namespace"]);
                 if entries.is_empty() {
@@ -632,7 +731,11 @@ fn endpoint(cx: &mut Cx, n: &Node, p: &str) -> Option<Endpoint> {
             ep
         }
         Value::Seq(_) => {
-            cx.wrong_type(n, p, "a workload name, `internet`, `{cidr: ...}` or `{namespace: ...}`");
+            cx.wrong_type(
+                n,
+                p,
+                "a workload name, `internet`, `{cidr: ...}` or `{namespace: ...}`",
+            );
             None
         }
     }
@@ -640,8 +743,12 @@ fn endpoint(cx: &mut Cx, n: &Node, p: &str) -> Option<Endpoint> {
 
 fn connection(cx: &mut Cx, n: &Node, p: &str) -> Option<Connection> {
     let mut o = Obj::new(cx, n, p)?;
-    let from = o.req(cx, "from", "a workload, internet, {cidr} or {namespace}").and_then(|(n, p)| endpoint(cx, n, &p));
-    let to = o.req(cx, "to", "a workload, internet, {cidr} or {namespace}").and_then(|(n, p)| endpoint(cx, n, &p));
+    let from = o
+        .req(cx, "from", "a workload, internet, {cidr} or {namespace}")
+        .and_then(|(n, p)| endpoint(cx, n, &p));
+    let to = o
+        .req(cx, "to", "a workload, internet, {cidr} or {namespace}")
+        .and_then(|(n, p)| endpoint(cx, n, &p));
     let ports = match o.get(cx, "ports") {
         Some((pn, pp)) => list(cx, pn, &pp, |cx, n, p| match &n.value {
             Value::Scalar { text, plain: true } if parse_int(text).is_some() => {
@@ -656,7 +763,11 @@ fn connection(cx: &mut Cx, n: &Node, p: &str) -> Option<Connection> {
         None => Vec::new(),
     };
     o.finish(cx);
-    Some(Connection { from: from?, to: to?, ports })
+    Some(Connection {
+        from: from?,
+        to: to?,
+        ports,
+    })
 }
 
 #[cfg(test)]
@@ -672,13 +783,19 @@ mod tests {
     #[test]
     fn unknown_field_suggests() {
         let d = decode("apiVersion: podwire.dev/v1alpha1\nkind: AIWorkload\nmetadata: {name: a}\ngcp: {project: p, location: l}\ncluster:\n  nodePools:\n    - name: x\n      machineTyp: n1-standard-1\n");
-        let u: Vec<_> = d.diagnostics.iter().filter(|d| d.code == codes::UNKNOWN_FIELD).collect();
+        let u: Vec<_> = d
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == codes::UNKNOWN_FIELD)
+            .collect();
         assert_eq!(u.len(), 1);
         assert_eq!(u[0].path, "cluster.nodePools[0].machineTyp");
         assert_eq!(u[0].help.as_deref(), Some("did you mean `machineType`?"));
         assert_eq!(u[0].span.map(|s| (s.line, s.col)), Some((8, 6)));
         // ... and the missing machineType is reported too, in the same run.
-        assert!(d.diagnostics.iter().any(|d| d.code == codes::MISSING_FIELD && d.path == "cluster.nodePools[0].machineType"));
+        assert!(d.diagnostics.iter().any(
+            |d| d.code == codes::MISSING_FIELD && d.path == "cluster.nodePools[0].machineType"
+        ));
     }
 
     #[test]
@@ -704,7 +821,15 @@ mod tests {
     #[test]
     fn span_map_finds_nearest() {
         let d = decode("apiVersion: podwire.dev/v1alpha1\nkind: AIWorkload\nmetadata: {name: a}\ngcp: {project: p, location: l}\ncluster:\n  nodePools:\n    - name: x\n      machineType: n1-standard-1\n");
-        assert_eq!(d.spans.get("cluster.nodePools[0].machineType").map(|s| s.line), Some(8));
-        assert_eq!(d.spans.get("cluster.nodePools[0].nodes").map(|s| s.line), Some(7));
+        assert_eq!(
+            d.spans
+                .get("cluster.nodePools[0].machineType")
+                .map(|s| s.line),
+            Some(8)
+        );
+        assert_eq!(
+            d.spans.get("cluster.nodePools[0].nodes").map(|s| s.line),
+            Some(7)
+        );
     }
 }

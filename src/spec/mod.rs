@@ -428,7 +428,10 @@ pub struct Connection {
 pub fn json_schema() -> serde_json::Value {
     let mut s = serde_json::to_value(schemars::schema_for!(Spec)).unwrap_or_default();
     if let Some(o) = s.as_object_mut() {
-        o.insert("$id".into(), "https://podwire.dev/schema/v1alpha1.json".into());
+        o.insert(
+            "$id".into(),
+            "https://podwire.dev/schema/v1alpha1.json".into(),
+        );
     }
     s
 }

@@ -11,7 +11,10 @@ use std::collections::HashMap;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     /// A scalar: its text, and whether it was plain (unquoted).
-    Scalar { text: String, plain: bool },
+    Scalar {
+        text: String,
+        plain: bool,
+    },
     Seq(Vec<Node>),
     Map(Vec<(Key, Node)>),
 }
@@ -70,13 +73,28 @@ pub fn parse_int(t: &str) -> Option<i64> {
 /// Why a document could not be turned into a tree.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TreeError {
-    Syntax { message: String, span: Span },
+    Syntax {
+        message: String,
+        span: Span,
+    },
     Empty,
-    DuplicateKey { key: String, span: Span, first: Span },
-    MultipleDocuments { span: Span },
-    TooLarge { span: Span },
-    UnknownAlias { span: Span },
-    ComplexKey { span: Span },
+    DuplicateKey {
+        key: String,
+        span: Span,
+        first: Span,
+    },
+    MultipleDocuments {
+        span: Span,
+    },
+    TooLarge {
+        span: Span,
+    },
+    UnknownAlias {
+        span: Span,
+    },
+    ComplexKey {
+        span: Span,
+    },
 }
 
 fn span_of(s: &YSpan) -> Span {
@@ -123,7 +141,10 @@ pub fn parse(src: &str) -> Result<(Node, Vec<TreeError>), TreeError> {
                     end_line: m.line() as u32,
                     end_col: m.col() as u32 + 1,
                 };
-                return Err(TreeError::Syntax { message: e.info().to_string(), span });
+                return Err(TreeError::Syntax {
+                    message: e.info().to_string(),
+                    span,
+                });
             }
         };
         let span = span_of(&ys);
@@ -139,7 +160,13 @@ pub fn parse(src: &str) -> Result<(Node, Vec<TreeError>), TreeError> {
             Event::Alias(id) => match anchors.get(&id) {
                 Some(n) => {
                     count += count_nodes(n);
-                    Some((Node { value: n.value.clone(), span }, 0))
+                    Some((
+                        Node {
+                            value: n.value.clone(),
+                            span,
+                        },
+                        0,
+                    ))
                 }
                 None => return Err(TreeError::UnknownAlias { span }),
             },
@@ -166,21 +193,45 @@ pub fn parse(src: &str) -> Result<(Node, Vec<TreeError>), TreeError> {
                     s.end = span.end;
                     s.end_line = span.end_line;
                     s.end_col = span.end_col;
-                    Some((Node { value: Value::Seq(items), span: s }, anchor))
+                    Some((
+                        Node {
+                            value: Value::Seq(items),
+                            span: s,
+                        },
+                        anchor,
+                    ))
                 }
-                _ => return Err(TreeError::Syntax { message: "unbalanced sequence".into(), span }),
+                _ => {
+                    return Err(TreeError::Syntax {
+                        message: "unbalanced sequence".into(),
+                        span,
+                    })
+                }
             },
             Event::MappingEnd => match stack.pop() {
                 Some(Frame::Map(items, _, mut s, anchor)) => {
                     s.end = span.end;
                     s.end_line = span.end_line;
                     s.end_col = span.end_col;
-                    Some((Node { value: Value::Map(items), span: s }, anchor))
+                    Some((
+                        Node {
+                            value: Value::Map(items),
+                            span: s,
+                        },
+                        anchor,
+                    ))
                 }
-                _ => return Err(TreeError::Syntax { message: "unbalanced mapping".into(), span }),
+                _ => {
+                    return Err(TreeError::Syntax {
+                        message: "unbalanced mapping".into(),
+                        span,
+                    })
+                }
             },
         };
-        let Some((node, anchor)) = finished else { continue };
+        let Some((node, anchor)) = finished else {
+            continue;
+        };
         count += 1;
         if count > MAX_NODES {
             return Err(TreeError::TooLarge { span: node.span });
@@ -203,7 +254,10 @@ pub fn parse(src: &str) -> Result<(Node, Vec<TreeError>), TreeError> {
                             first: k.span,
                         });
                     }
-                    *pending = Some(Key { name: text.clone(), span: node.span });
+                    *pending = Some(Key {
+                        name: text.clone(),
+                        span: node.span,
+                    });
                 }
                 Some(key) => {
                     // A duplicate key keeps its first value.
@@ -237,12 +291,22 @@ mod tests {
     fn positions_are_kept() {
         let (n, soft) = parse("a: 1\nb:\n  - x\n  - \"y\"\n").expect("parses");
         assert!(soft.is_empty());
-        let Value::Map(m) = &n.value else { panic!("map expected") };
+        let Value::Map(m) = &n.value else {
+            panic!("map expected")
+        };
         assert_eq!(m[1].0.name, "b");
-        let Value::Seq(items) = &m[1].1.value else { panic!("seq expected") };
+        let Value::Seq(items) = &m[1].1.value else {
+            panic!("seq expected")
+        };
         assert_eq!(items[1].span.line, 4);
         assert_eq!(items[1].span.col, 4);
-        assert_eq!(items[1].value, Value::Scalar { text: "y".into(), plain: false });
+        assert_eq!(
+            items[1].value,
+            Value::Scalar {
+                text: "y".into(),
+                plain: false
+            }
+        );
     }
 
     #[test]
@@ -254,14 +318,19 @@ mod tests {
     #[test]
     fn duplicate_keys_are_reported() {
         let (_, soft) = parse("a: 1\na: 2\n").expect("parses");
-        assert!(matches!(&soft[0], TreeError::DuplicateKey { key, span, .. } if key == "a" && span.line == 2));
+        assert!(
+            matches!(&soft[0], TreeError::DuplicateKey { key, span, .. } if key == "a" && span.line == 2)
+        );
     }
 
     #[test]
     fn empty_and_syntax_errors() {
         assert_eq!(parse("").unwrap_err(), TreeError::Empty);
         assert_eq!(parse("# only a comment\n").unwrap_err(), TreeError::Empty);
-        assert!(matches!(parse("a: [1, 2\n").unwrap_err(), TreeError::Syntax { .. }));
+        assert!(matches!(
+            parse("a: [1, 2\n").unwrap_err(),
+            TreeError::Syntax { .. }
+        ));
     }
 
     #[test]
@@ -271,9 +340,16 @@ mod tests {
         assert_eq!(m[0].1.value, m[1].1.value);
         let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 0..8 {
-            let prev = if i == 0 { "a".to_string() } else { format!("l{}", i - 1) };
+            let prev = if i == 0 {
+                "a".to_string()
+            } else {
+                format!("l{}", i - 1)
+            };
             bomb.push_str(&format!("l{i}: &l{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
         }
-        assert!(matches!(parse(&bomb).unwrap_err(), TreeError::TooLarge { .. }));
+        assert!(matches!(
+            parse(&bomb).unwrap_err(),
+            TreeError::TooLarge { .. }
+        ));
     }
 }
