@@ -174,8 +174,24 @@ pub fn objects(m: &Model) -> Vec<Object> {
                 ..Default::default()
             }),
         }));
+        // Index the flows by workload once: policies stay linear in the spec.
+        let mut incoming: Vec<Vec<&Flow>> = vec![Vec::new(); m.workloads.len()];
+        let mut outgoing: Vec<Vec<&Flow>> = vec![Vec::new(); m.workloads.len()];
+        for f in &m.flows {
+            if let End::Workload(i) = f.to {
+                incoming[i].push(f);
+            }
+            if let End::Workload(i) = f.from {
+                outgoing[i].push(f);
+            }
+        }
         for (i, w) in m.workloads.iter().enumerate() {
-            out.push(Object::NetworkPolicy(policy(&lw, i, w)));
+            out.push(Object::NetworkPolicy(policy(
+                &lw,
+                w,
+                &incoming[i],
+                &outgoing[i],
+            )));
         }
     }
     for w in &m.workloads {
@@ -557,7 +573,7 @@ fn flow_ports(f: &Flow, target: Option<&Workload>) -> Vec<(u16, crate::spec::Pro
         .unwrap_or_default()
 }
 
-fn policy(lw: &Lower, idx: usize, w: &Workload) -> NetworkPolicy {
+fn policy(lw: &Lower, w: &Workload, incoming: &[&Flow], outgoing: &[&Flow]) -> NetworkPolicy {
     let m = lw.m;
     let mut ingress = Vec::new();
     let mut egress = Vec::new();
@@ -611,31 +627,29 @@ fn policy(lw: &Lower, idx: usize, w: &Workload) -> NetworkPolicy {
             ports: Some(vec![tcp(80)]),
         });
     }
-    for f in &m.flows {
-        if f.to == End::Workload(idx) {
-            let peer = match &f.from {
-                End::Workload(i) => pods_of(&m.workloads[*i]),
-                End::Internet => ip_block("0.0.0.0/0", &[]),
-                End::Cidr(c) => ip_block(c, &[]),
-                End::Namespace(n) => namespace_peer(n),
-            };
-            ingress.push(NetworkPolicyIngressRule {
-                from: Some(vec![peer]),
-                ports: np_ports(&flow_ports(f, Some(w))),
-            });
-        }
-        if f.from == End::Workload(idx) {
-            let (peer, target) = match &f.to {
-                End::Workload(i) => (pods_of(&m.workloads[*i]), Some(&m.workloads[*i])),
-                End::Internet => (ip_block("0.0.0.0/0", PRIVATE_RANGES), None),
-                End::Cidr(c) => (ip_block(c, &[]), None),
-                End::Namespace(n) => (namespace_peer(n), None),
-            };
-            egress.push(NetworkPolicyEgressRule {
-                to: Some(vec![peer]),
-                ports: np_ports(&flow_ports(f, target)),
-            });
-        }
+    for f in incoming {
+        let peer = match &f.from {
+            End::Workload(i) => pods_of(&m.workloads[*i]),
+            End::Internet => ip_block("0.0.0.0/0", &[]),
+            End::Cidr(c) => ip_block(c, &[]),
+            End::Namespace(n) => namespace_peer(n),
+        };
+        ingress.push(NetworkPolicyIngressRule {
+            from: Some(vec![peer]),
+            ports: np_ports(&flow_ports(f, Some(w))),
+        });
+    }
+    for f in outgoing {
+        let (peer, target) = match &f.to {
+            End::Workload(i) => (pods_of(&m.workloads[*i]), Some(&m.workloads[*i])),
+            End::Internet => (ip_block("0.0.0.0/0", PRIVATE_RANGES), None),
+            End::Cidr(c) => (ip_block(c, &[]), None),
+            End::Namespace(n) => (namespace_peer(n), None),
+        };
+        egress.push(NetworkPolicyEgressRule {
+            to: Some(vec![peer]),
+            ports: np_ports(&flow_ports(f, target)),
+        });
     }
     NetworkPolicy {
         metadata: lw.wl_meta(&w.name, w),
