@@ -1,0 +1,260 @@
+//! The JavaScript face of the core (wasm-bindgen exports). Conversion only:
+//! every decision about what to generate is made by [`crate::compile`] and
+//! [`crate::analyze`]; this module reshapes results into flat, JSON-shaped JS
+//! values and describes them with JSON Schema, from which the npm package's
+//! TypeScript declarations are generated (`scripts/build-pkg`).
+//!
+//! Nothing here panics on user input: spec mistakes come back as
+//! diagnostics. Only a malformed `options` object (a caller bug that
+//! TypeScript rejects) or an internal bug throws.
+
+use crate::graph::Graph;
+use crate::{kubeconfig, OutputFile, Severity};
+use schemars::generate::SchemaSettings;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+
+/// One diagnostic, flattened for JavaScript: 1-based `line` / `column` (in
+/// Unicode scalar values) and UTF-16 offsets for editors; the position
+/// fields are `null` when the diagnostic has no place in the source.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(rename = "Diagnostic")]
+pub struct JsDiagnostic {
+    /// Stable code, e.g. `PW0104`.
+    pub code: String,
+    pub severity: Severity,
+    pub message: String,
+    /// The field's path in the spec, e.g. `cluster.nodePools[0].machineType`.
+    pub path: String,
+    pub help: Option<String>,
+    /// 1-based line of the start.
+    pub line: Option<u32>,
+    /// 1-based column of the start, in Unicode scalar values.
+    pub column: Option<u32>,
+    pub end_line: Option<u32>,
+    pub end_column: Option<u32>,
+    /// UTF-16 code unit offsets into the source (JavaScript string indices).
+    pub utf16_start: Option<usize>,
+    pub utf16_end: Option<usize>,
+}
+
+impl From<crate::Diagnostic> for JsDiagnostic {
+    fn from(d: crate::Diagnostic) -> Self {
+        let s = d.span;
+        JsDiagnostic {
+            code: d.code,
+            severity: d.severity,
+            message: d.message,
+            path: d.path,
+            help: d.help,
+            line: s.as_ref().map(|s| s.line),
+            column: s.as_ref().map(|s| s.column),
+            end_line: s.as_ref().map(|s| s.end_line),
+            end_column: s.as_ref().map(|s| s.end_column),
+            utf16_start: s.as_ref().map(|s| s.utf16_start),
+            utf16_end: s.as_ref().map(|s| s.utf16_end),
+        }
+    }
+}
+
+fn js_diagnostics(ds: Vec<crate::Diagnostic>) -> Vec<JsDiagnostic> {
+    ds.into_iter().map(JsDiagnostic::from).collect()
+}
+
+/// What `compile` returns: the output files (exactly the paths and bytes
+/// `podwire compile --out` writes) when there are no errors, every
+/// diagnostic, and the wiring graph for diagrams.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(rename = "Compiled")]
+pub struct JsCompiled {
+    /// No errors (warnings allowed).
+    pub ok: bool,
+    /// `gke/cluster.json`, `k8s/manifests.yaml`, `kubeconfig.yaml`; empty on errors.
+    pub files: Vec<OutputFile>,
+    pub diagnostics: Vec<JsDiagnostic>,
+    /// Node pools, workloads, Services and allowed flows; `null` on errors.
+    pub graph: Option<Graph>,
+}
+
+/// What `check` returns.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(rename = "Checked")]
+pub struct JsChecked {
+    pub ok: bool,
+    pub diagnostics: Vec<JsDiagnostic>,
+}
+
+/// One bundled example spec.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(rename = "Example")]
+pub struct JsExample {
+    /// File stem, e.g. `seed`.
+    pub name: String,
+    /// The YAML source.
+    pub source: String,
+}
+
+/// A live cluster's endpoint and CA, for a complete kubeconfig.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(rename = "ClusterEndpoint")]
+pub struct JsEndpoint {
+    /// Host, IP or `host:port` (no scheme), as GKE's `Cluster.endpoint`.
+    pub endpoint: String,
+    /// `masterAuth.clusterCaCertificate` (base64 PEM), used verbatim.
+    pub ca_certificate: String,
+}
+
+/// Options of `compile`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(rename = "CompileOptions")]
+pub struct JsCompileOptions {
+    /// Without it the kubeconfig has a placeholder server and no CA.
+    #[serde(default)]
+    pub endpoint: Option<JsEndpoint>,
+}
+
+impl From<JsCompileOptions> for crate::Options {
+    fn from(o: JsCompileOptions) -> Self {
+        crate::Options {
+            endpoint: o.endpoint.map(|e| kubeconfig::Endpoint {
+                endpoint: e.endpoint,
+                ca_certificate: e.ca_certificate,
+            }),
+        }
+    }
+}
+
+/// The core's result, reshaped for JavaScript.
+pub fn js_compiled(c: crate::Compiled) -> JsCompiled {
+    JsCompiled {
+        ok: c.ok,
+        files: c.files,
+        diagnostics: js_diagnostics(c.diagnostics),
+        graph: c.graph,
+    }
+}
+
+/// The core's check result, reshaped for JavaScript.
+pub fn js_checked(source: &str) -> JsChecked {
+    let a = crate::analyze(source);
+    JsChecked {
+        ok: !a.has_errors(),
+        diagnostics: js_diagnostics(a.diagnostics),
+    }
+}
+
+/// The bundled examples, embedded at compile time (the first one is the
+/// playground's default).
+pub fn bundled_examples() -> Vec<JsExample> {
+    const EXAMPLES: &[(&str, &str)] = &[
+        ("seed", include_str!("../examples/seed.yaml")),
+        ("pytorch-a3", include_str!("../examples/pytorch-a3.yaml")),
+        (
+            "serving-l4-spot",
+            include_str!("../examples/serving-l4-spot.yaml"),
+        ),
+        ("tpu-v5e-jax", include_str!("../examples/tpu-v5e-jax.yaml")),
+        ("mixed-stack", include_str!("../examples/mixed-stack.yaml")),
+    ];
+    EXAMPLES
+        .iter()
+        .map(|(n, s)| JsExample {
+            name: (*n).into(),
+            source: (*s).into(),
+        })
+        .collect()
+}
+
+/// JSON Schema (draft 2020-12) of every value crossing the JS boundary, with
+/// each type under `$defs`; the build turns it into TypeScript.
+pub fn api_schema() -> serde_json::Value {
+    let mut out = serde_json::Map::new();
+    // Outputs: every field is always present (Option = null), so the
+    // serialize contract, which marks them required.
+    let mut g = SchemaSettings::default().for_serialize().into_generator();
+    g.subschema_for::<JsCompiled>();
+    g.subschema_for::<JsChecked>();
+    g.subschema_for::<JsExample>();
+    out.extend(g.take_definitions(true));
+    // Inputs: optional fields may be omitted.
+    let mut g = SchemaSettings::default().for_deserialize().into_generator();
+    g.subschema_for::<JsCompileOptions>();
+    out.extend(g.take_definitions(true));
+    serde_json::json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "podwire JavaScript API",
+        "$defs": out,
+    })
+}
+
+// ---- wasm-bindgen exports ------------------------------------------------
+
+fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
+    let text = serde_json::to_string(v)
+        .map_err(|e| JsError::new(&format!("podwire bug: cannot serialize: {e}")))?;
+    js_sys::JSON::parse(&text).map_err(|_| JsError::new("podwire bug: cannot parse its own JSON"))
+}
+
+fn options_from_js(options: Option<js_sys::Object>) -> Result<crate::Options, JsError> {
+    let Some(o) = options else {
+        return Ok(crate::Options::default());
+    };
+    let text = js_sys::JSON::stringify(&o)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(|| JsError::new("podwire: options must be a plain object"))?;
+    let o: JsCompileOptions = serde_json::from_str(&text)
+        .map_err(|e| JsError::new(&format!("podwire: invalid options: {e}")))?;
+    Ok(o.into())
+}
+
+/// Compile a spec (YAML or JSON). Never throws for mistakes in the spec:
+/// they are in `diagnostics`, and `ok` is false.
+#[wasm_bindgen(js_name = compile, unchecked_return_type = "Compiled")]
+pub fn compile_js(
+    source: &str,
+    #[wasm_bindgen(unchecked_optional_param_type = "CompileOptions")] options: Option<
+        js_sys::Object,
+    >,
+) -> Result<JsValue, JsError> {
+    let opts = options_from_js(options)?;
+    to_js(&js_compiled(crate::compile(source, &opts)))
+}
+
+/// Check a spec without rendering anything.
+#[wasm_bindgen(js_name = check, unchecked_return_type = "Checked")]
+pub fn check_js(source: &str) -> Result<JsValue, JsError> {
+    to_js(&js_checked(source))
+}
+
+/// The JSON Schema of the spec language (what `podwire schema` prints).
+#[wasm_bindgen(js_name = schema, unchecked_return_type = "JsonSchema")]
+pub fn schema_js() -> Result<JsValue, JsError> {
+    to_js(&crate::spec::json_schema())
+}
+
+/// The bundled example specs.
+#[wasm_bindgen(js_name = examples, unchecked_return_type = "Example[]")]
+pub fn examples_js() -> Result<JsValue, JsError> {
+    to_js(&bundled_examples())
+}
+
+/// podwire's version (the crate version).
+#[wasm_bindgen(js_name = version)]
+pub fn version_js() -> String {
+    crate::VERSION.to_string()
+}
+
+/// JSON Schema of the JS API's own types (used by the build to generate the
+/// TypeScript declarations).
+#[wasm_bindgen(js_name = apiSchema, unchecked_return_type = "JsonSchema")]
+pub fn api_schema_js() -> Result<JsValue, JsError> {
+    to_js(&api_schema())
+}
