@@ -19,6 +19,9 @@ pub mod yaml;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod submit;
+
 pub use diag::{Diagnostic, Severity, SourceSpan};
 
 use schemars::JsonSchema;

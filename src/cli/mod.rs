@@ -66,6 +66,15 @@ enum Command {
     },
     /// Print the JSON Schema of the spec language.
     Schema,
+    /// Create the cluster, write the kubeconfig, server-side apply the
+    /// manifests and wait for the workloads (safe to run again).
+    Apply(podwire::submit::cli::ApplyArgs),
+    /// Show what `apply` would create or change; change nothing.
+    Plan(podwire::submit::cli::PlanArgs),
+    /// Delete the workloads (with --cluster, the cluster too).
+    Delete(podwire::submit::cli::DeleteArgs),
+    /// Show the cluster's and the workloads' state.
+    Status(podwire::submit::cli::StatusArgs),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -154,6 +163,10 @@ fn write_file(path: &Path, content: &str, private: bool) -> Result<(), CliError>
 
 fn dispatch(cli: Cli) -> Result<i32, CliError> {
     match cli.command {
+        Command::Apply(a) => Ok(podwire::submit::cli::apply(&a)),
+        Command::Plan(a) => Ok(podwire::submit::cli::plan(&a)),
+        Command::Delete(a) => Ok(podwire::submit::cli::delete(&a)),
+        Command::Status(a) => Ok(podwire::submit::cli::status(&a)),
         Command::Schema => {
             println!(
                 "{}",

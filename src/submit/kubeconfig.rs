@@ -1,0 +1,183 @@
+//! Writing the kubeconfig as gcloud does: merged into the existing file
+//! (other clusters, users and contexts kept), current-context set, written
+//! atomically with mode 0600. The entries themselves come from the core
+//! ([`crate::kubeconfig::value`]).
+
+use super::SubmitError;
+use crate::spec::tree::{self, Node};
+use serde_json::{Map, Value};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// `--kubeconfig`, else the first entry of `$KUBECONFIG`, else `~/.kube/config`.
+pub fn path(flag: Option<&Path>) -> Result<PathBuf, SubmitError> {
+    if let Some(p) = flag {
+        return Ok(p.to_path_buf());
+    }
+    if let Some(v) = std::env::var_os("KUBECONFIG") {
+        if let Some(first) = std::env::split_paths(&v).find(|p| !p.as_os_str().is_empty()) {
+            return Ok(first);
+        }
+    }
+    match std::env::var_os("HOME").filter(|h| !h.is_empty()) {
+        Some(h) => Ok(PathBuf::from(h).join(".kube").join("config")),
+        None => Err(SubmitError::Kubeconfig {
+            path: "~/.kube/config".into(),
+            message: "HOME is not set; pass --kubeconfig".into(),
+        }),
+    }
+}
+
+/// A YAML tree as JSON: plain scalars typed by the YAML 1.2 core schema,
+/// quoted ones strings.
+fn to_json(n: &Node) -> Value {
+    match &n.value {
+        tree::Value::Seq(items) => Value::Array(items.iter().map(to_json).collect()),
+        tree::Value::Map(entries) => {
+            let mut m = Map::new();
+            for (k, v) in entries {
+                m.insert(k.name.clone(), to_json(v));
+            }
+            Value::Object(m)
+        }
+        tree::Value::Scalar { text, plain } => {
+            if !*plain {
+                return Value::String(text.clone());
+            }
+            if n.is_null() {
+                return Value::Null;
+            }
+            if let Some(b) = tree::parse_bool(text) {
+                return Value::Bool(b);
+            }
+            if let Ok(i) = text.parse::<i64>() {
+                return Value::from(i);
+            }
+            Value::String(text.clone())
+        }
+    }
+}
+
+/// Parse an existing kubeconfig (empty text is an empty config).
+pub fn parse(text: &str) -> Result<Value, String> {
+    if text.trim().is_empty() {
+        return Ok(Value::Object(Map::new()));
+    }
+    let (root, errs) = tree::parse(text).map_err(|e| format!("{e:?}"))?;
+    if let Some(e) = errs.first() {
+        return Err(format!("{e:?}"));
+    }
+    let v = to_json(&root);
+    if v.is_null() {
+        return Ok(Value::Object(Map::new()));
+    }
+    if !v.is_object() {
+        return Err("not a mapping".into());
+    }
+    Ok(v)
+}
+
+/// Merge `new` (a one-cluster kubeconfig from the core) into `old`.
+pub fn merge(old: Value, new: &Value) -> Value {
+    let mut out = match old {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
+    for (k, default) in [("apiVersion", "v1"), ("kind", "Config")] {
+        if !out.get(k).is_some_and(Value::is_string) {
+            out.insert(k.into(), default.into());
+        }
+    }
+    if !out.get("preferences").is_some_and(Value::is_object) {
+        out.insert("preferences".into(), Value::Object(Map::new()));
+    }
+    for list in ["clusters", "contexts", "users"] {
+        let mut items = match out.remove(list) {
+            Some(Value::Array(a)) => a,
+            _ => Vec::new(),
+        };
+        for entry in new[list].as_array().into_iter().flatten() {
+            let name = &entry["name"];
+            match items.iter_mut().find(|i| &i["name"] == name) {
+                Some(slot) => *slot = entry.clone(),
+                None => items.push(entry.clone()),
+            }
+        }
+        out.insert(list.into(), Value::Array(items));
+    }
+    out.insert("current-context".into(), new["current-context"].clone());
+    Value::Object(out)
+}
+
+/// Merge and write atomically (temp file in the same directory, mode 0600,
+/// fsync, rename).
+pub fn write_merged(path: &Path, new: &Value) -> Result<(), SubmitError> {
+    let err = |message: String| SubmitError::Kubeconfig {
+        path: path.display().to_string(),
+        message,
+    };
+    let old = match std::fs::read_to_string(path) {
+        Ok(t) => parse(&t).map_err(|e| err(format!("cannot parse the existing file ({e}); not touching it")))?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Value::Object(Map::new()),
+        Err(e) => return Err(err(e.to_string())),
+    };
+    let text = crate::yaml::to_yaml(&merge(old, new));
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| err(e.to_string()))?;
+    let file_name = path
+        .file_name()
+        .map(|f| f.to_string_lossy().to_string())
+        .unwrap_or_else(|| "config".into());
+    let tmp = dir.join(format!(".{file_name}.podwire-{}.tmp", std::process::id()));
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let result = (|| -> std::io::Result<()> {
+        let mut f = opts.open(&tmp)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        }
+        f.write_all(text.as_bytes())?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(err(e.to_string()));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merge_keeps_others_and_replaces_ours() {
+        let old = parse(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: other\n  cluster: {server: 'https://o'}\n- name: ours\n  cluster: {server: 'https://stale'}\ncontexts:\n- name: other\n  context: {cluster: other, user: other}\nusers:\n- name: other\n  user: {token: abc}\ncurrent-context: other\n",
+        )
+        .unwrap();
+        let new = serde_json::json!({
+            "clusters": [{"name": "ours", "cluster": {"server": "https://new"}}],
+            "contexts": [{"name": "ours", "context": {"cluster": "ours", "user": "ours"}}],
+            "users": [{"name": "ours", "user": {}}],
+            "current-context": "ours",
+        });
+        let m = merge(old, &new);
+        assert_eq!(m["clusters"].as_array().unwrap().len(), 2);
+        assert_eq!(m["clusters"][1]["cluster"]["server"], "https://new");
+        assert_eq!(m["contexts"][0]["name"], "other");
+        assert_eq!(m["users"][0]["user"]["token"], "abc");
+        assert_eq!(m["current-context"], "ours");
+    }
+}
