@@ -231,8 +231,12 @@ fn transient(e: &ureq::Error) -> bool {
 fn is_tls_io(e: &ureq::Error) -> bool {
     if let ureq::Error::Io(io) = e {
         if let Some(inner) = io.get_ref() {
-            let m = inner.to_string().to_ascii_lowercase();
-            return m.contains("certificate") || m.contains("tls");
+            // Certificate verification failures only: a connection dropped
+            // mid-stream ("closed without close_notify") is transient.
+            let m = format!("{inner} {inner:?}").to_ascii_lowercase();
+            return ["certificate", "unknownissuer", "notvalidforname", "badsignature"]
+                .iter()
+                .any(|k| m.contains(k));
         }
     }
     false

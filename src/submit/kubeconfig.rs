@@ -92,10 +92,15 @@ pub fn merge(old: Value, new: &Value) -> Value {
         out.insert("preferences".into(), Value::Object(Map::new()));
     }
     for list in ["clusters", "contexts", "users"] {
-        let mut items = match out.remove(list) {
-            Some(Value::Array(a)) => a,
-            _ => Vec::new(),
-        };
+        // In place, so that the file keeps its order (a no-op merge is
+        // byte-for-byte the same file).
+        let slot = out
+            .entry(list)
+            .or_insert_with(|| Value::Array(Vec::new()));
+        if !slot.is_array() {
+            *slot = Value::Array(Vec::new());
+        }
+        let Value::Array(items) = slot else { continue };
         for entry in new[list].as_array().into_iter().flatten() {
             let name = &entry["name"];
             match items.iter_mut().find(|i| &i["name"] == name) {
@@ -103,7 +108,6 @@ pub fn merge(old: Value, new: &Value) -> Value {
                 None => items.push(entry.clone()),
             }
         }
-        out.insert(list.into(), Value::Array(items));
     }
     out.insert("current-context".into(), new["current-context"].clone());
     Value::Object(out)
