@@ -87,12 +87,15 @@ export function renderDiagram(graph) {
     const attrs = `class="flow ${esc(f.kind)}" data-flow="${esc(f.from)}->${esc(f.to)}"`;
     const label = esc(portsLabel(f.ports));
     if (f.kind === "peers") {
+      // Traffic among the workload's own pods: a loop inside its box.
       const b = boxes.get(f.from);
       if (!b) continue;
-      const x = b.x + b.w - 30;
+      const x = b.x + b.w - 22;
+      const y = b.y + 12;
       parts.push(
-        `<g ${attrs}><path d="M ${x} ${b.y} C ${x - 6} ${b.y - 22}, ${x + 26} ${b.y - 22}, ${x + 20} ${b.y}" marker-end="url(#arrow)"/>` +
-          `<text x="${x + 24}" y="${b.y - 9}" class="flow-label">peers</text></g>`,
+        `<g ${attrs}><title>${esc(f.from)} pods reach each other</title>` +
+          `<path d="M ${x - 6} ${y + 4} a 7 7 0 1 1 6 6" marker-end="url(#arrow)"/>` +
+          `<text x="${x + 12}" y="${b.y + 37}" text-anchor="end" class="flow-label">peers</text></g>`,
       );
       continue;
     }
@@ -129,7 +132,7 @@ export function renderDiagram(graph) {
   const extBottom = Math.max(0, ...[...ext.values()].map((b) => b.y + b.h + 10));
   const height = Math.max(y, extBottom) + 4;
   const note = graph.isolated
-    ? `NetworkPolicies: only the arrows are allowed (plus DNS${""})`
+    ? "NetworkPolicies allow only the arrows (and DNS)"
     : "no connections declared: no NetworkPolicies, all traffic allowed";
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" class="diagram" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" role="img" aria-label="wiring of ${esc(graph.cluster)}">` +
