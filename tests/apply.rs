@@ -29,7 +29,14 @@ fn patches(env: &Env) -> Vec<Request> {
 }
 
 fn object_paths(env: &Env) -> Vec<String> {
-    env.kube.state.lock().unwrap().objects.keys().cloned().collect()
+    env.kube
+        .state
+        .lock()
+        .unwrap()
+        .objects
+        .keys()
+        .cloned()
+        .collect()
 }
 
 /// Every object of the compiled manifests, applied in order, with the exact
@@ -43,24 +50,47 @@ fn assert_applied_in_order(env: &Env, reqs: &[Request], dry_run: bool) {
             seen.push(r);
         }
     }
-    assert_eq!(seen.len(), docs.len(), "one apply per object: {:?}", seen.iter().map(|r| &r.path).collect::<Vec<_>>());
+    assert_eq!(
+        seen.len(),
+        docs.len(),
+        "one apply per object: {:?}",
+        seen.iter().map(|r| &r.path).collect::<Vec<_>>()
+    );
     for (r, doc) in seen.iter().zip(&docs) {
-        assert_eq!(&r.body, doc, "apply body of {} equals `podwire compile`'s document", r.path);
-        assert_eq!(r.header("content-type"), Some("application/apply-patch+yaml"));
+        assert_eq!(
+            &r.body, doc,
+            "apply body of {} equals `podwire compile`'s document",
+            r.path
+        );
+        assert_eq!(
+            r.header("content-type"),
+            Some("application/apply-patch+yaml")
+        );
         assert!(r.query_has("fieldManager=podwire"), "{}", r.query);
         assert!(r.query_has("force=true"), "{}", r.query);
         assert_eq!(r.query_has("dryRun=All"), dry_run, "{}", r.query);
-        assert_eq!(r.header("authorization"), Some(format!("Bearer {TOKEN}").as_str()));
+        assert_eq!(
+            r.header("authorization"),
+            Some(format!("Bearer {TOKEN}").as_str())
+        );
         // The path names the object the document describes.
         let name = doc
             .lines()
             .skip_while(|l| *l != "metadata:")
             .find_map(|l| l.strip_prefix("  name: "))
             .unwrap();
-        assert!(r.path.ends_with(&format!("/{name}")), "{} vs {name}", r.path);
+        assert!(
+            r.path.ends_with(&format!("/{name}")),
+            "{} vs {name}",
+            r.path
+        );
     }
     let first = &seen[0];
-    assert!(first.path.starts_with("/api/v1/namespaces/"), "Namespace first: {}", first.path);
+    assert!(
+        first.path.starts_with("/api/v1/namespaces/"),
+        "Namespace first: {}",
+        first.path
+    );
 }
 
 fn kubeconfig(env: &Env) -> Value {
@@ -92,9 +122,16 @@ fn apply_creates_cluster_pools_kubeconfig_objects_then_second_apply_changes_noth
         .into_iter()
         .filter(|r| r.path.contains("/operations/"))
         .collect();
-    assert!(op_gets.len() >= 3, "PENDING, RUNNING, DONE polled: {}", op_gets.len());
+    assert!(
+        op_gets.len() >= 3,
+        "PENDING, RUNNING, DONE polled: {}",
+        op_gets.len()
+    );
     for r in env.gke.server.requests() {
-        assert_eq!(r.header("authorization"), Some(format!("Bearer {TOKEN}").as_str()));
+        assert_eq!(
+            r.header("authorization"),
+            Some(format!("Bearer {TOKEN}").as_str())
+        );
         assert!(!r.path.contains("//"), "{}", r.path);
     }
 
@@ -108,24 +145,49 @@ fn apply_creates_cluster_pools_kubeconfig_objects_then_second_apply_changes_noth
     );
     assert_eq!(kc["current-context"], ctx.as_str());
     let names = |k: &str| -> Vec<String> {
-        kc[k].as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap().to_string()).collect()
+        kc[k]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["name"].as_str().unwrap().to_string())
+            .collect()
     };
-    assert_eq!(names("clusters"), vec!["other-cluster".to_string(), ctx.clone()]);
-    assert_eq!(names("contexts"), vec!["other-context".to_string(), ctx.clone()]);
+    assert_eq!(
+        names("clusters"),
+        vec!["other-cluster".to_string(), ctx.clone()]
+    );
+    assert_eq!(
+        names("contexts"),
+        vec!["other-context".to_string(), ctx.clone()]
+    );
     assert_eq!(names("users"), vec!["other-user".to_string(), ctx.clone()]);
     assert_eq!(kc["users"][0]["user"]["token"], "other-static-token");
     assert_eq!(kc["contexts"][0]["context"]["namespace"], "team-a");
     let ours = &kc["clusters"][1]["cluster"];
-    assert_eq!(ours["server"], format!("https://{}", env.kube.server.addr).as_str());
-    assert_eq!(ours["certificate-authority-data"], env.kube.ca_base64.as_str());
-    assert_eq!(kc["users"][1]["user"]["exec"]["command"], "gke-gcloud-auth-plugin");
+    assert_eq!(
+        ours["server"],
+        format!("https://{}", env.kube.server.addr).as_str()
+    );
+    assert_eq!(
+        ours["certificate-authority-data"],
+        env.kube.ca_base64.as_str()
+    );
+    assert_eq!(
+        kc["users"][1]["user"]["exec"]["command"],
+        "gke-gcloud-auth-plugin"
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(&env.kubeconfig).unwrap().permissions().mode();
+        let mode = std::fs::metadata(&env.kubeconfig)
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
     }
-    let leftovers: Vec<_> = std::fs::read_dir(env.kubeconfig.parent().unwrap()).unwrap().collect();
+    let leftovers: Vec<_> = std::fs::read_dir(env.kubeconfig.parent().unwrap())
+        .unwrap()
+        .collect();
     assert_eq!(leftovers.len(), 1, "no temp file left behind");
 
     // Kubernetes: every object, in order, SSA.
@@ -137,8 +199,16 @@ fn apply_creates_cluster_pools_kubeconfig_objects_then_second_apply_changes_noth
     // Summary.
     assert!(run.stdout.contains("Services:"), "{}", run.stdout);
     assert!(run.stdout.contains(".svc.cluster.local"), "{}", run.stdout);
-    assert!(run.stdout.contains("203.0.113.7"), "LB address: {}", run.stdout);
-    assert!(run.stdout.contains("created, 0 configured, 0 unchanged"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("203.0.113.7"),
+        "LB address: {}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("created, 0 configured, 0 unchanged"),
+        "{}",
+        run.stdout
+    );
 
     // Second apply: nothing created, nothing changed.
     env.gke.server.clear_log();
@@ -149,7 +219,13 @@ fn apply_creates_cluster_pools_kubeconfig_objects_then_second_apply_changes_noth
     assert!(gke_posts(&env).is_empty(), "no create the second time");
     assert_eq!(env.gke.state.lock().unwrap().creates, 1);
     let n = env.documents().len();
-    assert!(again.stdout.contains(&format!("0 created, 0 configured, {n} unchanged")), "{}", again.stdout);
+    assert!(
+        again
+            .stdout
+            .contains(&format!("0 created, 0 configured, {n} unchanged")),
+        "{}",
+        again.stdout
+    );
     assert_eq!(std::fs::read_to_string(&env.kubeconfig).unwrap(), before);
     assert!(!again.stderr.contains("drift"), "{}", again.stderr);
 }
@@ -166,34 +242,76 @@ fn faults_on_both_apis_are_retried_and_create_happens_once() {
     g.fault("POST", "/clusters", Fault::DropAfterHandling, 1);
     g.fault("GET", "/clusters/", Fault::Status(500, None), 1);
     g.fault("GET", "/clusters/", Fault::Drop, 1);
-    g.fault("GET", "/clusters/", Fault::Delay(Duration::from_millis(1500)), 1);
+    g.fault(
+        "GET",
+        "/clusters/",
+        Fault::Delay(Duration::from_millis(1500)),
+        1,
+    );
     // Kubernetes: throttled, failing, dropped and slow requests.
     k.fault("PATCH", "/namespaces/", Fault::Status(429, Some(1)), 1);
     k.fault("PATCH", "/services/", Fault::Status(500, None), 1);
     k.fault("PATCH", "/networkpolicies/", Fault::Drop, 1);
-    k.fault("GET", "/deployments/", Fault::Delay(Duration::from_millis(1500)), 1);
+    k.fault(
+        "GET",
+        "/deployments/",
+        Fault::Delay(Duration::from_millis(1500)),
+        1,
+    );
     k.fault("GET", "/statefulsets/", Fault::Status(503, None), 2);
     k.fault("PATCH", "/deployments/", Fault::DropAfterHandling, 1);
 
     let run = env.run("apply", &["--yes"]);
     run.ok();
-    assert_eq!(env.gke.state.lock().unwrap().creates, 1, "exactly one successful create");
+    assert_eq!(
+        env.gke.state.lock().unwrap().creates,
+        1,
+        "exactly one successful create"
+    );
     let posts = gke_posts(&env);
     assert_eq!(posts.len(), 3, "503, dropped-after-create, 409: {posts:?}");
-    assert!(run.stderr.contains("already exists (409)"), "{}", run.stderr);
-    assert_eq!(object_paths(&env).len(), env.documents().len(), "every object applied");
+    assert!(
+        run.stderr.contains("already exists (409)"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        object_paths(&env).len(),
+        env.documents().len(),
+        "every object applied"
+    );
     // Every fault fired.
-    for f in g.faults.lock().unwrap().iter().chain(k.faults.lock().unwrap().iter()) {
+    for f in g
+        .faults
+        .lock()
+        .unwrap()
+        .iter()
+        .chain(k.faults.lock().unwrap().iter())
+    {
         assert_eq!(f.times, 0, "fault not triggered: {f:?}");
     }
     // Retry-After: 1 was honoured on both APIs.
     for s in [g, k] {
         let reqs = s.requests();
-        let i = reqs.iter().position(|r| r.outcome.starts_with("Status(429")).unwrap();
-        let next = reqs[i + 1..].iter().find(|r| r.path == reqs[i].path && r.method == reqs[i].method).unwrap();
-        assert!(next.at.duration_since(reqs[i].at) >= Duration::from_millis(950), "Retry-After honoured");
+        let i = reqs
+            .iter()
+            .position(|r| r.outcome.starts_with("Status(429"))
+            .unwrap();
+        let next = reqs[i + 1..]
+            .iter()
+            .find(|r| r.path == reqs[i].path && r.method == reqs[i].method)
+            .unwrap();
+        assert!(
+            next.at.duration_since(reqs[i].at) >= Duration::from_millis(950),
+            "Retry-After honoured"
+        );
     }
     assert!(run.stderr.contains("retrying"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("timeout"),
+        "the slow requests timed out and were retried: {}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -205,7 +323,10 @@ fn a_failed_operation_is_reported_with_gkes_message() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains(msg), "{}", run.stderr);
     assert!(patches(&env).is_empty());
-    assert_eq!(std::fs::read_to_string(&env.kubeconfig).unwrap(), apply_support::OTHER_KUBECONFIG);
+    assert_eq!(
+        std::fs::read_to_string(&env.kubeconfig).unwrap(),
+        apply_support::OTHER_KUBECONFIG
+    );
 }
 
 #[test]
@@ -224,14 +345,26 @@ fn plan_and_dry_run_mutate_nothing() {
     // No cluster yet: says what would be created.
     let plan = env.run("plan", &[]);
     plan.ok();
-    assert!(plan.stdout.contains("would create cluster"), "{}", plan.stdout);
-    assert!(plan.stdout.contains("would create node pool"), "{}", plan.stdout);
+    assert!(
+        plan.stdout.contains("would create cluster"),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout.contains("would create node pool"),
+        "{}",
+        plan.stdout
+    );
     assert!(gke_posts(&env).is_empty());
     assert!(env.kube.server.requests().is_empty());
-    assert_eq!(std::fs::read_to_string(&env.kubeconfig).unwrap(), apply_support::OTHER_KUBECONFIG);
+    assert_eq!(
+        std::fs::read_to_string(&env.kubeconfig).unwrap(),
+        apply_support::OTHER_KUBECONFIG
+    );
 
     // A running cluster without our objects: Kubernetes' own dry run only.
-    env.gke.seed_running(&env.cluster_request()["cluster"], &env.location());
+    env.gke
+        .seed_running(&env.cluster_request()["cluster"], &env.location());
     let dry = env.run("apply", &["--dry-run"]);
     dry.ok();
     assert!(gke_posts(&env).is_empty());
@@ -239,7 +372,10 @@ fn plan_and_dry_run_mutate_nothing() {
     let pr = patches(&env);
     assert!(!pr.is_empty() && pr.iter().all(|r| r.query_has("dryRun=All")));
     assert!(dry.stdout.contains("would be created"), "{}", dry.stdout);
-    assert_eq!(std::fs::read_to_string(&env.kubeconfig).unwrap(), apply_support::OTHER_KUBECONFIG);
+    assert_eq!(
+        std::fs::read_to_string(&env.kubeconfig).unwrap(),
+        apply_support::OTHER_KUBECONFIG
+    );
 
     // After an apply, a changed spec: plan reports the change, applies nothing.
     env.run("apply", &["--yes"]).ok();
@@ -270,11 +406,18 @@ fn missing_node_pools_are_created_on_an_existing_cluster() {
     env.run("apply", &["--yes"]).ok();
     let posts = gke_posts(&env);
     assert_eq!(posts.len(), all_pools.len() - 1, "{posts:?}");
-    let cluster_path = format!("{}/clusters/{}", req["parent"].as_str().unwrap(), req["cluster"]["name"].as_str().unwrap());
+    let cluster_path = format!(
+        "{}/clusters/{}",
+        req["parent"].as_str().unwrap(),
+        req["cluster"]["name"].as_str().unwrap()
+    );
     for (post, want) in posts.iter().zip(&all_pools[1..]) {
         assert_eq!(post.path, format!("/v1/{cluster_path}/nodePools"));
         let body: Value = serde_json::from_str(&post.body).unwrap();
-        assert_eq!(&body["nodePool"], want, "nodePools.create body = the compiled pool");
+        assert_eq!(
+            &body["nodePool"], want,
+            "nodePools.create body = the compiled pool"
+        );
         assert_eq!(body["parent"], cluster_path.as_str());
     }
     assert_eq!(env.gke.state.lock().unwrap().creates, 0);
@@ -285,11 +428,18 @@ fn missing_node_pools_are_created_on_an_existing_cluster() {
 fn a_409_on_create_follows_the_existing_cluster_until_running() {
     let env = Env::new("seed.yaml");
     // Someone else's create is under way; our first look-up misses it.
-    env.gke.seed_provisioning(&env.cluster_request()["cluster"], &env.location());
-    env.gke.server.fault("GET", "/clusters/", Fault::Status(404, None), 1);
+    env.gke
+        .seed_provisioning(&env.cluster_request()["cluster"], &env.location());
+    env.gke
+        .server
+        .fault("GET", "/clusters/", Fault::Status(404, None), 1);
     let run = env.run("apply", &["--yes"]);
     run.ok();
-    assert!(run.stderr.contains("already exists (409)"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("already exists (409)"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(env.gke.state.lock().unwrap().creates, 0);
     assert_eq!(object_paths(&env).len(), env.documents().len());
 }
@@ -318,8 +468,15 @@ fn the_cluster_ca_is_enforced() {
     env.gke.state.lock().unwrap().ca_base64 = apply_support::server::pki().ca_base64;
     let run = env.run("apply", &["--yes"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stderr.to_lowercase().contains("certificate") || run.stderr.contains("UnknownIssuer"), "{}", run.stderr);
-    assert!(env.kube.server.requests().is_empty(), "no request got through");
+    assert!(
+        run.stderr.to_lowercase().contains("certificate") || run.stderr.contains("UnknownIssuer"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        env.kube.server.requests().is_empty(),
+        "no request got through"
+    );
     assert!(object_paths(&env).is_empty());
 }
 
@@ -331,10 +488,22 @@ fn drift_in_immutable_fields_is_reported_and_gke_defaults_are_not_drift() {
     env.gke.seed_running(&c, &env.location());
     let run = env.run("apply", &["--yes"]);
     run.ok();
-    let drift: Vec<&str> = run.stderr.lines().filter(|l| l.starts_with("drift:")).collect();
+    let drift: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("drift:"))
+        .collect();
     assert_eq!(drift.len(), 1, "{}", run.stderr);
-    assert!(drift[0].contains("networkConfig.datapathProvider"), "{}", drift[0]);
-    assert!(drift[0].contains("cannot be changed in place"), "{}", drift[0]);
+    assert!(
+        drift[0].contains("networkConfig.datapathProvider"),
+        "{}",
+        drift[0]
+    );
+    assert!(
+        drift[0].contains("cannot be changed in place"),
+        "{}",
+        drift[0]
+    );
 }
 
 #[test]
@@ -352,12 +521,23 @@ fn endpoint_override_env_var_joins_like_gcloud() {
     .arg("--kubeconfig")
     .arg(&env.kubeconfig);
     let out = c.output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let reqs = env.gke.server.requests();
     assert!(!reqs.is_empty());
-    let parent = env.cluster_request()["parent"].as_str().unwrap().to_string();
+    let parent = env.cluster_request()["parent"]
+        .as_str()
+        .unwrap()
+        .to_string();
     for r in reqs {
-        assert!(r.path.starts_with(&format!("/gke/v1/{parent}/clusters/")), "{}", r.path);
+        assert!(
+            r.path.starts_with(&format!("/gke/v1/{parent}/clusters/")),
+            "{}",
+            r.path
+        );
     }
 }
 
@@ -380,10 +560,27 @@ fn status_then_delete_workloads_then_the_cluster() {
     let del = env.run("delete", &["--yes"]);
     del.ok();
     assert!(object_paths(&env).is_empty(), "{:?}", object_paths(&env));
-    let deletes: Vec<Request> = env.kube.server.requests().into_iter().filter(|r| r.method == "DELETE").collect();
+    let deletes: Vec<Request> = env
+        .kube
+        .server
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "DELETE")
+        .collect();
     assert_eq!(deletes.len(), env.documents().len());
-    assert!(deletes.last().unwrap().path.starts_with("/api/v1/namespaces/"), "Namespace last");
-    assert_eq!(env.gke.state.lock().unwrap().clusters.len(), 1, "cluster kept without --cluster");
+    assert!(
+        deletes
+            .last()
+            .unwrap()
+            .path
+            .starts_with("/api/v1/namespaces/"),
+        "Namespace last"
+    );
+    assert_eq!(
+        env.gke.state.lock().unwrap().clusters.len(),
+        1,
+        "cluster kept without --cluster"
+    );
 
     let del = env.run("delete", &["--yes", "--cluster"]);
     del.ok();
@@ -396,7 +593,11 @@ fn status_then_delete_workloads_then_the_cluster() {
 #[test]
 fn spec_errors_stop_before_any_request() {
     let env = Env::new("seed.yaml");
-    std::fs::write(&env.spec, "apiVersion: podwire.dev/v1alpha1\nkind: AIWorkload\n").unwrap();
+    std::fs::write(
+        &env.spec,
+        "apiVersion: podwire.dev/v1alpha1\nkind: AIWorkload\n",
+    )
+    .unwrap();
     let run = env.run("apply", &["--yes"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(env.gke.server.requests().is_empty());
@@ -410,4 +611,106 @@ fn access_token_file_must_hold_a_token() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("is empty"), "{}", run.stderr);
     assert!(env.gke.server.requests().is_empty());
+}
+
+/// Without --access-token-file: Application Default Credentials through a
+/// service account key (GOOGLE_APPLICATION_CREDENTIALS) whose token_uri is a
+/// fake OAuth endpoint. The key and the token never appear in the output.
+#[test]
+fn adc_service_account_key_is_exchanged_for_the_bearer() {
+    use apply_support::server::{Handler, Response, Server};
+    use std::sync::Arc;
+    let env = Env::new("seed.yaml");
+    let handler: Handler = Arc::new(|req: &Request| {
+        let ok = req.method == "POST"
+            && req.path == "/token"
+            && req.header("content-type") == Some("application/x-www-form-urlencoded")
+            && req
+                .body
+                .contains("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer")
+            && req.body.contains("assertion=");
+        if ok {
+            Response::json(
+                200,
+                &serde_json::json!({"access_token": TOKEN, "expires_in": 3599, "token_type": "Bearer"}),
+            )
+        } else {
+            Response::json(400, &serde_json::json!({"error": "invalid_grant"}))
+        }
+    });
+    let oauth = Server::start(None, handler);
+    let pem_path = apply_support::example("x")
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("tests/fixtures/apply/test-only-service-account-key.pem");
+    let pem = std::fs::read_to_string(pem_path).unwrap();
+    let key = serde_json::json!({
+        "type": "service_account",
+        "project_id": "my-project",
+        "private_key_id": "0123456789abcdef",
+        "private_key": pem,
+        "client_email": "podwire-test@my-project.iam.gserviceaccount.com",
+        "client_id": "1234567890",
+        "token_uri": format!("http://{}/token", oauth.addr),
+    });
+    let key_file = env.dir.join("sa.json");
+    std::fs::write(&key_file, key.to_string()).unwrap();
+    let out = env
+        .cmd()
+        .env("GOOGLE_APPLICATION_CREDENTIALS", &key_file)
+        .arg("apply")
+        .arg(&env.spec)
+        .arg("--yes")
+        .arg("--gke-endpoint")
+        .arg(env.gke.base())
+        .arg("--kubeconfig")
+        .arg(&env.kubeconfig)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stderr}");
+    for secret in [
+        TOKEN,
+        "BEGIN PRIVATE KEY",
+        &pem.lines().nth(1).unwrap()[..40],
+    ] {
+        assert!(
+            !stdout.contains(secret) && !stderr.contains(secret),
+            "secret printed"
+        );
+    }
+    // The JWT assertion asked for the cloud-platform scope.
+    let reqs = oauth.requests();
+    assert!(!reqs.is_empty());
+    // Form-encoded: padding '=' arrives as %3D.
+    let assertion = reqs[0]
+        .body
+        .split("assertion=")
+        .nth(1)
+        .unwrap()
+        .replace("%3D", "");
+    let payload = assertion.split('.').nth(1).unwrap();
+    use base64::Engine;
+    let claims: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload.trim_end_matches('='))
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        claims["scope"],
+        "https://www.googleapis.com/auth/cloud-platform"
+    );
+    assert_eq!(
+        claims["iss"],
+        "podwire-test@my-project.iam.gserviceaccount.com"
+    );
+    // The exchanged token is the bearer on both APIs.
+    assert_eq!(env.gke.state.lock().unwrap().creates, 1);
+    assert_eq!(object_paths(&env).len(), env.documents().len());
 }

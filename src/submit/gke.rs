@@ -167,10 +167,7 @@ impl Gke {
                         message: msg.to_string(),
                     });
                 }
-                progress.finish(&format!(
-                    "{what}: done ({}s)",
-                    started.elapsed().as_secs()
-                ));
+                progress.finish(&format!("{what}: done ({}s)", started.elapsed().as_secs()));
                 return Ok(());
             }
             if Instant::now() >= deadline {
@@ -353,7 +350,9 @@ pub fn drift(c: &Compilation, live: &Value) -> Vec<Drift> {
     // Version: "1.32" is satisfied by "1.32.2-gke.1000".
     if let Some(v) = &c.model.version {
         let have = live["initialClusterVersion"].as_str().unwrap_or_default();
-        if !matches!(v.as_str(), "latest" | "-") && !have.is_empty() && !have.starts_with(v.as_str())
+        if !matches!(v.as_str(), "latest" | "-")
+            && !have.is_empty()
+            && !have.starts_with(v.as_str())
         {
             out.push(Drift {
                 path: "initialClusterVersion".into(),
@@ -489,10 +488,7 @@ mod tests {
 
     #[test]
     fn base_url_joins_without_double_slash() {
-        assert_eq!(
-            base_url(Some("http://127.0.0.1:9/")),
-            "http://127.0.0.1:9/"
-        );
+        assert_eq!(base_url(Some("http://127.0.0.1:9/")), "http://127.0.0.1:9/");
         assert_eq!(base_url(Some("http://127.0.0.1:9")), "http://127.0.0.1:9/");
         assert_eq!(
             base_url(Some("https://x.example/prefix//")),

@@ -132,11 +132,7 @@ impl Client {
         let auth = format!("Bearer {}", self.token.expose());
         let resp = match (method, body) {
             (Method::Get, _) => self.agent.get(url).header("Authorization", &auth).call(),
-            (Method::Delete, _) => self
-                .agent
-                .delete(url)
-                .header("Authorization", &auth)
-                .call(),
+            (Method::Delete, _) => self.agent.delete(url).header("Authorization", &auth).call(),
             (m, b) => {
                 let (ct, text) = b.unwrap_or(("application/json", "{}"));
                 let req = if m == Method::Post {
@@ -234,9 +230,14 @@ fn is_tls_io(e: &ureq::Error) -> bool {
             // Certificate verification failures only: a connection dropped
             // mid-stream ("closed without close_notify") is transient.
             let m = format!("{inner} {inner:?}").to_ascii_lowercase();
-            return ["certificate", "unknownissuer", "notvalidforname", "badsignature"]
-                .iter()
-                .any(|k| m.contains(k));
+            return [
+                "certificate",
+                "unknownissuer",
+                "notvalidforname",
+                "badsignature",
+            ]
+            .iter()
+            .any(|k| m.contains(k));
         }
     }
     false

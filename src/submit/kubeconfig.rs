@@ -94,9 +94,7 @@ pub fn merge(old: Value, new: &Value) -> Value {
     for list in ["clusters", "contexts", "users"] {
         // In place, so that the file keeps its order (a no-op merge is
         // byte-for-byte the same file).
-        let slot = out
-            .entry(list)
-            .or_insert_with(|| Value::Array(Vec::new()));
+        let slot = out.entry(list).or_insert_with(|| Value::Array(Vec::new()));
         if !slot.is_array() {
             *slot = Value::Array(Vec::new());
         }
@@ -121,7 +119,11 @@ pub fn write_merged(path: &Path, new: &Value) -> Result<(), SubmitError> {
         message,
     };
     let old = match std::fs::read_to_string(path) {
-        Ok(t) => parse(&t).map_err(|e| err(format!("cannot parse the existing file ({e}); not touching it")))?,
+        Ok(t) => parse(&t).map_err(|e| {
+            err(format!(
+                "cannot parse the existing file ({e}); not touching it"
+            ))
+        })?,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Value::Object(Map::new()),
         Err(e) => return Err(err(e.to_string())),
     };

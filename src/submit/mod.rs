@@ -190,3 +190,33 @@ impl SubmitError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_do_not_show() {
+        let s = Secret::new("ya29.very-secret");
+        assert!(!format!("{s:?} {s}").contains("very-secret"));
+        assert_eq!(s.expose(), "ya29.very-secret");
+    }
+
+    #[test]
+    fn backoff_grows_is_bounded_jittered_and_honours_retry_after() {
+        let t = Tuning::default();
+        for attempt in 1..30 {
+            let d = t.backoff(attempt, None);
+            let step = t
+                .backoff_base
+                .saturating_mul(1 << (attempt - 1).min(16))
+                .min(t.backoff_cap);
+            assert!(d >= step / 2 && d <= step, "attempt {attempt}: {d:?}");
+        }
+        assert!(t.backoff(1, Some(Duration::from_secs(7))) >= Duration::from_secs(7));
+        assert_eq!(
+            t.backoff(1, Some(Duration::from_secs(100_000))),
+            t.retry_after_cap
+        );
+    }
+}

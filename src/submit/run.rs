@@ -189,12 +189,10 @@ pub fn apply(t: &Target, o: &ApplyOptions) -> Result<i32, SubmitError> {
         }
         eprintln!("creating node pool {}", p.name);
         match s.gke.create_node_pool(m, p)? {
-            Created::Operation(op) => s.gke.wait_operation(
-                m,
-                op,
-                &format!("create node pool {}", p.name),
-                deadline,
-            )?,
+            Created::Operation(op) => {
+                s.gke
+                    .wait_operation(m, op, &format!("create node pool {}", p.name), deadline)?
+            }
             Created::Exists => eprintln!("node pool {} already exists (409)", p.name),
         }
     }
@@ -209,10 +207,7 @@ pub fn apply(t: &Target, o: &ApplyOptions) -> Result<i32, SubmitError> {
             kubeconfig_path.display()
         );
     } else {
-        kubeconfig::write_merged(
-            &kubeconfig_path,
-            &crate::kubeconfig::value(m, Some(&ep)),
-        )?;
+        kubeconfig::write_merged(&kubeconfig_path, &crate::kubeconfig::value(m, Some(&ep)))?;
         eprintln!(
             "kubeconfig: context {context} written to {} (current context)",
             kubeconfig_path.display()
@@ -295,7 +290,11 @@ fn wait_ready(
 
 fn end_name(m: &Model, e: &End) -> String {
     match e {
-        End::Workload(i) => m.workloads.get(*i).map(|w| w.name.clone()).unwrap_or_default(),
+        End::Workload(i) => m
+            .workloads
+            .get(*i)
+            .map(|w| w.name.clone())
+            .unwrap_or_default(),
         End::Internet => "internet".into(),
         End::Cidr(c) => c.clone(),
         End::Namespace(n) => format!("namespace {n}"),
@@ -363,7 +362,10 @@ fn summary(
                 .get(&kube::object_path(o))?
                 .and_then(|v| {
                     let i = &v["status"]["loadBalancer"]["ingress"][0];
-                    i["ip"].as_str().or_else(|| i["hostname"].as_str()).map(str::to_string)
+                    i["ip"]
+                        .as_str()
+                        .or_else(|| i["hostname"].as_str())
+                        .map(str::to_string)
                 })
                 .unwrap_or_else(|| "pending".into());
             line.push_str(&format!("  address: {ip}"));
@@ -468,7 +470,12 @@ pub fn status(t: &Target) -> Result<i32, SubmitError> {
 }
 
 /// `podwire delete` (with `--cluster`, the cluster too).
-pub fn delete(t: &Target, yes: bool, with_cluster: bool, timeout: Duration) -> Result<i32, SubmitError> {
+pub fn delete(
+    t: &Target,
+    yes: bool,
+    with_cluster: bool,
+    timeout: Duration,
+) -> Result<i32, SubmitError> {
     let s = match session(t)? {
         Ok(s) => s,
         Err(code) => return Ok(code),
@@ -502,7 +509,11 @@ pub fn delete(t: &Target, yes: bool, with_cluster: bool, timeout: Duration) -> R
         let ep = crate::kubeconfig::endpoint_from_cluster(&live)?;
         let kube = Kube::new(&ep, s.token.clone(), s.tuning.clone())?;
         for o in c.objects.iter().rev() {
-            let gone = if kube.delete(o)? { "deleted" } else { "already absent" };
+            let gone = if kube.delete(o)? {
+                "deleted"
+            } else {
+                "already absent"
+            };
             println!("{}: {gone}", kube::describe(o));
         }
     } else if !with_cluster {
