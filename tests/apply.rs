@@ -478,6 +478,11 @@ fn the_cluster_ca_is_enforced() {
         "no request got through"
     );
     assert!(object_paths(&env).is_empty());
+    assert!(
+        !run.stderr.contains("retrying"),
+        "a bad certificate is not retried: {}",
+        run.stderr
+    );
 }
 
 #[test]

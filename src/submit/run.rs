@@ -126,6 +126,11 @@ pub fn apply(t: &Target, o: &ApplyOptions) -> Result<i32, SubmitError> {
             for obj in &c.objects {
                 println!("would create {}", kube::describe(obj));
             }
+            println!(
+                "plan: the cluster, {} node pool(s) and {} objects to create (nothing was changed)",
+                m.pools.len(),
+                c.objects.len()
+            );
             return Ok(0);
         }
         None => {
@@ -227,6 +232,12 @@ pub fn apply(t: &Target, o: &ApplyOptions) -> Result<i32, SubmitError> {
         }
     }
     if dry {
+        println!(
+            "plan: {} to create, {} to change, {} unchanged (nothing was changed)",
+            counts[Outcome::Created as usize],
+            counts[Outcome::Configured as usize],
+            counts[Outcome::Unchanged as usize]
+        );
         return Ok(0);
     }
     if !o.no_wait {
