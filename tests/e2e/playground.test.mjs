@@ -35,9 +35,25 @@ before(async () => {
   podwire = await import(pathToFileURL(path.join(root, "pkg", "node.js")).href);
   server = createServer((req, res) => {
     const url = new URL(req.url, "http://x");
-    const rel = decodeURIComponent(url.pathname).replace(/^\/+/, "") || "index.html";
-    const file = path.join(dist, rel);
-    if (!file.startsWith(dist + path.sep) || !existsSync(file)) {
+    if (url.pathname === "/plain.html") {
+      // The package's plain web build, unbundled, as a page would import it.
+      res.writeHead(200, { "content-type": "text/html" });
+      res.end(
+        `<!doctype html><link rel="icon" href="data:,"><script type="module">` +
+          `import { compile, examples, version } from "/pkg/web.js";` +
+          `window.plain = { version: version(), results: examples().map((e) => ({ name: e.name, r: compile(e.source) })) };` +
+          `</script>`,
+      );
+      return;
+    }
+    let rel = decodeURIComponent(url.pathname).replace(/^\/+/, "") || "index.html";
+    let dir = dist;
+    if (rel.startsWith("pkg/")) {
+      dir = path.join(root, "pkg");
+      rel = rel.slice(4);
+    }
+    const file = path.join(dir, rel);
+    if (!file.startsWith(dir + path.sep) || !existsSync(file)) {
       res.writeHead(404).end();
       return;
     }
@@ -213,6 +229,22 @@ test("opening a share link shows that spec compiled", async () => {
   await page.waitForSelector("#diagnostics li.diag.error");
   const codes = await page.$$eval("#diagnostics li.diag", (ls) => ls.map((l) => l.dataset.code));
   assert.deepEqual(codes, podwire.compile(spec).diagnostics.map((d) => d.code));
+  await page.close();
+});
+
+test("the package's plain web build works in the browser without a bundler", async () => {
+  const page = await context.newPage();
+  await page.goto(base + "plain.html");
+  await page.waitForFunction(() => window.plain, null, { timeout: 20000 });
+  const plain = await page.evaluate(() => window.plain);
+  assert.equal(plain.version, podwire.version());
+  assert.deepEqual(
+    plain.results.map((x) => x.name),
+    podwire.examples().map((e) => e.name),
+  );
+  for (const { name, r } of plain.results) {
+    assert.deepEqual(r, podwire.compile(podwire.examples().find((e) => e.name === name).source), name);
+  }
   await page.close();
 });
 
