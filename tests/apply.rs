@@ -590,6 +590,19 @@ fn status_then_delete_workloads_then_the_cluster() {
     let del = env.run("delete", &["--yes", "--cluster"]);
     del.ok();
     assert!(env.gke.state.lock().unwrap().clusters.is_empty());
+    // As gcloud does: our kubeconfig entries go, the others stay.
+    let kc = kubeconfig(&env);
+    for list in ["clusters", "contexts", "users"] {
+        let names: Vec<&str> = kc[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names.len(), 1, "{list}: {names:?}");
+        assert!(names[0].starts_with("other-"), "{names:?}");
+    }
+    assert_eq!(kc["current-context"], "");
     let st = env.run("status", &[]);
     st.ok();
     assert!(st.stdout.contains("does not exist"), "{}", st.stdout);
@@ -718,4 +731,54 @@ fn adc_service_account_key_is_exchanged_for_the_bearer() {
     // The exchanged token is the bearer on both APIs.
     assert_eq!(env.gke.state.lock().unwrap().creates, 1);
     assert_eq!(object_paths(&env).len(), env.documents().len());
+}
+
+#[test]
+fn kubeconfig_goes_to_the_first_kubeconfig_entry_else_home() {
+    let env = Env::new("seed.yaml");
+    let a = env.dir.join("a.yaml");
+    let b = env.dir.join("b.yaml");
+    let base = |c: &mut std::process::Command| {
+        c.arg("apply")
+            .arg(&env.spec)
+            .arg("--yes")
+            .arg("--gke-endpoint")
+            .arg(env.gke.base())
+            .arg("--access-token-file")
+            .arg(&env.token_file);
+    };
+    let mut c = env.cmd();
+    c.env("KUBECONFIG", format!("{}:{}", a.display(), b.display()));
+    base(&mut c);
+    let out = c.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(a.exists() && !b.exists());
+    let home_config = env.dir.join("home/.kube/config");
+    assert!(!home_config.exists());
+    let mut c = env.cmd();
+    base(&mut c);
+    let out = c.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(home_config.exists(), "~/.kube/config written");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for p in [&a, &home_config] {
+            assert_eq!(
+                std::fs::metadata(p).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
+        }
+    }
+    // kubectl-readable: parses, and names the context current.
+    let kc = podwire::submit::kubeconfig::parse(&std::fs::read_to_string(&a).unwrap()).unwrap();
+    assert!(kc["current-context"].as_str().unwrap().starts_with("gke_"));
 }

@@ -128,11 +128,17 @@ pub fn write_merged(path: &Path, new: &Value) -> Result<(), SubmitError> {
         Err(e) => return Err(err(e.to_string())),
     };
     let text = crate::yaml::to_yaml(&merge(old, new));
+    write_atomic(path, &text).map_err(|e| err(e.to_string()))
+}
+
+/// Write through a temp file in the same directory (mode 0600 from the
+/// start), fsync, rename over the target.
+fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| err(e.to_string()))?;
+    std::fs::create_dir_all(dir)?;
     let file_name = path
         .file_name()
         .map(|f| f.to_string_lossy().to_string())
@@ -156,11 +162,42 @@ pub fn write_merged(path: &Path, new: &Value) -> Result<(), SubmitError> {
         f.sync_all()?;
         std::fs::rename(&tmp, path)
     })();
-    if let Err(e) = result {
+    if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
-        return Err(err(e.to_string()));
     }
-    Ok(())
+    result
+}
+
+/// Remove one cluster's entries (after the cluster is deleted), as gcloud
+/// does: the context, cluster and user of that name go; current-context is
+/// cleared if it was that context. A missing file is left missing.
+pub fn remove_entries(path: &Path, name: &str) -> Result<bool, SubmitError> {
+    let err = |message: String| SubmitError::Kubeconfig {
+        path: path.display().to_string(),
+        message,
+    };
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(err(e.to_string())),
+    };
+    let mut v = parse(&text).map_err(|e| err(format!("cannot parse it ({e}); not touching it")))?;
+    let mut changed = false;
+    for list in ["clusters", "contexts", "users"] {
+        if let Some(items) = v[list].as_array_mut() {
+            let n = items.len();
+            items.retain(|i| i["name"] != name);
+            changed |= items.len() != n;
+        }
+    }
+    if v["current-context"] == name {
+        v["current-context"] = "".into();
+        changed = true;
+    }
+    if changed {
+        write_atomic(path, &crate::yaml::to_yaml(&v)).map_err(|e| err(e.to_string()))?;
+    }
+    Ok(changed)
 }
 
 #[cfg(test)]

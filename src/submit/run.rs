@@ -544,6 +544,14 @@ pub fn delete(
                     deadline,
                 )?;
                 println!("cluster {}: deleted", m.cluster_name);
+                let path = kubeconfig::path(t.kubeconfig.as_deref())?;
+                let context = crate::kubeconfig::context_name(m);
+                if kubeconfig::remove_entries(&path, &context)? {
+                    println!(
+                        "kubeconfig: removed context {context} from {}",
+                        path.display()
+                    );
+                }
             }
             None => println!("cluster {}: already absent", m.cluster_name),
         }
