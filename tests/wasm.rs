@@ -101,10 +101,18 @@ fn spec_errors_are_diagnostics_with_1_based_lines_not_exceptions() {
     let d = ds.get(0);
     assert_eq!(get(&d, "code").as_string().as_deref(), Some("PW0008"));
     assert_eq!(get(&d, "severity").as_string().as_deref(), Some("error"));
-    assert_eq!(get(&d, "path").as_string().as_deref(), Some("workloads[0].replicas"));
+    assert_eq!(
+        get(&d, "path").as_string().as_deref(),
+        Some("workloads[0].replicas")
+    );
     let line = line_of(&src, "replicas: -1");
     assert_eq!(get(&d, "line").as_f64(), Some(line as f64));
-    let col = src.lines().nth(line as usize - 1).unwrap().find("-1").unwrap();
+    let col = src
+        .lines()
+        .nth(line as usize - 1)
+        .unwrap()
+        .find("-1")
+        .unwrap();
     assert_eq!(get(&d, "column").as_f64(), Some(col as f64 + 1.0));
     // UTF-16 offsets index the JS string.
     let start = get(&d, "utf16Start").as_f64().unwrap() as u32;
@@ -119,7 +127,11 @@ fn warnings_do_not_stop_compilation() {
     let c = wasm::js_compiled(podwire::compile(&src, &Default::default()));
     assert!(c.ok);
     assert_eq!(c.files.len(), 3);
-    let d = c.diagnostics.iter().find(|d| d.code == "PW0301").expect("unknown machine type warning");
+    let d = c
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "PW0301")
+        .expect("unknown machine type warning");
     assert_eq!(d.severity, podwire::Severity::Warning);
     assert_eq!(d.line, Some(line_of(&src, "zz-foo-1")));
 }
