@@ -109,7 +109,7 @@ impl Compilation {
             if i > 0 {
                 out.push_str("---\n");
             }
-            out.push_str(&yaml::to_yaml(&o.to_json()));
+            out.push_str(&o.to_yaml());
         }
         out
     }

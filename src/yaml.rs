@@ -1,140 +1,619 @@
-//! A small, deterministic YAML emitter for JSON values, in the block style
-//! kubectl and gcloud write (sequences not indented under their key). Strings
-//! that YAML 1.1 or 1.2 could read as anything but a string are double-quoted.
+//! A small, deterministic YAML emitter, in the block style kubectl and gcloud
+//! write (sequences not indented under their key). Strings that YAML 1.1 or
+//! 1.2 could read as anything but a string are double-quoted.
+//!
+//! It is a serde `Serializer`, so typed objects (k8s-openapi, GKE types) are
+//! written directly, with no intermediate JSON tree: emission is the largest
+//! part of a compile.
 
-use serde_json::Value;
+use serde::ser::{self, Serialize};
+use std::fmt::Display;
 
-pub fn to_yaml(v: &Value) -> String {
-    let mut out = String::new();
-    match v {
-        Value::Object(m) if !m.is_empty() => map(&mut out, m, 0),
-        Value::Array(a) if !a.is_empty() => seq(&mut out, a, 0),
-        other => {
-            out.push_str(&scalar(other));
-            out.push('\n');
-        }
-    }
-    out
-}
-
-fn pad(out: &mut String, n: usize) {
-    out.extend(std::iter::repeat_n(' ', n));
-}
-
-fn map(out: &mut String, m: &serde_json::Map<String, Value>, indent: usize) {
-    let mut first = true;
-    for (k, v) in m {
-        if !first {
-            pad(out, indent);
-        }
-        first = false;
-        out.push_str(&string(k));
-        out.push(':');
-        match v {
-            Value::Object(c) if !c.is_empty() => {
-                out.push('\n');
-                pad(out, indent + 2);
-                map(out, c, indent + 2);
-            }
-            Value::Array(a) if !a.is_empty() => {
-                out.push('\n');
-                pad(out, indent);
-                seq(out, a, indent);
-            }
-            other => {
-                out.push(' ');
-                out.push_str(&scalar(other));
-                out.push('\n');
-            }
-        }
+/// Serialize any value as a YAML document.
+pub fn to_yaml<T: Serialize + ?Sized>(v: &T) -> String {
+    let mut e = Emitter {
+        out: String::with_capacity(1024),
+        stack: Vec::new(),
+    };
+    // Serialization into a String cannot fail except for unsupported types
+    // (non-string map keys), which podwire never produces.
+    match v.serialize(&mut e) {
+        Ok(()) => e.out,
+        Err(err) => format!("# error: {err}\n"),
     }
 }
 
-fn seq(out: &mut String, a: &[Value], indent: usize) {
-    let mut first = true;
-    for v in a {
-        if !first {
-            pad(out, indent);
-        }
-        first = false;
-        out.push_str("- ");
-        match v {
-            Value::Object(c) if !c.is_empty() => map(out, c, indent + 2),
-            Value::Array(c) if !c.is_empty() => seq(out, c, indent + 2),
-            other => {
-                out.push_str(&scalar(other));
-                out.push('\n');
-            }
-        }
+#[derive(Debug)]
+pub struct Error(String);
+
+impl Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
     }
 }
 
-fn scalar(v: &Value) -> String {
-    match v {
-        Value::Null => "null".into(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => string(s),
-        Value::Array(_) => "[]".into(),
-        Value::Object(_) => "{}".into(),
+impl std::error::Error for Error {}
+
+impl ser::Error for Error {
+    fn custom<T: Display>(msg: T) -> Self {
+        Error(msg.to_string())
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Map,
+    Seq,
+}
+
+/// How a container was opened in its parent.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Opened {
+    /// The document root.
+    Root,
+    /// After `key:` in a mapping: children start on the next line.
+    AfterKey,
+    /// After `- ` in a sequence: the first child continues that line.
+    AfterDash,
+}
+
+struct Frame {
+    kind: Kind,
+    indent: usize,
+    count: usize,
+    opened: Opened,
+}
+
+pub struct Emitter {
+    out: String,
+    stack: Vec<Frame>,
+}
+
+impl Emitter {
+    fn pad(&mut self, n: usize) {
+        self.out.extend(std::iter::repeat_n(' ', n));
+    }
+
+    /// Called before any child (scalar or container) of the top frame is written.
+    fn before_child(&mut self) {
+        let Some(f) = self.stack.last_mut() else {
+            return;
+        };
+        let first = f.count == 0;
+        f.count += 1;
+        let (indent, opened, kind) = (f.indent, f.opened, f.kind);
+        if first && opened == Opened::AfterKey {
+            self.out.push('\n');
+        }
+        if !(first && opened == Opened::AfterDash) {
+            self.pad(indent);
+        }
+        if kind == Kind::Seq {
+            self.out.push_str("- ");
+        }
+    }
+
+    /// A scalar value: as a map value (`key:` already written) or a sequence item.
+    fn scalar(&mut self, text: &str) {
+        match self.stack.last() {
+            Some(f) if f.kind == Kind::Map => {
+                self.out.push(' ');
+            }
+            Some(_) => self.before_child(),
+            None => {}
+        }
+        self.out.push_str(text);
+        self.out.push('\n');
+    }
+
+    fn open(&mut self, kind: Kind) {
+        let (indent, opened) = match self.stack.last() {
+            None => (0, Opened::Root),
+            Some(f) if f.kind == Kind::Map => match kind {
+                Kind::Map => (f.indent + 2, Opened::AfterKey),
+                Kind::Seq => (f.indent, Opened::AfterKey),
+            },
+            Some(f) => {
+                let i = f.indent + 2;
+                self.before_child();
+                (i, Opened::AfterDash)
+            }
+        };
+        self.stack.push(Frame {
+            kind,
+            indent,
+            count: 0,
+            opened,
+        });
+    }
+
+    fn close(&mut self) {
+        let Some(f) = self.stack.pop() else { return };
+        if f.count == 0 {
+            if f.opened == Opened::AfterKey {
+                self.out.push(' ');
+            }
+            self.out
+                .push_str(if f.kind == Kind::Map { "{}" } else { "[]" });
+            self.out.push('\n');
+        }
+    }
+
+    fn key(&mut self, k: &str) {
+        self.before_child();
+        push_string(&mut self.out, k);
+        self.out.push(':');
     }
 }
 
 /// A string as a plain scalar when that is unambiguous, else double-quoted.
 pub fn string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    push_string(&mut out, s);
+    out
+}
+
+fn push_string(out: &mut String, s: &str) {
     if plain_ok(s) {
-        s.to_string()
-    } else {
-        // JSON string escapes are valid YAML double-quoted escapes.
-        serde_json::to_string(s).unwrap_or_else(|_| format!("\"{}\"", s.escape_default()))
+        out.push_str(s);
+        return;
     }
+    // JSON string escapes are valid YAML double-quoted escapes.
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control()
+                || matches!(
+                    c,
+                    '\u{feff}' | '\u{2028}' | '\u{2029}' | '\u{85}' | '\u{a0}'
+                ) =>
+            {
+                out.push_str(&format!("\\u{:04x}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
 fn plain_ok(s: &str) -> bool {
-    let Some(first) = s.chars().next() else {
+    let b = s.as_bytes();
+    let Some(&first) = b.first() else {
         return false;
     };
-    if !(first.is_alphanumeric() || matches!(first, '/' | '.' | '_' | '$')) {
+    // Fast path for the common case: ASCII letters, digits and a few safe
+    // punctuation marks only.
+    let simple = b
+        .iter()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'/' | b'_'));
+    if !(first.is_ascii_alphanumeric()
+        || matches!(first, b'/' | b'.' | b'_' | b'$')
+        || (!first.is_ascii() && s.chars().next().is_some_and(char::is_alphanumeric)))
+    {
         return false;
     }
-    if s.ends_with([' ', ':']) || s.contains(": ") || s.contains(" #") {
-        return false;
+    if !simple {
+        if s.ends_with([' ', ':']) || s.contains(": ") || s.contains(" #") {
+            return false;
+        }
+        if s.chars().any(|c| {
+            c.is_control()
+                || matches!(
+                    c,
+                    '\u{feff}' | '\u{2028}' | '\u{2029}' | '\u{85}' | '\u{a0}'
+                )
+        }) {
+            return false;
+        }
     }
-    if s.chars().any(|c| {
-        c.is_control()
-            || matches!(
-                c,
-                '\u{feff}' | '\u{2028}' | '\u{2029}' | '\u{85}' | '\u{a0}'
-            )
-    }) {
-        return false;
-    }
-    if s.starts_with('.') && s.len() > 1 && !s.starts_with("./") && !s.starts_with("..") {
+    if first == b'.' && b.len() > 1 && b[1] != b'/' && b[1] != b'.' {
         // .inf, .nan, .5
-        let l = s.to_ascii_lowercase();
-        if l == ".inf" || l == ".nan" || s[1..].chars().next().is_some_and(|c| c.is_ascii_digit()) {
-            return false;
-        }
-    }
-    let lower = s.to_ascii_lowercase();
-    const RESERVED: &[&str] = &[
-        "null", "~", "true", "false", "yes", "no", "on", "off", "y", "n",
-    ];
-    if RESERVED.contains(&lower.as_str()) {
-        return false;
-    }
-    if first.is_ascii_digit() {
-        let b = s.as_bytes();
-        if b.len() > 1 && b[0] == b'0' && matches!(b[1], b'x' | b'o' | b'b' | b'X' | b'O' | b'B') {
-            return false;
-        }
-        if s.chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, '.' | '_' | ':' | '+' | '-' | 'e' | 'E'))
+        if s.eq_ignore_ascii_case(".inf") || s.eq_ignore_ascii_case(".nan") || b[1].is_ascii_digit()
         {
             return false;
         }
     }
+    if b.len() <= 5 {
+        const RESERVED: &[&str] = &[
+            "null", "~", "true", "false", "yes", "no", "on", "off", "y", "n",
+        ];
+        if RESERVED.iter().any(|r| r.eq_ignore_ascii_case(s)) {
+            return false;
+        }
+    }
+    if first.is_ascii_digit() {
+        if b.len() > 1 && b[0] == b'0' && matches!(b[1], b'x' | b'o' | b'b' | b'X' | b'O' | b'B') {
+            return false;
+        }
+        if b.iter().all(|c| {
+            c.is_ascii_digit() || matches!(c, b'.' | b'_' | b':' | b'+' | b'-' | b'e' | b'E')
+        }) {
+            return false;
+        }
+    }
     true
+}
+
+type R = Result<(), Error>;
+
+impl<'a> ser::Serializer for &'a mut Emitter {
+    type Ok = ();
+    type Error = Error;
+    type SerializeSeq = Self;
+    type SerializeTuple = Self;
+    type SerializeTupleStruct = Self;
+    type SerializeTupleVariant = Self;
+    type SerializeMap = Self;
+    type SerializeStruct = Self;
+    type SerializeStructVariant = Self;
+
+    fn serialize_bool(self, v: bool) -> R {
+        self.scalar(if v { "true" } else { "false" });
+        Ok(())
+    }
+    fn serialize_i8(self, v: i8) -> R {
+        self.serialize_i64(i64::from(v))
+    }
+    fn serialize_i16(self, v: i16) -> R {
+        self.serialize_i64(i64::from(v))
+    }
+    fn serialize_i32(self, v: i32) -> R {
+        self.serialize_i64(i64::from(v))
+    }
+    fn serialize_i64(self, v: i64) -> R {
+        self.scalar(&v.to_string());
+        Ok(())
+    }
+    fn serialize_u8(self, v: u8) -> R {
+        self.serialize_u64(u64::from(v))
+    }
+    fn serialize_u16(self, v: u16) -> R {
+        self.serialize_u64(u64::from(v))
+    }
+    fn serialize_u32(self, v: u32) -> R {
+        self.serialize_u64(u64::from(v))
+    }
+    fn serialize_u64(self, v: u64) -> R {
+        self.scalar(&v.to_string());
+        Ok(())
+    }
+    fn serialize_f32(self, v: f32) -> R {
+        self.serialize_f64(f64::from(v))
+    }
+    fn serialize_f64(self, v: f64) -> R {
+        let text = match serde_json::Number::from_f64(v) {
+            Some(n) => n.to_string(),
+            None if v.is_nan() => ".nan".to_string(),
+            None if v > 0.0 => ".inf".to_string(),
+            None => "-.inf".to_string(),
+        };
+        self.scalar(&text);
+        Ok(())
+    }
+    fn serialize_char(self, v: char) -> R {
+        self.serialize_str(v.encode_utf8(&mut [0; 4]))
+    }
+    fn serialize_str(self, v: &str) -> R {
+        if matches!(self.stack.last(), Some(f) if f.kind == Kind::Map) {
+            self.out.push(' ');
+        } else if !self.stack.is_empty() {
+            self.before_child();
+        }
+        push_string(&mut self.out, v);
+        self.out.push('\n');
+        Ok(())
+    }
+    fn serialize_bytes(self, v: &[u8]) -> R {
+        use ser::SerializeSeq;
+        let mut s = self.serialize_seq(Some(v.len()))?;
+        for b in v {
+            s.serialize_element(b)?;
+        }
+        SerializeSeq::end(s)
+    }
+    fn serialize_none(self) -> R {
+        self.scalar("null");
+        Ok(())
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, v: &T) -> R {
+        v.serialize(self)
+    }
+    fn serialize_unit(self) -> R {
+        self.scalar("null");
+        Ok(())
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> R {
+        self.serialize_unit()
+    }
+    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> R {
+        self.serialize_str(variant)
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, v: &T) -> R {
+        v.serialize(self)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        v: &T,
+    ) -> R {
+        self.open(Kind::Map);
+        self.key(variant);
+        v.serialize(&mut *self)?;
+        self.close();
+        Ok(())
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Self, Error> {
+        self.open(Kind::Seq);
+        Ok(self)
+    }
+    fn serialize_tuple(self, len: usize) -> Result<Self, Error> {
+        self.serialize_seq(Some(len))
+    }
+    fn serialize_tuple_struct(self, _: &'static str, len: usize) -> Result<Self, Error> {
+        self.serialize_seq(Some(len))
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        _: usize,
+    ) -> Result<Self, Error> {
+        self.open(Kind::Map);
+        self.key(variant);
+        self.open(Kind::Seq);
+        Ok(self)
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Self, Error> {
+        self.open(Kind::Map);
+        Ok(self)
+    }
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self, Error> {
+        self.open(Kind::Map);
+        Ok(self)
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        _: usize,
+    ) -> Result<Self, Error> {
+        self.open(Kind::Map);
+        self.key(variant);
+        self.open(Kind::Map);
+        Ok(self)
+    }
+}
+
+impl ser::SerializeSeq for &mut Emitter {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> R {
+        v.serialize(&mut **self)
+    }
+    fn end(self) -> R {
+        self.close();
+        Ok(())
+    }
+}
+
+impl ser::SerializeTuple for &mut Emitter {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> R {
+        v.serialize(&mut **self)
+    }
+    fn end(self) -> R {
+        self.close();
+        Ok(())
+    }
+}
+
+impl ser::SerializeTupleStruct for &mut Emitter {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> R {
+        v.serialize(&mut **self)
+    }
+    fn end(self) -> R {
+        self.close();
+        Ok(())
+    }
+}
+
+impl ser::SerializeTupleVariant for &mut Emitter {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> R {
+        v.serialize(&mut **self)
+    }
+    fn end(self) -> R {
+        self.close();
+        self.close();
+        Ok(())
+    }
+}
+
+/// Map keys must be strings (or numbers, written as strings).
+struct KeySer;
+
+impl ser::Serializer for KeySer {
+    type Ok = String;
+    type Error = Error;
+    type SerializeSeq = ser::Impossible<String, Error>;
+    type SerializeTuple = ser::Impossible<String, Error>;
+    type SerializeTupleStruct = ser::Impossible<String, Error>;
+    type SerializeTupleVariant = ser::Impossible<String, Error>;
+    type SerializeMap = ser::Impossible<String, Error>;
+    type SerializeStruct = ser::Impossible<String, Error>;
+    type SerializeStructVariant = ser::Impossible<String, Error>;
+    fn serialize_str(self, v: &str) -> Result<String, Error> {
+        Ok(v.to_string())
+    }
+    fn serialize_bool(self, v: bool) -> Result<String, Error> {
+        Ok(v.to_string())
+    }
+    fn serialize_i64(self, v: i64) -> Result<String, Error> {
+        Ok(v.to_string())
+    }
+    fn serialize_u64(self, v: u64) -> Result<String, Error> {
+        Ok(v.to_string())
+    }
+    fn serialize_i8(self, v: i8) -> Result<String, Error> {
+        Ok(v.to_string())
+    }
+    fn serialize_i16(self, v: i16) -> Result<String, Error> {
+        Ok(v.to_string())
+    }
+    fn serialize_i32(self, v: i32) -> Result<String, Error> {
+        Ok(v.to_string())
+    }
+    fn serialize_u8(self, v: u8) -> Result<String, Error> {
+        Ok(v.to_string())
+    }
+    fn serialize_u16(self, v: u16) -> Result<String, Error> {
+        Ok(v.to_string())
+    }
+    fn serialize_u32(self, v: u32) -> Result<String, Error> {
+        Ok(v.to_string())
+    }
+    fn serialize_f32(self, v: f32) -> Result<String, Error> {
+        Ok(v.to_string())
+    }
+    fn serialize_f64(self, v: f64) -> Result<String, Error> {
+        Ok(v.to_string())
+    }
+    fn serialize_char(self, v: char) -> Result<String, Error> {
+        Ok(v.to_string())
+    }
+    fn serialize_unit_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        v: &'static str,
+    ) -> Result<String, Error> {
+        Ok(v.to_string())
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        v: &T,
+    ) -> Result<String, Error> {
+        v.serialize(self)
+    }
+    fn serialize_bytes(self, _: &[u8]) -> Result<String, Error> {
+        Err(ser::Error::custom("map keys must be strings"))
+    }
+    fn serialize_none(self) -> Result<String, Error> {
+        Err(ser::Error::custom("map keys must be strings"))
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, v: &T) -> Result<String, Error> {
+        v.serialize(self)
+    }
+    fn serialize_unit(self) -> Result<String, Error> {
+        Err(ser::Error::custom("map keys must be strings"))
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> Result<String, Error> {
+        Err(ser::Error::custom("map keys must be strings"))
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result<String, Error> {
+        Err(ser::Error::custom("map keys must be strings"))
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Error> {
+        Err(ser::Error::custom("map keys must be strings"))
+    }
+    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Error> {
+        Err(ser::Error::custom("map keys must be strings"))
+    }
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleStruct, Error> {
+        Err(ser::Error::custom("map keys must be strings"))
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleVariant, Error> {
+        Err(ser::Error::custom("map keys must be strings"))
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Error> {
+        Err(ser::Error::custom("map keys must be strings"))
+    }
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, Error> {
+        Err(ser::Error::custom("map keys must be strings"))
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStructVariant, Error> {
+        Err(ser::Error::custom("map keys must be strings"))
+    }
+}
+
+impl ser::SerializeMap for &mut Emitter {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, k: &T) -> R {
+        let k = k.serialize(KeySer)?;
+        self.key(&k);
+        Ok(())
+    }
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, v: &T) -> R {
+        v.serialize(&mut **self)
+    }
+    fn end(self) -> R {
+        self.close();
+        Ok(())
+    }
+}
+
+impl ser::SerializeStruct for &mut Emitter {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, v: &T) -> R {
+        self.key(key);
+        v.serialize(&mut **self)
+    }
+    fn end(self) -> R {
+        self.close();
+        Ok(())
+    }
+}
+
+impl ser::SerializeStructVariant for &mut Emitter {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, v: &T) -> R {
+        self.key(key);
+        v.serialize(&mut **self)
+    }
+    fn end(self) -> R {
+        self.close();
+        self.close();
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -144,11 +623,13 @@ mod tests {
 
     #[test]
     fn block_style() {
-        let v = json!({"a": {"b": [1, {"c": "x", "d": []}], "e": {}}, "f": "1.32"});
+        let v = json!({"a": {"b": [1, {"c": "x", "d": []}], "e": {}}, "f": "1.32", "g": [[1, 2], []], "h": null});
         assert_eq!(
             to_yaml(&v),
-            "a:\n  b:\n  - 1\n  - c: x\n    d: []\n  e: {}\nf: \"1.32\"\n"
+            "a:\n  b:\n  - 1\n  - c: x\n    d: []\n  e: {}\nf: \"1.32\"\ng:\n- - 1\n  - 2\n- []\nh: null\n"
         );
+        assert_eq!(to_yaml(&json!({})), "{}\n");
+        assert_eq!(to_yaml(&json!("x")), "x\n");
     }
 
     #[test]
@@ -184,6 +665,7 @@ mod tests {
             "nvidia.com/gpu",
             "llm-train",
             "metadata.labels['apps.kubernetes.io/pod-index']",
+            "é",
         ] {
             assert_eq!(string(s), s, "{s:?} can be plain");
         }
@@ -191,8 +673,7 @@ mod tests {
 
     #[test]
     fn round_trips_through_a_yaml_parser() {
-        let v =
-            json!({"k": ["true", "8", "a: b", "é", "x\ty", "'q'", "\"d\"", "[x]", "{y}", "a #b"]});
+        let v = json!({"k": ["true", "8", "a: b", "é", "x\ty", "'q'", "\"d\"", "[x]", "{y}", "a #b", "\u{1}", "back\\slash"]});
         let text = to_yaml(&v);
         let (node, _) = crate::spec::tree::parse(&text).expect("parses");
         let crate::spec::tree::Value::Map(m) = node.value else {
@@ -215,5 +696,34 @@ mod tests {
             .map(|s| s.as_str().unwrap_or_default().to_string())
             .collect();
         assert_eq!(got, want);
+    }
+
+    #[test]
+    fn typed_objects_serialize_like_their_json() {
+        // The direct serializer and the JSON tree must agree on content.
+        let src = include_str!("../examples/mixed-stack.yaml");
+        let Some(m) = crate::analyze(src).model else {
+            panic!("example compiles")
+        };
+        for o in crate::k8s::objects(&m) {
+            let direct = o.to_yaml();
+            let via_json = to_yaml(&o.to_json());
+            let a = crate::spec::tree::parse(&direct).expect("parses").0;
+            let b = crate::spec::tree::parse(&via_json).expect("parses").0;
+            assert_eq!(strip(&a), strip(&b), "{}", o.name());
+        }
+    }
+
+    fn strip(n: &crate::spec::tree::Node) -> serde_json::Value {
+        use crate::spec::tree::Value;
+        match &n.value {
+            Value::Scalar { text, .. } => text.clone().into(),
+            Value::Seq(v) => v.iter().map(strip).collect(),
+            Value::Map(m) => {
+                let mut v: Vec<_> = m.iter().map(|(k, v)| (k.name.clone(), strip(v))).collect();
+                v.sort_by(|a, b| a.0.cmp(&b.0));
+                v.into_iter().collect::<serde_json::Map<_, _>>().into()
+            }
+        }
     }
 }

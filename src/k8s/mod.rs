@@ -75,6 +75,19 @@ impl Object {
         self.metadata().namespace.as_deref()
     }
 
+    /// The object as a YAML document (written directly from the typed object).
+    pub fn to_yaml(&self) -> String {
+        match self {
+            Object::Namespace(o) => crate::yaml::to_yaml(o),
+            Object::ServiceAccount(o) => crate::yaml::to_yaml(o),
+            Object::NetworkPolicy(o) => crate::yaml::to_yaml(o),
+            Object::Service(o) => crate::yaml::to_yaml(o),
+            Object::Job(o) => crate::yaml::to_yaml(o),
+            Object::StatefulSet(o) => crate::yaml::to_yaml(o),
+            Object::Deployment(o) => crate::yaml::to_yaml(o),
+        }
+    }
+
     /// The object as JSON (apiVersion and kind first).
     pub fn to_json(&self) -> serde_json::Value {
         let r = match self {

@@ -5,40 +5,54 @@
 use super::tree::{self, parse_bool, parse_int, Node, TreeError, Value};
 use super::*;
 use crate::diag::{codes, did_you_mean, Pending, Severity, Span};
-use std::collections::HashMap;
 
-/// Where each field of the spec came from, by path (`workloads[1].ports[0].name`).
+/// Where each field of the spec came from: the positioned tree itself,
+/// searched by path (`workloads[1].ports[0].name`) only when a diagnostic
+/// needs a place. Nothing is recorded while decoding.
 #[derive(Debug, Default, Clone)]
 pub struct SpanMap {
-    map: HashMap<String, Span>,
-    keys: HashMap<String, Span>,
+    root: Option<Node>,
 }
 
 impl SpanMap {
-    /// The value's span at `path`, or the nearest enclosing one.
+    /// The value's span at `path`, or the nearest enclosing one found.
     pub fn get(&self, path: &str) -> Option<Span> {
-        let mut p = path;
+        let mut node = self.root.as_ref()?;
+        let mut rest = path;
         loop {
-            if let Some(s) = self.map.get(p) {
-                return Some(*s);
+            rest = rest.strip_prefix('.').unwrap_or(rest);
+            if rest.is_empty() {
+                return Some(node.span);
             }
-            p = parent_path(p)?;
+            let next = if let Some(r) = rest.strip_prefix('[') {
+                let close = r.find(']')?;
+                let i: usize = r[..close].parse().ok()?;
+                match &node.value {
+                    Value::Seq(items) => items.get(i).map(|n| (n, &r[close + 1..])),
+                    _ => None,
+                }
+            } else {
+                match &node.value {
+                    // Keys may contain dots (`app.kubernetes.io/name`): take the longest match.
+                    Value::Map(entries) => entries
+                        .iter()
+                        .filter(|(k, _)| {
+                            rest.starts_with(k.name.as_str())
+                                && matches!(rest.as_bytes().get(k.name.len()), None | Some(b'.' | b'['))
+                        })
+                        .max_by_key(|(k, _)| k.name.len())
+                        .map(|(k, v)| (v, &rest[k.name.len()..])),
+                    _ => None,
+                }
+            };
+            match next {
+                Some((n, r)) => {
+                    node = n;
+                    rest = r;
+                }
+                None => return Some(node.span),
+            }
         }
-    }
-
-    /// The span of the key of the field at `path` (for "unexpected field").
-    pub fn key(&self, path: &str) -> Option<Span> {
-        self.keys.get(path).copied().or_else(|| self.get(path))
-    }
-}
-
-fn parent_path(p: &str) -> Option<&str> {
-    if p.is_empty() {
-        return None;
-    }
-    match p.rfind(['.', '[']) {
-        Some(i) => Some(&p[..i]),
-        None => Some(""),
     }
 }
 
@@ -127,14 +141,12 @@ impl<'n> Obj<'n> {
     }
 
     /// The non-null value of `key`, with its path.
-    fn get(&mut self, cx: &mut Cx, key: &'static str) -> Option<(&'n Node, String)> {
+    fn get(&mut self, key: &'static str) -> Option<(&'n Node, String)> {
         self.asked.push(key);
         let i = self.entries.iter().position(|(k, _)| k.name == key)?;
         self.used[i] = true;
-        let (k, v) = &self.entries[i];
+        let (_, v) = &self.entries[i];
         let p = child(&self.path, key);
-        cx.spans.map.insert(p.clone(), v.span);
-        cx.spans.keys.insert(p.clone(), k.span);
         if v.is_null() {
             return None;
         }
@@ -142,7 +154,7 @@ impl<'n> Obj<'n> {
     }
 
     fn req(&mut self, cx: &mut Cx, key: &'static str, what: &str) -> Option<(&'n Node, String)> {
-        let got = self.get(cx, key);
+        let got = self.get(key);
         if got.is_none() {
             let p = child(&self.path, key);
             let span = self.node.span;
@@ -166,7 +178,7 @@ impl<'n> Obj<'n> {
     }
 
     fn opt_str(&mut self, cx: &mut Cx, key: &'static str) -> Option<String> {
-        let (n, p) = self.get(cx, key)?;
+        let (n, p) = self.get(key)?;
         string(cx, n, &p)
     }
 
@@ -178,17 +190,17 @@ impl<'n> Obj<'n> {
     }
 
     fn opt_bool(&mut self, cx: &mut Cx, key: &'static str) -> Option<bool> {
-        let (n, p) = self.get(cx, key)?;
+        let (n, p) = self.get(key)?;
         boolean(cx, n, &p)
     }
 
     fn opt_u32(&mut self, cx: &mut Cx, key: &'static str, min: i64, max: i64) -> Option<u32> {
-        let (n, p) = self.get(cx, key)?;
+        let (n, p) = self.get(key)?;
         integer(cx, n, &p, min, max).map(|v| v as u32)
     }
 
     fn opt_i64(&mut self, cx: &mut Cx, key: &'static str, min: i64, max: i64) -> Option<i64> {
-        let (n, p) = self.get(cx, key)?;
+        let (n, p) = self.get(key)?;
         integer(cx, n, &p, min, max)
     }
 
@@ -198,19 +210,19 @@ impl<'n> Obj<'n> {
         key: &'static str,
         allowed: &[(&'static str, T)],
     ) -> Option<T> {
-        let (n, p) = self.get(cx, key)?;
+        let (n, p) = self.get(key)?;
         enumeration(cx, n, &p, allowed)
     }
 
     fn str_list(&mut self, cx: &mut Cx, key: &'static str) -> Vec<String> {
-        let Some((n, p)) = self.get(cx, key) else {
+        let Some((n, p)) = self.get(key) else {
             return Vec::new();
         };
         list(cx, n, &p, string)
     }
 
     fn str_map(&mut self, cx: &mut Cx, key: &'static str) -> StrMap {
-        let Some((n, p)) = self.get(cx, key) else {
+        let Some((n, p)) = self.get(key) else {
             return Vec::new();
         };
         let Some(mut o) = Obj::new(cx, n, &p) else {
@@ -220,8 +232,6 @@ impl<'n> Obj<'n> {
         for (i, (k, v)) in o.entries.iter().enumerate() {
             o.used[i] = true;
             let vp = child(&p, &k.name);
-            cx.spans.map.insert(vp.clone(), v.span);
-            cx.spans.keys.insert(vp.clone(), k.span);
             let val = if v.is_null() {
                 Some(String::new())
             } else {
@@ -350,7 +360,6 @@ fn list<T>(
     let mut out = Vec::with_capacity(items.len());
     for (i, it) in items.iter().enumerate() {
         let ip = format!("{p}[{i}]");
-        cx.spans.map.insert(ip.clone(), it.span);
         if let Some(v) = item(cx, it, &ip) {
             out.push(v);
         }
@@ -387,8 +396,8 @@ pub fn decode(src: &str) -> Decoded {
             };
         }
     };
-    cx.spans.map.insert(String::new(), root.span);
     let spec = spec(&mut cx, &root).unwrap_or_default();
+    cx.spans.root = Some(root);
     Decoded {
         spec,
         spans: cx.spans,
@@ -505,10 +514,10 @@ fn spec(cx: &mut Cx, root: &Node) -> Option<Spec> {
         s.cluster = cluster(cx, n, &p);
     }
     s.namespace = o.opt_str(cx, "namespace");
-    if let Some((n, p)) = o.get(cx, "workloads") {
+    if let Some((n, p)) = o.get("workloads") {
         s.workloads = list(cx, n, &p, workload);
     }
-    if let Some((n, p)) = o.get(cx, "connections") {
+    if let Some((n, p)) = o.get("connections") {
         s.connections = list(cx, n, &p, connection);
     }
     o.finish(cx);
@@ -562,7 +571,7 @@ fn node_pool(cx: &mut Cx, n: &Node, p: &str) -> Option<NodePool> {
         nodes: o.opt_u32(cx, "nodes", 0, 1000),
         ..NodePool::default()
     };
-    if let Some((an, ap)) = o.get(cx, "autoscaling") {
+    if let Some((an, ap)) = o.get("autoscaling") {
         if let Some(mut a) = Obj::new(cx, an, &ap) {
             let min = a
                 .req(cx, "min", "nodes per zone")
@@ -580,7 +589,7 @@ fn node_pool(cx: &mut Cx, n: &Node, p: &str) -> Option<NodePool> {
         }
     }
     np.zones = o.str_list(cx, "zones");
-    if let Some((an, ap)) = o.get(cx, "accelerator") {
+    if let Some((an, ap)) = o.get("accelerator") {
         if let Some(mut a) = Obj::new(cx, an, &ap) {
             np.accelerator = Some(Accelerator {
                 kind: a.opt_str(cx, "type"),
@@ -590,7 +599,7 @@ fn node_pool(cx: &mut Cx, n: &Node, p: &str) -> Option<NodePool> {
             a.finish(cx);
         }
     }
-    if let Some((tn, tp)) = o.get(cx, "tpu") {
+    if let Some((tn, tp)) = o.get("tpu") {
         if let Some(mut t) = Obj::new(cx, tn, &tp) {
             let topology = t.req_str(cx, "topology", "e.g. 2x4");
             t.finish(cx);
@@ -603,12 +612,12 @@ fn node_pool(cx: &mut Cx, n: &Node, p: &str) -> Option<NodePool> {
     np.disk_size_gb = o.opt_u32(cx, "diskSizeGb", 10, 65536);
     np.disk_type = o.opt_str(cx, "diskType");
     np.image_type = o.opt_str(cx, "imageType");
-    if let Some((sn, sp)) = o.get(cx, "oauthScopes") {
+    if let Some((sn, sp)) = o.get("oauthScopes") {
         np.oauth_scopes = Some(list(cx, sn, &sp, string));
     }
     np.service_account = o.opt_str(cx, "serviceAccount");
     np.labels = btree(o.str_map(cx, "labels"));
-    if let Some((tn, tp)) = o.get(cx, "taints") {
+    if let Some((tn, tp)) = o.get("taints") {
         np.taints = list(cx, tn, &tp, |cx, n, p| {
             let mut t = Obj::new(cx, n, p)?;
             let taint = Taint {
@@ -655,7 +664,7 @@ fn workload(cx: &mut Cx, n: &Node, p: &str) -> Option<Workload> {
         tpus: o.opt_u32(cx, "tpus", 0, 8),
         ..Workload::default()
     };
-    if let Some((rn, rp)) = o.get(cx, "resources") {
+    if let Some((rn, rp)) = o.get("resources") {
         if let Some(mut r) = Obj::new(cx, rn, &rp) {
             w.resources = Some(Resources {
                 cpu: r.opt_str(cx, "cpu"),
@@ -668,7 +677,7 @@ fn workload(cx: &mut Cx, n: &Node, p: &str) -> Option<Workload> {
     w.command = o.str_list(cx, "command");
     w.args = o.str_list(cx, "args");
     w.env = o.str_map(cx, "env");
-    if let Some((pn, pp)) = o.get(cx, "ports") {
+    if let Some((pn, pp)) = o.get("ports") {
         w.ports = list(cx, pn, &pp, |cx, n, p| {
             let mut po = Obj::new(cx, n, p)?;
             let name = po.opt_str(cx, "name");
@@ -686,7 +695,7 @@ fn workload(cx: &mut Cx, n: &Node, p: &str) -> Option<Workload> {
     }
     w.peers = o.opt_bool(cx, "peers");
     w.distributed = o.opt_enum(cx, "distributed", DISTRIBUTED);
-    if let Some((sn, sp)) = o.get(cx, "service") {
+    if let Some((sn, sp)) = o.get("service") {
         if let Some(mut so) = Obj::new(cx, sn, &sp) {
             w.service = Some(ServiceName {
                 name: so.opt_str(cx, "name"),
@@ -749,7 +758,7 @@ fn connection(cx: &mut Cx, n: &Node, p: &str) -> Option<Connection> {
     let to = o
         .req(cx, "to", "a workload, internet, {cidr} or {namespace}")
         .and_then(|(n, p)| endpoint(cx, n, &p));
-    let ports = match o.get(cx, "ports") {
+    let ports = match o.get("ports") {
         Some((pn, pp)) => list(cx, pn, &pp, |cx, n, p| match &n.value {
             Value::Scalar { text, plain: true } if parse_int(text).is_some() => {
                 integer(cx, n, p, 1, 65535).map(|v| PortRef::Number(v as u16))

@@ -4,7 +4,8 @@
 
 use super::http::{Client, Method, Reply};
 use super::ui::Progress;
-use super::{Secret, SubmitError, Tuning};
+use super::auth::Credentials;
+use super::{SubmitError, Tuning};
 use crate::model::{Model, Pool};
 use crate::Compilation;
 use serde_json::Value;
@@ -56,9 +57,9 @@ fn api_err(what: String, r: &Reply) -> SubmitError {
 }
 
 impl Gke {
-    pub fn new(base: String, token: Secret, tuning: Tuning) -> Gke {
+    pub fn new(base: String, creds: Credentials, tuning: Tuning) -> Gke {
         Gke {
-            client: Client::google(token, tuning.clone()),
+            client: Client::google(creds, tuning.clone()),
             base,
             tuning,
         }

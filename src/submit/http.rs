@@ -4,7 +4,8 @@
 //! Retried: 429, every 5xx, dropped connections, timeouts. Not retried: TLS
 //! and certificate failures (never transient, and never bypassed).
 
-use super::{Secret, SubmitError, Tuning};
+use super::auth::Credentials;
+use super::{SubmitError, Tuning};
 use std::time::Duration;
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 
@@ -40,7 +41,7 @@ impl Reply {
 
 pub struct Client {
     agent: ureq::Agent,
-    token: Secret,
+    creds: Credentials,
     tuning: Tuning,
     /// What this client talks to, for messages ("GKE API", "Kubernetes API").
     api: &'static str,
@@ -100,23 +101,23 @@ pub fn ca_roots(ca_base64: &str) -> Result<Vec<Certificate<'static>>, SubmitErro
 
 impl Client {
     /// A client for Google APIs: Mozilla's roots (webpki-roots).
-    pub fn google(token: Secret, tuning: Tuning) -> Client {
+    pub fn google(creds: Credentials, tuning: Tuning) -> Client {
         Client {
             agent: agent(&tuning, TlsConfig::builder().build()),
-            token,
+            creds,
             tuning,
             api: "GKE API",
         }
     }
 
     /// A client for the cluster's API server: trusts exactly the cluster CA.
-    pub fn cluster(token: Secret, tuning: Tuning, ca: Vec<Certificate<'static>>) -> Client {
+    pub fn cluster(creds: Credentials, tuning: Tuning, ca: Vec<Certificate<'static>>) -> Client {
         let tls = TlsConfig::builder()
             .root_certs(RootCerts::new_with_certs(&ca))
             .build();
         Client {
             agent: agent(&tuning, tls),
-            token,
+            creds,
             tuning,
             api: "Kubernetes API",
         }
@@ -128,11 +129,11 @@ impl Client {
         method: Method,
         url: &str,
         body: Option<(&str, &str)>,
+        auth: &str,
     ) -> Result<(Reply, Option<Duration>), ureq::Error> {
-        let auth = format!("Bearer {}", self.token.expose());
         let resp = match (method, body) {
-            (Method::Get, _) => self.agent.get(url).header("Authorization", &auth).call(),
-            (Method::Delete, _) => self.agent.delete(url).header("Authorization", &auth).call(),
+            (Method::Get, _) => self.agent.get(url).header("Authorization", auth).call(),
+            (Method::Delete, _) => self.agent.delete(url).header("Authorization", auth).call(),
             (m, b) => {
                 let (ct, text) = b.unwrap_or(("application/json", "{}"));
                 let req = if m == Method::Post {
@@ -140,7 +141,7 @@ impl Client {
                 } else {
                     self.agent.patch(url)
                 };
-                req.header("Authorization", &auth)
+                req.header("Authorization", auth)
                     .header("Content-Type", ct)
                     .send(text)
             }
@@ -151,8 +152,7 @@ impl Client {
             .headers()
             .get("retry-after")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
+            .and_then(retry_after);
         let body = resp.body_mut().read_to_string()?;
         Ok((Reply { status, body }, retry_after))
     }
@@ -168,9 +168,17 @@ impl Client {
         let mut attempt = 0u32;
         loop {
             attempt += 1;
-            let (why, retry_after) = match self.once(method, url, body) {
+            let auth = format!("Bearer {}", self.creds.token()?.expose());
+            let (why, retry_after) = match self.once(method, url, body, &auth) {
                 Ok((r, ra)) if r.status == 429 || r.status >= 500 => {
                     (format!("HTTP {}: {}", r.status, r.message()), ra)
+                }
+                Ok((r, _)) if r.status == 401 => {
+                    return Err(SubmitError::Api {
+                        what: format!("{} {} {url}", self.api, method.as_str()),
+                        status: 401,
+                        message: format!("{} ({})", r.message(), self.creds.hint()),
+                    })
                 }
                 Ok((r, _)) => return Ok(r),
                 Err(e) if !transient(&e) => {
@@ -241,4 +249,59 @@ fn is_tls_io(e: &ureq::Error) -> bool {
         }
     }
     false
+}
+
+/// `Retry-After`: delay-seconds, or an HTTP-date (IMF-fixdate,
+/// e.g. `Sun, 06 Nov 1994 08:49:37 GMT`) measured from now.
+pub fn retry_after(v: &str) -> Option<Duration> {
+    let v = v.trim();
+    if let Ok(s) = v.parse::<u64>() {
+        return Some(Duration::from_secs(s));
+    }
+    let at = http_date(v)?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_secs();
+    Some(Duration::from_secs(at.saturating_sub(now)))
+}
+
+/// Seconds since the epoch of an IMF-fixdate.
+fn http_date(v: &str) -> Option<u64> {
+    let parts: Vec<&str> = v.split_whitespace().collect();
+    let [_, day, month, year, time, "GMT"] = parts.as_slice() else {
+        return None;
+    };
+    let d: i64 = day.parse().ok()?;
+    let months = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let m = months.iter().position(|x| x == month)? as i64 + 1;
+    let y: i64 = year.parse().ok()?;
+    let hms: Vec<i64> = time.split(':').filter_map(|x| x.parse().ok()).collect();
+    let [h, mi, s] = hms.as_slice() else {
+        return None;
+    };
+    // Days from civil (Howard Hinnant's algorithm).
+    let y2 = if m <= 2 { y - 1 } else { y };
+    let era = y2.div_euclid(400);
+    let yoe = y2 - era * 400;
+    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    u64::try_from(days * 86_400 + h * 3600 + mi * 60 + s).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_forms() {
+        assert_eq!(retry_after(" 7 "), Some(Duration::from_secs(7)));
+        assert_eq!(http_date("Sun, 06 Nov 1994 08:49:37 GMT"), Some(784_111_777));
+        assert_eq!(http_date("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0));
+        assert_eq!(retry_after("Sun, 06 Nov 1994 08:49:37 GMT"), Some(Duration::ZERO));
+        assert_eq!(retry_after("soon"), None);
+    }
 }

@@ -3,7 +3,8 @@
 //! against the cluster CA only; the bearer is the Google access token.
 
 use super::http::{ca_roots, Client, Method, Reply};
-use super::{Secret, SubmitError, Tuning};
+use super::auth::Credentials;
+use super::{SubmitError, Tuning};
 use crate::k8s::Object;
 use crate::kubeconfig::Endpoint;
 use serde_json::Value;
@@ -90,10 +91,10 @@ fn comparable(v: &Value) -> Value {
 }
 
 impl Kube {
-    pub fn new(ep: &Endpoint, token: Secret, tuning: Tuning) -> Result<Kube, SubmitError> {
+    pub fn new(ep: &Endpoint, creds: Credentials, tuning: Tuning) -> Result<Kube, SubmitError> {
         let ca = ca_roots(&ep.ca_certificate)?;
         Ok(Kube {
-            client: Client::cluster(token, tuning, ca),
+            client: Client::cluster(creds, tuning, ca),
             server: format!("https://{}", ep.endpoint.trim_end_matches('/')),
         })
     }

@@ -61,7 +61,7 @@ fn load(spec: &str) -> Result<Result<Compilation, i32>, SubmitError> {
 struct Session {
     c: Compilation,
     gke: Gke,
-    token: super::Secret,
+    creds: auth::Credentials,
     tuning: Tuning,
 }
 
@@ -71,16 +71,16 @@ fn session(t: &Target) -> Result<Result<Session, i32>, SubmitError> {
         Err(code) => return Ok(Err(code)),
     };
     let tuning = Tuning::from_env();
-    let token = auth::token(t.access_token_file.as_deref())?;
+    let creds = auth::credentials(t.access_token_file.as_deref())?;
     let gke = Gke::new(
         gke::base_url(t.gke_endpoint.as_deref()),
-        token.clone(),
+        creds.clone(),
         tuning.clone(),
     );
     Ok(Ok(Session {
         c,
         gke,
-        token,
+        creds,
         tuning,
     }))
 }
@@ -219,7 +219,7 @@ pub fn apply(t: &Target, o: &ApplyOptions) -> Result<i32, SubmitError> {
         );
     }
 
-    let kube = Kube::new(&ep, s.token.clone(), s.tuning.clone())?;
+    let kube = Kube::new(&ep, s.creds.clone(), s.tuning.clone())?;
     let mut counts = [0usize; 3];
     for obj in &c.objects {
         let out = kube.apply(obj, dry)?;
@@ -464,7 +464,7 @@ pub fn status(t: &Target) -> Result<i32, SubmitError> {
         return Ok(0);
     }
     let ep = crate::kubeconfig::endpoint_from_cluster(&live)?;
-    let kube = Kube::new(&ep, s.token.clone(), s.tuning.clone())?;
+    let kube = Kube::new(&ep, s.creds.clone(), s.tuning.clone())?;
     for o in &s.c.objects {
         let state = match kube.get(&kube::object_path(o))? {
             None => "absent".to_string(),
@@ -518,7 +518,7 @@ pub fn delete(
     let status = live["status"].as_str().unwrap_or("UNKNOWN");
     if matches!(status, "RUNNING" | "DEGRADED" | "RECONCILING") {
         let ep = crate::kubeconfig::endpoint_from_cluster(&live)?;
-        let kube = Kube::new(&ep, s.token.clone(), s.tuning.clone())?;
+        let kube = Kube::new(&ep, s.creds.clone(), s.tuning.clone())?;
         for o in c.objects.iter().rev() {
             let gone = if kube.delete(o)? {
                 "deleted"
