@@ -782,3 +782,27 @@ fn kubeconfig_goes_to_the_first_kubeconfig_entry_else_home() {
     let kc = podwire::submit::kubeconfig::parse(&std::fs::read_to_string(&a).unwrap()).unwrap();
     assert!(kc["current-context"].as_str().unwrap().starts_with("gke_"));
 }
+
+#[test]
+fn a_rejected_token_fails_fast_with_a_hint_and_is_not_printed() {
+    let env = Env::new("seed.yaml");
+    let wrong = "ya29.expired-WRONG-token-0b1c2d3e4f";
+    std::fs::write(&env.token_file, format!("\n  {wrong}  \n")).unwrap();
+    let run = env.run("apply", &["--yes"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("HTTP 401"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("gcloud auth print-access-token"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains(wrong) && !run.stdout.contains(wrong));
+    assert!(!run.stderr.contains("retrying"), "{}", run.stderr);
+    // The trimmed token was sent.
+    let reqs = env.gke.server.requests();
+    assert_eq!(reqs.len(), 1);
+    assert_eq!(
+        reqs[0].header("authorization"),
+        Some(format!("Bearer {wrong}").as_str())
+    );
+}

@@ -2,9 +2,9 @@
 //! operations get; following long-running operations; drift between the
 //! spec's request and the live cluster.
 
+use super::auth::Credentials;
 use super::http::{Client, Method, Reply};
 use super::ui::Progress;
-use super::auth::Credentials;
 use super::{SubmitError, Tuning};
 use crate::model::{Model, Pool};
 use crate::Compilation;

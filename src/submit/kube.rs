@@ -2,8 +2,8 @@
 //! `podwire`), get, delete, and readiness of workloads. TLS is verified
 //! against the cluster CA only; the bearer is the Google access token.
 
-use super::http::{ca_roots, Client, Method, Reply};
 use super::auth::Credentials;
+use super::http::{ca_roots, Client, Method, Reply};
 use super::{SubmitError, Tuning};
 use crate::k8s::Object;
 use crate::kubeconfig::Endpoint;

@@ -144,8 +144,11 @@ fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
         .map(|f| f.to_string_lossy().to_string())
         .unwrap_or_else(|| "config".into());
     let tmp = dir.join(format!(".{file_name}.podwire-{}.tmp", std::process::id()));
+    // A fresh file (O_EXCL: never through a planted symlink); a stale one
+    // from a crashed run with the same pid is removed first.
+    let _ = std::fs::remove_file(&tmp);
     let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
+    opts.write(true).create_new(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
