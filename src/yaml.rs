@@ -241,7 +241,7 @@ fn plain_ok(s: &str) -> bool {
 
 type R = Result<(), Error>;
 
-impl<'a> ser::Serializer for &'a mut Emitter {
+impl ser::Serializer for &mut Emitter {
     type Ok = ();
     type Error = Error;
     type SerializeSeq = Self;
