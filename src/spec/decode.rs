@@ -38,7 +38,10 @@ impl SpanMap {
                         .iter()
                         .filter(|(k, _)| {
                             rest.starts_with(k.name.as_str())
-                                && matches!(rest.as_bytes().get(k.name.len()), None | Some(b'.' | b'['))
+                                && matches!(
+                                    rest.as_bytes().get(k.name.len()),
+                                    None | Some(b'.' | b'[')
+                                )
                         })
                         .max_by_key(|(k, _)| k.name.len())
                         .map(|(k, v)| (v, &rest[k.name.len()..])),
