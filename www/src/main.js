@@ -107,7 +107,7 @@ function recompile() {
   const errors = r.diagnostics.filter((d) => d.severity === "error").length;
   $("status").textContent = r.ok
     ? `compiled in ${ms.toFixed(1)} ms`
-    : `${errors} error${errors === 1 ? "" : "s"} — outputs are from the last good spec`;
+    : `${errors} error${errors === 1 ? "" : "s"}${lastFiles.length ? " — outputs are from the last good spec" : ""}`;
   $("status").dataset.ok = String(r.ok);
 }
 
