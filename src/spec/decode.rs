@@ -78,26 +78,20 @@ pub struct Cx {
 }
 
 impl Cx {
-    fn err(
-        &mut self,
-        code: &'static str,
-        path: &str,
-        span: Span,
-        msg: String,
-        help: Option<String>,
-    ) {
-        self.poisoned.push(path.to_string());
+    fn err(&mut self, code: &'static str, path: &P, span: Span, msg: String, help: Option<String>) {
+        let path = path.to_string();
+        self.poisoned.push(path.clone());
         self.out.push(Pending {
             code,
             severity: Severity::Error,
             message: msg,
-            path: path.to_string(),
+            path,
             span: Some(span),
             help,
         });
     }
 
-    fn wrong_type(&mut self, node: &Node, path: &str, expected: &str) {
+    fn wrong_type(&mut self, node: &Node, path: &P, expected: &str) {
         self.err(
             codes::WRONG_TYPE,
             path,
@@ -108,29 +102,41 @@ impl Cx {
     }
 }
 
-fn child(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_string()
-    } else {
-        format!("{path}.{key}")
+/// A field's path, built on the stack and turned into text only when a
+/// diagnostic needs it (decoding a large spec stays allocation-light).
+#[derive(Clone, Copy)]
+pub enum P<'a> {
+    Root,
+    Key(&'a P<'a>, &'a str),
+    Idx(&'a P<'a>, usize),
+}
+
+impl std::fmt::Display for P<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            P::Root => Ok(()),
+            P::Key(P::Root, k) => f.write_str(k),
+            P::Key(parent, k) => write!(f, "{parent}.{k}"),
+            P::Idx(parent, i) => write!(f, "{parent}[{i}]"),
+        }
     }
 }
 
 /// A mapping being read: records which keys were asked for, so that the rest
 /// can be reported as unknown with a suggestion.
-struct Obj<'n> {
-    path: String,
+struct Obj<'n, 'p> {
+    path: &'p P<'p>,
     node: &'n Node,
     entries: &'n [(tree::Key, Node)],
     used: Vec<bool>,
     asked: Vec<&'static str>,
 }
 
-impl<'n> Obj<'n> {
-    fn new(cx: &mut Cx, node: &'n Node, path: &str) -> Option<Obj<'n>> {
+impl<'n, 'p> Obj<'n, 'p> {
+    fn new(cx: &mut Cx, node: &'n Node, path: &'p P<'p>) -> Option<Obj<'n, 'p>> {
         match &node.value {
             Value::Map(entries) => Some(Obj {
-                path: path.to_string(),
+                path,
                 node,
                 entries,
                 used: vec![false; entries.len()],
@@ -144,22 +150,22 @@ impl<'n> Obj<'n> {
     }
 
     /// The non-null value of `key`, with its path.
-    fn get(&mut self, key: &'static str) -> Option<(&'n Node, String)> {
+    fn get(&mut self, key: &'static str) -> Option<(&'n Node, P<'p>)> {
         self.asked.push(key);
         let i = self.entries.iter().position(|(k, _)| k.name == key)?;
         self.used[i] = true;
         let (_, v) = &self.entries[i];
-        let p = child(&self.path, key);
+        let p = P::Key(self.path, key);
         if v.is_null() {
             return None;
         }
         Some((v, p))
     }
 
-    fn req(&mut self, cx: &mut Cx, key: &'static str, what: &str) -> Option<(&'n Node, String)> {
+    fn req(&mut self, cx: &mut Cx, key: &'static str, what: &str) -> Option<(&'n Node, P<'p>)> {
         let got = self.get(key);
         if got.is_none() {
-            let p = child(&self.path, key);
+            let p = P::Key(self.path, key);
             let span = self.node.span;
             cx.err(
                 codes::MISSING_FIELD,
@@ -173,7 +179,7 @@ impl<'n> Obj<'n> {
                 format!("missing required field `{key}`"),
                 Some(format!(
                     "add `{key}:` ({what}) to `{}`",
-                    display_path(&self.path)
+                    display_path(self.path)
                 )),
             );
         }
@@ -234,7 +240,7 @@ impl<'n> Obj<'n> {
         let mut out = Vec::new();
         for (i, (k, v)) in o.entries.iter().enumerate() {
             o.used[i] = true;
-            let vp = child(&p, &k.name);
+            let vp = P::Key(&p, &k.name);
             let val = if v.is_null() {
                 Some(String::new())
             } else {
@@ -252,7 +258,7 @@ impl<'n> Obj<'n> {
             if self.used[i] {
                 continue;
             }
-            let p = child(&self.path, &k.name);
+            let p = P::Key(self.path, &k.name);
             let help = match did_you_mean(&k.name, self.asked.iter().copied()) {
                 Some(s) => format!("did you mean `{s}`?"),
                 None => format!("known fields here: {}", self.asked.join(", ")),
@@ -264,7 +270,7 @@ impl<'n> Obj<'n> {
                 format!(
                     "unknown field `{}` in `{}`",
                     k.name,
-                    display_path(&self.path)
+                    display_path(self.path)
                 ),
                 Some(help),
             );
@@ -272,15 +278,14 @@ impl<'n> Obj<'n> {
     }
 }
 
-fn display_path(p: &str) -> &str {
-    if p.is_empty() {
-        "the spec"
-    } else {
-        p
+fn display_path(p: &P) -> String {
+    match p {
+        P::Root => "the spec".to_string(),
+        p => p.to_string(),
     }
 }
 
-fn string(cx: &mut Cx, n: &Node, p: &str) -> Option<String> {
+fn string(cx: &mut Cx, n: &Node, p: &P) -> Option<String> {
     match &n.value {
         Value::Scalar { text, .. } => Some(text.clone()),
         _ => {
@@ -290,7 +295,7 @@ fn string(cx: &mut Cx, n: &Node, p: &str) -> Option<String> {
     }
 }
 
-fn boolean(cx: &mut Cx, n: &Node, p: &str) -> Option<bool> {
+fn boolean(cx: &mut Cx, n: &Node, p: &P) -> Option<bool> {
     if let Value::Scalar { text, plain: true } = &n.value {
         if let Some(b) = parse_bool(text) {
             return Some(b);
@@ -300,7 +305,7 @@ fn boolean(cx: &mut Cx, n: &Node, p: &str) -> Option<bool> {
     None
 }
 
-fn integer(cx: &mut Cx, n: &Node, p: &str, min: i64, max: i64) -> Option<i64> {
+fn integer(cx: &mut Cx, n: &Node, p: &P, min: i64, max: i64) -> Option<i64> {
     let Value::Scalar { text, plain: true } = &n.value else {
         cx.wrong_type(n, p, "an integer");
         return None;
@@ -322,12 +327,7 @@ fn integer(cx: &mut Cx, n: &Node, p: &str, min: i64, max: i64) -> Option<i64> {
     Some(v)
 }
 
-fn enumeration<T: Copy>(
-    cx: &mut Cx,
-    n: &Node,
-    p: &str,
-    allowed: &[(&'static str, T)],
-) -> Option<T> {
+fn enumeration<T: Copy>(cx: &mut Cx, n: &Node, p: &P, allowed: &[(&'static str, T)]) -> Option<T> {
     let Value::Scalar { text, .. } = &n.value else {
         cx.wrong_type(n, p, "a string");
         return None;
@@ -353,8 +353,8 @@ fn enumeration<T: Copy>(
 fn list<T>(
     cx: &mut Cx,
     n: &Node,
-    p: &str,
-    mut item: impl FnMut(&mut Cx, &Node, &str) -> Option<T>,
+    p: &P,
+    mut item: impl FnMut(&mut Cx, &Node, &P) -> Option<T>,
 ) -> Vec<T> {
     let Value::Seq(items) = &n.value else {
         cx.wrong_type(n, p, "a list");
@@ -362,7 +362,7 @@ fn list<T>(
     };
     let mut out = Vec::with_capacity(items.len());
     for (i, it) in items.iter().enumerate() {
-        let ip = format!("{p}[{i}]");
+        let ip = P::Idx(p, i);
         if let Some(v) = item(cx, it, &ip) {
             out.push(v);
         }
@@ -471,7 +471,7 @@ fn tree_error(cx: &mut Cx, e: TreeError) {
 }
 
 fn spec(cx: &mut Cx, root: &Node) -> Option<Spec> {
-    let mut o = Obj::new(cx, root, "")?;
+    let mut o = Obj::new(cx, root, &P::Root)?;
     let mut s = Spec::default();
     if let Some((n, p)) = o.req(cx, "apiVersion", API_VERSION) {
         s.api_version = string(cx, n, &p).unwrap_or_default();
@@ -535,7 +535,7 @@ const CHANNELS: &[(&str, ReleaseChannel)] = &[
     ("none", ReleaseChannel::None),
 ];
 
-fn cluster(cx: &mut Cx, n: &Node, p: &str) -> Cluster {
+fn cluster(cx: &mut Cx, n: &Node, p: &P) -> Cluster {
     let mut c = Cluster::default();
     let Some(mut o) = Obj::new(cx, n, p) else {
         return c;
@@ -566,7 +566,7 @@ const EFFECTS: &[(&str, TaintEffect)] = &[
     ("NoExecute", TaintEffect::NoExecute),
 ];
 
-fn node_pool(cx: &mut Cx, n: &Node, p: &str) -> Option<NodePool> {
+fn node_pool(cx: &mut Cx, n: &Node, p: &P) -> Option<NodePool> {
     let mut o = Obj::new(cx, n, p)?;
     let mut np = NodePool {
         name: o.req_str(cx, "name", "a DNS-1035 label"),
@@ -655,7 +655,7 @@ const PROTOCOLS: &[(&str, Protocol)] = &[
     ("SCTP", Protocol::Sctp),
 ];
 
-fn workload(cx: &mut Cx, n: &Node, p: &str) -> Option<Workload> {
+fn workload(cx: &mut Cx, n: &Node, p: &P) -> Option<Workload> {
     let mut o = Obj::new(cx, n, p)?;
     let mut w = Workload {
         name: o.req_str(cx, "name", "a DNS-1035 label"),
@@ -715,7 +715,7 @@ fn workload(cx: &mut Cx, n: &Node, p: &str) -> Option<Workload> {
     Some(w)
 }
 
-fn endpoint(cx: &mut Cx, n: &Node, p: &str) -> Option<Endpoint> {
+fn endpoint(cx: &mut Cx, n: &Node, p: &P) -> Option<Endpoint> {
     match &n.value {
         Value::Scalar { text, .. } => Some(Endpoint::Name(text.clone())),
         Value::Map(entries) => {
@@ -753,7 +753,7 @@ fn endpoint(cx: &mut Cx, n: &Node, p: &str) -> Option<Endpoint> {
     }
 }
 
-fn connection(cx: &mut Cx, n: &Node, p: &str) -> Option<Connection> {
+fn connection(cx: &mut Cx, n: &Node, p: &P) -> Option<Connection> {
     let mut o = Obj::new(cx, n, p)?;
     let from = o
         .req(cx, "from", "a workload, internet, {cidr} or {namespace}")
