@@ -443,85 +443,89 @@ impl ser::SerializeTupleVariant for &mut Emitter {
 }
 
 /// Map keys must be strings (or numbers, written as strings).
-struct KeySer;
+struct KeySer<'o> {
+    out: &'o mut String,
+}
 
-impl ser::Serializer for KeySer {
-    type Ok = String;
+impl KeySer<'_> {
+    fn text(self, v: &str) -> Result<(), Error> {
+        push_string(self.out, v);
+        Ok(())
+    }
+}
+
+impl ser::Serializer for KeySer<'_> {
+    type Ok = ();
     type Error = Error;
-    type SerializeSeq = ser::Impossible<String, Error>;
-    type SerializeTuple = ser::Impossible<String, Error>;
-    type SerializeTupleStruct = ser::Impossible<String, Error>;
-    type SerializeTupleVariant = ser::Impossible<String, Error>;
-    type SerializeMap = ser::Impossible<String, Error>;
-    type SerializeStruct = ser::Impossible<String, Error>;
-    type SerializeStructVariant = ser::Impossible<String, Error>;
-    fn serialize_str(self, v: &str) -> Result<String, Error> {
-        Ok(v.to_string())
+    type SerializeSeq = ser::Impossible<(), Error>;
+    type SerializeTuple = ser::Impossible<(), Error>;
+    type SerializeTupleStruct = ser::Impossible<(), Error>;
+    type SerializeTupleVariant = ser::Impossible<(), Error>;
+    type SerializeMap = ser::Impossible<(), Error>;
+    type SerializeStruct = ser::Impossible<(), Error>;
+    type SerializeStructVariant = ser::Impossible<(), Error>;
+    fn serialize_str(self, v: &str) -> Result<(), Error> {
+        self.text(v)
     }
-    fn serialize_bool(self, v: bool) -> Result<String, Error> {
-        Ok(v.to_string())
+    fn serialize_bool(self, v: bool) -> Result<(), Error> {
+        self.text(&v.to_string())
     }
-    fn serialize_i64(self, v: i64) -> Result<String, Error> {
-        Ok(v.to_string())
+    fn serialize_i64(self, v: i64) -> Result<(), Error> {
+        self.text(&v.to_string())
     }
-    fn serialize_u64(self, v: u64) -> Result<String, Error> {
-        Ok(v.to_string())
+    fn serialize_u64(self, v: u64) -> Result<(), Error> {
+        self.text(&v.to_string())
     }
-    fn serialize_i8(self, v: i8) -> Result<String, Error> {
-        Ok(v.to_string())
+    fn serialize_i8(self, v: i8) -> Result<(), Error> {
+        self.text(&v.to_string())
     }
-    fn serialize_i16(self, v: i16) -> Result<String, Error> {
-        Ok(v.to_string())
+    fn serialize_i16(self, v: i16) -> Result<(), Error> {
+        self.text(&v.to_string())
     }
-    fn serialize_i32(self, v: i32) -> Result<String, Error> {
-        Ok(v.to_string())
+    fn serialize_i32(self, v: i32) -> Result<(), Error> {
+        self.text(&v.to_string())
     }
-    fn serialize_u8(self, v: u8) -> Result<String, Error> {
-        Ok(v.to_string())
+    fn serialize_u8(self, v: u8) -> Result<(), Error> {
+        self.text(&v.to_string())
     }
-    fn serialize_u16(self, v: u16) -> Result<String, Error> {
-        Ok(v.to_string())
+    fn serialize_u16(self, v: u16) -> Result<(), Error> {
+        self.text(&v.to_string())
     }
-    fn serialize_u32(self, v: u32) -> Result<String, Error> {
-        Ok(v.to_string())
+    fn serialize_u32(self, v: u32) -> Result<(), Error> {
+        self.text(&v.to_string())
     }
-    fn serialize_f32(self, v: f32) -> Result<String, Error> {
-        Ok(v.to_string())
+    fn serialize_f32(self, v: f32) -> Result<(), Error> {
+        self.text(&v.to_string())
     }
-    fn serialize_f64(self, v: f64) -> Result<String, Error> {
-        Ok(v.to_string())
+    fn serialize_f64(self, v: f64) -> Result<(), Error> {
+        self.text(&v.to_string())
     }
-    fn serialize_char(self, v: char) -> Result<String, Error> {
-        Ok(v.to_string())
+    fn serialize_char(self, v: char) -> Result<(), Error> {
+        self.text(&v.to_string())
     }
-    fn serialize_unit_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        v: &'static str,
-    ) -> Result<String, Error> {
-        Ok(v.to_string())
+    fn serialize_unit_variant(self, _: &'static str, _: u32, v: &'static str) -> Result<(), Error> {
+        self.text(&v.to_string())
     }
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,
         _: &'static str,
         v: &T,
-    ) -> Result<String, Error> {
+    ) -> Result<(), Error> {
         v.serialize(self)
     }
-    fn serialize_bytes(self, _: &[u8]) -> Result<String, Error> {
+    fn serialize_bytes(self, _: &[u8]) -> Result<(), Error> {
         Err(ser::Error::custom("map keys must be strings"))
     }
-    fn serialize_none(self) -> Result<String, Error> {
+    fn serialize_none(self) -> Result<(), Error> {
         Err(ser::Error::custom("map keys must be strings"))
     }
-    fn serialize_some<T: Serialize + ?Sized>(self, v: &T) -> Result<String, Error> {
+    fn serialize_some<T: Serialize + ?Sized>(self, v: &T) -> Result<(), Error> {
         v.serialize(self)
     }
-    fn serialize_unit(self) -> Result<String, Error> {
+    fn serialize_unit(self) -> Result<(), Error> {
         Err(ser::Error::custom("map keys must be strings"))
     }
-    fn serialize_unit_struct(self, _: &'static str) -> Result<String, Error> {
+    fn serialize_unit_struct(self, _: &'static str) -> Result<(), Error> {
         Err(ser::Error::custom("map keys must be strings"))
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
@@ -530,7 +534,7 @@ impl ser::Serializer for KeySer {
         _: u32,
         _: &'static str,
         _: &T,
-    ) -> Result<String, Error> {
+    ) -> Result<(), Error> {
         Err(ser::Error::custom("map keys must be strings"))
     }
     fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Error> {
@@ -576,8 +580,10 @@ impl ser::SerializeMap for &mut Emitter {
     type Ok = ();
     type Error = Error;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, k: &T) -> R {
-        let k = k.serialize(KeySer)?;
-        self.key(&k);
+        // Write the key straight into the output: no String per key.
+        self.before_child();
+        k.serialize(KeySer { out: &mut self.out })?;
+        self.out.push(':');
         Ok(())
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, v: &T) -> R {
