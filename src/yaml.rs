@@ -504,7 +504,7 @@ impl ser::Serializer for KeySer<'_> {
         self.text(&v.to_string())
     }
     fn serialize_unit_variant(self, _: &'static str, _: u32, v: &'static str) -> Result<(), Error> {
-        self.text(&v.to_string())
+        self.text(v)
     }
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,
