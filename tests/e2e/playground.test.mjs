@@ -130,7 +130,8 @@ test("loads the first example and shows its outputs and diagram", async () => {
 
 test("choosing an example, tabs, editing a field, diagnostics and line marks, the diagram updating", async () => {
   const page = await open(base);
-  // Every example compiles within a frame (best of three, against a busy machine).
+  // Every example compiles and is shown (editor marks, diagnostics, diagram,
+  // output) within a frame: best of three, against a busy machine.
   for (const e of podwire.examples()) {
     const times = [];
     for (let i = 0; i < 3; i++) {
@@ -139,7 +140,7 @@ test("choosing an example, tabs, editing a field, diagnostics and line marks, th
       const first = podwire.compile(e.source).graph.workloads[0].name;
       await page.waitForFunction((n) => document.querySelector("#diagram svg")?.textContent.includes(n), first);
       const status = await page.locator("#status").textContent();
-      times.push(Number(/compiled in ([\d.]+) ms/.exec(status)?.[1]));
+      times.push(Number(/compiled in [\d.]+ ms, shown in ([\d.]+) ms/.exec(status)?.[1]));
     }
     assert.ok(Math.min(...times) < 16, `${e.name}: ${times.join(", ")} ms`);
   }
@@ -171,6 +172,10 @@ test("choosing an example, tabs, editing a field, diagnostics and line marks, th
   assert.equal(await page.locator("#diagnostics li.diag").count(), expected.length);
   assert.ok(text.includes(expected[0].code), text);
   assert.equal(await page.locator(`.cm-line.pw-line-error[data-diag-line="${replicasLine}"]`).count(), 1);
+  // Clicking the diagnostic puts the cursor on its line.
+  await page.locator(".cm-line", { hasText: "apiVersion" }).first().click();
+  await diag.click();
+  assert.equal(await page.locator(".cm-activeLine").first().textContent(), lines[replicasLine - 1].replace(`${wl.replicas}`, "lots"));
   assert.ok((await page.locator(".cm-lintRange-error").count()) > 0, "inline underline");
   assert.match(await page.locator("#status").textContent(), /error/);
 

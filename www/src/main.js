@@ -105,8 +105,9 @@ function recompile() {
   $("diagram").innerHTML = renderDiagram(r.graph);
   renderOutput();
   const errors = r.diagnostics.filter((d) => d.severity === "error").length;
+  const total = performance.now() - t0;
   $("status").textContent = r.ok
-    ? `compiled in ${ms.toFixed(1)} ms`
+    ? `compiled in ${ms.toFixed(1)} ms, shown in ${total.toFixed(1)} ms`
     : `${errors} error${errors === 1 ? "" : "s"}${lastFiles.length ? " — outputs are from the last good spec" : ""}`;
   $("status").dataset.ok = String(r.ok);
 }
