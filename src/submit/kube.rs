@@ -37,7 +37,7 @@ pub fn describe(o: &Object) -> String {
 
 /// The apply body: exactly this object's document of `manifests_yaml()`.
 pub fn apply_body(o: &Object) -> String {
-    crate::yaml::to_yaml(&o.to_json())
+    o.to_yaml()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

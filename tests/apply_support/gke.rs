@@ -83,7 +83,9 @@ impl State {
     }
 
     fn tick(&mut self, name: &str) {
-        let Some(op) = self.ops.get_mut(name) else { return };
+        let Some(op) = self.ops.get_mut(name) else {
+            return;
+        };
         if op.ticks == 0 {
             return;
         }
@@ -127,7 +129,11 @@ impl State {
 
     fn new_op(&mut self, kind: OpKind, error: Option<String>) -> String {
         self.next_op += 1;
-        let name = format!("operation-{}-{:08x}", 1700000000 + self.next_op, self.next_op * 7919);
+        let name = format!(
+            "operation-{}-{:08x}",
+            1700000000 + self.next_op,
+            self.next_op * 7919
+        );
         self.ops.insert(
             name.clone(),
             Op {
@@ -186,7 +192,11 @@ fn route(path: &str) -> Option<(String, String, Vec<String>)> {
 fn handle(state: &Mutex<State>, req: &Request) -> Response {
     let mut st = state.lock().unwrap();
     if req.header("authorization") != Some(&format!("Bearer {}", st.token)) {
-        return err(401, "UNAUTHENTICATED", "Request had invalid authentication credentials.");
+        return err(
+            401,
+            "UNAUTHENTICATED",
+            "Request had invalid authentication credentials.",
+        );
     }
     let Some((project, location, rest)) = route(&req.path) else {
         return err(404, "NOT_FOUND", "no such path");
@@ -206,14 +216,34 @@ fn handle(state: &Mutex<State>, req: &Request) -> Response {
             if req.header("content-type") != Some("application/json") {
                 return err(400, "INVALID_ARGUMENT", "content type");
             }
-            let name = body["cluster"]["name"].as_str().unwrap_or_default().to_string();
-            if name.is_empty() || body["cluster"]["nodePools"].as_array().is_none_or(Vec::is_empty) {
-                return err(400, "INVALID_ARGUMENT", "cluster.name and nodePools are required");
+            let name = body["cluster"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            if name.is_empty()
+                || body["cluster"]["nodePools"]
+                    .as_array()
+                    .is_none_or(Vec::is_empty)
+            {
+                return err(
+                    400,
+                    "INVALID_ARGUMENT",
+                    "cluster.name and nodePools are required",
+                );
             }
             if st.clusters.contains_key(&name) {
-                return err(409, "ALREADY_EXISTS", &format!("Already exists: projects/{project}/locations/{location}/clusters/{name}."));
+                return err(
+                    409,
+                    "ALREADY_EXISTS",
+                    &format!(
+                        "Already exists: projects/{project}/locations/{location}/clusters/{name}."
+                    ),
+                );
             }
-            st.clusters.insert(name.clone(), State::cluster_from_request(&body["cluster"], &location));
+            st.clusters.insert(
+                name.clone(),
+                State::cluster_from_request(&body["cluster"], &location),
+            );
             st.creates += 1;
             let fail = st.fail_create.take();
             let op = st.new_op(OpKind::CreateCluster(name), fail);
@@ -227,8 +257,13 @@ fn handle(state: &Mutex<State>, req: &Request) -> Response {
             let pending: Vec<String> = st
                 .ops
                 .iter()
-                .filter(|(_, o)| o.ticks > 0 && match &o.kind {
-                    OpKind::CreateCluster(c) | OpKind::CreateNodePool(c, _) | OpKind::DeleteCluster(c) => c == name,
+                .filter(|(_, o)| {
+                    o.ticks > 0
+                        && match &o.kind {
+                            OpKind::CreateCluster(c)
+                            | OpKind::CreateNodePool(c, _)
+                            | OpKind::DeleteCluster(c) => c == name,
+                        }
                 })
                 .map(|(n, _)| n.clone())
                 .collect();
@@ -237,7 +272,11 @@ fn handle(state: &Mutex<State>, req: &Request) -> Response {
             }
             match st.clusters.get(*name) {
                 Some(c) => Response::json(200, c),
-                None => err(404, "NOT_FOUND", &format!("Not found: projects/{project}/locations/{location}/clusters/{name}.")),
+                None => err(
+                    404,
+                    "NOT_FOUND",
+                    &format!("Not found: projects/{project}/locations/{location}/clusters/{name}."),
+                ),
             }
         }
         ("DELETE", ["clusters", name]) => {
@@ -258,7 +297,11 @@ fn handle(state: &Mutex<State>, req: &Request) -> Response {
                 return err(404, "NOT_FOUND", "cluster not found");
             };
             if cl["status"] != "RUNNING" {
-                return err(400, "FAILED_PRECONDITION", "Cluster is running incompatible operation.");
+                return err(
+                    400,
+                    "FAILED_PRECONDITION",
+                    "Cluster is running incompatible operation.",
+                );
             }
             let pools = cl["nodePools"].as_array_mut().unwrap();
             if pools.iter().any(|p| p["name"] == pname.as_str()) {

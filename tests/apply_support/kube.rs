@@ -60,9 +60,9 @@ fn top(body: &str, key: &str) -> String {
 /// (namespace, name) of a path.
 fn parse_path(path: &str) -> Option<(Option<String>, String)> {
     let segs: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    let rest = match segs.first()? {
-        &"api" => &segs[2..],
-        &"apis" => &segs[3..],
+    let rest = match *segs.first()? {
+        "api" => &segs[2..],
+        "apis" => &segs[3..],
         _ => return None,
     };
     match rest {
@@ -83,8 +83,12 @@ fn view(path: &str, o: &Obj, count_poll: bool) -> Value {
     let n = replicas(&o.body);
     let ready = !count_poll || o.polls >= 2;
     let st = match o.kind.as_str() {
-        "Deployment" if ready => json!({"observedGeneration": o.generation, "replicas": n, "updatedReplicas": n, "readyReplicas": n, "availableReplicas": n}),
-        "StatefulSet" if ready => json!({"observedGeneration": o.generation, "replicas": n, "readyReplicas": n, "availableReplicas": n, "currentReplicas": n}),
+        "Deployment" if ready => {
+            json!({"observedGeneration": o.generation, "replicas": n, "updatedReplicas": n, "readyReplicas": n, "availableReplicas": n})
+        }
+        "StatefulSet" if ready => {
+            json!({"observedGeneration": o.generation, "replicas": n, "readyReplicas": n, "availableReplicas": n, "currentReplicas": n})
+        }
         "Job" if ready => json!({"active": n, "startTime": "2026-11-28T00:00:00Z"}),
         "Service" if o.body.contains("type: LoadBalancer") => {
             json!({"loadBalancer": {"ingress": [{"ip": "203.0.113.7"}]}})
@@ -100,7 +104,11 @@ fn handle(state: &Mutex<State>, req: &Request) -> Response {
         return status(401, "Unauthorized", "Unauthorized");
     }
     let Some((ns, _name)) = parse_path(&req.path) else {
-        return status(404, "NotFound", "the server could not find the requested resource");
+        return status(
+            404,
+            "NotFound",
+            "the server could not find the requested resource",
+        );
     };
     match req.method.as_str() {
         "GET" => {
@@ -117,10 +125,18 @@ fn handle(state: &Mutex<State>, req: &Request) -> Response {
         },
         "PATCH" => {
             if req.header("content-type") != Some("application/apply-patch+yaml") {
-                return status(415, "UnsupportedMediaType", "the body of the request was in an unknown format");
+                return status(
+                    415,
+                    "UnsupportedMediaType",
+                    "the body of the request was in an unknown format",
+                );
             }
             if !req.query_has("fieldManager=podwire") {
-                return status(422, "Invalid", "fieldManager is required for apply requests");
+                return status(
+                    422,
+                    "Invalid",
+                    "fieldManager is required for apply requests",
+                );
             }
             if let Some(ns) = &ns {
                 if !st.objects.contains_key(&format!("/api/v1/namespaces/{ns}")) {

@@ -206,9 +206,9 @@ fn serve<S: Read + Write>(
     };
     let fault = {
         let mut fs = faults.lock().unwrap();
-        let hit = fs.iter_mut().find(|f| {
-            f.times > 0 && f.method == req.method && req.path.contains(&f.path_contains)
-        });
+        let hit = fs
+            .iter_mut()
+            .find(|f| f.times > 0 && f.method == req.method && req.path.contains(&f.path_contains));
         hit.map(|f| {
             f.times -= 1;
             f.fault.clone()
