@@ -402,10 +402,33 @@ fn missing_node_pools_are_created_on_an_existing_cluster() {
     assert!(all_pools.len() >= 2);
     partial["nodePools"] = Value::Array(vec![all_pools[0].clone()]);
     env.gke.seed_running(&partial, &env.location());
+    // The first try meets another operation on the cluster (GKE's 400).
+    env.gke.server.fault(
+        "POST",
+        "/nodePools",
+        Fault::Json(
+            400,
+            r#"{"error":{"code":400,"message":"Cluster is running incompatible operation operation-1.","status":"FAILED_PRECONDITION"}}"#.into(),
+        ),
+        1,
+    );
 
-    env.run("apply", &["--yes"]).ok();
-    let posts = gke_posts(&env);
+    let run = env.run("apply", &["--yes"]);
+    run.ok();
+    assert!(
+        run.stderr.contains("incompatible operation"),
+        "{}",
+        run.stderr
+    );
+    let posts: Vec<Request> = gke_posts(&env)
+        .into_iter()
+        .filter(|r| r.outcome == "ok")
+        .collect();
     assert_eq!(posts.len(), all_pools.len() - 1, "{posts:?}");
+    assert_eq!(
+        env.gke.state.lock().unwrap().pool_creates as usize,
+        all_pools.len() - 1
+    );
     let cluster_path = format!(
         "{}/clusters/{}",
         req["parent"].as_str().unwrap(),

@@ -40,6 +40,9 @@ pub enum Created {
     Operation(Value),
     /// 409: it exists already (perhaps from our own retried request).
     Exists,
+    /// 400 FAILED_PRECONDITION: another operation is running on the cluster
+    /// (e.g. an upgrade); try again when it is done. GKE's message.
+    Busy(String),
 }
 
 pub struct Gke {
@@ -112,6 +115,9 @@ impl Gke {
             .send(Method::Post, &url, Some(("application/json", &body)))?;
         match r.status {
             409 => Ok(Created::Exists),
+            400 if r.json()["error"]["status"] == "FAILED_PRECONDITION" => {
+                Ok(Created::Busy(r.message()))
+            }
             _ if r.ok() => Ok(Created::Operation(r.json())),
             _ => Err(api_err(format!("create node pool {}", p.name), &r)),
         }

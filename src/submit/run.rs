@@ -97,6 +97,15 @@ fn report_drift(c: &Compilation, live: &Value) -> usize {
     for x in &d {
         eprintln!("drift: {x}");
     }
+    for name in live["nodePools"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p["name"].as_str())
+        .filter(|n| !c.model.pools.iter().any(|p| p.name == *n))
+    {
+        eprintln!("note: node pool {name} is not in the spec; podwire leaves it alone");
+    }
     d.len()
 }
 
@@ -147,6 +156,13 @@ pub fn apply(t: &Target, o: &ApplyOptions) -> Result<i32, SubmitError> {
                     "cluster {} already exists (409); following it",
                     m.cluster_name
                 ),
+                Created::Busy(msg) => {
+                    return Err(SubmitError::Api {
+                        what: format!("create cluster {}", m.cluster_name),
+                        status: 400,
+                        message: msg,
+                    })
+                }
             }
             s.gke.wait_running(m, deadline)?
         }
@@ -193,12 +209,24 @@ pub fn apply(t: &Target, o: &ApplyOptions) -> Result<i32, SubmitError> {
             continue;
         }
         eprintln!("creating node pool {}", p.name);
-        match s.gke.create_node_pool(m, p)? {
-            Created::Operation(op) => {
-                s.gke
-                    .wait_operation(m, op, &format!("create node pool {}", p.name), deadline)?
+        loop {
+            match s.gke.create_node_pool(m, p)? {
+                Created::Operation(op) => s.gke.wait_operation(
+                    m,
+                    op,
+                    &format!("create node pool {}", p.name),
+                    deadline,
+                )?,
+                Created::Exists => eprintln!("node pool {} already exists (409)", p.name),
+                Created::Busy(msg) => {
+                    // Another operation holds the cluster: wait, then retry.
+                    eprintln!("node pool {}: {msg}; waiting for the cluster", p.name);
+                    std::thread::sleep(s.tuning.poll);
+                    s.gke.wait_running(m, deadline)?;
+                    continue;
+                }
             }
-            Created::Exists => eprintln!("node pool {} already exists (409)", p.name),
+            break;
         }
     }
     if !missing.is_empty() && !dry {

@@ -52,6 +52,8 @@ impl Response {
 pub enum Fault {
     /// Answer with this status (and `Retry-After` seconds) without handling.
     Status(u16, Option<u64>),
+    /// Answer with this status and JSON body without handling.
+    Json(u16, String),
     /// Close the connection without handling or answering.
     Drop,
     /// Handle the request (state changes!), then close without answering.
@@ -233,6 +235,14 @@ fn serve<S: Read + Write>(
             }
             write_response(&mut stream, &resp);
         }
+        Some(Fault::Json(code, body)) => write_response(
+            &mut stream,
+            &Response {
+                status: code,
+                body,
+                headers: vec![],
+            },
+        ),
         Some(Fault::Drop) => {}
         Some(Fault::DropAfterHandling) => {
             let _ = handler(&req);
