@@ -104,12 +104,13 @@ impl Compilation {
     }
 
     pub fn manifests_yaml(&self) -> String {
-        let mut out = String::new();
+        // About 850 bytes per object on the examples: one allocation, no copies.
+        let mut out = String::with_capacity(self.objects.len() * 1024);
         for (i, o) in self.objects.iter().enumerate() {
             if i > 0 {
                 out.push_str("---\n");
             }
-            out.push_str(&o.to_yaml());
+            o.write_yaml(&mut out);
         }
         out
     }

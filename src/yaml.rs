@@ -11,15 +11,26 @@ use std::fmt::Display;
 
 /// Serialize any value as a YAML document.
 pub fn to_yaml<T: Serialize + ?Sized>(v: &T) -> String {
+    let mut out = String::with_capacity(1024);
+    write_yaml(&mut out, v);
+    out
+}
+
+/// Append a value as a YAML document to `out` (one buffer for many
+/// documents: no per-document allocation or copy).
+pub fn write_yaml<T: Serialize + ?Sized>(out: &mut String, v: &T) {
+    let start = out.len();
     let mut e = Emitter {
-        out: String::with_capacity(1024),
-        stack: Vec::new(),
+        out: std::mem::take(out),
+        stack: Vec::with_capacity(16),
     };
     // Serialization into a String cannot fail except for unsupported types
     // (non-string map keys), which podwire never produces.
-    match v.serialize(&mut e) {
-        Ok(()) => e.out,
-        Err(err) => format!("# error: {err}\n"),
+    let r = v.serialize(&mut e);
+    *out = e.out;
+    if let Err(err) = r {
+        out.truncate(start);
+        out.push_str(&format!("# error: {err}\n"));
     }
 }
 
@@ -71,7 +82,13 @@ pub struct Emitter {
 
 impl Emitter {
     fn pad(&mut self, n: usize) {
-        self.out.extend(std::iter::repeat_n(' ', n));
+        const SPACES: &str = "                                                                ";
+        let mut n = n;
+        while n > SPACES.len() {
+            self.out.push_str(SPACES);
+            n -= SPACES.len();
+        }
+        self.out.push_str(&SPACES[..n]);
     }
 
     /// Called before any child (scalar or container) of the top frame is written.

@@ -77,14 +77,22 @@ impl Object {
 
     /// The object as a YAML document (written directly from the typed object).
     pub fn to_yaml(&self) -> String {
+        let mut out = String::with_capacity(2048);
+        self.write_yaml(&mut out);
+        out
+    }
+
+    /// Append the object's YAML document to `out` (what [`Object::to_yaml`] returns).
+    pub fn write_yaml(&self, out: &mut String) {
+        use crate::yaml::write_yaml;
         match self {
-            Object::Namespace(o) => crate::yaml::to_yaml(o),
-            Object::ServiceAccount(o) => crate::yaml::to_yaml(o),
-            Object::NetworkPolicy(o) => crate::yaml::to_yaml(o),
-            Object::Service(o) => crate::yaml::to_yaml(o),
-            Object::Job(o) => crate::yaml::to_yaml(o),
-            Object::StatefulSet(o) => crate::yaml::to_yaml(o),
-            Object::Deployment(o) => crate::yaml::to_yaml(o),
+            Object::Namespace(o) => write_yaml(out, o),
+            Object::ServiceAccount(o) => write_yaml(out, o),
+            Object::NetworkPolicy(o) => write_yaml(out, o),
+            Object::Service(o) => write_yaml(out, o),
+            Object::Job(o) => write_yaml(out, o),
+            Object::StatefulSet(o) => write_yaml(out, o),
+            Object::Deployment(o) => write_yaml(out, o),
         }
     }
 
