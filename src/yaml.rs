@@ -198,6 +198,31 @@ fn push_string(out: &mut String, s: &str) {
     out.push('"');
 }
 
+/// Bytes that never make a plain scalar ambiguous: ASCII letters, digits, `-./_`.
+const SIMPLE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        t[i] = c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'/' | b'_');
+        i += 1;
+    }
+    t
+};
+
+/// YAML 1.1/1.2 words that read as null or booleans, any ASCII case.
+fn reserved(b: &[u8]) -> bool {
+    let eq = |w: &[u8]| b.eq_ignore_ascii_case(w);
+    match b.len() {
+        1 => matches!(b[0], b'~' | b'y' | b'Y' | b'n' | b'N'),
+        2 => eq(b"no") || eq(b"on"),
+        3 => eq(b"yes") || eq(b"off"),
+        4 => eq(b"null") || eq(b"true"),
+        5 => eq(b"false"),
+        _ => false,
+    }
+}
+
 fn plain_ok(s: &str) -> bool {
     let b = s.as_bytes();
     let Some(&first) = b.first() else {
@@ -205,9 +230,7 @@ fn plain_ok(s: &str) -> bool {
     };
     // Fast path for the common case: ASCII letters, digits and a few safe
     // punctuation marks only.
-    let simple = b
-        .iter()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'/' | b'_'));
+    let simple = b.iter().all(|&c| SIMPLE[c as usize]);
     if !(first.is_ascii_alphanumeric()
         || matches!(first, b'/' | b'.' | b'_' | b'$')
         || (!first.is_ascii() && s.chars().next().is_some_and(char::is_alphanumeric)))
@@ -235,13 +258,8 @@ fn plain_ok(s: &str) -> bool {
             return false;
         }
     }
-    if b.len() <= 5 {
-        const RESERVED: &[&str] = &[
-            "null", "~", "true", "false", "yes", "no", "on", "off", "y", "n",
-        ];
-        if RESERVED.iter().any(|r| r.eq_ignore_ascii_case(s)) {
-            return false;
-        }
+    if reserved(b) {
+        return false;
     }
     if first.is_ascii_digit() {
         if b.len() > 1 && b[0] == b'0' && matches!(b[1], b'x' | b'o' | b'b' | b'X' | b'O' | b'B') {
@@ -691,6 +709,49 @@ mod tests {
             "é",
         ] {
             assert_eq!(string(s), s, "{s:?} can be plain");
+        }
+    }
+
+    /// The word list `reserved` encodes, as it was first written.
+    fn reserved_reference(s: &str) -> bool {
+        const RESERVED: &[&str] = &[
+            "null", "~", "true", "false", "yes", "no", "on", "off", "y", "n",
+        ];
+        RESERVED.iter().any(|r| r.eq_ignore_ascii_case(s))
+    }
+
+    #[test]
+    fn reserved_words_match_the_list_in_every_case() {
+        for w in [
+            "null", "~", "true", "false", "yes", "no", "on", "off", "y", "n",
+        ] {
+            for v in [w.to_string(), w.to_uppercase(), {
+                let mut c = w.chars();
+                c.next()
+                    .map(|f| f.to_uppercase().chain(c).collect())
+                    .unwrap_or_default()
+            }] {
+                assert!(reserved(v.as_bytes()), "{v}");
+                assert!(string(&v).starts_with('"'), "{v}");
+            }
+        }
+        // Every short string over a small alphabet agrees with the list.
+        let alphabet = [
+            'n', 'o', 'l', 'u', 'y', 'e', 's', 't', 'r', 'f', 'a', 'N', 'O', '~', 'x',
+        ];
+        let mut words = vec![String::new()];
+        for _ in 0..4 {
+            let next: Vec<String> = words
+                .iter()
+                .flat_map(|w| alphabet.iter().map(move |c| format!("{w}{c}")))
+                .collect();
+            for w in &next {
+                assert_eq!(reserved(w.as_bytes()), reserved_reference(w), "{w:?}");
+            }
+            words = next;
+        }
+        for w in ["false", "FaLsE", "falsy", "nulls", "ye", "of"] {
+            assert_eq!(reserved(w.as_bytes()), reserved_reference(w), "{w:?}");
         }
     }
 

@@ -122,19 +122,27 @@ fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
 
 struct Lower<'m> {
     m: &'m Model,
+    /// The labels every object carries (built once, cloned per object).
+    common: BTreeMap<String, String>,
 }
 
-impl Lower<'_> {
+impl<'m> Lower<'m> {
+    fn new(m: &'m Model) -> Self {
+        let mut common = m.labels.clone();
+        common.insert(s("app.kubernetes.io/managed-by"), s("podwire"));
+        common.insert(s("app.kubernetes.io/part-of"), m.name.clone());
+        Lower { m, common }
+    }
+
     fn common(&self) -> BTreeMap<String, String> {
-        let mut l = self.m.labels.clone();
-        l.insert(s("app.kubernetes.io/managed-by"), s("podwire"));
-        l.insert(s("app.kubernetes.io/part-of"), self.m.name.clone());
-        l
+        self.common.clone()
     }
 
     fn meta(&self, name: &str, extra: &[(&str, &str)]) -> ObjectMeta {
         let mut l = self.common();
-        l.extend(labels(extra));
+        for (k, v) in extra {
+            l.insert(s(k), s(v));
+        }
         ObjectMeta {
             name: Some(s(name)),
             namespace: Some(self.m.namespace.clone()),
@@ -162,7 +170,7 @@ impl Lower<'_> {
 /// accounts, network policies (before any pod can start unrestricted),
 /// Services, then the workloads.
 pub fn objects(m: &Model) -> Vec<Object> {
-    let lw = Lower { m };
+    let lw = Lower::new(m);
     let mut out = Vec::new();
     let mut ns_labels = lw.common();
     ns_labels.insert(s("pod-security.kubernetes.io/enforce"), s("restricted"));
