@@ -98,21 +98,15 @@ impl Compilation {
     }
 
     pub fn cluster_json(&self) -> String {
-        let mut s = serde_json::to_string_pretty(&self.request).unwrap_or_default();
-        s.push('\n');
-        s
+        cluster_json(&self.request)
     }
 
     pub fn manifests_yaml(&self) -> String {
-        // About 850 bytes per object on the examples: one allocation, no copies.
-        let mut out = String::with_capacity(self.objects.len() * 1024);
-        for (i, o) in self.objects.iter().enumerate() {
-            if i > 0 {
-                out.push_str("---\n");
-            }
-            o.write_yaml(&mut out);
+        let mut w = k8s::ManifestWriter::with_capacity(self.objects.len());
+        for o in &self.objects {
+            w.push(o);
         }
-        out
+        w.finish()
     }
 
     pub fn kubeconfig_yaml(&self, ep: Option<&kubeconfig::Endpoint>) -> String {
@@ -120,21 +114,35 @@ impl Compilation {
     }
 
     pub fn files(&self, ep: Option<&kubeconfig::Endpoint>) -> Vec<OutputFile> {
-        vec![
-            OutputFile {
-                path: GKE_FILE.into(),
-                content: self.cluster_json(),
-            },
-            OutputFile {
-                path: MANIFESTS_FILE.into(),
-                content: self.manifests_yaml(),
-            },
-            OutputFile {
-                path: KUBECONFIG_FILE.into(),
-                content: self.kubeconfig_yaml(ep),
-            },
-        ]
+        output_files(
+            self.cluster_json(),
+            self.manifests_yaml(),
+            self.kubeconfig_yaml(ep),
+        )
     }
+}
+
+fn cluster_json(request: &gke::CreateClusterRequest) -> String {
+    let mut s = serde_json::to_string_pretty(request).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+fn output_files(cluster: String, manifests: String, kubeconfig: String) -> Vec<OutputFile> {
+    vec![
+        OutputFile {
+            path: GKE_FILE.into(),
+            content: cluster,
+        },
+        OutputFile {
+            path: MANIFESTS_FILE.into(),
+            content: manifests,
+        },
+        OutputFile {
+            path: KUBECONFIG_FILE.into(),
+            content: kubeconfig,
+        },
+    ]
 }
 
 /// The result of [`compile`]: files when there are no errors, and every diagnostic.
@@ -151,20 +159,53 @@ pub struct Compiled {
 pub fn compile(source: &str, opts: &Options) -> Compiled {
     let a = analyze(source);
     match a.model {
-        Some(m) => {
-            let c = Compilation::new(m);
-            Compiled {
-                ok: true,
-                files: c.files(opts.endpoint.as_ref()),
-                diagnostics: a.diagnostics,
-                graph: Some(graph::graph(&c.model)),
-            }
-        }
+        // The same files as `Compilation::files`, but each Kubernetes object is
+        // written and freed as soon as it is built (no Vec of thousands).
+        Some(m) => Compiled {
+            ok: true,
+            files: output_files(
+                cluster_json(&gke::create_cluster_request(&m)),
+                k8s::manifests_yaml(&m),
+                kubeconfig::render(&m, opts.endpoint.as_ref()),
+            ),
+            diagnostics: a.diagnostics,
+            graph: Some(graph::graph(&m)),
+        },
         None => Compiled {
             ok: false,
             files: Vec::new(),
             diagnostics: a.diagnostics,
             graph: None,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EXAMPLES: &[&str] = &[
+        include_str!("../examples/seed.yaml"),
+        include_str!("../examples/pytorch-a3.yaml"),
+        include_str!("../examples/serving-l4-spot.yaml"),
+        include_str!("../examples/tpu-v5e-jax.yaml"),
+        include_str!("../examples/mixed-stack.yaml"),
+    ];
+
+    /// `compile` streams the objects; `Compilation` (used by `apply`) keeps
+    /// them. Both must write the very same files.
+    #[test]
+    fn streamed_compile_equals_the_kept_compilation() {
+        for src in EXAMPLES {
+            let streamed = compile(src, &Options::default());
+            assert!(streamed.ok);
+            let Some(m) = analyze(src).model else {
+                panic!("example compiles")
+            };
+            let kept = Compilation::new(m);
+            assert_eq!(streamed.files, kept.files(None));
+            let docs: Vec<String> = kept.objects.iter().map(k8s::Object::to_yaml).collect();
+            assert_eq!(streamed.files[1].content, docs.join("---\n"));
+        }
     }
 }

@@ -169,13 +169,59 @@ impl<'m> Lower<'m> {
 /// All objects, in the order they should be applied: the namespace, service
 /// accounts, network policies (before any pod can start unrestricted),
 /// Services, then the workloads.
+/// Writes `k8s/manifests.yaml`: each object's document, `---` between them.
+/// The only place that file's layout is decided.
+pub struct ManifestWriter {
+    out: String,
+    count: usize,
+}
+
+impl ManifestWriter {
+    /// `objects` sizes the buffer (about 850 bytes per object on the examples).
+    pub fn with_capacity(objects: usize) -> Self {
+        ManifestWriter {
+            out: String::with_capacity(objects.max(8) * 1024),
+            count: 0,
+        }
+    }
+
+    pub fn push(&mut self, o: &Object) {
+        if self.count > 0 {
+            self.out.push_str("---\n");
+        }
+        self.count += 1;
+        o.write_yaml(&mut self.out);
+    }
+
+    pub fn finish(self) -> String {
+        self.out
+    }
+}
+
+/// The manifests file of a model, written object by object as they are built.
+pub fn manifests_yaml(m: &Model) -> String {
+    // Namespace, then per workload a ServiceAccount, usually a NetworkPolicy,
+    // a Service and the workload itself.
+    let mut w = ManifestWriter::with_capacity(2 + 4 * m.workloads.len());
+    each_object(m, &mut |o| w.push(&o));
+    w.finish()
+}
+
 pub fn objects(m: &Model) -> Vec<Object> {
+    let mut v = Vec::new();
+    each_object(m, &mut |o| v.push(o));
+    v
+}
+
+/// Every object in apply order, handed to `out` one at a time as it is
+/// built (so a compile can write and free each object while it is still in
+/// cache, instead of holding thousands of them).
+pub fn each_object(m: &Model, out: &mut dyn FnMut(Object)) {
     let lw = Lower::new(m);
-    let mut out = Vec::new();
     let mut ns_labels = lw.common();
     ns_labels.insert(s("pod-security.kubernetes.io/enforce"), s("restricted"));
     ns_labels.insert(s("pod-security.kubernetes.io/enforce-version"), s("latest"));
-    out.push(Object::Namespace(Namespace {
+    out(Object::Namespace(Namespace {
         metadata: ObjectMeta {
             name: Some(m.namespace.clone()),
             labels: Some(ns_labels),
@@ -188,14 +234,14 @@ pub fn objects(m: &Model) -> Vec<Object> {
         if let Some(gsa) = &w.gcp_service_account {
             meta.annotations = Some(labels(&[("iam.gke.io/gcp-service-account", gsa)]));
         }
-        out.push(Object::ServiceAccount(ServiceAccount {
+        out(Object::ServiceAccount(ServiceAccount {
             metadata: meta,
             automount_service_account_token: Some(false),
             ..Default::default()
         }));
     }
     if !m.flows.is_empty() {
-        out.push(Object::NetworkPolicy(NetworkPolicy {
+        out(Object::NetworkPolicy(NetworkPolicy {
             metadata: lw.meta("default-deny", &[]),
             spec: Some(NetworkPolicySpec {
                 pod_selector: Some(LabelSelector::default()),
@@ -215,7 +261,7 @@ pub fn objects(m: &Model) -> Vec<Object> {
             }
         }
         for (i, w) in m.workloads.iter().enumerate() {
-            out.push(Object::NetworkPolicy(policy(
+            out(Object::NetworkPolicy(policy(
                 &lw,
                 w,
                 &incoming[i],
@@ -224,12 +270,11 @@ pub fn objects(m: &Model) -> Vec<Object> {
         }
     }
     for w in &m.workloads {
-        services(&lw, w, &mut out);
+        services(&lw, w, out);
     }
     for w in &m.workloads {
-        out.push(workload(&lw, w));
+        out(workload(&lw, w));
     }
-    out
 }
 
 fn service_ports(w: &Workload) -> Option<Vec<ServicePort>> {
@@ -247,7 +292,7 @@ fn service_ports(w: &Workload) -> Option<Vec<ServicePort>> {
     })
 }
 
-fn services(lw: &Lower, w: &Workload, out: &mut Vec<Object>) {
+fn services(lw: &Lower, w: &Workload, out: &mut dyn FnMut(Object)) {
     if let Some(name) = &w.service {
         let spec = if w.headless {
             ServiceSpec {
@@ -265,7 +310,7 @@ fn services(lw: &Lower, w: &Workload, out: &mut Vec<Object>) {
                 ..Default::default()
             }
         };
-        out.push(Object::Service(Service {
+        out(Object::Service(Service {
             metadata: lw.wl_meta(name, w),
             spec: Some(spec),
             ..Default::default()
@@ -279,7 +324,7 @@ fn services(lw: &Lower, w: &Workload, out: &mut Vec<Object>) {
                 "Internal",
             )]));
         }
-        out.push(Object::Service(Service {
+        out(Object::Service(Service {
             metadata: meta,
             spec: Some(ServiceSpec {
                 type_: Some(s("LoadBalancer")),
