@@ -3,7 +3,8 @@
 //! authenticating through the `gke-gcloud-auth-plugin` exec plugin.
 
 use crate::model::Model;
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 
 /// What a live cluster tells us: its endpoint and CA.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,41 +66,128 @@ pub fn placeholder_server(m: &Model) -> String {
     )
 }
 
-/// The kubeconfig as a JSON value (the structure kubectl reads).
+/// The kubeconfig gcloud writes, typed (field order is the file's order).
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct Kubeconfig<'a> {
+    #[serde(rename = "apiVersion")]
+    api_version: &'static str,
+    clusters: [Named<'a, ClusterEntry<'a>>; 1],
+    contexts: [Named<'a, ContextEntry<'a>>; 1],
+    current_context: &'a str,
+    kind: &'static str,
+    preferences: Empty,
+    users: [UserEntry<'a>; 1],
+}
+
+#[derive(Serialize)]
+struct Empty {}
+
+#[derive(Serialize)]
+struct Named<'a, T> {
+    #[serde(flatten)]
+    inner: T,
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+struct ClusterEntry<'a> {
+    cluster: ClusterData<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct ClusterData<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    certificate_authority_data: Option<&'a str>,
+    server: String,
+}
+
+#[derive(Serialize)]
+struct ContextEntry<'a> {
+    context: ContextData<'a>,
+}
+
+#[derive(Serialize)]
+struct ContextData<'a> {
+    cluster: &'a str,
+    user: &'a str,
+}
+
+#[derive(Serialize)]
+struct UserEntry<'a> {
+    name: &'a str,
+    user: UserData,
+}
+
+#[derive(Serialize)]
+struct UserData {
+    exec: ExecConfig,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ExecConfig {
+    api_version: &'static str,
+    command: &'static str,
+    install_hint: &'static str,
+    provide_cluster_info: bool,
+}
+
+fn typed<'a>(m: &Model, ep: Option<&'a Endpoint>, name: &'a str) -> Kubeconfig<'a> {
+    let cluster = match ep {
+        Some(ep) => ClusterData {
+            certificate_authority_data: Some(&ep.ca_certificate),
+            server: format!("https://{}", ep.endpoint),
+        },
+        None => ClusterData {
+            certificate_authority_data: None,
+            server: placeholder_server(m),
+        },
+    };
+    Kubeconfig {
+        api_version: "v1",
+        clusters: [Named {
+            inner: ClusterEntry { cluster },
+            name,
+        }],
+        contexts: [Named {
+            inner: ContextEntry {
+                context: ContextData {
+                    cluster: name,
+                    user: name,
+                },
+            },
+            name,
+        }],
+        current_context: name,
+        kind: "Config",
+        preferences: Empty {},
+        users: [UserEntry {
+            name,
+            user: UserData {
+                exec: ExecConfig {
+                    api_version: "client.authentication.k8s.io/v1beta1",
+                    command: "gke-gcloud-auth-plugin",
+                    install_hint: INSTALL_HINT,
+                    provide_cluster_info: true,
+                },
+            },
+        }],
+    }
+}
+
+/// The kubeconfig as a JSON value (the structure kubectl reads; what
+/// `apply` merges into the user's file).
 pub fn value(m: &Model, ep: Option<&Endpoint>) -> Value {
     let name = context_name(m);
-    let mut cluster = serde_json::Map::new();
-    if let Some(ep) = ep {
-        cluster.insert(
-            "certificate-authority-data".into(),
-            ep.ca_certificate.clone().into(),
-        );
-        cluster.insert("server".into(), format!("https://{}", ep.endpoint).into());
-    } else {
-        cluster.insert("server".into(), placeholder_server(m).into());
-    }
-    json!({
-        "apiVersion": "v1",
-        "clusters": [{"cluster": cluster, "name": name}],
-        "contexts": [{"context": {"cluster": name, "user": name}, "name": name}],
-        "current-context": name,
-        "kind": "Config",
-        "preferences": {},
-        "users": [{
-            "name": name,
-            "user": {"exec": {
-                "apiVersion": "client.authentication.k8s.io/v1beta1",
-                "command": "gke-gcloud-auth-plugin",
-                "installHint": INSTALL_HINT,
-                "provideClusterInfo": true,
-            }}
-        }],
-    })
+    serde_json::to_value(typed(m, ep, &name)).unwrap_or(Value::Null)
 }
 
 /// The kubeconfig file's text.
 pub fn render(m: &Model, ep: Option<&Endpoint>) -> String {
-    let body = crate::yaml::to_yaml(&value(m, ep));
+    let name = context_name(m);
+    let body = crate::yaml::to_yaml(&typed(m, ep, &name));
     if ep.is_some() {
         return body;
     }
