@@ -63,6 +63,10 @@ fn bench(c: &mut Criterion) {
         g.bench_function(BenchmarkId::new("compile", n), |b| {
             b.iter(|| podwire::compile(black_box(&src), &podwire::Options::default()))
         });
+        // Parse + check alone: how much of the compile is reading the spec.
+        g.bench_function(BenchmarkId::new("check", n), |b| {
+            b.iter(|| podwire::analyze(black_box(&src)))
+        });
     }
     g.finish();
 }
