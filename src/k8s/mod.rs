@@ -166,9 +166,6 @@ impl<'m> Lower<'m> {
     }
 }
 
-/// All objects, in the order they should be applied: the namespace, service
-/// accounts, network policies (before any pod can start unrestricted),
-/// Services, then the workloads.
 /// Writes `k8s/manifests.yaml`: each object's document, `---` between them.
 /// The only place that file's layout is decided.
 pub struct ManifestWriter {
@@ -207,13 +204,16 @@ pub fn manifests_yaml(m: &Model) -> String {
     w.finish()
 }
 
+/// All objects, in the order they should be applied: the namespace, service
+/// accounts, network policies (before any pod can start unrestricted),
+/// Services, then the workloads.
 pub fn objects(m: &Model) -> Vec<Object> {
     let mut v = Vec::new();
     each_object(m, &mut |o| v.push(o));
     v
 }
 
-/// Every object in apply order, handed to `out` one at a time as it is
+/// Every object in [`objects`]' apply order, handed to `out` one at a time as it is
 /// built (so a compile can write and free each object while it is still in
 /// cache, instead of holding thousands of them).
 pub fn each_object(m: &Model, out: &mut dyn FnMut(Object)) {
