@@ -769,7 +769,7 @@ mod tests {
         let got: Vec<String> = items
             .iter()
             .map(|n| match &n.value {
-                crate::spec::tree::Value::Scalar { text, .. } => text.clone(),
+                crate::spec::tree::Value::Scalar { text, .. } => text.to_string(),
                 _ => String::new(),
             })
             .collect();
@@ -801,10 +801,13 @@ mod tests {
     fn strip(n: &crate::spec::tree::Node) -> serde_json::Value {
         use crate::spec::tree::Value;
         match &n.value {
-            Value::Scalar { text, .. } => text.clone().into(),
+            Value::Scalar { text, .. } => text.to_string().into(),
             Value::Seq(v) => v.iter().map(strip).collect(),
             Value::Map(m) => {
-                let mut v: Vec<_> = m.iter().map(|(k, v)| (k.name.clone(), strip(v))).collect();
+                let mut v: Vec<_> = m
+                    .iter()
+                    .map(|(k, v)| (k.name.to_string(), strip(v)))
+                    .collect();
                 v.sort_by(|a, b| a.0.cmp(&b.0));
                 v.into_iter().collect::<serde_json::Map<_, _>>().into()
             }

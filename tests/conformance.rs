@@ -394,12 +394,12 @@ fn yaml_to_json(src: &str) -> serde_json::Value {
             Value::Scalar { text, plain: true } => parse_bool(text)
                 .map(serde_json::Value::from)
                 .or_else(|| parse_int(text).map(serde_json::Value::from))
-                .unwrap_or_else(|| text.clone().into()),
-            Value::Scalar { text, .. } => text.clone().into(),
+                .unwrap_or_else(|| text.to_string().into()),
+            Value::Scalar { text, .. } => text.to_string().into(),
             Value::Seq(v) => v.iter().map(conv).collect(),
             Value::Map(m) => m
                 .iter()
-                .map(|(k, v)| (k.name.clone(), conv(v)))
+                .map(|(k, v)| (k.name.to_string(), conv(v)))
                 .collect::<serde_json::Map<_, _>>()
                 .into(),
         }

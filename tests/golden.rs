@@ -102,12 +102,12 @@ fn yaml_to_json(src: &str) -> String {
                         return i.into();
                     }
                 }
-                text.clone().into()
+                text.to_string().into()
             }
             Value::Seq(v) => v.iter().map(conv).collect(),
             Value::Map(m) => m
                 .iter()
-                .map(|(k, v)| (k.name.clone(), conv(v)))
+                .map(|(k, v)| (k.name.to_string(), conv(v)))
                 .collect::<serde_json::Map<_, _>>()
                 .into(),
         }

@@ -65,7 +65,7 @@ const GKE_NAME_MAX: usize = 40;
 const STATEFULSET_NAME_MAX: usize = 52;
 
 struct Ck<'a> {
-    spans: &'a SpanMap,
+    spans: &'a SpanMap<'a>,
     poisoned: &'a [String],
     out: Vec<Pending>,
 }

@@ -10,11 +10,11 @@ use crate::diag::{codes, did_you_mean, Pending, Severity, Span};
 /// searched by path (`workloads[1].ports[0].name`) only when a diagnostic
 /// needs a place. Nothing is recorded while decoding.
 #[derive(Debug, Default, Clone)]
-pub struct SpanMap {
-    root: Option<Node>,
+pub struct SpanMap<'s> {
+    root: Option<Node<'s>>,
 }
 
-impl SpanMap {
+impl SpanMap<'_> {
     /// The value's span at `path`, or the nearest enclosing one found.
     pub fn get(&self, path: &str) -> Option<Span> {
         let mut node = self.root.as_ref()?;
@@ -37,7 +37,7 @@ impl SpanMap {
                     Value::Map(entries) => entries
                         .iter()
                         .filter(|(k, _)| {
-                            rest.starts_with(k.name.as_str())
+                            rest.starts_with(&*k.name)
                                 && matches!(
                                     rest.as_bytes().get(k.name.len()),
                                     None | Some(b'.' | b'[')
@@ -62,22 +62,22 @@ impl SpanMap {
 /// The result of decoding: a spec with defaults in place of anything that was
 /// wrong, the positions, the diagnostics, and the paths whose values were
 /// wrong (later checks stay quiet there, to avoid cascades).
-pub struct Decoded {
+pub struct Decoded<'s> {
     pub spec: Spec,
-    pub spans: SpanMap,
+    pub spans: SpanMap<'s>,
     pub diagnostics: Vec<Pending>,
     pub poisoned: Vec<String>,
     /// False when the document could not be read at all.
     pub parsed: bool,
 }
 
-pub struct Cx {
-    pub spans: SpanMap,
+pub struct Cx<'s> {
+    pub spans: SpanMap<'s>,
     pub out: Vec<Pending>,
     pub poisoned: Vec<String>,
 }
 
-impl Cx {
+impl Cx<'_> {
     fn err(&mut self, code: &'static str, path: &P, span: Span, msg: String, help: Option<String>) {
         let path = path.to_string();
         self.poisoned.push(path.clone());
@@ -126,14 +126,14 @@ impl std::fmt::Display for P<'_> {
 /// can be reported as unknown with a suggestion.
 struct Obj<'n, 'p> {
     path: &'p P<'p>,
-    node: &'n Node,
-    entries: &'n [(tree::Key, Node)],
+    node: &'n Node<'n>,
+    entries: &'n [(tree::Key<'n>, Node<'n>)],
     used: Vec<bool>,
     asked: Vec<&'static str>,
 }
 
 impl<'n, 'p> Obj<'n, 'p> {
-    fn new(cx: &mut Cx, node: &'n Node, path: &'p P<'p>) -> Option<Obj<'n, 'p>> {
+    fn new(cx: &mut Cx, node: &'n Node<'n>, path: &'p P<'p>) -> Option<Obj<'n, 'p>> {
         match &node.value {
             Value::Map(entries) => Some(Obj {
                 path,
@@ -150,7 +150,7 @@ impl<'n, 'p> Obj<'n, 'p> {
     }
 
     /// The non-null value of `key`, with its path.
-    fn get(&mut self, key: &'static str) -> Option<(&'n Node, P<'p>)> {
+    fn get(&mut self, key: &'static str) -> Option<(&'n Node<'n>, P<'p>)> {
         self.asked.push(key);
         let i = self.entries.iter().position(|(k, _)| k.name == key)?;
         self.used[i] = true;
@@ -162,7 +162,7 @@ impl<'n, 'p> Obj<'n, 'p> {
         Some((v, p))
     }
 
-    fn req(&mut self, cx: &mut Cx, key: &'static str, what: &str) -> Option<(&'n Node, P<'p>)> {
+    fn req(&mut self, cx: &mut Cx, key: &'static str, what: &str) -> Option<(&'n Node<'n>, P<'p>)> {
         let got = self.get(key);
         if got.is_none() {
             let p = P::Key(self.path, key);
@@ -247,7 +247,7 @@ impl<'n, 'p> Obj<'n, 'p> {
                 string(cx, v, &vp)
             };
             if let Some(val) = val {
-                out.push((k.name.clone(), val));
+                out.push((k.name.to_string(), val));
             }
         }
         out
@@ -287,7 +287,7 @@ fn display_path(p: &P) -> String {
 
 fn string(cx: &mut Cx, n: &Node, p: &P) -> Option<String> {
     match &n.value {
-        Value::Scalar { text, .. } => Some(text.clone()),
+        Value::Scalar { text, .. } => Some(text.to_string()),
         _ => {
             cx.wrong_type(n, p, "a string");
             None
@@ -375,7 +375,7 @@ fn btree(m: StrMap) -> BTreeMap<String, String> {
 }
 
 /// Parse and decode a spec.
-pub fn decode(src: &str) -> Decoded {
+pub fn decode(src: &str) -> Decoded<'_> {
     let mut cx = Cx {
         spans: SpanMap::default(),
         out: Vec::new(),
@@ -717,7 +717,7 @@ fn workload(cx: &mut Cx, n: &Node, p: &P) -> Option<Workload> {
 
 fn endpoint(cx: &mut Cx, n: &Node, p: &P) -> Option<Endpoint> {
     match &n.value {
-        Value::Scalar { text, .. } => Some(Endpoint::Name(text.clone())),
+        Value::Scalar { text, .. } => Some(Endpoint::Name(text.to_string())),
         Value::Map(entries) => {
             let mut o = Obj::new(cx, n, p)?;
             let has = |k: &str| entries.iter().any(|(e, _)| e.name == k);
@@ -766,7 +766,7 @@ fn connection(cx: &mut Cx, n: &Node, p: &P) -> Option<Connection> {
             Value::Scalar { text, plain: true } if parse_int(text).is_some() => {
                 integer(cx, n, p, 1, 65535).map(|v| PortRef::Number(v as u16))
             }
-            Value::Scalar { text, .. } => Some(PortRef::Name(text.clone())),
+            Value::Scalar { text, .. } => Some(PortRef::Name(text.to_string())),
             _ => {
                 cx.wrong_type(n, p, "a port name or number");
                 None

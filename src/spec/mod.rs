@@ -6,6 +6,7 @@
 //! mistake is reported at once, with its place.
 
 pub mod decode;
+mod fast;
 pub mod tree;
 
 use schemars::JsonSchema;

@@ -6,36 +6,38 @@
 
 use crate::diag::Span;
 use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan};
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum Value {
-    /// A scalar: its text, and whether it was plain (unquoted).
+pub enum Value<'s> {
+    /// A scalar: its text (borrowed from the source unless escapes or
+    /// folding changed it), and whether it was plain (unquoted).
     Scalar {
-        text: String,
+        text: Cow<'s, str>,
         plain: bool,
     },
-    Seq(Vec<Node>),
-    Map(Vec<(Key, Node)>),
+    Seq(Vec<Node<'s>>),
+    Map(Vec<(Key<'s>, Node<'s>)>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Key {
-    pub name: String,
+pub struct Key<'s> {
+    pub name: Cow<'s, str>,
     pub span: Span,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Node {
-    pub value: Value,
+pub struct Node<'s> {
+    pub value: Value<'s>,
     pub span: Span,
 }
 
-impl Node {
+impl Node<'_> {
     /// YAML 1.2 core-schema null: `~`, `null`, or nothing at all (plain).
     pub fn is_null(&self) -> bool {
         matches!(&self.value, Value::Scalar { text, plain: true }
-            if matches!(text.as_str(), "" | "~" | "null" | "Null" | "NULL"))
+            if matches!(&**text, "" | "~" | "null" | "Null" | "NULL"))
     }
 
     pub fn kind_name(&self) -> &'static str {
@@ -110,16 +112,45 @@ fn span_of(s: &YSpan) -> Span {
 
 /// Aliases are expanded; this many nodes in total is plenty for any spec and
 /// stops "billion laughs" documents.
-const MAX_NODES: usize = 1_000_000;
+pub(super) const MAX_NODES: usize = 1_000_000;
 
-enum Frame {
-    Seq(Vec<Node>, Span, usize),
-    Map(Vec<(Key, Node)>, Option<Key>, Span, usize),
+enum Frame<'s> {
+    Seq(Vec<Node<'s>>, Span, usize),
+    Map(Vec<(Key<'s>, Node<'s>)>, Option<Key<'s>>, Span, usize),
+}
+
+/// A mapping key arrives: report it if the mapping has it already.
+pub(super) fn note_key(items: &[(Key, Node)], key: &Key, soft: &mut Vec<TreeError>) {
+    if let Some((k, _)) = items.iter().find(|(k, _)| k.name == key.name) {
+        soft.push(TreeError::DuplicateKey {
+            key: key.name.to_string(),
+            span: key.span,
+            first: k.span,
+        });
+    }
+}
+
+/// Its value arrives: a duplicate key keeps its first value.
+pub(super) fn push_entry<'s>(items: &mut Vec<(Key<'s>, Node<'s>)>, key: Key<'s>, value: Node<'s>) {
+    if !items.iter().any(|(k, _)| k.name == key.name) {
+        items.push((key, value));
+    }
 }
 
 /// Parse one YAML document into a tree. Returns the root and any duplicate-key
 /// errors (which do not stop parsing).
-pub fn parse(src: &str) -> Result<(Node, Vec<TreeError>), TreeError> {
+///
+/// Most specs are read by the fast path in [`super::fast`]; anything it does
+/// not cover (and every syntax error) goes to saphyr-parser.
+pub fn parse(src: &str) -> Result<(Node<'_>, Vec<TreeError>), TreeError> {
+    match super::fast::parse(src) {
+        Some(done) => Ok(done),
+        None => parse_saphyr(src),
+    }
+}
+
+/// [`parse`] by saphyr-parser alone: the reference the fast path is tested against.
+pub fn parse_saphyr(src: &str) -> Result<(Node<'_>, Vec<TreeError>), TreeError> {
     let mut parser = Parser::new_from_str(src);
     let mut stack: Vec<Frame> = Vec::new();
     let mut root: Option<Node> = None;
@@ -173,7 +204,7 @@ pub fn parse(src: &str) -> Result<(Node, Vec<TreeError>), TreeError> {
             Event::Scalar(text, style, anchor, _tag) => Some((
                 Node {
                     value: Value::Scalar {
-                        text: text.into_owned(),
+                        text,
                         plain: style == ScalarStyle::Plain,
                     },
                     span,
@@ -244,27 +275,17 @@ pub fn parse(src: &str) -> Result<(Node, Vec<TreeError>), TreeError> {
             Some(Frame::Seq(items, ..)) => items.push(node),
             Some(Frame::Map(items, pending, ..)) => match pending.take() {
                 None => {
-                    let Value::Scalar { text, .. } = &node.value else {
+                    let Value::Scalar { text, .. } = node.value else {
                         return Err(TreeError::ComplexKey { span: node.span });
                     };
-                    if let Some((k, _)) = items.iter().find(|(k, _)| k.name == *text) {
-                        soft.push(TreeError::DuplicateKey {
-                            key: text.clone(),
-                            span: node.span,
-                            first: k.span,
-                        });
-                    }
-                    *pending = Some(Key {
-                        name: text.clone(),
+                    let key = Key {
+                        name: text,
                         span: node.span,
-                    });
+                    };
+                    note_key(items, &key, &mut soft);
+                    *pending = Some(key);
                 }
-                Some(key) => {
-                    // A duplicate key keeps its first value.
-                    if !items.iter().any(|(k, _)| k.name == key.name) {
-                        items.push((key, node));
-                    }
-                }
+                Some(key) => push_entry(items, key, node),
             },
         }
     }
@@ -275,7 +296,7 @@ pub fn parse(src: &str) -> Result<(Node, Vec<TreeError>), TreeError> {
     }
 }
 
-fn count_nodes(n: &Node) -> usize {
+fn count_nodes(n: &Node<'_>) -> usize {
     match &n.value {
         Value::Scalar { .. } => 1,
         Value::Seq(v) => 1 + v.iter().map(count_nodes).sum::<usize>(),

@@ -36,13 +36,13 @@ fn to_json(n: &Node) -> Value {
         tree::Value::Map(entries) => {
             let mut m = Map::new();
             for (k, v) in entries {
-                m.insert(k.name.clone(), to_json(v));
+                m.insert(k.name.to_string(), to_json(v));
             }
             Value::Object(m)
         }
         tree::Value::Scalar { text, plain } => {
             if !*plain {
-                return Value::String(text.clone());
+                return Value::String(text.to_string());
             }
             if n.is_null() {
                 return Value::Null;
@@ -53,7 +53,7 @@ fn to_json(n: &Node) -> Value {
             if let Ok(i) = text.parse::<i64>() {
                 return Value::from(i);
             }
-            Value::String(text.clone())
+            Value::String(text.to_string())
         }
     }
 }
