@@ -276,6 +276,26 @@ fn plain_ok(s: &str) -> bool {
 
 type R = Result<(), Error>;
 
+/// An integer's decimal text, written into `buf` (no allocation per number).
+fn decimal(mut v: u64, negative: bool, buf: &mut [u8; 20]) -> &str {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    if negative {
+        // i64::MIN's magnitude has 19 digits: there is always room.
+        i -= 1;
+        buf[i] = b'-';
+    }
+    // Only ASCII digits and '-' were written.
+    std::str::from_utf8(&buf[i..]).unwrap_or_default()
+}
+
 impl ser::Serializer for &mut Emitter {
     type Ok = ();
     type Error = Error;
@@ -301,7 +321,8 @@ impl ser::Serializer for &mut Emitter {
         self.serialize_i64(i64::from(v))
     }
     fn serialize_i64(self, v: i64) -> R {
-        self.scalar(&v.to_string());
+        let mut buf = [0u8; 20];
+        self.scalar(decimal(v.unsigned_abs(), v < 0, &mut buf));
         Ok(())
     }
     fn serialize_u8(self, v: u8) -> R {
@@ -314,7 +335,8 @@ impl ser::Serializer for &mut Emitter {
         self.serialize_u64(u64::from(v))
     }
     fn serialize_u64(self, v: u64) -> R {
-        self.scalar(&v.to_string());
+        let mut buf = [0u8; 20];
+        self.scalar(decimal(v, false, &mut buf));
         Ok(())
     }
     fn serialize_f32(self, v: f32) -> R {
@@ -661,6 +683,20 @@ impl ser::SerializeStructVariant for &mut Emitter {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn integers_are_written_like_to_string() {
+        for v in [0i64, 7, -7, 10, 65535, -100, i64::MAX, i64::MIN] {
+            let mut buf = [0u8; 20];
+            assert_eq!(decimal(v.unsigned_abs(), v < 0, &mut buf), v.to_string());
+        }
+        let mut buf = [0u8; 20];
+        assert_eq!(decimal(u64::MAX, false, &mut buf), u64::MAX.to_string());
+        assert_eq!(
+            to_yaml(&json!({"a": -3, "b": 18446744073709551615u64})),
+            "a: -3\nb: 18446744073709551615\n"
+        );
+    }
 
     #[test]
     fn block_style() {
