@@ -64,6 +64,34 @@ const GKE_NAME_MAX: usize = 40;
 /// StatefulSet names get a `-<hash>` controller-revision label suffix (10 characters).
 const STATEFULSET_NAME_MAX: usize = 52;
 
+/// `path` + `suffix`, without the formatting machinery: paths are built for
+/// every field of every workload, errors or not.
+fn at(path: &str, suffix: &str) -> String {
+    [path, suffix].concat()
+}
+
+/// `list[i]`.
+fn item(list: &str, i: usize) -> String {
+    let mut digits = [0u8; 20];
+    let mut n = digits.len();
+    let mut v = i;
+    loop {
+        n -= 1;
+        digits[n] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    let mut s = String::with_capacity(list.len() + 2 + digits.len() - n);
+    s.push_str(list);
+    s.push('[');
+    // Only ASCII digits were written.
+    s.push_str(std::str::from_utf8(&digits[n..]).unwrap_or_default());
+    s.push(']');
+    s
+}
+
 struct Ck<'a> {
     spans: &'a SpanMap<'a>,
     poisoned: &'a [String],
@@ -233,7 +261,7 @@ fn resolve(ck: &mut Ck, s: &Spec) -> Option<Model> {
         if let Err(e) = cidr(n) {
             ck.err(
                 codes::BAD_CIDR,
-                &format!("cluster.authorizedNetworks[{i}]"),
+                &item("cluster.authorizedNetworks", i),
                 format!("`{n}` is not a valid CIDR: {e}"),
                 None,
             );
@@ -257,17 +285,12 @@ fn resolve(ck: &mut Ck, s: &Spec) -> Option<Model> {
     let mut pools = Vec::new();
     let mut pool_names: HashMap<&str, usize> = HashMap::new();
     for (i, p) in c.node_pools.iter().enumerate() {
-        let path = format!("cluster.nodePools[{i}]");
-        ck.name(
-            &format!("{path}.name"),
-            "node pool name",
-            &p.name,
-            GKE_NAME_MAX,
-        );
+        let path = item("cluster.nodePools", i);
+        ck.name(&at(&path, ".name"), "node pool name", &p.name, GKE_NAME_MAX);
         if pool_names.insert(&p.name, i).is_some() {
             ck.err(
                 codes::DUPLICATE_NAME,
-                &format!("{path}.name"),
+                &at(&path, ".name"),
                 format!("node pool `{}` is defined twice", p.name),
                 None,
             );
@@ -280,11 +303,11 @@ fn resolve(ck: &mut Ck, s: &Spec) -> Option<Model> {
     let mut services: HashMap<String, String> = HashMap::new();
     let mut workloads = Vec::new();
     for (i, w) in s.workloads.iter().enumerate() {
-        let path = format!("workloads[{i}]");
+        let path = item("workloads", i);
         if by_name.insert(&w.name, i).is_some() {
             ck.err(
                 codes::DUPLICATE_NAME,
-                &format!("{path}.name"),
+                &at(&path, ".name"),
                 format!("workload `{}` is defined twice", w.name),
                 None,
             );
@@ -300,9 +323,9 @@ fn resolve(ck: &mut Ck, s: &Spec) -> Option<Model> {
                     let field = if what == "service"
                         && w.service.as_ref().is_some_and(|s| s.name.is_some())
                     {
-                        format!("{path}.service.name")
+                        at(&path, ".service.name")
                     } else {
-                        format!("{path}.name")
+                        at(&path, ".name")
                     };
                     ck.err(
                         codes::SERVICE_NAME_CLASH,
@@ -323,7 +346,7 @@ fn resolve(ck: &mut Ck, s: &Spec) -> Option<Model> {
     // Connections.
     let mut flows = Vec::new();
     for (i, conn) in s.connections.iter().enumerate() {
-        let path = format!("connections[{i}]");
+        let path = item("connections", i);
         if let Some(f) = connection(ck, &path, conn, &by_name, &workloads) {
             flows.push(f);
         }
@@ -377,7 +400,7 @@ fn pool(
     location: &str,
 ) -> Option<Pool> {
     let machine = catalog::machine(&p.machine_type);
-    let mt_path = format!("{path}.machineType");
+    let mt_path = at(&path, ".machineType");
     if machine.is_none() && !p.machine_type.is_empty() {
         let help = match did_you_mean(&p.machine_type, catalog::machine_names()) {
             Some(s) => format!("did you mean `{s}`?"),
@@ -397,14 +420,14 @@ fn pool(
             if a.min > a.max {
                 ck.err(
                     codes::AUTOSCALING_RANGE,
-                    &format!("{path}.autoscaling"),
+                    &at(&path, ".autoscaling"),
                     format!("autoscaling min ({}) is above max ({})", a.min, a.max),
                     None,
                 );
             } else if a.max == 0 {
                 ck.err(
                     codes::AUTOSCALING_RANGE,
-                    &format!("{path}.autoscaling.max"),
+                    &at(&path, ".autoscaling.max"),
                     "autoscaling max must be at least 1",
                     None,
                 );
@@ -413,7 +436,7 @@ fn pool(
                 if n < a.min || n > a.max {
                     ck.err(
                         codes::AUTOSCALING_RANGE,
-                        &format!("{path}.nodes"),
+                        &at(&path, ".nodes"),
                         format!(
                             "nodes ({n}) is outside the autoscaling range {}..{}",
                             a.min, a.max
@@ -465,7 +488,7 @@ fn pool(
         };
         ck.err(
             codes::COMPACT_ZONES,
-            &format!("{path}.placement"),
+            &at(&path, ".placement"),
             format!(
                 "compact placement needs a single zone, but pool `{}` spans {zone_count}",
                 p.name
@@ -476,7 +499,7 @@ fn pool(
     if p.spot == Some(true) && p.reservation.is_some() {
         ck.err(
             codes::SPOT_RESERVATION,
-            &format!("{path}.reservation"),
+            &at(&path, ".reservation"),
             "a spot pool cannot consume a reservation",
             Some("remove `spot: true` or `reservation`".to_string()),
         );
@@ -485,7 +508,7 @@ fn pool(
     // Accelerators.
     let mut gpu = None;
     let mut tpu = None;
-    let acc_path = format!("{path}.accelerator");
+    let acc_path = at(&path, ".accelerator");
     match (machine.and_then(|m| m.gpu), &p.accelerator) {
         (Some(g), acc) => {
             let acc = acc.clone().unwrap_or_default();
@@ -493,7 +516,7 @@ fn pool(
                 if k != g.kind {
                     ck.err(
                         codes::ACCELERATOR_TYPE,
-                        &format!("{acc_path}.type"),
+                        &at(&acc_path, ".type"),
                         format!(
                             "`{}` comes with `{}` GPUs, not `{k}`",
                             p.machine_type, g.kind
@@ -506,7 +529,7 @@ fn pool(
                 if n != g.count {
                     ck.err(
                         codes::ACCELERATOR_COUNT,
-                        &format!("{acc_path}.count"),
+                        &at(&acc_path, ".count"),
                         format!(
                             "`{}` has {} GPU{}, not {n}",
                             p.machine_type,
@@ -546,7 +569,7 @@ fn pool(
                 match &acc.kind {
                     None => ck.err(
                         codes::ACCELERATOR_TYPE,
-                        &format!("{acc_path}.type"),
+                        &at(&acc_path, ".type"),
                         format!("`{}` implies no GPU; say which to attach", p.machine_type),
                         Some("e.g. `type: nvidia-tesla-t4`".to_string()),
                     ),
@@ -556,7 +579,7 @@ fn pool(
                                 .map(|s| format!("did you mean `{s}`?"));
                             ck.err(
                                 codes::ACCELERATOR_TYPE,
-                                &format!("{acc_path}.type"),
+                                &at(&acc_path, ".type"),
                                 format!("`{k}` cannot be attached to an n1 machine"),
                                 help.or(Some(
                                     "n1 machines take nvidia-tesla-t4, -v100, -p100 or -p4"
@@ -566,7 +589,7 @@ fn pool(
                         }
                         Some(counts) if n1 && !counts.contains(&acc.count.unwrap_or(1)) => ck.err(
                             codes::ACCELERATOR_COUNT,
-                            &format!("{acc_path}.count"),
+                            &at(&acc_path, ".count"),
                             format!(
                                 "`{k}` attaches in counts of {counts:?}, not {}",
                                 acc.count.unwrap_or(1)
@@ -592,7 +615,7 @@ fn pool(
                 .as_ref()
                 .map(|x| x.topology.clone())
                 .unwrap_or_else(|| topos.first().copied().unwrap_or("1x1").to_string());
-            let tp = format!("{path}.tpu.topology");
+            let tp = at(&path, ".tpu.topology");
             if !topos.contains(&topology.as_str()) {
                 ck.err(
                     codes::TPU_TOPOLOGY,
@@ -607,10 +630,10 @@ fn pool(
                 if slice > 1 {
                     let (np, ok) = match autoscaling {
                         Some((min, max)) => (
-                            format!("{path}.autoscaling"),
+                            at(&path, ".autoscaling"),
                             max == slice && (min == 0 || min == slice),
                         ),
-                        None => (format!("{path}.nodes"), initial == slice),
+                        None => (at(&path, ".nodes"), initial == slice),
                     };
                     if !ok {
                         ck.err(
@@ -630,7 +653,7 @@ fn pool(
         }
         (None, Some(_)) => ck.err(
             codes::TPU_TOPOLOGY,
-            &format!("{path}.tpu"),
+            &at(&path, ".tpu"),
             format!("`{}` is not a TPU machine type", p.machine_type),
             Some("TPU pools use ct5lp-*, ct5p-*, ct6e-* or ct4p-* machine types".to_string()),
         ),
@@ -645,7 +668,7 @@ fn pool(
             };
             ck.err(
                 codes::BAD_VALUE,
-                &format!("{path}.diskType"),
+                &at(&path, ".diskType"),
                 format!("unknown disk type `{d}`"),
                 Some(help),
             );
@@ -682,13 +705,13 @@ fn pool(
         if sa != "default" && !service_account_email(sa) {
             ck.err(
                 codes::BAD_EMAIL,
-                &format!("{path}.serviceAccount"),
+                &at(&path, ".serviceAccount"),
                 format!("`{sa}` is not a service account email"),
                 Some("e.g. nodes@my-project.iam.gserviceaccount.com".to_string()),
             );
         }
     }
-    ck.labels(&format!("{path}.labels"), &p.labels, false);
+    ck.labels(&at(&path, ".labels"), &p.labels, false);
     for (i, t) in p.taints.iter().enumerate() {
         if !label_key(&t.key) || !label_value(&t.value) {
             ck.err(
@@ -741,7 +764,7 @@ fn workload(
     pools: &[Option<Pool>],
     workload_identity: bool,
 ) -> Option<model::Workload> {
-    let np = format!("{path}.name");
+    let np = at(&path, ".name");
     if w.name == "internet" {
         ck.err(
             codes::RESERVED_NAME,
@@ -751,10 +774,10 @@ fn workload(
         );
     }
     ck.name(&np, "workload name", &w.name, 63);
-    if w.image.trim().is_empty() && !ck.is_poisoned(&format!("{path}.image")) {
+    if w.image.trim().is_empty() && !ck.is_poisoned(&at(&path, ".image")) {
         ck.err(
             codes::BAD_VALUE,
-            &format!("{path}.image"),
+            &at(&path, ".image"),
             "the image is empty",
             None,
         );
@@ -779,7 +802,7 @@ fn workload(
                     });
                 ck.err(
                     codes::UNKNOWN_POOL,
-                    &format!("{path}.pool"),
+                    &at(&path, ".pool"),
                     format!("unknown node pool `{name}`"),
                     Some(help),
                 );
@@ -812,7 +835,7 @@ fn workload(
     if run == Run::Job && replicas == 0 {
         ck.err(
             codes::BAD_VALUE,
-            &format!("{path}.replicas"),
+            &at(&path, ".replicas"),
             "a job needs at least one replica",
             None,
         );
@@ -825,7 +848,7 @@ fn workload(
     if framework.is_some() && w.peers == Some(false) {
         ck.err(
             codes::PEERS_REQUIRED,
-            &format!("{path}.peers"),
+            &at(&path, ".peers"),
             "distributed training needs `peers`: every worker must reach pod 0 by a stable name",
             Some("remove `peers: false`".to_string()),
         );
@@ -838,7 +861,7 @@ fn workload(
         match &pool.gpu {
             Some(g) if gpus > g.count => ck.err(
                 codes::GPUS_PER_POD,
-                &format!("{path}.gpus"),
+                &at(&path, ".gpus"),
                 format!(
                     "{gpus} GPUs per pod, but a node of pool `{}` has {}",
                     pool.name, g.count
@@ -850,7 +873,7 @@ fn workload(
             ),
             None if gpus > 0 => ck.err(
                 codes::NO_GPUS,
-                &format!("{path}.gpus"),
+                &at(&path, ".gpus"),
                 format!("pool `{}` ({}) has no GPUs", pool.name, pool.machine_type),
                 Some("run on a GPU pool, or remove `gpus`".to_string()),
             ),
@@ -859,7 +882,7 @@ fn workload(
         match &pool.tpu {
             Some(t) if w.tpus.is_some_and(|n| n > t.chips_per_node) => ck.err(
                 codes::GPUS_PER_POD,
-                &format!("{path}.tpus"),
+                &at(&path, ".tpus"),
                 format!(
                     "{} TPU chips per pod, but a node of pool `{}` has {}",
                     w.tpus.unwrap_or(0),
@@ -870,7 +893,7 @@ fn workload(
             ),
             None if w.tpus.is_some_and(|n| n > 0) => ck.err(
                 codes::NO_TPUS,
-                &format!("{path}.tpus"),
+                &at(&path, ".tpus"),
                 format!("pool `{}` ({}) has no TPUs", pool.name, pool.machine_type),
                 Some("run on a TPU pool (ct5lp-*, ct5p-*, ct6e-*), or remove `tpus`".to_string()),
             ),
@@ -888,7 +911,7 @@ fn workload(
         match cpu_millis(cpu) {
             None => ck.err(
                 codes::BAD_QUANTITY,
-                &format!("{path}.resources.cpu"),
+                &at(&path, ".resources.cpu"),
                 format!("`{cpu}` is not a CPU quantity"),
                 Some("e.g. \"4\", \"0.5\" or \"500m\"".to_string()),
             ),
@@ -897,7 +920,7 @@ fn workload(
                     if m > u64::from(v) * 1000 {
                         ck.err(
                             codes::POD_TOO_BIG,
-                            &format!("{path}.resources.cpu"),
+                            &at(&path, ".resources.cpu"),
                             format!(
                                 "{cpu} CPUs per pod, but a `{}` node has {v}",
                                 pool.map_or("", |p| p.machine_type.as_str())
@@ -913,7 +936,7 @@ fn workload(
         match memory_bytes(mem) {
             None => ck.err(
                 codes::BAD_QUANTITY,
-                &format!("{path}.resources.memory"),
+                &at(&path, ".resources.memory"),
                 format!("`{mem}` is not a memory quantity"),
                 Some("e.g. \"16Gi\" or \"512Mi\"".to_string()),
             ),
@@ -922,7 +945,7 @@ fn workload(
                     if b > m * 1024 * 1024 {
                         ck.err(
                             codes::POD_TOO_BIG,
-                            &format!("{path}.resources.memory"),
+                            &at(&path, ".resources.memory"),
                             format!(
                                 "{mem} memory per pod, but a `{}` node has {} GiB",
                                 pool.map_or("", |p| p.machine_type.as_str()),
@@ -939,7 +962,7 @@ fn workload(
         if memory_bytes(e).is_none() {
             ck.err(
                 codes::BAD_QUANTITY,
-                &format!("{path}.resources.ephemeralStorage"),
+                &at(&path, ".resources.ephemeralStorage"),
                 format!("`{e}` is not a storage quantity"),
                 None,
             );
@@ -1026,7 +1049,7 @@ fn workload(
         .and_then(|s| s.name.clone())
         .unwrap_or_else(|| w.name.clone());
     if let Some(n) = w.service.as_ref().and_then(|s| s.name.as_ref()) {
-        ck.name(&format!("{path}.service.name"), "service name", n, 63);
+        ck.name(&at(&path, ".service.name"), "service name", n, 63);
     }
     let service = if peers || (!ports.is_empty() && expose != Expose::None) {
         Some(service_name.clone())
@@ -1038,7 +1061,7 @@ fn workload(
             if ports.is_empty() {
                 ck.err(
                     codes::EXPOSE_WITHOUT_PORTS,
-                    &format!("{path}.expose"),
+                    &at(&path, ".expose"),
                     format!(
                         "`expose: {}` needs ports to expose",
                         if expose == Expose::Internal {
@@ -1094,7 +1117,7 @@ fn workload(
         }
     }
     if let Some(sa) = &w.gcp_service_account {
-        let sp = format!("{path}.gcpServiceAccount");
+        let sp = at(&path, ".gcpServiceAccount");
         if !service_account_email(sa) {
             ck.err(
                 codes::BAD_EMAIL,
@@ -1114,7 +1137,7 @@ fn workload(
     if w.run_as_user == Some(0) {
         ck.err(
             codes::BAD_VALUE,
-            &format!("{path}.runAsUser"),
+            &at(&path, ".runAsUser"),
             "runAsUser 0 is root, which Pod Security \"restricted\" forbids",
             Some("use a non-zero user id, e.g. 1000".to_string()),
         );
@@ -1229,7 +1252,7 @@ fn connection(
 ) -> Option<Flow> {
     let mut ok = true;
     let mut end = |ck: &mut Ck, e: &Endpoint, side: &str| -> Option<End> {
-        let p = format!("{path}.{side}");
+        let p = || [path, ".", side].concat();
         match e {
             Endpoint::Name(n) if n == "internet" => Some(End::Internet),
             Endpoint::Name(n) => match by_name.get(n.as_str()) {
@@ -1239,7 +1262,7 @@ fn connection(
                         .map(|s| format!("did you mean `{s}`?"));
                     ck.err(
                         codes::UNKNOWN_WORKLOAD,
-                        &p,
+                        &p(),
                         format!("unknown workload `{n}`"),
                         help.or(Some(
                             "name a workload, `internet`, `{cidr: ...}` or `{namespace: ...}`"
@@ -1255,7 +1278,7 @@ fn connection(
                 Err(e) => {
                     ck.err(
                         codes::BAD_CIDR,
-                        &format!("{p}.cidr"),
+                        &at(&p(), ".cidr"),
                         format!("`{cd}` is not a valid CIDR: {e}"),
                         None,
                     );
@@ -1267,7 +1290,7 @@ fn connection(
                 if !dns1123(namespace) {
                     ck.err(
                         codes::BAD_NAME,
-                        &format!("{p}.namespace"),
+                        &at(&p(), ".namespace"),
                         format!("`{namespace}` is not a namespace name"),
                         None,
                     );
@@ -1297,7 +1320,7 @@ fn connection(
         if t.service.is_none() {
             ck.err(
                 codes::NO_SERVICE,
-                &format!("{path}.to"),
+                &at(&path, ".to"),
                 format!("`{}` has no Service, so nothing can connect to it", t.name),
                 Some(if t.ports.is_empty() {
                     "give it `ports`".to_string()
@@ -1374,4 +1397,17 @@ fn connection(
         }
     }
     ok.then_some(Flow { from, to, ports })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{at, item};
+
+    #[test]
+    fn paths_are_built_like_format() {
+        for i in [0usize, 7, 10, 1999, usize::MAX] {
+            assert_eq!(item("workloads", i), format!("workloads[{i}]"));
+        }
+        assert_eq!(at(&item("workloads", 12), ".name"), "workloads[12].name");
+    }
 }
