@@ -400,7 +400,7 @@ fn pool(
     location: &str,
 ) -> Option<Pool> {
     let machine = catalog::machine(&p.machine_type);
-    let mt_path = at(&path, ".machineType");
+    let mt_path = at(path, ".machineType");
     if machine.is_none() && !p.machine_type.is_empty() {
         let help = match did_you_mean(&p.machine_type, catalog::machine_names()) {
             Some(s) => format!("did you mean `{s}`?"),
@@ -420,14 +420,14 @@ fn pool(
             if a.min > a.max {
                 ck.err(
                     codes::AUTOSCALING_RANGE,
-                    &at(&path, ".autoscaling"),
+                    &at(path, ".autoscaling"),
                     format!("autoscaling min ({}) is above max ({})", a.min, a.max),
                     None,
                 );
             } else if a.max == 0 {
                 ck.err(
                     codes::AUTOSCALING_RANGE,
-                    &at(&path, ".autoscaling.max"),
+                    &at(path, ".autoscaling.max"),
                     "autoscaling max must be at least 1",
                     None,
                 );
@@ -436,7 +436,7 @@ fn pool(
                 if n < a.min || n > a.max {
                     ck.err(
                         codes::AUTOSCALING_RANGE,
-                        &at(&path, ".nodes"),
+                        &at(path, ".nodes"),
                         format!(
                             "nodes ({n}) is outside the autoscaling range {}..{}",
                             a.min, a.max
@@ -488,7 +488,7 @@ fn pool(
         };
         ck.err(
             codes::COMPACT_ZONES,
-            &at(&path, ".placement"),
+            &at(path, ".placement"),
             format!(
                 "compact placement needs a single zone, but pool `{}` spans {zone_count}",
                 p.name
@@ -499,7 +499,7 @@ fn pool(
     if p.spot == Some(true) && p.reservation.is_some() {
         ck.err(
             codes::SPOT_RESERVATION,
-            &at(&path, ".reservation"),
+            &at(path, ".reservation"),
             "a spot pool cannot consume a reservation",
             Some("remove `spot: true` or `reservation`".to_string()),
         );
@@ -508,7 +508,7 @@ fn pool(
     // Accelerators.
     let mut gpu = None;
     let mut tpu = None;
-    let acc_path = at(&path, ".accelerator");
+    let acc_path = at(path, ".accelerator");
     match (machine.and_then(|m| m.gpu), &p.accelerator) {
         (Some(g), acc) => {
             let acc = acc.clone().unwrap_or_default();
@@ -615,7 +615,7 @@ fn pool(
                 .as_ref()
                 .map(|x| x.topology.clone())
                 .unwrap_or_else(|| topos.first().copied().unwrap_or("1x1").to_string());
-            let tp = at(&path, ".tpu.topology");
+            let tp = at(path, ".tpu.topology");
             if !topos.contains(&topology.as_str()) {
                 ck.err(
                     codes::TPU_TOPOLOGY,
@@ -630,10 +630,10 @@ fn pool(
                 if slice > 1 {
                     let (np, ok) = match autoscaling {
                         Some((min, max)) => (
-                            at(&path, ".autoscaling"),
+                            at(path, ".autoscaling"),
                             max == slice && (min == 0 || min == slice),
                         ),
-                        None => (at(&path, ".nodes"), initial == slice),
+                        None => (at(path, ".nodes"), initial == slice),
                     };
                     if !ok {
                         ck.err(
@@ -653,7 +653,7 @@ fn pool(
         }
         (None, Some(_)) => ck.err(
             codes::TPU_TOPOLOGY,
-            &at(&path, ".tpu"),
+            &at(path, ".tpu"),
             format!("`{}` is not a TPU machine type", p.machine_type),
             Some("TPU pools use ct5lp-*, ct5p-*, ct6e-* or ct4p-* machine types".to_string()),
         ),
@@ -668,7 +668,7 @@ fn pool(
             };
             ck.err(
                 codes::BAD_VALUE,
-                &at(&path, ".diskType"),
+                &at(path, ".diskType"),
                 format!("unknown disk type `{d}`"),
                 Some(help),
             );
@@ -705,13 +705,13 @@ fn pool(
         if sa != "default" && !service_account_email(sa) {
             ck.err(
                 codes::BAD_EMAIL,
-                &at(&path, ".serviceAccount"),
+                &at(path, ".serviceAccount"),
                 format!("`{sa}` is not a service account email"),
                 Some("e.g. nodes@my-project.iam.gserviceaccount.com".to_string()),
             );
         }
     }
-    ck.labels(&at(&path, ".labels"), &p.labels, false);
+    ck.labels(&at(path, ".labels"), &p.labels, false);
     for (i, t) in p.taints.iter().enumerate() {
         if !label_key(&t.key) || !label_value(&t.value) {
             ck.err(
@@ -764,7 +764,7 @@ fn workload(
     pools: &[Option<Pool>],
     workload_identity: bool,
 ) -> Option<model::Workload> {
-    let np = at(&path, ".name");
+    let np = at(path, ".name");
     if w.name == "internet" {
         ck.err(
             codes::RESERVED_NAME,
@@ -774,10 +774,10 @@ fn workload(
         );
     }
     ck.name(&np, "workload name", &w.name, 63);
-    if w.image.trim().is_empty() && !ck.is_poisoned(&at(&path, ".image")) {
+    if w.image.trim().is_empty() && !ck.is_poisoned(&at(path, ".image")) {
         ck.err(
             codes::BAD_VALUE,
-            &at(&path, ".image"),
+            &at(path, ".image"),
             "the image is empty",
             None,
         );
@@ -802,7 +802,7 @@ fn workload(
                     });
                 ck.err(
                     codes::UNKNOWN_POOL,
-                    &at(&path, ".pool"),
+                    &at(path, ".pool"),
                     format!("unknown node pool `{name}`"),
                     Some(help),
                 );
@@ -835,7 +835,7 @@ fn workload(
     if run == Run::Job && replicas == 0 {
         ck.err(
             codes::BAD_VALUE,
-            &at(&path, ".replicas"),
+            &at(path, ".replicas"),
             "a job needs at least one replica",
             None,
         );
@@ -848,7 +848,7 @@ fn workload(
     if framework.is_some() && w.peers == Some(false) {
         ck.err(
             codes::PEERS_REQUIRED,
-            &at(&path, ".peers"),
+            &at(path, ".peers"),
             "distributed training needs `peers`: every worker must reach pod 0 by a stable name",
             Some("remove `peers: false`".to_string()),
         );
@@ -861,7 +861,7 @@ fn workload(
         match &pool.gpu {
             Some(g) if gpus > g.count => ck.err(
                 codes::GPUS_PER_POD,
-                &at(&path, ".gpus"),
+                &at(path, ".gpus"),
                 format!(
                     "{gpus} GPUs per pod, but a node of pool `{}` has {}",
                     pool.name, g.count
@@ -873,7 +873,7 @@ fn workload(
             ),
             None if gpus > 0 => ck.err(
                 codes::NO_GPUS,
-                &at(&path, ".gpus"),
+                &at(path, ".gpus"),
                 format!("pool `{}` ({}) has no GPUs", pool.name, pool.machine_type),
                 Some("run on a GPU pool, or remove `gpus`".to_string()),
             ),
@@ -882,7 +882,7 @@ fn workload(
         match &pool.tpu {
             Some(t) if w.tpus.is_some_and(|n| n > t.chips_per_node) => ck.err(
                 codes::GPUS_PER_POD,
-                &at(&path, ".tpus"),
+                &at(path, ".tpus"),
                 format!(
                     "{} TPU chips per pod, but a node of pool `{}` has {}",
                     w.tpus.unwrap_or(0),
@@ -893,7 +893,7 @@ fn workload(
             ),
             None if w.tpus.is_some_and(|n| n > 0) => ck.err(
                 codes::NO_TPUS,
-                &at(&path, ".tpus"),
+                &at(path, ".tpus"),
                 format!("pool `{}` ({}) has no TPUs", pool.name, pool.machine_type),
                 Some("run on a TPU pool (ct5lp-*, ct5p-*, ct6e-*), or remove `tpus`".to_string()),
             ),
@@ -911,7 +911,7 @@ fn workload(
         match cpu_millis(cpu) {
             None => ck.err(
                 codes::BAD_QUANTITY,
-                &at(&path, ".resources.cpu"),
+                &at(path, ".resources.cpu"),
                 format!("`{cpu}` is not a CPU quantity"),
                 Some("e.g. \"4\", \"0.5\" or \"500m\"".to_string()),
             ),
@@ -920,7 +920,7 @@ fn workload(
                     if m > u64::from(v) * 1000 {
                         ck.err(
                             codes::POD_TOO_BIG,
-                            &at(&path, ".resources.cpu"),
+                            &at(path, ".resources.cpu"),
                             format!(
                                 "{cpu} CPUs per pod, but a `{}` node has {v}",
                                 pool.map_or("", |p| p.machine_type.as_str())
@@ -936,7 +936,7 @@ fn workload(
         match memory_bytes(mem) {
             None => ck.err(
                 codes::BAD_QUANTITY,
-                &at(&path, ".resources.memory"),
+                &at(path, ".resources.memory"),
                 format!("`{mem}` is not a memory quantity"),
                 Some("e.g. \"16Gi\" or \"512Mi\"".to_string()),
             ),
@@ -945,7 +945,7 @@ fn workload(
                     if b > m * 1024 * 1024 {
                         ck.err(
                             codes::POD_TOO_BIG,
-                            &at(&path, ".resources.memory"),
+                            &at(path, ".resources.memory"),
                             format!(
                                 "{mem} memory per pod, but a `{}` node has {} GiB",
                                 pool.map_or("", |p| p.machine_type.as_str()),
@@ -962,7 +962,7 @@ fn workload(
         if memory_bytes(e).is_none() {
             ck.err(
                 codes::BAD_QUANTITY,
-                &at(&path, ".resources.ephemeralStorage"),
+                &at(path, ".resources.ephemeralStorage"),
                 format!("`{e}` is not a storage quantity"),
                 None,
             );
@@ -1049,7 +1049,7 @@ fn workload(
         .and_then(|s| s.name.clone())
         .unwrap_or_else(|| w.name.clone());
     if let Some(n) = w.service.as_ref().and_then(|s| s.name.as_ref()) {
-        ck.name(&at(&path, ".service.name"), "service name", n, 63);
+        ck.name(&at(path, ".service.name"), "service name", n, 63);
     }
     let service = if peers || (!ports.is_empty() && expose != Expose::None) {
         Some(service_name.clone())
@@ -1061,7 +1061,7 @@ fn workload(
             if ports.is_empty() {
                 ck.err(
                     codes::EXPOSE_WITHOUT_PORTS,
-                    &at(&path, ".expose"),
+                    &at(path, ".expose"),
                     format!(
                         "`expose: {}` needs ports to expose",
                         if expose == Expose::Internal {
@@ -1117,7 +1117,7 @@ fn workload(
         }
     }
     if let Some(sa) = &w.gcp_service_account {
-        let sp = at(&path, ".gcpServiceAccount");
+        let sp = at(path, ".gcpServiceAccount");
         if !service_account_email(sa) {
             ck.err(
                 codes::BAD_EMAIL,
@@ -1137,7 +1137,7 @@ fn workload(
     if w.run_as_user == Some(0) {
         ck.err(
             codes::BAD_VALUE,
-            &at(&path, ".runAsUser"),
+            &at(path, ".runAsUser"),
             "runAsUser 0 is root, which Pod Security \"restricted\" forbids",
             Some("use a non-zero user id, e.g. 1000".to_string()),
         );
@@ -1320,7 +1320,7 @@ fn connection(
         if t.service.is_none() {
             ck.err(
                 codes::NO_SERVICE,
-                &at(&path, ".to"),
+                &at(path, ".to"),
                 format!("`{}` has no Service, so nothing can connect to it", t.name),
                 Some(if t.ports.is_empty() {
                     "give it `ports`".to_string()
