@@ -210,6 +210,38 @@ const SIMPLE: [bool; 256] = {
     t
 };
 
+/// Whether every byte is [`SIMPLE`], eight at a time: most strings of a large
+/// compile (label keys, images, names) are long enough for this to matter.
+fn all_simple(b: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // For bytes below 0x80 these sums never carry into the next byte: the
+    // high bit of each byte says `byte >= lo` or `byte > hi`.
+    let ge = |x: u64, lo: u64| x + (0x80 - lo) * ONES;
+    let gt = |x: u64, hi: u64| x + (0x7f - hi) * ONES;
+    let mut chunks = b.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        let x = u64::from_le_bytes(w);
+        if x & HIGH != 0 {
+            return false;
+        }
+        // `-./0-9` is the range 0x2d..=0x39.
+        let punct_digit = ge(x, 0x2d) & !gt(x, 0x39);
+        // Setting bit 0x20 folds A-Z onto a-z and nothing else into it.
+        let folded = x | (0x20 * ONES);
+        let letter = ge(folded, 0x61) & !gt(folded, 0x7a);
+        // `_`: the byte is zero after the xor.
+        let y = x ^ (0x5f * ONES);
+        let underscore = !(((y & !HIGH) + !HIGH) | y | !HIGH);
+        if (punct_digit | letter | underscore) & HIGH != HIGH {
+            return false;
+        }
+    }
+    chunks.remainder().iter().all(|&c| SIMPLE[c as usize])
+}
+
 /// YAML 1.1/1.2 words that read as null or booleans, any ASCII case.
 fn reserved(b: &[u8]) -> bool {
     let eq = |w: &[u8]| b.eq_ignore_ascii_case(w);
@@ -230,7 +262,7 @@ fn plain_ok(s: &str) -> bool {
     };
     // Fast path for the common case: ASCII letters, digits and a few safe
     // punctuation marks only.
-    let simple = b.iter().all(|&c| SIMPLE[c as usize]);
+    let simple = all_simple(b);
     if !(first.is_ascii_alphanumeric()
         || matches!(first, b'/' | b'.' | b'_' | b'$')
         || (!first.is_ascii() && s.chars().next().is_some_and(char::is_alphanumeric)))
@@ -683,6 +715,23 @@ impl ser::SerializeStructVariant for &mut Emitter {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn all_simple_agrees_with_the_table() {
+        // Every byte value in every position of an 8-byte word, and remainders.
+        for b in 0..=255u8 {
+            for pos in 0..8 {
+                let mut w = *b"abcdefgh";
+                w[pos] = b;
+                assert_eq!(all_simple(&w), SIMPLE[b as usize], "byte {b:#x} at {pos}");
+                let long = [&w[..], b"ij"].concat();
+                assert_eq!(all_simple(&long), SIMPLE[b as usize]);
+            }
+            assert_eq!(all_simple(&[b'x', b]), SIMPLE[b as usize]);
+        }
+        assert!(all_simple(b"app.kubernetes.io/managed-by_0123456789-XYZ"));
+        assert!(all_simple(b""));
+    }
 
     #[test]
     fn integers_are_written_like_to_string() {
