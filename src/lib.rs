@@ -208,4 +208,44 @@ mod tests {
             assert_eq!(streamed.files[1].content, docs.join("---\n"));
         }
     }
+
+    /// A spec of `n` workloads of every kind, with connections between them.
+    fn big_spec(n: usize) -> String {
+        let mut s = String::from("apiVersion: podwire.dev/v1alpha1\nkind: AIWorkload\nmetadata: {name: big}\ngcp: {project: my-project, location: us-central1}\ncluster:\n  nodePools:\n    - {name: cpu, machineType: n2-standard-32, autoscaling: {min: 1, max: 1000}}\n    - {name: gpu, machineType: g2-standard-96, autoscaling: {min: 0, max: 1000}}\nworkloads:\n");
+        for i in 0..n {
+            let (pool, run) = [("cpu", "service"), ("gpu", "job"), ("cpu", "service")][i % 3];
+            s.push_str(&format!("  - name: w{i}\n    image: r/w:{i}\n    pool: {pool}\n    run: {run}\n    replicas: 2\n    peers: {}\n    ports: [{{name: http, port: 8000}}]\n", i % 2 == 0));
+            if i % 5 == 0 {
+                s.push_str("    expose: external\n");
+            }
+        }
+        s.push_str("connections:\n  - {from: internet, to: w0, ports: [http]}\n");
+        for i in 1..n {
+            s.push_str(&format!(
+                "  - {{from: w{}, to: w{i}, ports: [http]}}\n",
+                i - 1
+            ));
+        }
+        s
+    }
+
+    /// Large specs write the manifests' two halves on two threads: the
+    /// bytes must be those of the sequential, one-object-at-a-time path.
+    #[test]
+    fn parallel_manifests_equal_the_sequential_ones() {
+        for n in [1, 63, 64, 65, 300] {
+            let src = big_spec(n);
+            let Some(m) = analyze(&src).model else {
+                panic!("generated spec of {n} compiles")
+            };
+            let mut w = k8s::ManifestWriter::with_capacity(1);
+            k8s::each_object(&m, &mut |o| w.push(&o));
+            let sequential = w.finish();
+            assert_eq!(k8s::manifests_yaml(&m), sequential, "{n} workloads");
+            assert_eq!(
+                compile(&src, &Options::default()).files[1].content,
+                sequential
+            );
+        }
+    }
 }
