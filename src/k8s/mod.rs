@@ -18,6 +18,7 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 /// Label that selects a workload's pods.
 pub const WORKLOAD_LABEL: &str = "podwire.dev/workload";
@@ -124,6 +125,10 @@ struct Lower<'m> {
     m: &'m Model,
     /// The labels every object carries (built once, cloned per object).
     common: BTreeMap<String, String>,
+    /// The flows into and out of each workload, indexed once so that the
+    /// policies stay linear in the spec.
+    incoming: Vec<Vec<&'m Flow>>,
+    outgoing: Vec<Vec<&'m Flow>>,
 }
 
 impl<'m> Lower<'m> {
@@ -131,7 +136,49 @@ impl<'m> Lower<'m> {
         let mut common = m.labels.clone();
         common.insert(s("app.kubernetes.io/managed-by"), s("podwire"));
         common.insert(s("app.kubernetes.io/part-of"), m.name.clone());
-        Lower { m, common }
+        let mut incoming: Vec<Vec<&Flow>> = vec![Vec::new(); m.workloads.len()];
+        let mut outgoing: Vec<Vec<&Flow>> = vec![Vec::new(); m.workloads.len()];
+        for f in &m.flows {
+            if let End::Workload(i) = f.to {
+                incoming[i].push(f);
+            }
+            if let End::Workload(i) = f.from {
+                outgoing[i].push(f);
+            }
+        }
+        Lower {
+            m,
+            common,
+            incoming,
+            outgoing,
+        }
+    }
+
+    fn namespace(&self) -> Object {
+        let mut ns_labels = self.common();
+        ns_labels.insert(s("pod-security.kubernetes.io/enforce"), s("restricted"));
+        ns_labels.insert(s("pod-security.kubernetes.io/enforce-version"), s("latest"));
+        Object::Namespace(Namespace {
+            metadata: ObjectMeta {
+                name: Some(self.m.namespace.clone()),
+                labels: Some(ns_labels),
+                ..Default::default()
+            },
+            ..Default::default()
+        })
+    }
+
+    /// Denies all traffic in the namespace; the per-workload policies allow
+    /// the declared flows.
+    fn default_deny(&self) -> Object {
+        Object::NetworkPolicy(NetworkPolicy {
+            metadata: self.meta("default-deny", &[]),
+            spec: Some(NetworkPolicySpec {
+                pod_selector: Some(LabelSelector::default()),
+                policy_types: Some(vec![s("Ingress"), s("Egress")]),
+                ..Default::default()
+            }),
+        })
     }
 
     fn common(&self) -> BTreeMap<String, String> {
@@ -207,36 +254,45 @@ impl ManifestWriter {
 /// The manifests file of a model, written object by object as they are built.
 pub fn manifests_yaml(m: &Model) -> String {
     let lw = Lower::new(m);
-    // Per half: about one object per workload in each of two kinds.
-    let write = |half: Half| {
-        let mut w = ManifestWriter::with_capacity(1 + 2 * m.workloads.len());
-        half(&lw, &mut |o| w.push(&o));
-        w
+    let n = m.workloads.len();
+    // Each section of a range, written on its own.
+    let write = |range: Range<usize>| -> [ManifestWriter; 4] {
+        SECTIONS.map(|sec| {
+            let mut w = ManifestWriter::with_capacity(range.len());
+            section(&lw, sec, range.clone(), &mut |o| w.push(&o));
+            w
+        })
     };
-    let (mut head, tail) =
-        halves_in_parallel(m, &write).unwrap_or_else(|| (write(head_objects), write(tail_objects)));
-    head.append(tail);
-    head.finish()
+    let (first, second) = in_parallel(n, &write).unwrap_or_else(|| (write(0..n), write(n..n)));
+    let mut out = ManifestWriter::with_capacity(2 + 4 * n);
+    out.push(&lw.namespace());
+    for (i, (a, b)) in first.into_iter().zip(second).enumerate() {
+        if SECTIONS[i] == Section::Policies && !m.flows.is_empty() {
+            out.push(&lw.default_deny());
+        }
+        out.append(a);
+        out.append(b);
+    }
+    out.finish()
 }
 
-/// Build the two halves of the apply order on two threads, natively, when
-/// the spec is large enough to pay for a thread (spawning one costs tens of
-/// microseconds, as much as a whole small compile). The halves are about
-/// equal work; the bytes are those of the sequential path.
+/// Natively, a large spec's workloads are lowered in two halves on two
+/// threads (spawning one costs tens of microseconds, as much as a whole small
+/// compile). The bytes are those of the sequential path.
 #[cfg(not(target_arch = "wasm32"))]
-fn halves_in_parallel(
-    m: &Model,
-    write: &(dyn Fn(Half) -> ManifestWriter + Sync),
-) -> Option<(ManifestWriter, ManifestWriter)> {
+fn in_parallel(
+    n: usize,
+    write: &(dyn Fn(Range<usize>) -> [ManifestWriter; 4] + Sync),
+) -> Option<([ManifestWriter; 4], [ManifestWriter; 4])> {
     const PARALLEL_FROM: usize = 64;
-    if m.workloads.len() < PARALLEL_FROM {
+    if n < PARALLEL_FROM {
         return None;
     }
     std::thread::scope(|scope| {
-        let tail = scope.spawn(|| write(tail_objects));
-        let head = write(head_objects);
-        match tail.join() {
-            Ok(tail) => Some((head, tail)),
+        let second = scope.spawn(|| write(n / 2..n));
+        let first = write(0..n / 2);
+        match second.join() {
+            Ok(second) => Some((first, second)),
             // Lowering does not panic (tests/no_panic.rs); if it ever did,
             // the panic is the caller's, as on the sequential path.
             Err(panic) => std::panic::resume_unwind(panic),
@@ -246,10 +302,10 @@ fn halves_in_parallel(
 
 /// The wasm module has one thread.
 #[cfg(target_arch = "wasm32")]
-fn halves_in_parallel(
-    _: &Model,
-    _: &dyn Fn(Half) -> ManifestWriter,
-) -> Option<(ManifestWriter, ManifestWriter)> {
+fn in_parallel(
+    _: usize,
+    _: &dyn Fn(Range<usize>) -> [ManifestWriter; 4],
+) -> Option<([ManifestWriter; 4], [ManifestWriter; 4])> {
     None
 }
 
@@ -267,77 +323,61 @@ pub fn objects(m: &Model) -> Vec<Object> {
 /// cache, instead of holding thousands of them).
 pub fn each_object(m: &Model, out: &mut dyn FnMut(Object)) {
     let lw = Lower::new(m);
-    head_objects(&lw, out);
-    tail_objects(&lw, out);
+    out(lw.namespace());
+    for sec in SECTIONS {
+        if sec == Section::Policies && !m.flows.is_empty() {
+            out(lw.default_deny());
+        }
+        section(&lw, sec, 0..m.workloads.len(), out);
+    }
 }
 
-/// One half of the apply order.
-type Half = fn(&Lower, &mut dyn FnMut(Object));
+/// The per-workload objects of the apply order, one kind after the other.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Section {
+    ServiceAccounts,
+    /// Only when the spec declares connections (after `default-deny`).
+    Policies,
+    Services,
+    Workloads,
+}
 
-/// The first half of the apply order: the namespace, the service accounts
-/// and the network policies.
-fn head_objects(lw: &Lower, out: &mut dyn FnMut(Object)) {
+const SECTIONS: [Section; 4] = [
+    Section::ServiceAccounts,
+    Section::Policies,
+    Section::Services,
+    Section::Workloads,
+];
+
+/// One section's objects for the workloads in `range`.
+fn section(lw: &Lower, sec: Section, range: Range<usize>, out: &mut dyn FnMut(Object)) {
     let m = lw.m;
-    let mut ns_labels = lw.common();
-    ns_labels.insert(s("pod-security.kubernetes.io/enforce"), s("restricted"));
-    ns_labels.insert(s("pod-security.kubernetes.io/enforce-version"), s("latest"));
-    out(Object::Namespace(Namespace {
-        metadata: ObjectMeta {
-            name: Some(m.namespace.clone()),
-            labels: Some(ns_labels),
-            ..Default::default()
-        },
-        ..Default::default()
-    }));
-    for w in &m.workloads {
-        let mut meta = lw.wl_meta(&w.name, w);
-        if let Some(gsa) = &w.gcp_service_account {
-            meta.annotations = Some(labels(&[("iam.gke.io/gcp-service-account", gsa)]));
-        }
-        out(Object::ServiceAccount(ServiceAccount {
-            metadata: meta,
-            automount_service_account_token: Some(false),
-            ..Default::default()
-        }));
-    }
-    if !m.flows.is_empty() {
-        out(Object::NetworkPolicy(NetworkPolicy {
-            metadata: lw.meta("default-deny", &[]),
-            spec: Some(NetworkPolicySpec {
-                pod_selector: Some(LabelSelector::default()),
-                policy_types: Some(vec![s("Ingress"), s("Egress")]),
-                ..Default::default()
-            }),
-        }));
-        // Index the flows by workload once: policies stay linear in the spec.
-        let mut incoming: Vec<Vec<&Flow>> = vec![Vec::new(); m.workloads.len()];
-        let mut outgoing: Vec<Vec<&Flow>> = vec![Vec::new(); m.workloads.len()];
-        for f in &m.flows {
-            if let End::Workload(i) = f.to {
-                incoming[i].push(f);
+    for i in range {
+        let w = &m.workloads[i];
+        match sec {
+            Section::ServiceAccounts => {
+                let mut meta = lw.wl_meta(&w.name, w);
+                if let Some(gsa) = &w.gcp_service_account {
+                    meta.annotations = Some(labels(&[("iam.gke.io/gcp-service-account", gsa)]));
+                }
+                out(Object::ServiceAccount(ServiceAccount {
+                    metadata: meta,
+                    automount_service_account_token: Some(false),
+                    ..Default::default()
+                }));
             }
-            if let End::Workload(i) = f.from {
-                outgoing[i].push(f);
+            Section::Policies if !m.flows.is_empty() => {
+                out(Object::NetworkPolicy(policy(
+                    lw,
+                    w,
+                    &lw.incoming[i],
+                    &lw.outgoing[i],
+                )));
             }
+            Section::Policies => {}
+            Section::Services => services(lw, w, out),
+            Section::Workloads => out(workload(lw, w)),
         }
-        for (i, w) in m.workloads.iter().enumerate() {
-            out(Object::NetworkPolicy(policy(
-                lw,
-                w,
-                &incoming[i],
-                &outgoing[i],
-            )));
-        }
-    }
-}
-
-/// The second half: the Services, then the workloads.
-fn tail_objects(lw: &Lower, out: &mut dyn FnMut(Object)) {
-    for w in &lw.m.workloads {
-        services(lw, w, out);
-    }
-    for w in &lw.m.workloads {
-        out(workload(lw, w));
     }
 }
 
