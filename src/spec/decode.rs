@@ -140,7 +140,9 @@ impl<'n, 'p> Obj<'n, 'p> {
                 node,
                 entries,
                 used: vec![false; entries.len()],
-                asked: Vec::new(),
+                // The fields asked for (kept for "did you mean"): one
+                // allocation for a typical mapping of the spec.
+                asked: Vec::with_capacity(16),
             }),
             _ => {
                 cx.wrong_type(node, path, "a mapping");

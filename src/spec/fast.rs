@@ -15,7 +15,7 @@
 //! syntax error message. Tests compare the two parsers on generated and mutated
 //! documents.
 
-use super::tree::{note_key, push_entry, Key, Node, TreeError, Value, MAX_NODES};
+use super::tree::{note_key, Key, Node, TreeError, Value, MAX_NODES};
 use crate::diag::Span;
 use std::borrow::Cow;
 
@@ -231,7 +231,8 @@ impl<'a> P<'a> {
     /// A block mapping whose first key is at the cursor, in column `n`.
     fn block_map(&mut self, n: u32) -> R<Node<'a>> {
         let start = self.mark();
-        let mut items: Vec<(Key<'a>, Node<'a>)> = Vec::new();
+        // Spec mappings mostly have a handful of keys: one allocation.
+        let mut items: Vec<(Key<'a>, Node<'a>)> = Vec::with_capacity(8);
         loop {
             let ka = self.mark();
             while key_byte(self.peek()) {
@@ -244,11 +245,13 @@ impl<'a> P<'a> {
                 name: Cow::Borrowed(name),
                 span: span(ka, kb),
             };
-            note_key(&items, &key, &mut self.soft);
+            let new = note_key(&items, &key, &mut self.soft);
             let colon = self.mark();
             self.pos += 1; // ':'
             let value = self.block_value(n, colon)?;
-            push_entry(&mut items, key, value);
+            if new {
+                items.push((key, value));
+            }
             if self.eof() {
                 break;
             }
@@ -533,14 +536,16 @@ impl<'a> P<'a> {
                 name,
                 span: key.span,
             };
-            note_key(&items, &key, &mut self.soft);
+            let new = note_key(&items, &key, &mut self.soft);
             self.pos += 1; // ':'
             self.flow_space()?;
             if matches!(self.peek(), b',' | b'}' | b']') {
                 return None;
             }
             let value = self.flow_node()?;
-            push_entry(&mut items, key, value);
+            if new {
+                items.push((key, value));
+            }
             self.flow_space()?;
             match self.peek() {
                 b',' => self.pos += 1,

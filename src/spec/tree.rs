@@ -116,24 +116,23 @@ pub(super) const MAX_NODES: usize = 1_000_000;
 
 enum Frame<'s> {
     Seq(Vec<Node<'s>>, Span, usize),
-    Map(Vec<(Key<'s>, Node<'s>)>, Option<Key<'s>>, Span, usize),
+    Map(Vec<(Key<'s>, Node<'s>)>, Option<(Key<'s>, bool)>, Span, usize),
 }
 
-/// A mapping key arrives: report it if the mapping has it already.
-pub(super) fn note_key(items: &[(Key, Node)], key: &Key, soft: &mut Vec<TreeError>) {
-    if let Some((k, _)) = items.iter().find(|(k, _)| k.name == key.name) {
-        soft.push(TreeError::DuplicateKey {
-            key: key.name.to_string(),
-            span: key.span,
-            first: k.span,
-        });
-    }
-}
-
-/// Its value arrives: a duplicate key keeps its first value.
-pub(super) fn push_entry<'s>(items: &mut Vec<(Key<'s>, Node<'s>)>, key: Key<'s>, value: Node<'s>) {
-    if !items.iter().any(|(k, _)| k.name == key.name) {
-        items.push((key, value));
+/// A mapping key arrives: report it if the mapping has it already. Returns
+/// whether it is new (a duplicate key keeps its first value, so the caller
+/// drops the duplicate's).
+pub(super) fn note_key(items: &[(Key, Node)], key: &Key, soft: &mut Vec<TreeError>) -> bool {
+    match items.iter().find(|(k, _)| k.name == key.name) {
+        Some((k, _)) => {
+            soft.push(TreeError::DuplicateKey {
+                key: key.name.to_string(),
+                span: key.span,
+                first: k.span,
+            });
+            false
+        }
+        None => true,
     }
 }
 
@@ -282,10 +281,14 @@ pub fn parse_saphyr(src: &str) -> Result<(Node<'_>, Vec<TreeError>), TreeError> 
                         name: text,
                         span: node.span,
                     };
-                    note_key(items, &key, &mut soft);
-                    *pending = Some(key);
+                    let new = note_key(items, &key, &mut soft);
+                    *pending = Some((key, new));
                 }
-                Some(key) => push_entry(items, key, node),
+                Some((key, new)) => {
+                    if new {
+                        items.push((key, node));
+                    }
+                }
             },
         }
     }
