@@ -7,6 +7,7 @@
 //! part of a compile.
 
 use serde::ser::{self, Serialize};
+use std::cell::RefCell;
 use std::fmt::Display;
 
 /// Serialize any value as a YAML document.
@@ -161,6 +162,42 @@ impl Emitter {
         push_string(&mut self.out, k);
         self.out.push(':');
     }
+
+    /// A struct field's name: the same few hundred names on every object.
+    fn field(&mut self, k: &'static str) {
+        self.before_child();
+        if field_plain(k) {
+            self.out.push_str(k);
+        } else {
+            push_string(&mut self.out, k);
+        }
+        self.out.push(':');
+    }
+}
+
+/// Whether a struct field's name can be written plain, remembered per thread
+/// by the name's address: a `&'static str`'s bytes never change, and a large
+/// compile writes the same names hundreds of thousands of times.
+fn field_plain(k: &'static str) -> bool {
+    type Slots = [(usize, usize, bool); 256];
+    thread_local! {
+        static SEEN: RefCell<Slots> = const { RefCell::new([(0, 0, false); 256]) };
+    }
+    let addr = k.as_ptr() as usize;
+    let slot = ((addr >> 3) ^ (addr >> 11)) & 255;
+    SEEN.with(|seen| {
+        // Never re-entered; if it were, just check.
+        let Ok(mut seen) = seen.try_borrow_mut() else {
+            return plain_ok(k);
+        };
+        let e = &mut seen[slot];
+        if e.0 == addr && e.1 == k.len() {
+            return e.2;
+        }
+        let ok = plain_ok(k);
+        *e = (addr, k.len(), ok);
+        ok
+    })
 }
 
 /// A string as a plain scalar when that is unambiguous, else double-quoted.
@@ -688,7 +725,7 @@ impl ser::SerializeStruct for &mut Emitter {
     type Ok = ();
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, v: &T) -> R {
-        self.key(key);
+        self.field(key);
         v.serialize(&mut **self)
     }
     fn end(self) -> R {
@@ -701,7 +738,7 @@ impl ser::SerializeStructVariant for &mut Emitter {
     type Ok = ();
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, v: &T) -> R {
-        self.key(key);
+        self.field(key);
         v.serialize(&mut **self)
     }
     fn end(self) -> R {
@@ -715,6 +752,26 @@ impl ser::SerializeStructVariant for &mut Emitter {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn struct_field_names_are_quoted_when_they_must_be() {
+        #[derive(serde::Serialize)]
+        struct Odd {
+            #[serde(rename = "on")]
+            a: u8,
+            #[serde(rename = "plain")]
+            b: u8,
+            #[serde(rename = "a: b")]
+            c: u8,
+        }
+        // Twice: the second time the names come from the per-thread memory.
+        for _ in 0..2 {
+            assert_eq!(
+                to_yaml(&Odd { a: 1, b: 2, c: 3 }),
+                "\"on\": 1\nplain: 2\n\"a: b\": 3\n"
+            );
+        }
+    }
 
     #[test]
     fn all_simple_agrees_with_the_table() {

@@ -223,10 +223,24 @@ pub struct ManifestWriter {
 impl ManifestWriter {
     /// `objects` sizes the buffer (about 850 bytes per object on the examples).
     pub fn with_capacity(objects: usize) -> Self {
+        Self::with_bytes(objects.max(8) * 1024)
+    }
+
+    /// A writer whose buffer holds `bytes` before it grows.
+    pub fn with_bytes(bytes: usize) -> Self {
         ManifestWriter {
-            out: String::with_capacity(objects.max(8) * 1024),
+            out: String::with_capacity(bytes),
             count: 0,
         }
+    }
+
+    /// Bytes written so far.
+    pub fn len(&self) -> usize {
+        self.out.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
     }
 
     pub fn push(&mut self, o: &Object) {
@@ -255,16 +269,25 @@ impl ManifestWriter {
 pub fn manifests_yaml(m: &Model) -> String {
     let lw = Lower::new(m);
     let n = m.workloads.len();
-    // Each section of a range, written on its own.
+    // Each section of a range of workloads, written on its own.
     let write = |range: Range<usize>| -> [ManifestWriter; 4] {
         SECTIONS.map(|sec| {
-            let mut w = ManifestWriter::with_capacity(range.len());
+            let mut w = ManifestWriter::with_bytes(sec.bytes_per_workload() * range.len());
             section(&lw, sec, range.clone(), &mut |o| w.push(&o));
             w
         })
     };
-    let (first, second) = in_parallel(n, &write).unwrap_or_else(|| (write(0..n), write(n..n)));
-    let mut out = ManifestWriter::with_capacity(2 + 4 * n);
+    let Some((first, second)) = in_parallel(n, &write) else {
+        let mut w = ManifestWriter::with_capacity(2 + 4 * n);
+        lower_all(&lw, &mut |o| w.push(&o));
+        return w.finish();
+    };
+    let total = first
+        .iter()
+        .chain(&second)
+        .map(ManifestWriter::len)
+        .sum::<usize>();
+    let mut out = ManifestWriter::with_bytes(total + 8 * 1024);
     out.push(&lw.namespace());
     for (i, (a, b)) in first.into_iter().zip(second).enumerate() {
         if SECTIONS[i] == Section::Policies && !m.flows.is_empty() {
@@ -322,13 +345,16 @@ pub fn objects(m: &Model) -> Vec<Object> {
 /// built (so a compile can write and free each object while it is still in
 /// cache, instead of holding thousands of them).
 pub fn each_object(m: &Model, out: &mut dyn FnMut(Object)) {
-    let lw = Lower::new(m);
+    lower_all(&Lower::new(m), out);
+}
+
+fn lower_all(lw: &Lower, out: &mut dyn FnMut(Object)) {
     out(lw.namespace());
     for sec in SECTIONS {
-        if sec == Section::Policies && !m.flows.is_empty() {
+        if sec == Section::Policies && !lw.m.flows.is_empty() {
             out(lw.default_deny());
         }
-        section(&lw, sec, 0..m.workloads.len(), out);
+        section(lw, sec, 0..lw.m.workloads.len(), out);
     }
 }
 
@@ -340,6 +366,19 @@ enum Section {
     Policies,
     Services,
     Workloads,
+}
+
+impl Section {
+    /// About how much YAML a workload's objects of this section take (to
+    /// size buffers; measured on the examples and generated specs).
+    fn bytes_per_workload(self) -> usize {
+        match self {
+            Section::ServiceAccounts => 320,
+            Section::Policies => 1300,
+            Section::Services => 450,
+            Section::Workloads => 1700,
+        }
+    }
 }
 
 const SECTIONS: [Section; 4] = [

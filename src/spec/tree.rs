@@ -116,7 +116,12 @@ pub(super) const MAX_NODES: usize = 1_000_000;
 
 enum Frame<'s> {
     Seq(Vec<Node<'s>>, Span, usize),
-    Map(Vec<(Key<'s>, Node<'s>)>, Option<(Key<'s>, bool)>, Span, usize),
+    Map(
+        Vec<(Key<'s>, Node<'s>)>,
+        Option<(Key<'s>, bool)>,
+        Span,
+        usize,
+    ),
 }
 
 /// A mapping key arrives: report it if the mapping has it already. Returns
