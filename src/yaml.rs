@@ -83,13 +83,16 @@ pub struct Emitter {
 
 impl Emitter {
     fn pad(&mut self, n: usize) {
-        const SPACES: &str = "                                                                ";
+        const SPACES: &str = "                                ";
         let mut n = n;
         while n > SPACES.len() {
             self.out.push_str(SPACES);
             n -= SPACES.len();
         }
-        self.out.push_str(&SPACES[..n]);
+        // A copy of constant length (inlined, no memcpy call: this runs once
+        // per line), then the surplus cut off.
+        self.out.push_str(SPACES);
+        self.out.truncate(self.out.len() - (SPACES.len() - n));
     }
 
     /// Called before any child (scalar or container) of the top frame is written.
@@ -752,6 +755,25 @@ impl ser::SerializeStructVariant for &mut Emitter {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn deep_nesting_is_indented_two_spaces_a_level() {
+        let mut v = json!("x");
+        let mut want = String::new();
+        for depth in (0..40).rev() {
+            v = json!({ "k": v });
+            want = format!(
+                "{}k:{}",
+                " ".repeat(2 * depth),
+                if want.is_empty() {
+                    " x\n".to_string()
+                } else {
+                    format!("\n{want}")
+                }
+            );
+        }
+        assert_eq!(to_yaml(&v), want);
+    }
 
     #[test]
     fn struct_field_names_are_quoted_when_they_must_be() {
