@@ -349,7 +349,7 @@ fn plain_ok(s: &str) -> bool {
 type R = Result<(), Error>;
 
 /// An integer's decimal text, written into `buf` (no allocation per number).
-fn decimal(mut v: u64, negative: bool, buf: &mut [u8; 20]) -> &str {
+pub(crate) fn decimal(mut v: u64, negative: bool, buf: &mut [u8; 20]) -> &str {
     let mut i = buf.len();
     loop {
         i -= 1;

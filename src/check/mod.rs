@@ -72,24 +72,9 @@ fn at(path: &str, suffix: &str) -> String {
 
 /// `list[i]`.
 fn item(list: &str, i: usize) -> String {
-    let mut digits = [0u8; 20];
-    let mut n = digits.len();
-    let mut v = i;
-    loop {
-        n -= 1;
-        digits[n] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    let mut s = String::with_capacity(list.len() + 2 + digits.len() - n);
-    s.push_str(list);
-    s.push('[');
-    // Only ASCII digits were written.
-    s.push_str(std::str::from_utf8(&digits[n..]).unwrap_or_default());
-    s.push(']');
-    s
+    let mut buf = [0u8; 20];
+    let digits = crate::yaml::decimal(i as u64, false, &mut buf);
+    [list, "[", digits, "]"].concat()
 }
 
 struct Ck<'a> {

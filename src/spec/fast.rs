@@ -234,12 +234,7 @@ impl<'a> P<'a> {
         // Spec mappings mostly have a handful of keys: one allocation.
         let mut items: Vec<(Key<'a>, Node<'a>)> = Vec::with_capacity(8);
         loop {
-            let ka = self.mark();
-            while key_byte(self.peek()) {
-                self.pos += 1;
-            }
-            let kb = self.mark();
-            let name = &self.src[ka.index..kb.index];
+            let (name, ka, kb) = self.plain_key();
             self.bump_count()?;
             let key = Key {
                 name: Cow::Borrowed(name),
@@ -469,6 +464,30 @@ impl<'a> P<'a> {
         }
     }
 
+    /// The plain key at the cursor (checked by [`P::key_here`]): its text
+    /// and where it starts and ends.
+    fn plain_key(&mut self) -> (&'a str, Mark, Mark) {
+        let a = self.mark();
+        while key_byte(self.peek()) {
+            self.pos += 1;
+        }
+        let b = self.mark();
+        (&self.src[a.index..b.index], a, b)
+    }
+
+    /// The closing bracket of a flow collection opened at `a`.
+    fn close_flow(&mut self, a: Mark, value: Value<'a>) -> R<Node<'a>> {
+        self.pos += 1;
+        self.depth -= 1;
+        self.token_trail()?;
+        let b = self.mark();
+        self.bump_count()?;
+        Some(Node {
+            value,
+            span: span(a, b),
+        })
+    }
+
     fn flow_seq(&mut self) -> R<Node<'a>> {
         let a = self.mark();
         self.pos += 1;
@@ -487,15 +506,7 @@ impl<'a> P<'a> {
                 _ => return None,
             }
         }
-        self.pos += 1;
-        self.depth -= 1;
-        self.token_trail()?;
-        let b = self.mark();
-        self.bump_count()?;
-        Some(Node {
-            value: Value::Seq(items),
-            span: span(a, b),
-        })
+        self.close_flow(a, Value::Seq(items))
     }
 
     fn flow_map(&mut self) -> R<Node<'a>> {
@@ -521,12 +532,7 @@ impl<'a> P<'a> {
                 if !self.key_here() {
                     return None;
                 }
-                let ka = self.mark();
-                while key_byte(self.peek()) {
-                    self.pos += 1;
-                }
-                let kb = self.mark();
-                let text = &self.src[ka.index..kb.index];
+                let (text, ka, kb) = self.plain_key();
                 self.scalar(text, true, ka, kb)?
             };
             let Value::Scalar { text: name, .. } = key.value else {
@@ -553,15 +559,7 @@ impl<'a> P<'a> {
                 _ => return None,
             }
         }
-        self.pos += 1;
-        self.depth -= 1;
-        self.token_trail()?;
-        let b = self.mark();
-        self.bump_count()?;
-        Some(Node {
-            value: Value::Map(items),
-            span: span(a, b),
-        })
+        self.close_flow(a, Value::Map(items))
     }
 
     /// A plain scalar inside a flow collection, on one line.
