@@ -7,7 +7,6 @@
 //! part of a compile.
 
 use serde::ser::{self, Serialize};
-use std::cell::RefCell;
 use std::fmt::Display;
 
 /// Serialize any value as a YAML document.
@@ -23,7 +22,7 @@ pub fn write_yaml<T: Serialize + ?Sized>(out: &mut String, v: &T) {
     let start = out.len();
     let mut e = Emitter {
         out: std::mem::take(out),
-        stack: Vec::with_capacity(16),
+        at: At::Root,
     };
     // Serialization into a String cannot fail except for unsupported types
     // (non-string map keys), which podwire never produces.
@@ -52,13 +51,18 @@ impl ser::Error for Error {
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Map,
-    Seq,
+/// Where the next value goes.
+#[derive(Clone, Copy)]
+enum At {
+    /// The document root.
+    Root,
+    /// After `key:` in a mapping whose keys are at this indentation.
+    Key(usize),
+    /// After `- ` in a sequence whose dashes are at this indentation.
+    Dash(usize),
 }
 
-/// How a container was opened in its parent.
+/// How a block (mapping or sequence) was opened in its parent.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Opened {
     /// The document root.
@@ -69,16 +73,22 @@ enum Opened {
     AfterDash,
 }
 
-struct Frame {
-    kind: Kind,
-    indent: usize,
-    count: usize,
-    opened: Opened,
-}
-
 pub struct Emitter {
     out: String,
-    stack: Vec<Frame>,
+    at: At,
+}
+
+/// An open mapping or sequence. It lives on the Rust stack of the value
+/// being written, as serde's compound types do: no frame stack to push,
+/// look up and pop for every field.
+pub struct Block<'e> {
+    e: &'e mut Emitter,
+    /// The indentation of this block's keys or dashes.
+    indent: usize,
+    opened: Opened,
+    /// Nothing written in it yet.
+    empty: bool,
+    seq: bool,
 }
 
 impl Emitter {
@@ -95,112 +105,82 @@ impl Emitter {
         self.out.truncate(self.out.len() - (SPACES.len() - n));
     }
 
-    /// Called before any child (scalar or container) of the top frame is written.
-    fn before_child(&mut self) {
-        let Some(f) = self.stack.last_mut() else {
-            return;
-        };
-        let first = f.count == 0;
-        f.count += 1;
-        let (indent, opened, kind) = (f.indent, f.opened, f.kind);
-        if first && opened == Opened::AfterKey {
-            self.out.push('\n');
-        }
-        if !(first && opened == Opened::AfterDash) {
-            self.pad(indent);
-        }
-        if kind == Kind::Seq {
-            self.out.push_str("- ");
-        }
-    }
-
-    /// A scalar value: as a map value (`key:` already written) or a sequence item.
+    /// A scalar value: after `key:`, after `- `, or the whole document.
     fn scalar(&mut self, text: &str) {
-        match self.stack.last() {
-            Some(f) if f.kind == Kind::Map => {
-                self.out.push(' ');
-            }
-            Some(_) => self.before_child(),
-            None => {}
+        if let At::Key(_) = self.at {
+            self.out.push(' ');
         }
         self.out.push_str(text);
         self.out.push('\n');
     }
 
-    fn open(&mut self, kind: Kind) {
-        let (indent, opened) = match self.stack.last() {
-            None => (0, Opened::Root),
-            Some(f) if f.kind == Kind::Map => match kind {
-                Kind::Map => (f.indent + 2, Opened::AfterKey),
-                Kind::Seq => (f.indent, Opened::AfterKey),
-            },
-            Some(f) => {
-                let i = f.indent + 2;
-                self.before_child();
-                (i, Opened::AfterDash)
-            }
+    /// Open a mapping or sequence where the next value goes. Sequences in a
+    /// mapping are not indented under their key (kubectl's style).
+    fn open(&mut self, seq: bool) -> Block<'_> {
+        let (indent, opened) = match self.at {
+            At::Root => (0, Opened::Root),
+            At::Key(i) if seq => (i, Opened::AfterKey),
+            At::Key(i) => (i + 2, Opened::AfterKey),
+            At::Dash(i) => (i + 2, Opened::AfterDash),
         };
-        self.stack.push(Frame {
-            kind,
+        Block {
+            e: self,
             indent,
-            count: 0,
             opened,
-        });
-    }
-
-    fn close(&mut self) {
-        let Some(f) = self.stack.pop() else { return };
-        if f.count == 0 {
-            if f.opened == Opened::AfterKey {
-                self.out.push(' ');
-            }
-            self.out
-                .push_str(if f.kind == Kind::Map { "{}" } else { "[]" });
-            self.out.push('\n');
+            empty: true,
+            seq,
         }
-    }
-
-    fn key(&mut self, k: &str) {
-        self.before_child();
-        push_string(&mut self.out, k);
-        self.out.push(':');
-    }
-
-    /// A struct field's name: the same few hundred names on every object.
-    fn field(&mut self, k: &'static str) {
-        self.before_child();
-        if field_plain(k) {
-            self.out.push_str(k);
-        } else {
-            push_string(&mut self.out, k);
-        }
-        self.out.push(':');
     }
 }
 
-/// Whether a struct field's name can be written plain, remembered per thread
-/// by the name's address: a `&'static str`'s bytes never change, and a large
-/// compile writes the same names hundreds of thousands of times.
-fn field_plain(k: &'static str) -> bool {
-    type Slots = [(usize, usize, bool); 256];
-    thread_local! {
-        static SEEN: RefCell<Slots> = const { RefCell::new([(0, 0, false); 256]) };
-    }
-    let addr = k.as_ptr() as usize;
-    let slot = ((addr >> 3) ^ (addr >> 11)) & 255;
-    SEEN.with(|seen| {
-        // Never re-entered; if it were, just check.
-        let Ok(mut seen) = seen.try_borrow_mut() else {
-            return plain_ok(k);
-        };
-        let e = &mut seen[slot];
-        if e.0 == addr && e.1 == k.len() {
-            return e.2;
+impl Block<'_> {
+    /// Start the next key or item: a new line (or the rest of the parent's
+    /// `- ` line for the first child), indentation, and `- ` in a sequence.
+    fn next(&mut self) {
+        if self.empty {
+            self.empty = false;
+            match self.opened {
+                Opened::AfterDash => {}
+                Opened::AfterKey => {
+                    self.e.out.push('\n');
+                    self.e.pad(self.indent);
+                }
+                Opened::Root => self.e.pad(self.indent),
+            }
+        } else {
+            self.e.pad(self.indent);
         }
-        let ok = plain_ok(k);
-        *e = (addr, k.len(), ok);
-        ok
-    })
+        if self.seq {
+            self.e.out.push_str("- ");
+        }
+    }
+
+    /// A struct field's name and its colon; the value comes next.
+    fn field(&mut self, k: &str) {
+        self.next();
+        push_string(&mut self.e.out, k);
+        self.e.out.push(':');
+        self.e.at = At::Key(self.indent);
+    }
+
+    fn item<T: Serialize + ?Sized>(&mut self, v: &T) -> R {
+        self.next();
+        self.e.at = At::Dash(self.indent);
+        v.serialize(&mut *self.e)
+    }
+
+    /// Close the block: only an empty one writes anything (`{}` or `[]`).
+    fn close(self) -> R {
+        if self.empty {
+            let out = &mut self.e.out;
+            if self.opened == Opened::AfterKey {
+                out.push(' ');
+            }
+            out.push_str(if self.seq { "[]" } else { "{}" });
+            out.push('\n');
+        }
+        Ok(())
+    }
 }
 
 /// A string as a plain scalar when that is unambiguous, else double-quoted.
@@ -211,6 +191,17 @@ pub fn string(s: &str) -> String {
 }
 
 fn push_string(out: &mut String, s: &str) {
+    let b = s.as_bytes();
+    // The common case, decided in one pass: a letter, then letters, digits
+    // and `-./_` only. Such a string is plain unless it is a reserved word
+    // (no number, `.inf` or indicator can start with a letter).
+    if b.first().is_some_and(u8::is_ascii_alphabetic)
+        && all_simple(b)
+        && (b.len() > 5 || !reserved(b))
+    {
+        out.push_str(s);
+        return;
+    }
     if plain_ok(s) {
         out.push_str(s);
         return;
@@ -368,16 +359,16 @@ pub(crate) fn decimal(mut v: u64, negative: bool, buf: &mut [u8; 20]) -> &str {
     std::str::from_utf8(&buf[i..]).unwrap_or_default()
 }
 
-impl ser::Serializer for &mut Emitter {
+impl<'e> ser::Serializer for &'e mut Emitter {
     type Ok = ();
     type Error = Error;
-    type SerializeSeq = Self;
-    type SerializeTuple = Self;
-    type SerializeTupleStruct = Self;
-    type SerializeTupleVariant = Self;
-    type SerializeMap = Self;
-    type SerializeStruct = Self;
-    type SerializeStructVariant = Self;
+    type SerializeSeq = Block<'e>;
+    type SerializeTuple = Block<'e>;
+    type SerializeTupleStruct = Block<'e>;
+    type SerializeTupleVariant = Block<'e>;
+    type SerializeMap = Block<'e>;
+    type SerializeStruct = Block<'e>;
+    type SerializeStructVariant = Block<'e>;
 
     fn serialize_bool(self, v: bool) -> R {
         self.scalar(if v { "true" } else { "false" });
@@ -428,10 +419,8 @@ impl ser::Serializer for &mut Emitter {
         self.serialize_str(v.encode_utf8(&mut [0; 4]))
     }
     fn serialize_str(self, v: &str) -> R {
-        if matches!(self.stack.last(), Some(f) if f.kind == Kind::Map) {
+        if let At::Key(_) = self.at {
             self.out.push(' ');
-        } else if !self.stack.is_empty() {
-            self.before_child();
         }
         push_string(&mut self.out, v);
         self.out.push('\n');
@@ -472,20 +461,18 @@ impl ser::Serializer for &mut Emitter {
         variant: &'static str,
         v: &T,
     ) -> R {
-        self.open(Kind::Map);
-        self.key(variant);
-        v.serialize(&mut *self)?;
-        self.close();
-        Ok(())
+        let mut b = self.open(false);
+        b.field(variant);
+        v.serialize(&mut *b.e)?;
+        b.close()
     }
-    fn serialize_seq(self, _: Option<usize>) -> Result<Self, Error> {
-        self.open(Kind::Seq);
-        Ok(self)
+    fn serialize_seq(self, _: Option<usize>) -> Result<Block<'e>, Error> {
+        Ok(self.open(true))
     }
-    fn serialize_tuple(self, len: usize) -> Result<Self, Error> {
+    fn serialize_tuple(self, len: usize) -> Result<Block<'e>, Error> {
         self.serialize_seq(Some(len))
     }
-    fn serialize_tuple_struct(self, _: &'static str, len: usize) -> Result<Self, Error> {
+    fn serialize_tuple_struct(self, _: &'static str, len: usize) -> Result<Block<'e>, Error> {
         self.serialize_seq(Some(len))
     }
     fn serialize_tuple_variant(
@@ -494,19 +481,18 @@ impl ser::Serializer for &mut Emitter {
         _: u32,
         variant: &'static str,
         _: usize,
-    ) -> Result<Self, Error> {
-        self.open(Kind::Map);
-        self.key(variant);
-        self.open(Kind::Seq);
-        Ok(self)
+    ) -> Result<Block<'e>, Error> {
+        // `variant:` in a one-entry mapping, then the sequence as its value.
+        // The mapping is not empty, so closing it would write nothing.
+        let mut b = self.open(false);
+        b.field(variant);
+        Ok(b.e.open(true))
     }
-    fn serialize_map(self, _: Option<usize>) -> Result<Self, Error> {
-        self.open(Kind::Map);
-        Ok(self)
+    fn serialize_map(self, _: Option<usize>) -> Result<Block<'e>, Error> {
+        Ok(self.open(false))
     }
-    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self, Error> {
-        self.open(Kind::Map);
-        Ok(self)
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Block<'e>, Error> {
+        Ok(self.open(false))
     }
     fn serialize_struct_variant(
         self,
@@ -514,60 +500,54 @@ impl ser::Serializer for &mut Emitter {
         _: u32,
         variant: &'static str,
         _: usize,
-    ) -> Result<Self, Error> {
-        self.open(Kind::Map);
-        self.key(variant);
-        self.open(Kind::Map);
-        Ok(self)
+    ) -> Result<Block<'e>, Error> {
+        let mut b = self.open(false);
+        b.field(variant);
+        Ok(b.e.open(false))
     }
 }
 
-impl ser::SerializeSeq for &mut Emitter {
+impl ser::SerializeSeq for Block<'_> {
     type Ok = ();
     type Error = Error;
     fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> R {
-        v.serialize(&mut **self)
+        self.item(v)
     }
     fn end(self) -> R {
-        self.close();
-        Ok(())
+        self.close()
     }
 }
 
-impl ser::SerializeTuple for &mut Emitter {
+impl ser::SerializeTuple for Block<'_> {
     type Ok = ();
     type Error = Error;
     fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> R {
-        v.serialize(&mut **self)
+        self.item(v)
     }
     fn end(self) -> R {
-        self.close();
-        Ok(())
+        self.close()
     }
 }
 
-impl ser::SerializeTupleStruct for &mut Emitter {
+impl ser::SerializeTupleStruct for Block<'_> {
     type Ok = ();
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> R {
-        v.serialize(&mut **self)
+        self.item(v)
     }
     fn end(self) -> R {
-        self.close();
-        Ok(())
+        self.close()
     }
 }
 
-impl ser::SerializeTupleVariant for &mut Emitter {
+impl ser::SerializeTupleVariant for Block<'_> {
     type Ok = ();
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> R {
-        v.serialize(&mut **self)
+        self.item(v)
     }
     fn end(self) -> R {
-        self.close();
-        self.close();
-        Ok(())
+        self.close()
     }
 }
 
@@ -705,49 +685,48 @@ impl ser::Serializer for KeySer<'_> {
     }
 }
 
-impl ser::SerializeMap for &mut Emitter {
+impl ser::SerializeMap for Block<'_> {
     type Ok = ();
     type Error = Error;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, k: &T) -> R {
         // Write the key straight into the output: no String per key.
-        self.before_child();
-        k.serialize(KeySer { out: &mut self.out })?;
-        self.out.push(':');
+        self.next();
+        k.serialize(KeySer {
+            out: &mut self.e.out,
+        })?;
+        self.e.out.push(':');
+        self.e.at = At::Key(self.indent);
         Ok(())
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, v: &T) -> R {
-        v.serialize(&mut **self)
+        v.serialize(&mut *self.e)
     }
     fn end(self) -> R {
-        self.close();
-        Ok(())
+        self.close()
     }
 }
 
-impl ser::SerializeStruct for &mut Emitter {
+impl ser::SerializeStruct for Block<'_> {
     type Ok = ();
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, v: &T) -> R {
         self.field(key);
-        v.serialize(&mut **self)
+        v.serialize(&mut *self.e)
     }
     fn end(self) -> R {
-        self.close();
-        Ok(())
+        self.close()
     }
 }
 
-impl ser::SerializeStructVariant for &mut Emitter {
+impl ser::SerializeStructVariant for Block<'_> {
     type Ok = ();
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, v: &T) -> R {
         self.field(key);
-        v.serialize(&mut **self)
+        v.serialize(&mut *self.e)
     }
     fn end(self) -> R {
-        self.close();
-        self.close();
-        Ok(())
+        self.close()
     }
 }
 
