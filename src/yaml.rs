@@ -11,27 +11,9 @@ use std::fmt::Display;
 
 /// Serialize any value as a YAML document.
 pub fn to_yaml<T: Serialize + ?Sized>(v: &T) -> String {
-    let mut out = String::with_capacity(1024);
-    write_yaml(&mut out, v);
-    out
-}
-
-/// Append a value as a YAML document to `out` (one buffer for many
-/// documents: no per-document allocation or copy).
-pub fn write_yaml<T: Serialize + ?Sized>(out: &mut String, v: &T) {
-    let start = out.len();
-    let mut e = Emitter {
-        out: std::mem::take(out),
-        at: At::Root,
-    };
-    // Serialization into a String cannot fail except for unsupported types
-    // (non-string map keys), which podwire never produces.
-    let r = v.serialize(&mut e);
-    *out = e.out;
-    if let Err(err) = r {
-        out.truncate(start);
-        out.push_str(&format!("# error: {err}\n"));
-    }
+    let mut e = Emitter::with_capacity(1024);
+    e.document(v);
+    e.finish()
 }
 
 #[derive(Debug)]
@@ -73,10 +55,29 @@ enum Opened {
     AfterDash,
 }
 
+/// Writes YAML documents into one buffer (many documents: no per-document
+/// allocation or copy).
 pub struct Emitter {
-    out: String,
+    /// Only whole `&str`s and ASCII are written: always UTF-8.
+    out: Vec<u8>,
     at: At,
+    /// Struct field names already found plain (see [`Emitter::field_name`]),
+    /// allocated at the first field.
+    names: Vec<Name>,
 }
+
+/// A struct field name that can be written plain, with its colon, padded
+/// for a copy of constant length.
+#[derive(Clone, Copy)]
+struct Name {
+    addr: usize,
+    len: usize,
+    text: [u8; NAME_TEXT],
+}
+
+const NAME_TEXT: usize = 32;
+const NAME_SLOT_BITS: u32 = 9;
+const NAME_SLOTS: usize = 1 << NAME_SLOT_BITS;
 
 /// An open mapping or sequence. It lives on the Rust stack of the value
 /// being written, as serde's compound types do: no frame stack to push,
@@ -92,26 +93,123 @@ pub struct Block<'e> {
 }
 
 impl Emitter {
+    pub fn with_capacity(bytes: usize) -> Self {
+        Emitter {
+            out: Vec::with_capacity(bytes),
+            at: At::Root,
+            names: Vec::new(),
+        }
+    }
+
+    /// Append a value as a YAML document.
+    pub fn document<T: Serialize + ?Sized>(&mut self, v: &T) {
+        let start = self.out.len();
+        self.at = At::Root;
+        // Serialization cannot fail except for unsupported types (non-string
+        // map keys), which podwire never produces.
+        if let Err(err) = v.serialize(&mut *self) {
+            self.out.truncate(start);
+            self.raw(&format!("# error: {err}\n"));
+        }
+    }
+
+    /// Append text as it is (a document separator).
+    pub fn raw(&mut self, text: &str) {
+        self.out.extend_from_slice(text.as_bytes());
+    }
+
+    /// Append everything another emitter wrote.
+    pub fn append(&mut self, other: &Emitter) {
+        self.out.extend_from_slice(&other.out);
+    }
+
+    /// Bytes written so far.
+    pub fn len(&self) -> usize {
+        self.out.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.out.is_empty()
+    }
+
+    pub fn finish(self) -> String {
+        String::from_utf8(self.out)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    }
+
     fn pad(&mut self, n: usize) {
-        const SPACES: &str = "                                ";
+        const SPACES: &[u8; 32] = b"                                ";
         let mut n = n;
         while n > SPACES.len() {
-            self.out.push_str(SPACES);
+            self.out.extend_from_slice(SPACES);
             n -= SPACES.len();
         }
         // A copy of constant length (inlined, no memcpy call: this runs once
         // per line), then the surplus cut off.
-        self.out.push_str(SPACES);
-        self.out.truncate(self.out.len() - (SPACES.len() - n));
+        let end = self.out.len() + n;
+        self.out.extend_from_slice(SPACES);
+        self.out.truncate(end);
     }
 
     /// A scalar value: after `key:`, after `- `, or the whole document.
     fn scalar(&mut self, text: &str) {
         if let At::Key(_) = self.at {
-            self.out.push(' ');
+            self.out.push(b' ');
         }
-        self.out.push_str(text);
-        self.out.push('\n');
+        self.out.extend_from_slice(text.as_bytes());
+        self.out.push(b'\n');
+    }
+
+    /// A struct field's name and its colon. A large compile writes the same
+    /// few hundred names hundreds of thousands of times, so the plain ones
+    /// are remembered by address: a `&'static str`'s bytes never change.
+    /// A remembered name is one constant-length copy, not a check and a
+    /// `memcpy` call.
+    fn field_name(&mut self, k: &'static str) {
+        let addr = k.as_ptr() as usize;
+        // Fibonacci hashing into pairs of slots (two names that hash alike
+        // both stay): the names sit close together in one section.
+        let hash = (addr as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - NAME_SLOT_BITS);
+        let pair = (hash as usize) & !1;
+        for slot in [pair, pair + 1] {
+            if let Some(n) = self.names.get(slot) {
+                if n.addr == addr && n.len == k.len() {
+                    let end = self.out.len() + n.len + 1;
+                    self.out.extend_from_slice(&n.text);
+                    self.out.truncate(end);
+                    return;
+                }
+            }
+        }
+        push_string(&mut self.out, k);
+        self.out.push(b':');
+        if k.len() < NAME_TEXT && plain_ok(k) {
+            if self.names.is_empty() {
+                let empty = Name {
+                    addr: 0,
+                    len: 0,
+                    text: [0; NAME_TEXT],
+                };
+                self.names = vec![empty; NAME_SLOTS];
+            }
+            let mut text = [0; NAME_TEXT];
+            text[..k.len()].copy_from_slice(k.as_bytes());
+            text[k.len()] = b':';
+            // The first slot of the pair if it is free, else the second
+            // (whose name, if any, is dropped).
+            let slot = if self.names.get(pair).is_some_and(|n| n.addr == 0) {
+                pair
+            } else {
+                pair + 1
+            };
+            if let Some(n) = self.names.get_mut(slot) {
+                *n = Name {
+                    addr,
+                    len: k.len(),
+                    text,
+                };
+            }
+        }
     }
 
     /// Open a mapping or sequence where the next value goes. Sequences in a
@@ -142,7 +240,7 @@ impl Block<'_> {
             match self.opened {
                 Opened::AfterDash => {}
                 Opened::AfterKey => {
-                    self.e.out.push('\n');
+                    self.e.out.push(b'\n');
                     self.e.pad(self.indent);
                 }
                 Opened::Root => self.e.pad(self.indent),
@@ -151,15 +249,14 @@ impl Block<'_> {
             self.e.pad(self.indent);
         }
         if self.seq {
-            self.e.out.push_str("- ");
+            self.e.out.extend_from_slice(b"- ");
         }
     }
 
     /// A struct field's name and its colon; the value comes next.
-    fn field(&mut self, k: &str) {
+    fn field(&mut self, k: &'static str) {
         self.next();
-        push_string(&mut self.e.out, k);
-        self.e.out.push(':');
+        self.e.field_name(k);
         self.e.at = At::Key(self.indent);
     }
 
@@ -174,10 +271,9 @@ impl Block<'_> {
         if self.empty {
             let out = &mut self.e.out;
             if self.opened == Opened::AfterKey {
-                out.push(' ');
+                out.push(b' ');
             }
-            out.push_str(if self.seq { "[]" } else { "{}" });
-            out.push('\n');
+            out.extend_from_slice(if self.seq { b"[]\n" } else { b"{}\n" });
         }
         Ok(())
     }
@@ -185,12 +281,12 @@ impl Block<'_> {
 
 /// A string as a plain scalar when that is unambiguous, else double-quoted.
 pub fn string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
+    let mut out = Vec::with_capacity(s.len() + 2);
     push_string(&mut out, s);
-    out
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
-fn push_string(out: &mut String, s: &str) {
+fn push_string(out: &mut Vec<u8>, s: &str) {
     let b = s.as_bytes();
     // The common case, decided in one pass: a letter, then letters, digits
     // and `-./_` only. Such a string is plain unless it is a reserved word
@@ -198,35 +294,37 @@ fn push_string(out: &mut String, s: &str) {
     if b.first().is_some_and(u8::is_ascii_alphabetic)
         && all_simple(b)
         && (b.len() > 5 || !reserved(b))
+        || plain_ok(s)
     {
-        out.push_str(s);
-        return;
-    }
-    if plain_ok(s) {
-        out.push_str(s);
+        out.extend_from_slice(b);
         return;
     }
     // JSON string escapes are valid YAML double-quoted escapes.
-    out.push('"');
+    out.push(b'"');
     for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
+        let escape = match c {
+            '"' => "\\\"",
+            '\\' => "\\\\",
+            '\n' => "\\n",
+            '\r' => "\\r",
+            '\t' => "\\t",
             c if c.is_control()
                 || matches!(
                     c,
                     '\u{feff}' | '\u{2028}' | '\u{2029}' | '\u{85}' | '\u{a0}'
                 ) =>
             {
-                out.push_str(&format!("\\u{:04x}", c as u32));
+                out.extend_from_slice(format!("\\u{:04x}", c as u32).as_bytes());
+                continue;
             }
-            c => out.push(c),
-        }
+            c => {
+                out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+                continue;
+            }
+        };
+        out.extend_from_slice(escape.as_bytes());
     }
-    out.push('"');
+    out.push(b'"');
 }
 
 /// Bytes that never make a plain scalar ambiguous: ASCII letters, digits, `-./_`.
@@ -420,10 +518,10 @@ impl<'e> ser::Serializer for &'e mut Emitter {
     }
     fn serialize_str(self, v: &str) -> R {
         if let At::Key(_) = self.at {
-            self.out.push(' ');
+            self.out.push(b' ');
         }
         push_string(&mut self.out, v);
-        self.out.push('\n');
+        self.out.push(b'\n');
         Ok(())
     }
     fn serialize_bytes(self, v: &[u8]) -> R {
@@ -553,7 +651,7 @@ impl ser::SerializeTupleVariant for Block<'_> {
 
 /// Map keys must be strings (or numbers, written as strings).
 struct KeySer<'o> {
-    out: &'o mut String,
+    out: &'o mut Vec<u8>,
 }
 
 impl KeySer<'_> {
@@ -694,7 +792,7 @@ impl ser::SerializeMap for Block<'_> {
         k.serialize(KeySer {
             out: &mut self.e.out,
         })?;
-        self.e.out.push(':');
+        self.e.out.push(b':');
         self.e.at = At::Key(self.indent);
         Ok(())
     }
@@ -765,13 +863,84 @@ mod tests {
             #[serde(rename = "a: b")]
             c: u8,
         }
-        // Twice: the second time the names come from the per-thread memory.
-        for _ in 0..2 {
-            assert_eq!(
-                to_yaml(&Odd { a: 1, b: 2, c: 3 }),
-                "\"on\": 1\nplain: 2\n\"a: b\": 3\n"
-            );
+        let doc = "\"on\": 1\nplain: 2\n\"a: b\": 3\n";
+        assert_eq!(to_yaml(&Odd { a: 1, b: 2, c: 3 }), doc);
+        // Three times in one emitter: after the first, plain names come from
+        // its memory, and the quoted ones must not.
+        let mut e = Emitter::with_capacity(0);
+        for _ in 0..3 {
+            e.document(&Odd { a: 1, b: 2, c: 3 });
         }
+        assert_eq!(e.finish(), doc.repeat(3));
+    }
+
+    #[test]
+    fn remembered_field_names_are_the_ones_written() {
+        // Many distinct names through one emitter: slots are shared and
+        // overwritten, and every name must still come out as itself.
+        #[derive(serde::Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Wide {
+            alpha: u8,
+            beta: u8,
+            gamma: u8,
+            delta: u8,
+            epsilon: u8,
+            termination_message_policy_and_then: u8,
+            automount_service_account_token_and_more: u8,
+        }
+        let v = Wide {
+            alpha: 1,
+            beta: 2,
+            gamma: 3,
+            delta: 4,
+            epsilon: 5,
+            termination_message_policy_and_then: 6,
+            automount_service_account_token_and_more: 7,
+        };
+        let one = to_yaml(&v);
+        assert!(one.contains("terminationMessagePolicyAndThen: 6\n"));
+        assert!(one.contains("automountServiceAccountTokenAndMore: 7\n"));
+        let mut e = Emitter::with_capacity(0);
+        for _ in 0..4 {
+            e.document(&v);
+            e.document(&serde_json::json!({"alpha": 0}));
+        }
+        assert_eq!(
+            e.finish(),
+            [one, "alpha: 0\n".to_string()].concat().repeat(4)
+        );
+    }
+
+    #[test]
+    fn remembered_field_names_survive_collisions() {
+        // Far more names than slots: every pair of slots is filled and its
+        // names evicted over and over; each name must still be itself.
+        struct Many(Vec<&'static str>);
+        impl Serialize for Many {
+            fn serialize<S: ser::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                use ser::SerializeStruct;
+                let mut st = s.serialize_struct("Many", self.0.len())?;
+                for (i, k) in self.0.iter().enumerate() {
+                    st.serialize_field(k, &i)?;
+                }
+                st.end()
+            }
+        }
+        let names: Vec<&'static str> = (0..3 * NAME_SLOTS)
+            .map(|i| &*Box::leak(format!("f{i}").into_boxed_str()))
+            .collect();
+        let want: String = names
+            .iter()
+            .enumerate()
+            .map(|(i, k)| format!("{k}: {i}\n"))
+            .collect();
+        let v = Many(names);
+        let mut e = Emitter::with_capacity(0);
+        for _ in 0..3 {
+            e.document(&v);
+        }
+        assert_eq!(e.finish(), want.repeat(3));
     }
 
     #[test]

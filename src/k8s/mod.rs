@@ -2,6 +2,7 @@
 //! resolved model, in apply order.
 
 use crate::model::{End, Flow, Framework, Kind, Model, Workload};
+use crate::yaml::Emitter;
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, StatefulSet, StatefulSetSpec};
 use k8s_openapi::api::batch::v1::{Job, JobSpec};
 use k8s_openapi::api::core::v1::{
@@ -78,22 +79,21 @@ impl Object {
 
     /// The object as a YAML document (written directly from the typed object).
     pub fn to_yaml(&self) -> String {
-        let mut out = String::with_capacity(2048);
-        self.write_yaml(&mut out);
-        out
+        let mut e = Emitter::with_capacity(2048);
+        self.write_yaml(&mut e);
+        e.finish()
     }
 
-    /// Append the object's YAML document to `out` (what [`Object::to_yaml`] returns).
-    pub fn write_yaml(&self, out: &mut String) {
-        use crate::yaml::write_yaml;
+    /// Append the object's YAML document (what [`Object::to_yaml`] returns).
+    pub fn write_yaml(&self, e: &mut Emitter) {
         match self {
-            Object::Namespace(o) => write_yaml(out, o),
-            Object::ServiceAccount(o) => write_yaml(out, o),
-            Object::NetworkPolicy(o) => write_yaml(out, o),
-            Object::Service(o) => write_yaml(out, o),
-            Object::Job(o) => write_yaml(out, o),
-            Object::StatefulSet(o) => write_yaml(out, o),
-            Object::Deployment(o) => write_yaml(out, o),
+            Object::Namespace(o) => e.document(o),
+            Object::ServiceAccount(o) => e.document(o),
+            Object::NetworkPolicy(o) => e.document(o),
+            Object::Service(o) => e.document(o),
+            Object::Job(o) => e.document(o),
+            Object::StatefulSet(o) => e.document(o),
+            Object::Deployment(o) => e.document(o),
         }
     }
 
@@ -216,7 +216,7 @@ impl<'m> Lower<'m> {
 /// Writes `k8s/manifests.yaml`: each object's document, `---` between them.
 /// The only place that file's layout is decided.
 pub struct ManifestWriter {
-    out: String,
+    out: Emitter,
     count: usize,
 }
 
@@ -229,7 +229,7 @@ impl ManifestWriter {
     /// A writer whose buffer holds `bytes` before it grows.
     pub fn with_bytes(bytes: usize) -> Self {
         ManifestWriter {
-            out: String::with_capacity(bytes),
+            out: Emitter::with_capacity(bytes),
             count: 0,
         }
     }
@@ -245,7 +245,7 @@ impl ManifestWriter {
 
     pub fn push(&mut self, o: &Object) {
         if self.count > 0 {
-            self.out.push_str("---\n");
+            self.out.raw("---\n");
         }
         self.count += 1;
         o.write_yaml(&mut self.out);
@@ -254,14 +254,14 @@ impl ManifestWriter {
     /// Append another writer's documents after this one's.
     pub fn append(&mut self, other: ManifestWriter) {
         if self.count > 0 && other.count > 0 {
-            self.out.push_str("---\n");
+            self.out.raw("---\n");
         }
-        self.out.push_str(&other.out);
+        self.out.append(&other.out);
         self.count += other.count;
     }
 
     pub fn finish(self) -> String {
-        self.out
+        self.out.finish()
     }
 }
 
