@@ -161,16 +161,21 @@ pub fn compile(source: &str, opts: &Options) -> Compiled {
     match a.model {
         // The same files as `Compilation::files`, but each Kubernetes object is
         // written and freed as soon as it is built (no Vec of thousands).
-        Some(m) => Compiled {
-            ok: true,
-            files: output_files(
-                cluster_json(&gke::create_cluster_request(&m)),
-                k8s::manifests_yaml(&m),
-                kubeconfig::render(&m, opts.endpoint.as_ref()),
-            ),
-            diagnostics: a.diagnostics,
-            graph: Some(graph::graph(&m)),
-        },
+        Some(m) => {
+            let (manifests, (cluster, kubeconfig, graph)) = k8s::manifests_yaml_beside(&m, || {
+                (
+                    cluster_json(&gke::create_cluster_request(&m)),
+                    kubeconfig::render(&m, opts.endpoint.as_ref()),
+                    graph::graph(&m),
+                )
+            });
+            Compiled {
+                ok: true,
+                files: output_files(cluster, manifests, kubeconfig),
+                diagnostics: a.diagnostics,
+                graph: Some(graph),
+            }
+        }
         None => Compiled {
             ok: false,
             files: Vec::new(),

@@ -118,9 +118,10 @@ impl Emitter {
         self.out.extend_from_slice(text.as_bytes());
     }
 
-    /// Append everything another emitter wrote.
-    pub fn append(&mut self, other: &Emitter) {
-        self.out.extend_from_slice(&other.out);
+    /// Append what another emitter wrote at `bytes` (whole documents).
+    pub fn append_range(&mut self, other: &Emitter, bytes: std::ops::Range<usize>) {
+        self.out
+            .extend_from_slice(other.out.get(bytes).unwrap_or_default());
     }
 
     /// Bytes written so far.

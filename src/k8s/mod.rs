@@ -21,6 +21,9 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use std::collections::BTreeMap;
 use std::ops::Range;
 
+#[cfg(not(target_arch = "wasm32"))]
+mod parallel;
+
 /// Label that selects a workload's pods.
 pub const WORKLOAD_LABEL: &str = "podwire.dev/workload";
 /// Private address ranges: excluded from `to: internet` so that the rule
@@ -234,30 +237,12 @@ impl ManifestWriter {
         }
     }
 
-    /// Bytes written so far.
-    pub fn len(&self) -> usize {
-        self.out.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.count == 0
-    }
-
     pub fn push(&mut self, o: &Object) {
         if self.count > 0 {
             self.out.raw("---\n");
         }
         self.count += 1;
         o.write_yaml(&mut self.out);
-    }
-
-    /// Append another writer's documents after this one's.
-    pub fn append(&mut self, other: ManifestWriter) {
-        if self.count > 0 && other.count > 0 {
-            self.out.raw("---\n");
-        }
-        self.out.append(&other.out);
-        self.count += other.count;
     }
 
     pub fn finish(self) -> String {
@@ -267,72 +252,22 @@ impl ManifestWriter {
 
 /// The manifests file of a model, written object by object as they are built.
 pub fn manifests_yaml(m: &Model) -> String {
+    manifests_yaml_beside(m, || ()).0
+}
+
+/// [`manifests_yaml`], and `beside` run on this thread while, for a large
+/// spec, another thread is already writing manifests: the rest of a
+/// compile's outputs then take no time of their own.
+pub fn manifests_yaml_beside<T>(m: &Model, beside: impl FnOnce() -> T) -> (String, T) {
     let lw = Lower::new(m);
-    let n = m.workloads.len();
-    // Each section of a range of workloads, written on its own.
-    let write = |range: Range<usize>| -> [ManifestWriter; 4] {
-        SECTIONS.map(|sec| {
-            let mut w = ManifestWriter::with_bytes(sec.bytes_per_workload() * range.len());
-            section(&lw, sec, range.clone(), &mut |o| w.push(&o));
-            w
-        })
-    };
-    let Some((first, second)) = in_parallel(n, &write) else {
-        let mut w = ManifestWriter::with_capacity(2 + 4 * n);
-        lower_all(&lw, &mut |o| w.push(&o));
-        return w.finish();
-    };
-    let total = first
-        .iter()
-        .chain(&second)
-        .map(ManifestWriter::len)
-        .sum::<usize>();
-    let mut out = ManifestWriter::with_bytes(total + 8 * 1024);
-    out.push(&lw.namespace());
-    for (i, (a, b)) in first.into_iter().zip(second).enumerate() {
-        if SECTIONS[i] == Section::Policies && !m.flows.is_empty() {
-            out.push(&lw.default_deny());
-        }
-        out.append(a);
-        out.append(b);
+    #[cfg(not(target_arch = "wasm32"))]
+    if m.workloads.len() >= parallel::FROM {
+        return parallel::manifests(&lw, beside);
     }
-    out.finish()
-}
-
-/// Natively, a large spec's workloads are lowered in two halves on two
-/// threads (spawning one costs tens of microseconds, as much as a whole small
-/// compile). The bytes are those of the sequential path.
-#[cfg(not(target_arch = "wasm32"))]
-fn in_parallel(
-    n: usize,
-    write: &(dyn Fn(Range<usize>) -> [ManifestWriter; 4] + Sync),
-) -> Option<([ManifestWriter; 4], [ManifestWriter; 4])> {
-    const PARALLEL_FROM: usize = 64;
-    if n < PARALLEL_FROM {
-        return None;
-    }
-    std::thread::scope(|scope| {
-        // No thread to be had (limits, sandboxes): the sequential path.
-        let second = std::thread::Builder::new()
-            .spawn_scoped(scope, || write(n / 2..n))
-            .ok()?;
-        let first = write(0..n / 2);
-        match second.join() {
-            Ok(second) => Some((first, second)),
-            // Lowering does not panic (tests/no_panic.rs); if it ever did,
-            // the panic is the caller's, as on the sequential path.
-            Err(panic) => std::panic::resume_unwind(panic),
-        }
-    })
-}
-
-/// The wasm module has one thread.
-#[cfg(target_arch = "wasm32")]
-fn in_parallel(
-    _: usize,
-    _: &dyn Fn(Range<usize>) -> [ManifestWriter; 4],
-) -> Option<([ManifestWriter; 4], [ManifestWriter; 4])> {
-    None
+    let extra = beside();
+    let mut w = ManifestWriter::with_capacity(2 + 4 * m.workloads.len());
+    lower_all(&lw, &mut |o| w.push(&o));
+    (w.finish(), extra)
 }
 
 /// All objects, in the order they should be applied: the namespace, service
@@ -369,19 +304,6 @@ enum Section {
     Policies,
     Services,
     Workloads,
-}
-
-impl Section {
-    /// About how much YAML a workload's objects of this section take (to
-    /// size buffers; measured on the examples and generated specs).
-    fn bytes_per_workload(self) -> usize {
-        match self {
-            Section::ServiceAccounts => 320,
-            Section::Policies => 1300,
-            Section::Services => 450,
-            Section::Workloads => 1700,
-        }
-    }
 }
 
 const SECTIONS: [Section; 4] = [

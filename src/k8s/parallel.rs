@@ -1,0 +1,152 @@
+//! Large specs' manifests on two threads (native only; the wasm module has
+//! one). The workloads are cut into chunks that both threads take from a
+//! shared counter, so a thread busy with other work (the GKE request, the
+//! kubeconfig, the graph) simply takes fewer. The bytes are those of the
+//! sequential, one-object-at-a-time path (unit-tested in `lib.rs`).
+
+use super::{section, Lower, ManifestWriter, Section, SECTIONS};
+use crate::yaml::Emitter;
+use std::ops::Range;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// From this many workloads on: spawning a thread costs tens of
+/// microseconds, as much as a whole small compile.
+pub(super) const FROM: usize = 64;
+
+/// Chunks per spec: enough for the threads to even out, few enough that
+/// each still writes many objects per piece.
+const CHUNKS: usize = 16;
+
+/// What one thread wrote: one buffer (its field-name memory lasts across
+/// all its chunks), and where each section of each chunk lies in it.
+struct Share {
+    out: Emitter,
+    pieces: Vec<Piece>,
+}
+
+struct Piece {
+    chunk: usize,
+    section: usize,
+    bytes: Range<usize>,
+    docs: usize,
+}
+
+struct Chunks {
+    next: AtomicUsize,
+    size: usize,
+    workloads: usize,
+}
+
+impl Chunks {
+    /// Take chunks until none is left, writing each one's sections.
+    fn write(&self, lw: &Lower) -> Share {
+        let bytes: usize = SECTIONS.iter().map(|s| s.bytes_per_workload()).sum();
+        let mut share = Share {
+            out: Emitter::with_capacity(bytes * self.workloads / 2),
+            pieces: Vec::new(),
+        };
+        loop {
+            let chunk = self.next.fetch_add(1, Ordering::Relaxed);
+            let start = chunk.saturating_mul(self.size);
+            if start >= self.workloads {
+                return share;
+            }
+            let range = start..(start + self.size).min(self.workloads);
+            for (i, &sec) in SECTIONS.iter().enumerate() {
+                let begin = share.out.len();
+                let mut docs = 0;
+                let out = &mut share.out;
+                section(lw, sec, range.clone(), &mut |o| {
+                    if docs > 0 {
+                        out.raw("---\n");
+                    }
+                    docs += 1;
+                    o.write_yaml(out);
+                });
+                share.pieces.push(Piece {
+                    chunk,
+                    section: i,
+                    bytes: begin..share.out.len(),
+                    docs,
+                });
+            }
+        }
+    }
+}
+
+/// The manifests file, with `beside` run on this thread first.
+pub(super) fn manifests<T>(lw: &Lower, beside: impl FnOnce() -> T) -> (String, T) {
+    let n = lw.m.workloads.len();
+    let chunks = Chunks {
+        next: AtomicUsize::new(0),
+        size: n.div_ceil(CHUNKS).max(1),
+        workloads: n,
+    };
+    let work = || chunks.write(lw);
+    let (shares, extra) = std::thread::scope(|scope| {
+        // No thread to be had (limits, sandboxes): this one takes every chunk.
+        let helper = std::thread::Builder::new().spawn_scoped(scope, work).ok();
+        let extra = beside();
+        let mut shares = vec![work()];
+        if let Some(helper) = helper {
+            match helper.join() {
+                Ok(share) => shares.push(share),
+                // Lowering does not panic (tests/no_panic.rs); if it ever
+                // did, the panic is the caller's, as on the sequential path.
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        (shares, extra)
+    });
+    (assemble(lw, &shares), extra)
+}
+
+impl Section {
+    /// About how much YAML a workload's objects of this section take (to
+    /// size buffers; measured on the examples and generated specs).
+    fn bytes_per_workload(self) -> usize {
+        match self {
+            Section::ServiceAccounts => 320,
+            Section::Policies => 1300,
+            Section::Services => 450,
+            Section::Workloads => 1700,
+        }
+    }
+}
+
+impl ManifestWriter {
+    /// Append `docs` documents that `from` wrote at `bytes` (separated as
+    /// [`ManifestWriter::push`] separates them).
+    fn append_piece(&mut self, from: &Emitter, bytes: Range<usize>, docs: usize) {
+        if docs == 0 {
+            return;
+        }
+        if self.count > 0 {
+            self.out.raw("---\n");
+        }
+        self.out.append_range(from, bytes);
+        self.count += docs;
+    }
+}
+
+/// The pieces in apply order: section by section, chunk by chunk.
+fn assemble(lw: &Lower, shares: &[Share]) -> String {
+    let mut pieces: Vec<(&Piece, &Emitter)> = shares
+        .iter()
+        .flat_map(|s| s.pieces.iter().map(move |p| (p, &s.out)))
+        .collect();
+    pieces.sort_unstable_by_key(|(p, _)| (p.section, p.chunk));
+    let total: usize = shares.iter().map(|s| s.out.len()).sum();
+    let mut w = ManifestWriter::with_bytes(total + 8 * 1024);
+    w.push(&lw.namespace());
+    let mut pieces = pieces.into_iter().peekable();
+    for (i, &sec) in SECTIONS.iter().enumerate() {
+        if sec == Section::Policies && !lw.m.flows.is_empty() {
+            w.push(&lw.default_deny());
+        }
+        while let Some((p, from)) = pieces.next_if(|(p, _)| p.section == i) {
+            w.append_piece(from, p.bytes.clone(), p.docs);
+        }
+    }
+    w.finish()
+}
