@@ -287,8 +287,49 @@ fn resolve(ck: &mut Ck, s: &Spec) -> Option<Model> {
     let mut by_name: HashMap<&str, usize> = HashMap::new();
     let mut services: HashMap<String, String> = HashMap::new();
     let mut workloads = Vec::new();
-    for (i, w) in s.workloads.iter().enumerate() {
-        let path = item("workloads", i);
+    // Each workload on its own (natively, two halves on two threads), with
+    // where its diagnostics end; then, in order, what depends on the others.
+    let (spans, poisoned) = (ck.spans, ck.poisoned);
+    let check_range = |range: std::ops::Range<usize>| {
+        let mut part = Ck {
+            spans,
+            poisoned,
+            out: Vec::new(),
+        };
+        let mut done = Vec::with_capacity(range.len());
+        for (i, w) in s
+            .workloads
+            .iter()
+            .enumerate()
+            .skip(range.start)
+            .take(range.len())
+        {
+            let path = item("workloads", i);
+            let wl = workload(
+                &mut part,
+                &path,
+                w,
+                &c.node_pools,
+                &pools,
+                workload_identity,
+            );
+            done.push((path, wl, part.out.len()));
+        }
+        (done, part.out)
+    };
+    let (first, second) = crate::par::halves(s.workloads.len(), &check_range);
+    let checked = std::iter::once(first)
+        .chain(second)
+        .flat_map(|(done, out)| {
+            let mut out = out.into_iter();
+            let mut from = 0;
+            done.into_iter().map(move |(path, wl, end)| {
+                let diags: Vec<Pending> = out.by_ref().take(end - from).collect();
+                from = end;
+                (path, wl, diags)
+            })
+        });
+    for ((i, w), (path, wl, diags)) in s.workloads.iter().enumerate().zip(checked) {
         if by_name.insert(&w.name, i).is_some() {
             ck.err(
                 codes::DUPLICATE_NAME,
@@ -297,7 +338,7 @@ fn resolve(ck: &mut Ck, s: &Spec) -> Option<Model> {
                 None,
             );
         }
-        let wl = workload(ck, &path, w, &c.node_pools, &pools, workload_identity);
+        ck.out.extend(diags);
         if let Some(wl) = &wl {
             for (svc, what) in wl.service.iter().map(|s| (s.clone(), "service")).chain(
                 wl.load_balancer
@@ -1243,8 +1284,14 @@ fn connection(
             Endpoint::Name(n) => match by_name.get(n.as_str()) {
                 Some(&i) => Some(End::Workload(i)),
                 None => {
-                    let help = did_you_mean(n, by_name.keys().copied().chain(["internet"]))
-                        .map(|s| format!("did you mean `{s}`?"));
+                    // In source order: a hash map's order would make the
+                    // suggestion among equally close names vary run to run.
+                    let mut names: Vec<(usize, &str)> =
+                        by_name.iter().map(|(name, &i)| (i, *name)).collect();
+                    names.sort_unstable();
+                    let help =
+                        did_you_mean(n, names.iter().map(|(_, name)| *name).chain(["internet"]))
+                            .map(|s| format!("did you mean `{s}`?"));
                     ck.err(
                         codes::UNKNOWN_WORKLOAD,
                         &p(),

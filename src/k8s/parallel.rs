@@ -9,9 +9,8 @@ use crate::yaml::Emitter;
 use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// From this many workloads on: spawning a thread costs tens of
-/// microseconds, as much as a whole small compile.
-pub(super) const FROM: usize = 64;
+/// From this many workloads on (see [`crate::par::FROM`]).
+pub(super) const FROM: usize = crate::par::FROM;
 
 /// Chunks per spec: enough for the threads to even out, few enough that
 /// each still writes many objects per piece.

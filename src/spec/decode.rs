@@ -372,6 +372,43 @@ fn list<T>(
     out
 }
 
+/// [`list`] for long lists (the workloads): natively, the two halves are
+/// decoded on two threads, each with its own diagnostics, appended in order.
+fn list_halves<T: Send>(
+    cx: &mut Cx,
+    n: &Node,
+    p: &P,
+    item: fn(&mut Cx, &Node, &P) -> Option<T>,
+) -> Vec<T> {
+    let Value::Seq(items) = &n.value else {
+        cx.wrong_type(n, p, "a list");
+        return Vec::new();
+    };
+    let decode = |range: std::ops::Range<usize>| {
+        let mut part = Cx {
+            spans: SpanMap::default(),
+            out: Vec::new(),
+            poisoned: Vec::new(),
+        };
+        let mut out = Vec::with_capacity(range.len());
+        for (i, it) in items.iter().enumerate().skip(range.start).take(range.len()) {
+            let ip = P::Idx(p, i);
+            if let Some(v) = item(&mut part, it, &ip) {
+                out.push(v);
+            }
+        }
+        (out, part)
+    };
+    let (first, second) = crate::par::halves(items.len(), &decode);
+    let mut out = Vec::with_capacity(items.len());
+    for (values, part) in std::iter::once(first).chain(second) {
+        out.extend(values);
+        cx.out.extend(part.out);
+        cx.poisoned.extend(part.poisoned);
+    }
+    out
+}
+
 fn btree(m: StrMap) -> BTreeMap<String, String> {
     m.into_iter().collect()
 }
@@ -520,7 +557,7 @@ fn spec(cx: &mut Cx, root: &Node) -> Option<Spec> {
     }
     s.namespace = o.opt_str(cx, "namespace");
     if let Some((n, p)) = o.get("workloads") {
-        s.workloads = list(cx, n, &p, workload);
+        s.workloads = list_halves(cx, n, &p, workload);
     }
     if let Some((n, p)) = o.get("connections") {
         s.connections = list(cx, n, &p, connection);
