@@ -41,7 +41,9 @@ impl Chunks {
     fn write(&self, lw: &Lower) -> Share {
         let bytes: usize = SECTIONS.iter().map(|s| s.bytes_per_workload()).sum();
         let mut share = Share {
-            out: Emitter::with_capacity(bytes * self.workloads / 2),
+            // Room for every chunk: either thread may take most of them, and
+            // a regrowth would copy what it wrote. Untouched pages cost nothing.
+            out: Emitter::with_capacity(bytes * self.workloads),
             pieces: Vec::new(),
         };
         loop {
