@@ -364,3 +364,27 @@ fn scalars_borrow_the_source() {
         assert!(matches!(text, std::borrow::Cow::Borrowed(_)));
     }
 }
+
+#[test]
+fn printable_agrees_with_the_byte_rule() {
+    use super::printable;
+    let rule = |c: u8| (0x20..0x7f).contains(&c) || c == b'\n';
+    // Every byte value in every position of an 8-byte word, and in the
+    // remainder after one.
+    for b in 0..=255u8 {
+        for pos in 0..8 {
+            let mut w = *b"abc d\nf~";
+            w[pos] = b;
+            assert_eq!(printable(&w), rule(b), "byte {b:#x} at {pos}");
+            let long = [&w[..], b"ij"].concat();
+            assert_eq!(printable(&long), rule(b));
+        }
+        assert_eq!(printable(&[b' ', b]), rule(b));
+        assert_eq!(
+            printable(&[b'x'; 9].iter().copied().chain([b]).collect::<Vec<_>>()),
+            rule(b)
+        );
+    }
+    assert!(printable(b""));
+    assert!(printable(b"apiVersion: podwire.dev/v1alpha1\n  - {a: 1}\n"));
+}
