@@ -124,12 +124,6 @@ impl Emitter {
         self.out.extend_from_slice(text.as_bytes());
     }
 
-    /// Append what another emitter wrote at `bytes` (whole documents).
-    pub fn append_range(&mut self, other: &Emitter, bytes: std::ops::Range<usize>) {
-        self.out
-            .extend_from_slice(other.out.get(bytes).unwrap_or_default());
-    }
-
     /// Bytes written so far.
     pub fn len(&self) -> usize {
         self.out.len()

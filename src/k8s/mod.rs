@@ -216,8 +216,11 @@ impl<'m> Lower<'m> {
     }
 }
 
-/// Writes `k8s/manifests.yaml`: each object's document, `---` between them.
-/// The only place that file's layout is decided.
+/// Between two documents of `k8s/manifests.yaml`.
+const SEPARATOR: &str = "---\n";
+
+/// Writes `k8s/manifests.yaml`: each object's document, [`SEPARATOR`]
+/// between them (also the rule of the two-thread path's pieces).
 pub struct ManifestWriter {
     out: Emitter,
     count: usize,
@@ -239,7 +242,7 @@ impl ManifestWriter {
 
     pub fn push(&mut self, o: &Object) {
         if self.count > 0 {
-            self.out.raw("---\n");
+            self.out.raw(SEPARATOR);
         }
         self.count += 1;
         o.write_yaml(&mut self.out);

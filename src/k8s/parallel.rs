@@ -4,7 +4,7 @@
 //! kubeconfig, the graph) simply takes fewer. The bytes are those of the
 //! sequential, one-object-at-a-time path (unit-tested in `lib.rs`).
 
-use super::{section, Lower, ManifestWriter, Section, SECTIONS};
+use super::{section, Lower, Section, SECTIONS, SEPARATOR};
 use crate::yaml::Emitter;
 use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -16,10 +16,11 @@ pub(super) const FROM: usize = crate::par::FROM;
 /// each still writes many objects per piece.
 const CHUNKS: usize = 16;
 
-/// What one thread wrote: one buffer (its field-name memory lasts across
-/// all its chunks), and where each section of each chunk lies in it.
+/// What one thread wrote: one text (its emitter's field-name memory lasted
+/// across all its chunks, and it checked its own UTF-8), and where each
+/// section of each chunk lies in it.
 struct Share {
-    out: Emitter,
+    text: String,
     pieces: Vec<Piece>,
 }
 
@@ -40,34 +41,34 @@ impl Chunks {
     /// Take chunks until none is left, writing each one's sections.
     fn write(&self, lw: &Lower) -> Share {
         let bytes: usize = SECTIONS.iter().map(|s| s.bytes_per_workload()).sum();
-        let mut share = Share {
-            // Room for every chunk: either thread may take most of them, and
-            // a regrowth would copy what it wrote. Untouched pages cost nothing.
-            out: Emitter::with_capacity(bytes * self.workloads),
-            pieces: Vec::new(),
-        };
+        // Room for every chunk: either thread may take most of them, and
+        // a regrowth would copy what it wrote. Untouched pages cost nothing.
+        let mut out = Emitter::with_capacity(bytes * self.workloads);
+        let mut pieces = Vec::new();
         loop {
             let chunk = self.next.fetch_add(1, Ordering::Relaxed);
             let start = chunk.saturating_mul(self.size);
             if start >= self.workloads {
-                return share;
+                return Share {
+                    text: out.finish(),
+                    pieces,
+                };
             }
             let range = start..(start + self.size).min(self.workloads);
             for (i, &sec) in SECTIONS.iter().enumerate() {
-                let begin = share.out.len();
+                let begin = out.len();
                 let mut docs = 0;
-                let out = &mut share.out;
                 section(lw, sec, range.clone(), &mut |o| {
                     if docs > 0 {
-                        out.raw("---\n");
+                        out.raw(SEPARATOR);
                     }
                     docs += 1;
-                    o.write_yaml(out);
+                    o.write_yaml(&mut out);
                 });
-                share.pieces.push(Piece {
+                pieces.push(Piece {
                     chunk,
                     section: i,
-                    bytes: begin..share.out.len(),
+                    bytes: begin..out.len(),
                     docs,
                 });
             }
@@ -115,39 +116,49 @@ impl Section {
     }
 }
 
-impl ManifestWriter {
-    /// Append `docs` documents that `from` wrote at `bytes` (separated as
-    /// [`ManifestWriter::push`] separates them).
-    fn append_piece(&mut self, from: &Emitter, bytes: Range<usize>, docs: usize) {
+/// Whole documents joined in apply order, [`SEPARATOR`] between them, as
+/// [`super::ManifestWriter`] joins them: pieces are appended as text, so the
+/// calling thread does not check the whole file's UTF-8 again.
+struct Joined {
+    out: String,
+    docs: usize,
+}
+
+impl Joined {
+    fn add(&mut self, text: &str, docs: usize) {
         if docs == 0 {
             return;
         }
-        if self.count > 0 {
-            self.out.raw("---\n");
+        if self.docs > 0 {
+            self.out.push_str(SEPARATOR);
         }
-        self.out.append_range(from, bytes);
-        self.count += docs;
+        self.out.push_str(text);
+        self.docs += docs;
     }
 }
 
 /// The pieces in apply order: section by section, chunk by chunk.
 fn assemble(lw: &Lower, shares: &[Share]) -> String {
-    let mut pieces: Vec<(&Piece, &Emitter)> = shares
+    let mut pieces: Vec<(&Piece, &str)> = shares
         .iter()
-        .flat_map(|s| s.pieces.iter().map(move |p| (p, &s.out)))
+        .flat_map(|s| s.pieces.iter().map(move |p| (p, s.text.as_str())))
         .collect();
     pieces.sort_unstable_by_key(|(p, _)| (p.section, p.chunk));
-    let total: usize = shares.iter().map(|s| s.out.len()).sum();
-    let mut w = ManifestWriter::with_bytes(total + 8 * 1024);
-    w.push(&lw.namespace());
+    let total: usize = shares.iter().map(|s| s.text.len()).sum();
+    let mut w = Joined {
+        out: String::with_capacity(total + 8 * 1024),
+        docs: 0,
+    };
+    w.add(&lw.namespace().to_yaml(), 1);
     let mut pieces = pieces.into_iter().peekable();
     for (i, &sec) in SECTIONS.iter().enumerate() {
         if sec == Section::Policies && !lw.m.flows.is_empty() {
-            w.push(&lw.default_deny());
+            w.add(&lw.default_deny().to_yaml(), 1);
         }
-        while let Some((p, from)) = pieces.next_if(|(p, _)| p.section == i) {
-            w.append_piece(from, p.bytes.clone(), p.docs);
+        while let Some((p, text)) = pieces.next_if(|(p, _)| p.section == i) {
+            // Pieces are whole documents: their ends are character boundaries.
+            w.add(text.get(p.bytes.clone()).unwrap_or_default(), p.docs);
         }
     }
-    w.finish()
+    w.out
 }
