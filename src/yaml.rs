@@ -242,6 +242,7 @@ impl Emitter {
 impl Block<'_> {
     /// Start the next key or item: a new line (or the rest of the parent's
     /// `- ` line for the first child), indentation, and `- ` in a sequence.
+    #[inline(always)]
     fn next(&mut self) {
         if self.empty {
             self.empty = false;
