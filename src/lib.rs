@@ -247,7 +247,10 @@ mod tests {
             ("  - name: w3\n", "  - name: W3\n    colour: red\n"),
             ("  - name: w100\n", "  - name: w100\n    replicas: many\n"),
             ("r/w:151\n    pool: gpu", "r/w:151\n    pool: tpu"),
-            ("  - name: w152\n", "  - name: w1\n"),
+            (
+                "  - name: w152\n    image: r/w:152\n    pool: cpu",
+                "  - name: w1\n    image: r/w:152\n    pool: cpx",
+            ),
             ("  - name: w299\n", "  - name: w299\n    gpus: 99\n"),
         ] {
             assert!(src.contains(from), "{from:?}");
@@ -262,6 +265,11 @@ mod tests {
             )
         };
         let parallel = (raw(&src), analyze(&src).diagnostics);
+        // A workload's duplicate name is reported before its own mistakes,
+        // as a source-order walk finds them.
+        let dup = parallel.0.find("`w1` is defined twice");
+        let pool = parallel.0.find("unknown node pool `cpx`");
+        assert!(dup.is_some() && dup < pool, "{}", parallel.0);
         par::SEQUENTIAL.with(|s| s.set(true));
         let sequential = (raw(&src), analyze(&src).diagnostics);
         par::SEQUENTIAL.with(|s| s.set(false));

@@ -284,11 +284,11 @@ fn resolve(ck: &mut Ck, s: &Spec) -> Option<Model> {
     }
 
     // Workloads.
-    let mut by_name: HashMap<&str, usize> = HashMap::new();
-    let mut services: HashMap<String, String> = HashMap::new();
-    let mut workloads = Vec::new();
+    let mut by_name: HashMap<&str, usize> = HashMap::with_capacity(s.workloads.len());
+    let mut services: HashMap<String, &str> = HashMap::with_capacity(s.workloads.len());
     // Each workload on its own (natively, two halves on two threads), with
-    // where its diagnostics end; then, in order, what depends on the others.
+    // its path and how many diagnostics it made; then, in order, what depends
+    // on the others. Resolved workloads are moved as little as possible.
     let (spans, poisoned) = (ck.spans, ck.poisoned);
     let check_range = |range: std::ops::Range<usize>| {
         let mut part = Ck {
@@ -296,7 +296,8 @@ fn resolve(ck: &mut Ck, s: &Spec) -> Option<Model> {
             poisoned,
             out: Vec::new(),
         };
-        let mut done = Vec::with_capacity(range.len());
+        let mut resolved = Vec::with_capacity(range.len());
+        let mut paths = Vec::with_capacity(range.len());
         for (i, w) in s
             .workloads
             .iter()
@@ -305,53 +306,53 @@ fn resolve(ck: &mut Ck, s: &Spec) -> Option<Model> {
             .take(range.len())
         {
             let path = item("workloads", i);
-            let wl = workload(
+            let before = part.out.len();
+            resolved.push(workload(
                 &mut part,
                 &path,
                 w,
                 &c.node_pools,
                 &pools,
                 workload_identity,
-            );
-            done.push((path, wl, part.out.len()));
+            ));
+            paths.push((path, part.out.len() - before));
         }
-        (done, part.out)
+        (resolved, paths, part.out)
     };
-    let (first, second) = crate::par::halves(s.workloads.len(), &check_range);
-    let checked = std::iter::once(first)
-        .chain(second)
-        .flat_map(|(done, out)| {
-            let mut out = out.into_iter();
-            let mut from = 0;
-            done.into_iter().map(move |(path, wl, end)| {
-                let diags: Vec<Pending> = out.by_ref().take(end - from).collect();
-                from = end;
-                (path, wl, diags)
-            })
-        });
-    for ((i, w), (path, wl, diags)) in s.workloads.iter().enumerate().zip(checked) {
+    let ((mut workloads, mut paths, first_out), second) =
+        crate::par::halves(s.workloads.len(), &check_range);
+    let second_out = second.map(|(more, more_paths, out)| {
+        workloads.extend(more);
+        paths.extend(more_paths);
+        out
+    });
+    let mut diags = first_out
+        .into_iter()
+        .chain(second_out.into_iter().flatten());
+    for (i, (w, (path, made))) in s.workloads.iter().zip(&paths).enumerate() {
         if by_name.insert(&w.name, i).is_some() {
             ck.err(
                 codes::DUPLICATE_NAME,
-                &at(&path, ".name"),
+                &at(path, ".name"),
                 format!("workload `{}` is defined twice", w.name),
                 None,
             );
         }
-        ck.out.extend(diags);
-        if let Some(wl) = &wl {
-            for (svc, what) in wl.service.iter().map(|s| (s.clone(), "service")).chain(
-                wl.load_balancer
-                    .iter()
-                    .map(|l| (l.0.clone(), "load balancer")),
-            ) {
-                if let Some(owner) = services.insert(svc.clone(), w.name.clone()) {
+        ck.out.extend(diags.by_ref().take(*made));
+        if let Some(Some(wl)) = workloads.get(i) {
+            for (svc, what) in wl
+                .service
+                .iter()
+                .map(|s| (s, "service"))
+                .chain(wl.load_balancer.iter().map(|l| (&l.0, "load balancer")))
+            {
+                if let Some(owner) = services.insert(svc.clone(), &w.name) {
                     let field = if what == "service"
                         && w.service.as_ref().is_some_and(|s| s.name.is_some())
                     {
-                        at(&path, ".service.name")
+                        at(path, ".service.name")
                     } else {
-                        at(&path, ".name")
+                        at(path, ".name")
                     };
                     ck.err(
                         codes::SERVICE_NAME_CLASH,
@@ -365,7 +366,6 @@ fn resolve(ck: &mut Ck, s: &Spec) -> Option<Model> {
                 }
             }
         }
-        workloads.push(wl);
     }
     capacity(ck, &pools, &workloads, &s.workloads);
 
