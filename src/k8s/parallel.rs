@@ -42,8 +42,9 @@ impl Chunks {
     fn write(&self, lw: &Lower) -> Share {
         let bytes: usize = SECTIONS.iter().map(|s| s.bytes_per_workload()).sum();
         // Room for every chunk: either thread may take most of them, and
-        // a regrowth would copy what it wrote. Untouched pages cost nothing.
-        let mut out = Emitter::with_capacity(bytes * self.workloads);
+        // a regrowth would copy what it wrote. Untouched pages cost nothing;
+        // past 64 MiB, growing is rare enough.
+        let mut out = Emitter::with_capacity((bytes * self.workloads).min(64 << 20));
         let mut pieces = Vec::new();
         loop {
             let chunk = self.next.fetch_add(1, Ordering::Relaxed);
