@@ -285,8 +285,9 @@ mod tests {
         assert_eq!(parallel, sequential);
     }
 
-    /// Large specs write the manifests' two halves on two threads: the
-    /// bytes must be those of the sequential, one-object-at-a-time path.
+    /// Large specs write the manifests in chunks on two threads: the bytes
+    /// must be those of the sequential, one-object-at-a-time path (300
+    /// workloads: 16 chunks of 19, the last one shorter).
     #[test]
     fn parallel_manifests_equal_the_sequential_ones() {
         for n in [1, 63, 64, 65, 300] {
