@@ -15,6 +15,7 @@ pub mod kubeconfig;
 pub mod model;
 mod par;
 pub mod spec;
+mod swar;
 pub mod yaml;
 
 #[cfg(target_arch = "wasm32")]

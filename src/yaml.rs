@@ -351,33 +351,16 @@ const SIMPLE: [bool; 256] = {
 /// Whether every byte is [`SIMPLE`], eight at a time: most strings of a large
 /// compile (label keys, images, names) are long enough for this to matter.
 fn all_simple(b: &[u8]) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // For bytes below 0x80 these sums never carry into the next byte: the
-    // high bit of each byte says `byte >= lo` or `byte > hi`.
-    let ge = |x: u64, lo: u64| x + (0x80 - lo) * ONES;
-    let gt = |x: u64, hi: u64| x + (0x7f - hi) * ONES;
-    let mut chunks = b.chunks_exact(8);
-    for c in &mut chunks {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(c);
-        let x = u64::from_le_bytes(w);
-        if x & HIGH != 0 {
-            return false;
-        }
+    use crate::swar::{eq, ge, gt};
+    let word = |x: u64| {
         // `-./0-9` is the range 0x2d..=0x39.
         let punct_digit = ge(x, 0x2d) & !gt(x, 0x39);
         // Setting bit 0x20 folds A-Z onto a-z and nothing else into it.
-        let folded = x | (0x20 * ONES);
-        let letter = ge(folded, 0x61) & !gt(folded, 0x7a);
-        // `_`: the byte is zero after the xor.
-        let y = x ^ (0x5f * ONES);
-        let underscore = !(((y & !HIGH) + !HIGH) | y | !HIGH);
-        if (punct_digit | letter | underscore) & HIGH != HIGH {
-            return false;
-        }
-    }
-    chunks.remainder().iter().all(|&c| SIMPLE[c as usize])
+        let folded = x | 0x2020_2020_2020_2020;
+        let letter = ge(folded, b'a') & !gt(folded, b'z');
+        punct_digit | letter | eq(x, b'_')
+    };
+    crate::swar::all(b, word, |c| SIMPLE[c as usize])
 }
 
 /// YAML 1.1/1.2 words that read as null or booleans, any ASCII case.

@@ -63,30 +63,9 @@ struct P<'a> {
 /// Whether every byte is printable ASCII (0x20..0x7f) or a newline, eight
 /// at a time (this scan was a sixth of the parse of a large spec).
 fn printable(b: &[u8]) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let byte_ok = |c: u8| (0x20..0x7f).contains(&c) || c == b'\n';
-    let mut chunks = b.chunks_exact(8);
-    for c in &mut chunks {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(c);
-        let x = u64::from_le_bytes(w);
-        if x & HIGH != 0 {
-            return false;
-        }
-        // For bytes below 0x80 the sums do not carry into the next byte:
-        // the high bit says `byte >= 0x20` and `byte >= 0x7f`.
-        let ge_space = x + (0x80 - 0x20) * ONES;
-        let ge_del = x + ONES; // (0x80 - 0x7f) * ONES
-                               // A newline byte is zero after the xor.
-        let y = x ^ (b'\n' as u64 * ONES);
-        let newline = !(((y & !HIGH) + !HIGH) | y | !HIGH);
-        let ok = (ge_space & !ge_del) | newline;
-        if ok & HIGH != HIGH {
-            return false;
-        }
-    }
-    chunks.remainder().iter().all(|&c| byte_ok(c))
+    use crate::swar::{eq, ge};
+    let word = |x: u64| (ge(x, 0x20) & !ge(x, 0x7f)) | eq(x, b'\n');
+    crate::swar::all(b, word, |c| (0x20..0x7f).contains(&c) || c == b'\n')
 }
 
 /// Parse `src` if it is in the subset; `None` if the full parser must decide.
