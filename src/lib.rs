@@ -242,8 +242,9 @@ mod tests {
     #[test]
     fn large_specs_are_checked_as_the_sequential_path_checks_them() {
         let mut src = big_spec(300);
-        // Mistakes in both halves, for decoding (unknown field, wrong type)
-        // and for checking (bad name, unknown pool, duplicate, too many GPUs).
+        // Mistakes in both halves, for decoding (unknown field, wrong type,
+        // also in a connection) and for checking (bad name, unknown pool,
+        // duplicate, too many GPUs).
         for (from, to) in [
             ("  - name: w3\n", "  - name: W3\n    colour: red\n"),
             ("  - name: w100\n", "  - name: w100\n    replicas: many\n"),
@@ -253,6 +254,10 @@ mod tests {
                 "  - name: w1\n    image: r/w:152\n    pool: cpx",
             ),
             ("  - name: w299\n", "  - name: w299\n    gpus: 99\n"),
+            (
+                "  - {from: w249, to: w250, ports: [http]}",
+                "  - {from: w249, to: w250, ports: [http], colour: red}",
+            ),
         ] {
             assert!(src.contains(from), "{from:?}");
             src = src.replacen(from, to, 1);

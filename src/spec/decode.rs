@@ -352,33 +352,14 @@ fn enumeration<T: Copy>(cx: &mut Cx, n: &Node, p: &P, allowed: &[(&'static str, 
     None
 }
 
-fn list<T>(
+/// A list, item by item. Long lists (the workloads, the connections) are
+/// decoded natively in two halves on two threads, each with its own
+/// diagnostics, appended in order: the result is the sequential one.
+fn list<T: Send>(
     cx: &mut Cx,
     n: &Node,
     p: &P,
-    mut item: impl FnMut(&mut Cx, &Node, &P) -> Option<T>,
-) -> Vec<T> {
-    let Value::Seq(items) = &n.value else {
-        cx.wrong_type(n, p, "a list");
-        return Vec::new();
-    };
-    let mut out = Vec::with_capacity(items.len());
-    for (i, it) in items.iter().enumerate() {
-        let ip = P::Idx(p, i);
-        if let Some(v) = item(cx, it, &ip) {
-            out.push(v);
-        }
-    }
-    out
-}
-
-/// [`list`] for long lists (the workloads): natively, the two halves are
-/// decoded on two threads, each with its own diagnostics, appended in order.
-fn list_halves<T: Send>(
-    cx: &mut Cx,
-    n: &Node,
-    p: &P,
-    item: fn(&mut Cx, &Node, &P) -> Option<T>,
+    item: impl Fn(&mut Cx, &Node, &P) -> Option<T> + Sync,
 ) -> Vec<T> {
     let Value::Seq(items) = &n.value else {
         cx.wrong_type(n, p, "a list");
@@ -399,10 +380,11 @@ fn list_halves<T: Send>(
         }
         (out, part)
     };
-    let (first, second) = crate::par::halves(items.len(), &decode);
-    let mut out = Vec::with_capacity(items.len());
-    for (values, part) in std::iter::once(first).chain(second) {
-        out.extend(values);
+    let ((mut out, part), second) = crate::par::halves(items.len(), &decode);
+    for part in std::iter::once(part).chain(second.map(|(more, part)| {
+        out.extend(more);
+        part
+    })) {
         cx.out.extend(part.out);
         cx.poisoned.extend(part.poisoned);
     }
@@ -557,7 +539,7 @@ fn spec(cx: &mut Cx, root: &Node) -> Option<Spec> {
     }
     s.namespace = o.opt_str(cx, "namespace");
     if let Some((n, p)) = o.get("workloads") {
-        s.workloads = list_halves(cx, n, &p, workload);
+        s.workloads = list(cx, n, &p, workload);
     }
     if let Some((n, p)) = o.get("connections") {
         s.connections = list(cx, n, &p, connection);
