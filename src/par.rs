@@ -16,22 +16,29 @@ pub(crate) fn halves<U: Send>(n: usize, f: &(dyn Fn(Range<usize>) -> U + Sync)) 
     if n < FROM || forced_sequential() {
         return (f(0..n), None);
     }
+    let (first, second) = beside(|| f(n / 2..n), || f(0..n / 2));
+    // No thread to be had: this one does the second half too.
+    (first, Some(second.unwrap_or_else(|| f(n / 2..n))))
+}
+
+/// `here` on this thread while `there` runs on another: `(here's result,
+/// Some(there's))`, or `None` for `there` when no thread could be had
+/// (limits, sandboxes), and then its work is the caller's.
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) fn beside<A: Send, B>(
+    there: impl FnOnce() -> A + Send,
+    here: impl FnOnce() -> B,
+) -> (B, Option<A>) {
     std::thread::scope(|scope| {
-        let second = std::thread::Builder::new()
-            .spawn_scoped(scope, || f(n / 2..n))
-            .ok();
-        let first = f(0..n / 2);
-        let second = match second {
-            Some(h) => match h.join() {
-                Ok(v) => v,
-                // The work does not panic (tests/no_panic.rs); if it ever
-                // did, the panic is the caller's, as on the sequential path.
-                Err(panic) => std::panic::resume_unwind(panic),
-            },
-            // No thread to be had (limits, sandboxes): this one does it.
-            None => f(n / 2..n),
-        };
-        (first, Some(second))
+        let helper = std::thread::Builder::new().spawn_scoped(scope, there).ok();
+        let mine = here();
+        let theirs = helper.map(|h| match h.join() {
+            Ok(v) => v,
+            // The work does not panic (tests/no_panic.rs); if it ever did,
+            // the panic is the caller's, as on the sequential path.
+            Err(panic) => std::panic::resume_unwind(panic),
+        });
+        (mine, theirs)
     })
 }
 

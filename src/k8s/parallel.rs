@@ -86,21 +86,9 @@ pub(super) fn manifests<T>(lw: &Lower, beside: impl FnOnce() -> T) -> (String, T
         workloads: n,
     };
     let work = || chunks.write(lw);
-    let (shares, extra) = std::thread::scope(|scope| {
-        // No thread to be had (limits, sandboxes): this one takes every chunk.
-        let helper = std::thread::Builder::new().spawn_scoped(scope, work).ok();
-        let extra = beside();
-        let mut shares = vec![work()];
-        if let Some(helper) = helper {
-            match helper.join() {
-                Ok(share) => shares.push(share),
-                // Lowering does not panic (tests/no_panic.rs); if it ever
-                // did, the panic is the caller's, as on the sequential path.
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        }
-        (shares, extra)
-    });
+    // With no second thread, this one takes every chunk.
+    let ((extra, mine), theirs) = crate::par::beside(work, || (beside(), work()));
+    let shares: Vec<Share> = std::iter::once(mine).chain(theirs).collect();
     (assemble(lw, &shares), extra)
 }
 
