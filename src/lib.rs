@@ -236,61 +236,6 @@ mod tests {
         s
     }
 
-    /// Large specs are decoded and checked in two halves on two threads:
-    /// the diagnostics (before their sorting by position, too) and the model
-    /// must be those of the sequential path.
-    #[test]
-    fn large_specs_are_checked_as_the_sequential_path_checks_them() {
-        let mut src = big_spec(300);
-        // Mistakes in both halves, for decoding (unknown field, wrong type,
-        // also in a connection) and for checking (bad name, unknown pool,
-        // duplicate, too many GPUs).
-        for (from, to) in [
-            ("  - name: w3\n", "  - name: W3\n    colour: red\n"),
-            ("  - name: w100\n", "  - name: w100\n    replicas: many\n"),
-            ("r/w:151\n    pool: gpu", "r/w:151\n    pool: tpu"),
-            (
-                "  - name: w152\n    image: r/w:152\n    pool: cpu",
-                "  - name: w1\n    image: r/w:152\n    pool: cpx",
-            ),
-            ("  - name: w299\n", "  - name: w299\n    gpus: 99\n"),
-            (
-                "  - {from: w249, to: w250, ports: [http]}",
-                "  - {from: w249, to: w250, ports: [http], colour: red}",
-            ),
-        ] {
-            assert!(src.contains(from), "{from:?}");
-            src = src.replacen(from, to, 1);
-        }
-        let raw = |src: &str| {
-            let d = spec::decode::decode(src);
-            let (model, more) = check::check(&d.spec, &d.spans, &d.poisoned);
-            format!(
-                "{:?}\n{:?}\n{:?}\n{model:?}",
-                d.diagnostics, d.poisoned, more
-            )
-        };
-        let parallel = (raw(&src), analyze(&src).diagnostics);
-        // A workload's duplicate name is reported before its own mistakes,
-        // as a source-order walk finds them.
-        let dup = parallel.0.find("`w1` is defined twice");
-        let pool = parallel.0.find("unknown node pool `cpx`");
-        assert!(dup.is_some() && dup < pool, "{}", parallel.0);
-        par::SEQUENTIAL.with(|s| s.set(true));
-        let sequential = (raw(&src), analyze(&src).diagnostics);
-        par::SEQUENTIAL.with(|s| s.set(false));
-        assert!(parallel.1.len() >= 5, "{:?}", parallel.1);
-        assert_eq!(parallel, sequential);
-        // And a clean large spec resolves to the same model.
-        let clean = big_spec(300);
-        let parallel = raw(&clean);
-        par::SEQUENTIAL.with(|s| s.set(true));
-        let sequential = raw(&clean);
-        par::SEQUENTIAL.with(|s| s.set(false));
-        assert!(parallel.contains("Some(Model"), "clean spec resolves");
-        assert_eq!(parallel, sequential);
-    }
-
     /// Large specs write the manifests in chunks on two threads: the bytes
     /// must be those of the sequential, one-object-at-a-time path (300
     /// workloads: 16 chunks of 19, the last one shorter).

@@ -286,60 +286,19 @@ fn resolve(ck: &mut Ck, s: &Spec) -> Option<Model> {
     // Workloads.
     let mut by_name: HashMap<&str, usize> = HashMap::with_capacity(s.workloads.len());
     let mut services: HashMap<String, &str> = HashMap::with_capacity(s.workloads.len());
-    // Each workload on its own (natively, two halves on two threads), with
-    // its path and how many diagnostics it made; then, in order, what depends
-    // on the others. Resolved workloads are moved as little as possible.
-    let (spans, poisoned) = (ck.spans, ck.poisoned);
-    let check_range = |range: std::ops::Range<usize>| {
-        let mut part = Ck {
-            spans,
-            poisoned,
-            out: Vec::new(),
-        };
-        let mut resolved = Vec::with_capacity(range.len());
-        let mut paths = Vec::with_capacity(range.len());
-        for (i, w) in s
-            .workloads
-            .iter()
-            .enumerate()
-            .skip(range.start)
-            .take(range.len())
-        {
-            let path = item("workloads", i);
-            let before = part.out.len();
-            resolved.push(workload(
-                &mut part,
-                &path,
-                w,
-                &c.node_pools,
-                &pools,
-                workload_identity,
-            ));
-            paths.push((path, part.out.len() - before));
-        }
-        (resolved, paths, part.out)
-    };
-    let ((mut workloads, mut paths, first_out), second) =
-        crate::par::halves(s.workloads.len(), &check_range);
-    let second_out = second.map(|(more, more_paths, out)| {
-        workloads.extend(more);
-        paths.extend(more_paths);
-        out
-    });
-    let mut diags = first_out
-        .into_iter()
-        .chain(second_out.into_iter().flatten());
-    for (i, (w, (path, made))) in s.workloads.iter().zip(&paths).enumerate() {
+    let mut workloads = Vec::with_capacity(s.workloads.len());
+    for (i, w) in s.workloads.iter().enumerate() {
+        let path = item("workloads", i);
         if by_name.insert(&w.name, i).is_some() {
             ck.err(
                 codes::DUPLICATE_NAME,
-                &at(path, ".name"),
+                &at(&path, ".name"),
                 format!("workload `{}` is defined twice", w.name),
                 None,
             );
         }
-        ck.out.extend(diags.by_ref().take(*made));
-        if let Some(Some(wl)) = workloads.get(i) {
+        let resolved = workload(ck, &path, w, &c.node_pools, &pools, workload_identity);
+        if let Some(wl) = &resolved {
             for (svc, what) in wl
                 .service
                 .iter()
@@ -350,9 +309,9 @@ fn resolve(ck: &mut Ck, s: &Spec) -> Option<Model> {
                     let field = if what == "service"
                         && w.service.as_ref().is_some_and(|s| s.name.is_some())
                     {
-                        at(path, ".service.name")
+                        at(&path, ".service.name")
                     } else {
-                        at(path, ".name")
+                        at(&path, ".name")
                     };
                     ck.err(
                         codes::SERVICE_NAME_CLASH,
@@ -366,6 +325,7 @@ fn resolve(ck: &mut Ck, s: &Spec) -> Option<Model> {
                 }
             }
         }
+        workloads.push(resolved);
     }
     capacity(ck, &pools, &workloads, &s.workloads);
 
