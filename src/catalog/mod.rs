@@ -33,6 +33,8 @@ pub struct TpuMachine {
     pub family: &'static str,
 }
 
+pub mod node_config;
+
 const GIB: u64 = 1024;
 
 fn gpu(kind: &'static str, count: u32) -> Option<Gpu> {

@@ -1,0 +1,432 @@
+//! Workloads: name, pool, run kind, replicas, accelerators, resources,
+//! env, ports, the rendezvous port, Services and generated-name lengths.
+
+use super::validate::{
+    cpu_millis, dns1035, env_name, iana_svc_name, memory_bytes, service_account_email,
+};
+use super::{at, Checker};
+use crate::diag::{codes, did_you_mean};
+use crate::model::{self, Framework, Kind, Pool};
+use crate::spec::{self, Distributed, Expose, Protocol, Run};
+
+/// StatefulSet names get a `-<hash>` controller-revision label suffix (10 characters).
+const STATEFULSET_NAME_MAX: usize = 52;
+
+/// Check one workload and resolve it against the (already checked) pools.
+pub(super) fn check_workload(
+    checker: &mut Checker,
+    path: &str,
+    w: &spec::Workload,
+    spec_pools: &[spec::NodePool],
+    pools: &[Option<Pool>],
+    workload_identity: bool,
+) -> Option<model::Workload> {
+    let np = at(path, ".name");
+    if w.name == "internet" {
+        checker.err(
+            codes::RESERVED_NAME,
+            &np,
+            "`internet` is reserved for connections to and from outside the cluster",
+            Some("choose another name".to_string()),
+        );
+    }
+    checker.name(&np, "workload name", &w.name, 63);
+    if w.image.trim().is_empty() && !checker.is_poisoned(&at(path, ".image")) {
+        checker.err(
+            codes::BAD_VALUE,
+            &at(path, ".image"),
+            "the image is empty",
+            None,
+        );
+    }
+
+    // Pool.
+    let pool_idx = match &w.pool {
+        Some(name) => match spec_pools.iter().position(|p| &p.name == name) {
+            Some(i) => Some(i),
+            None => {
+                let help = did_you_mean(name, spec_pools.iter().map(|p| p.name.as_str()))
+                    .map(|s| format!("did you mean `{s}`?"))
+                    .unwrap_or_else(|| {
+                        format!(
+                            "pools: {}",
+                            spec_pools
+                                .iter()
+                                .map(|p| p.name.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    });
+                checker.err(
+                    codes::UNKNOWN_POOL,
+                    &at(path, ".pool"),
+                    format!("unknown node pool `{name}`"),
+                    Some(help),
+                );
+                None
+            }
+        },
+        None if spec_pools.len() == 1 => Some(0),
+        None if spec_pools.is_empty() => None,
+        None => {
+            checker.err(
+                codes::POOL_REQUIRED,
+                &np,
+                format!(
+                    "workload `{}` must name its `pool`: the cluster has {} pools",
+                    w.name,
+                    spec_pools.len()
+                ),
+                Some(format!(
+                    "add `pool: {}` (or another pool)",
+                    spec_pools[0].name
+                )),
+            );
+            None
+        }
+    };
+    let pool = pool_idx.and_then(|i| pools.get(i)).and_then(|p| p.as_ref());
+
+    let run = w.run.unwrap_or_default();
+    let replicas = w.replicas.unwrap_or(1);
+    if run == Run::Job && replicas == 0 {
+        checker.err(
+            codes::BAD_VALUE,
+            &at(path, ".replicas"),
+            "a job needs at least one replica",
+            None,
+        );
+    }
+    let framework = match w.distributed.unwrap_or_default() {
+        Distributed::Pytorch => Some(Framework::Pytorch),
+        Distributed::Jax => Some(Framework::Jax),
+        Distributed::None => None,
+    };
+    if framework.is_some() && w.peers == Some(false) {
+        checker.err(
+            codes::PEERS_REQUIRED,
+            &at(path, ".peers"),
+            "distributed training needs `peers`: every worker must reach pod 0 by a stable name",
+            Some("remove `peers: false`".to_string()),
+        );
+    }
+    let peers = w.peers.unwrap_or(framework.is_some());
+
+    // Accelerators.
+    let gpus = w.gpus.unwrap_or(0);
+    if let Some(pool) = pool {
+        match &pool.gpu {
+            Some(g) if gpus > g.count => checker.err(
+                codes::GPUS_PER_POD,
+                &at(path, ".gpus"),
+                format!(
+                    "{gpus} GPUs per pod, but a node of pool `{}` has {}",
+                    pool.name, g.count
+                ),
+                Some(format!(
+                    "use at most `gpus: {}`, or a machine type with more GPUs",
+                    g.count
+                )),
+            ),
+            None if gpus > 0 => checker.err(
+                codes::NO_GPUS,
+                &at(path, ".gpus"),
+                format!("pool `{}` ({}) has no GPUs", pool.name, pool.machine_type),
+                Some("run on a GPU pool, or remove `gpus`".to_string()),
+            ),
+            _ => {}
+        }
+        match &pool.tpu {
+            Some(t) if w.tpus.is_some_and(|n| n > t.chips_per_node) => checker.err(
+                codes::GPUS_PER_POD,
+                &at(path, ".tpus"),
+                format!(
+                    "{} TPU chips per pod, but a node of pool `{}` has {}",
+                    w.tpus.unwrap_or(0),
+                    pool.name,
+                    t.chips_per_node
+                ),
+                None,
+            ),
+            None if w.tpus.is_some_and(|n| n > 0) => checker.err(
+                codes::NO_TPUS,
+                &at(path, ".tpus"),
+                format!("pool `{}` ({}) has no TPUs", pool.name, pool.machine_type),
+                Some("run on a TPU pool (ct5lp-*, ct5p-*, ct6e-*), or remove `tpus`".to_string()),
+            ),
+            _ => {}
+        }
+    }
+    let tpus = match pool.and_then(|p| p.tpu.as_ref()) {
+        Some(t) => w.tpus.unwrap_or(t.chips_per_node),
+        None => 0,
+    };
+
+    // Resources.
+    let res = w.resources.clone().unwrap_or_default();
+    if let Some(cpu) = &res.cpu {
+        match cpu_millis(cpu) {
+            None => checker.err(
+                codes::BAD_QUANTITY,
+                &at(path, ".resources.cpu"),
+                format!("`{cpu}` is not a CPU quantity"),
+                Some("e.g. \"4\", \"0.5\" or \"500m\"".to_string()),
+            ),
+            Some(m) => {
+                if let Some(v) = pool.and_then(|p| p.vcpus) {
+                    if m > u64::from(v) * 1000 {
+                        checker.err(
+                            codes::POD_TOO_BIG,
+                            &at(path, ".resources.cpu"),
+                            format!(
+                                "{cpu} CPUs per pod, but a `{}` node has {v}",
+                                pool.map_or("", |p| p.machine_type.as_str())
+                            ),
+                            Some("no node of the pool can run this pod".to_string()),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    if let Some(mem) = &res.memory {
+        match memory_bytes(mem) {
+            None => checker.err(
+                codes::BAD_QUANTITY,
+                &at(path, ".resources.memory"),
+                format!("`{mem}` is not a memory quantity"),
+                Some("e.g. \"16Gi\" or \"512Mi\"".to_string()),
+            ),
+            Some(b) => {
+                if let Some(m) = pool.and_then(|p| p.memory_mib) {
+                    if b > m * 1024 * 1024 {
+                        checker.err(
+                            codes::POD_TOO_BIG,
+                            &at(path, ".resources.memory"),
+                            format!(
+                                "{mem} memory per pod, but a `{}` node has {} GiB",
+                                pool.map_or("", |p| p.machine_type.as_str()),
+                                m / 1024
+                            ),
+                            Some("no node of the pool can run this pod".to_string()),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    if let Some(e) = &res.ephemeral_storage {
+        if memory_bytes(e).is_none() {
+            checker.err(
+                codes::BAD_QUANTITY,
+                &at(path, ".resources.ephemeralStorage"),
+                format!("`{e}` is not a storage quantity"),
+                None,
+            );
+        }
+    }
+    for (k, _) in &w.env {
+        if !env_name(k) {
+            checker.err(
+                codes::BAD_NAME,
+                &format!("{path}.env.{k}"),
+                format!("`{k}` is not a valid environment variable name"),
+                None,
+            );
+        }
+    }
+
+    // Ports.
+    let mut ports: Vec<model::Port> = Vec::new();
+    for (i, p) in w.ports.iter().enumerate() {
+        let pp = format!("{path}.ports[{i}]");
+        let name = p.name.clone().unwrap_or_else(|| format!("p{}", p.port));
+        if !iana_svc_name(&name) {
+            checker.err(
+                codes::BAD_PORT_NAME,
+                &format!("{pp}.name"),
+                format!("port name `{name}` is not an IANA service name"),
+                Some(
+                    "at most 15 lowercase letters, digits and '-', with at least one letter"
+                        .to_string(),
+                ),
+            );
+        }
+        let protocol = p.protocol.unwrap_or_default();
+        if ports.iter().any(|q| q.name == name) {
+            checker.err(
+                codes::DUPLICATE_PORT,
+                &format!("{pp}.name"),
+                format!("port name `{name}` is used twice"),
+                None,
+            );
+        } else if ports
+            .iter()
+            .any(|q| q.port == p.port && q.protocol == protocol)
+        {
+            checker.err(
+                codes::DUPLICATE_PORT,
+                &format!("{pp}.port"),
+                format!("port {} is declared twice", p.port),
+                None,
+            );
+        }
+        ports.push(model::Port {
+            name,
+            port: p.port,
+            protocol,
+        });
+    }
+    let distributed = framework.map(|f| {
+        let port = ports
+            .iter()
+            .find(|p| p.name == "rendezvous")
+            .or(ports.first())
+            .map(|p| p.port);
+        let port = match port {
+            Some(p) => p,
+            None => {
+                let port = if f == Framework::Pytorch { 29500 } else { 8476 };
+                ports.push(model::Port {
+                    name: "rendezvous".into(),
+                    port,
+                    protocol: Protocol::Tcp,
+                });
+                port
+            }
+        };
+        (f, port)
+    });
+
+    // Services.
+    let expose = w.expose.unwrap_or_default();
+    let service_name = w
+        .service
+        .as_ref()
+        .and_then(|s| s.name.clone())
+        .unwrap_or_else(|| w.name.clone());
+    if let Some(n) = w.service.as_ref().and_then(|s| s.name.as_ref()) {
+        checker.name(&at(path, ".service.name"), "service name", n, 63);
+    }
+    let service = if peers || (!ports.is_empty() && expose != Expose::None) {
+        Some(service_name.clone())
+    } else {
+        None
+    };
+    let load_balancer = match expose {
+        Expose::Internal | Expose::External => {
+            if ports.is_empty() {
+                checker.err(
+                    codes::EXPOSE_WITHOUT_PORTS,
+                    &at(path, ".expose"),
+                    format!(
+                        "`expose: {}` needs ports to expose",
+                        if expose == Expose::Internal {
+                            "internal"
+                        } else {
+                            "external"
+                        }
+                    ),
+                    Some("add `ports: [{name: http, port: 8000}]`".to_string()),
+                );
+            }
+            let lb = format!("{service_name}-lb");
+            if lb.len() > 63 && dns1035(&service_name) {
+                checker.err(
+                    codes::NAME_TOO_LONG,
+                    &np,
+                    format!("the load balancer Service `{lb}` would be longer than 63 characters"),
+                    Some("shorten the name or set `service.name`".to_string()),
+                );
+            }
+            Some((lb, expose == Expose::Internal))
+        }
+        _ => None,
+    };
+
+    let kind = match (run, peers) {
+        (Run::Job, _) => Kind::Job,
+        (Run::Service, true) => Kind::StatefulSet,
+        (Run::Service, false) => Kind::Deployment,
+    };
+    // Length budget for generated names.
+    if dns1035(&w.name) {
+        if kind == Kind::StatefulSet && w.name.len() > STATEFULSET_NAME_MAX {
+            checker.err(codes::NAME_TOO_LONG, &np, format!("StatefulSet `{}` is {} characters; at most {STATEFULSET_NAME_MAX} fit its controller-revision label", w.name, w.name.len()), None);
+        } else if peers || kind == Kind::Job {
+            // Indexed Job pods are always named `<job>-<index>` as hostname;
+            // StatefulSet pods `<name>-<ordinal>`.
+            let host = format!("{}-{}", w.name, replicas.saturating_sub(1));
+            if host.len() > 63 {
+                checker.err(
+                    codes::NAME_TOO_LONG,
+                    &np,
+                    format!(
+                        "pod hostname `{host}` would be {} characters; DNS labels allow 63",
+                        host.len()
+                    ),
+                    Some(format!(
+                        "shorten the workload name to at most {} characters",
+                        63 - (host.len() - w.name.len())
+                    )),
+                );
+            }
+        }
+    }
+    if let Some(sa) = &w.gcp_service_account {
+        let sp = at(path, ".gcpServiceAccount");
+        if !service_account_email(sa) {
+            checker.err(
+                codes::BAD_EMAIL,
+                &sp,
+                format!("`{sa}` is not a service account email"),
+                Some("e.g. trainer@my-project.iam.gserviceaccount.com".to_string()),
+            );
+        } else if !workload_identity {
+            checker.warn(
+                codes::WI_OFF,
+                &sp,
+                "`gcpServiceAccount` has no effect while Workload Identity is off",
+                Some("set `cluster.workloadIdentity: true` (the default)".to_string()),
+            );
+        }
+    }
+    if w.run_as_user == Some(0) {
+        checker.err(
+            codes::BAD_VALUE,
+            &at(path, ".runAsUser"),
+            "runAsUser 0 is root, which Pod Security \"restricted\" forbids",
+            Some("use a non-zero user id, e.g. 1000".to_string()),
+        );
+    }
+
+    let pool_idx = pool_idx?;
+    pool?;
+    Some(model::Workload {
+        name: w.name.clone(),
+        image: w.image.clone(),
+        pool: pool_idx,
+        kind,
+        replicas,
+        gpus,
+        tpus,
+        cpu: res.cpu,
+        memory: res.memory,
+        ephemeral_storage: res.ephemeral_storage,
+        command: w.command.clone(),
+        args: w.args.clone(),
+        env: w.env.clone(),
+        ports,
+        peers,
+        distributed,
+        headless: peers,
+        service,
+        load_balancer,
+        gcp_service_account: w.gcp_service_account.clone().filter(|_| workload_identity),
+        run_as_user: w.run_as_user,
+        run_as_group: w.run_as_group,
+        backoff_limit: w
+            .backoff_limit
+            .unwrap_or(if framework.is_some() { 0 } else { 3 }),
+    })
+}
