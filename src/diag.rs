@@ -113,28 +113,19 @@ impl<'a> LineIndex<'a> {
             utf16_end,
         }
     }
-
-    pub fn line_text(&self, line: u32) -> &'a str {
-        let i = (line as usize).saturating_sub(1);
-        match self.lines.get(i) {
-            None => "",
-            Some(&(_, b, _)) => {
-                let rest = &self.src[b..];
-                rest.split('\n').next().unwrap_or("").trim_end_matches('\r')
-            }
-        }
-    }
 }
 
-/// Render diagnostics the way compilers do:
-/// `FILE:LINE:COL: error[CODE]: message`, a code frame, the path and help.
+/// Render diagnostics the way compilers do: a `FILE:LINE:COL:
+/// error[CODE]: message` line (the form editors' problem matchers read), the
+/// code frame (drawn by annotate-snippets), the field's path and the help.
 pub fn render_text(file: &str, src: &str, diags: &[Diagnostic]) -> String {
-    let li = LineIndex::new(src);
+    use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+    let renderer = Renderer::plain();
     let mut out = String::new();
     for d in diags {
-        let sev = match d.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
+        let (sev, level) = match d.severity {
+            Severity::Error => ("error", Level::ERROR),
+            Severity::Warning => ("warning", Level::WARNING),
         };
         match &d.span {
             Some(s) => out.push_str(&format!(
@@ -143,41 +134,23 @@ pub fn render_text(file: &str, src: &str, diags: &[Diagnostic]) -> String {
             )),
             None => out.push_str(&format!("{file}: {sev}[{}]: {}\n", d.code, d.message)),
         }
+        let mut group = Group::with_level(level);
         if let Some(s) = &d.span {
-            let full = li.line_text(s.line);
-            let gutter = s.line.to_string().len();
-            let pad = " ".repeat(gutter);
-            // Long lines (minified JSON) show a window around the column.
-            let mut col = (s.column as usize).saturating_sub(1);
-            let skip = if full.chars().count() > 120 {
-                col.saturating_sub(40)
-            } else {
-                0
-            };
-            let mut text: String = full.chars().skip(skip).take(120).collect();
-            if skip > 0 {
-                text.insert(0, '…');
-                col = col - skip + 1;
-            }
-            out.push_str(&format!("{pad} |\n{} | {}\n", s.line, text));
-            let width = if s.end_line == s.line && s.end_column > s.column {
-                ((s.end_column - s.column) as usize)
-                    .min(text.chars().count().saturating_sub(col).max(1))
-            } else {
-                text.chars().count().saturating_sub(col).max(1)
-            };
-            let lead: String = text
-                .chars()
-                .take(col)
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
-                .collect();
-            out.push_str(&format!("{pad} | {lead}{}\n", "^".repeat(width.max(1))));
+            group = group.element(
+                Snippet::source(src)
+                    .fold(true)
+                    .annotation(AnnotationKind::Primary.span(frame_range(src, s))),
+            );
         }
         if !d.path.is_empty() {
-            out.push_str(&format!("  = at: {}\n", d.path));
+            group = group.element(Level::NOTE.with_name("at").message(d.path.as_str()));
         }
         if let Some(h) = &d.help {
-            out.push_str(&format!("  = help: {h}\n"));
+            group = group.element(Level::HELP.message(h.as_str()));
+        }
+        if !group.is_empty() {
+            out.push_str(&renderer.render(&[group]));
+            out.push('\n');
         }
     }
     let errors = diags.iter().filter(|d| d.is_error()).count();
@@ -192,7 +165,24 @@ pub fn render_text(file: &str, src: &str, diags: &[Diagnostic]) -> String {
     out
 }
 
-/// Closest candidate by edit distance, for "did you mean" hints.
+/// The byte range a code frame underlines: the span, kept on its first line
+/// (a span over several lines, such as a whole mapping, is marked where it
+/// starts), and at least one character wide (a missing field points at
+/// where it belongs).
+fn frame_range(src: &str, s: &SourceSpan) -> std::ops::Range<usize> {
+    let start = s.start.min(src.len());
+    let line_end = src[start..].find('\n').map_or(src.len(), |i| start + i);
+    let end = s.end.clamp(start, line_end.max(start));
+    if end > start {
+        return start..end;
+    }
+    let next = src[start..].chars().next().map_or(0, char::len_utf8);
+    start..start + next
+}
+
+/// Closest candidate by edit distance (case-insensitive), for "did you mean"
+/// hints: within a third of the longer word's length, ties going to the
+/// candidate listed first.
 pub fn did_you_mean<'c>(
     word: &str,
     candidates: impl IntoIterator<Item = &'c str>,
@@ -200,28 +190,13 @@ pub fn did_you_mean<'c>(
     let w = word.to_ascii_lowercase();
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
-        let d = levenshtein(&w, &c.to_ascii_lowercase());
+        let d = strsim::levenshtein(&w, &c.to_ascii_lowercase());
         let limit = (c.len().max(word.len()) / 3).max(1);
         if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, c));
         }
     }
     best.map(|(_, c)| c)
-}
-
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j + 1] + 1).min(cur[j] + 1).min(prev[j] + cost);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
 }
 
 #[cfg(test)]
@@ -239,6 +214,52 @@ mod tests {
             Some("replicas")
         );
         assert_eq!(did_you_mean("zzzz", ["replicas", "image"]), None);
+        // Equally close: the first listed wins.
+        assert_eq!(did_you_mean("cat", ["bat", "cot", "car"]), Some("bat"));
+        assert_eq!(did_you_mean("cat", ["cot", "bat"]), Some("cot"));
+        assert_eq!(did_you_mean("REPLICA", ["replicas"]), Some("replicas"));
+    }
+
+    fn diagnostic(span: Option<SourceSpan>) -> Diagnostic {
+        Diagnostic {
+            code: "PW0008".into(),
+            severity: Severity::Warning,
+            message: "m".into(),
+            path: "a.b".into(),
+            span,
+            help: Some("h".into()),
+        }
+    }
+
+    #[test]
+    fn frames_mark_the_first_line_of_a_span_and_unplaced_ones_have_none() {
+        let src = "a:\n  b: 1\n  c: 2\n";
+        let li = LineIndex::new(src);
+        // `b: 1\n  c: 2`: from line 2 column 3 to line 3 column 7.
+        let span = li.source_span(Span {
+            start: 5,
+            end: 16,
+            line: 2,
+            col: 2,
+            end_line: 3,
+            end_col: 6,
+        });
+        let text = render_text("f.yaml", src, &[diagnostic(Some(span))]);
+        assert!(
+            text.starts_with("f.yaml:2:3: warning[PW0008]: m\n"),
+            "{text}"
+        );
+        assert!(text.contains("2 |   b: 1\n  |   ^^^^\n"), "{text}");
+        assert!(!text.contains("c: 2"), "{text}");
+        assert!(
+            text.contains("= at: a.b\n") && text.contains("= help: h\n"),
+            "{text}"
+        );
+        let text = render_text("f.yaml", src, &[diagnostic(None)]);
+        assert_eq!(
+            text,
+            "f.yaml: warning[PW0008]: m\n = at: a.b\n = help: h\nf.yaml: 0 errors, 1 warning\n"
+        );
     }
 
     #[test]
@@ -257,7 +278,6 @@ mod tests {
         assert_eq!(s.start, "a: é\nb: 😀".len());
         assert_eq!(s.utf16_start, 5 + 3 + 2);
         assert_eq!(s.column, 5);
-        assert_eq!(li.line_text(2), "b: 😀x");
     }
 }
 
