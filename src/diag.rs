@@ -43,7 +43,11 @@ pub struct SourceSpan {
     pub utf16_end: usize,
 }
 
-/// One user mistake (or a warning about a likely one).
+/// One user mistake (or a warning about a likely one). This is the one
+/// JSON shape of a diagnostic: `podwire check --format json` prints it (see
+/// [`json_report`]) and the JavaScript API returns it, field for field:
+/// `{code, severity, message, path, span: {line, column, endLine, endColumn,
+/// start, end, utf16Start, utf16End} | null, help}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Diagnostic {
@@ -61,6 +65,19 @@ impl Diagnostic {
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
+}
+
+/// What `--format json` prints for one spec file.
+#[derive(Serialize)]
+struct DiagnosticReport<'a> {
+    file: &'a str,
+    diagnostics: &'a [Diagnostic],
+}
+
+/// The diagnostics of `file` as the CLI's JSON document,
+/// `{"file": ..., "diagnostics": [...]}` (pretty-printed).
+pub fn json_report(file: &str, diagnostics: &[Diagnostic]) -> Result<String, serde_json::Error> {
+    serde_json::to_string_pretty(&DiagnosticReport { file, diagnostics })
 }
 
 /// Converts parser positions (character indices) to byte and UTF-16 offsets.
@@ -260,6 +277,42 @@ mod tests {
             text,
             "f.yaml: warning[PW0008]: m\n = at: a.b\n = help: h\nf.yaml: 0 errors, 1 warning\n"
         );
+    }
+
+    #[test]
+    fn the_json_shape_nests_the_span_and_keeps_nulls() {
+        let src = "a: 1\n";
+        let span = LineIndex::new(src).source_span(Span {
+            start: 3,
+            end: 4,
+            line: 1,
+            col: 3,
+            end_line: 1,
+            end_col: 4,
+        });
+        let report =
+            json_report("f.yaml", &[diagnostic(Some(span)), diagnostic(None)]).expect("serializes");
+        let v: serde_json::Value = serde_json::from_str(&report).expect("is JSON");
+        assert_eq!(v["file"], "f.yaml");
+        let placed = &v["diagnostics"][0];
+        let keys: Vec<&str> = placed
+            .as_object()
+            .expect("an object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            keys,
+            ["code", "severity", "message", "path", "span", "help"]
+        );
+        assert_eq!(placed["severity"], "warning");
+        assert_eq!(
+            placed["span"],
+            serde_json::json!({"line": 1, "column": 4, "endLine": 1, "endColumn": 5,
+                "start": 3, "end": 4, "utf16Start": 3, "utf16End": 4})
+        );
+        assert_eq!(v["diagnostics"][1]["span"], serde_json::Value::Null);
+        assert_eq!(v["diagnostics"][1]["help"], "h");
     }
 
     #[test]

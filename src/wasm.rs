@@ -1,7 +1,7 @@
 //! The JavaScript face of the core (wasm-bindgen exports). Conversion only:
 //! every decision about what to generate is made by [`crate::compile`] and
-//! [`crate::analyze`]; this module reshapes results into flat, JSON-shaped JS
-//! values and describes them with JSON Schema, from which the npm package's
+//! [`crate::analyze`]; this module reshapes results into JSON-shaped JS
+//! values (diagnostics in the core's one shape) and describes them with JSON Schema, from which the npm package's
 //! TypeScript declarations are generated (`scripts/build-pkg`).
 //!
 //! Nothing here panics on user input: spec mistakes come back as
@@ -9,59 +9,11 @@
 //! TypeScript rejects) or an internal bug throws.
 
 use crate::graph::Graph;
-use crate::{kubeconfig, OutputFile, Severity};
+use crate::{kubeconfig, Diagnostic, OutputFile};
 use schemars::generate::SchemaSettings;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
-
-/// One diagnostic, flattened for JavaScript: 1-based `line` / `column` (in
-/// Unicode scalar values) and UTF-16 offsets for editors; the position
-/// fields are `null` when the diagnostic has no place in the source.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-#[schemars(rename = "Diagnostic")]
-pub struct JsDiagnostic {
-    /// Stable code, e.g. `PW0104`.
-    pub code: String,
-    pub severity: Severity,
-    pub message: String,
-    /// The field's path in the spec, e.g. `cluster.nodePools[0].machineType`.
-    pub path: String,
-    pub help: Option<String>,
-    /// 1-based line of the start.
-    pub line: Option<u32>,
-    /// 1-based column of the start, in Unicode scalar values.
-    pub column: Option<u32>,
-    pub end_line: Option<u32>,
-    pub end_column: Option<u32>,
-    /// UTF-16 code unit offsets into the source (JavaScript string indices).
-    pub utf16_start: Option<usize>,
-    pub utf16_end: Option<usize>,
-}
-
-impl From<crate::Diagnostic> for JsDiagnostic {
-    fn from(d: crate::Diagnostic) -> Self {
-        let s = d.span;
-        JsDiagnostic {
-            code: d.code,
-            severity: d.severity,
-            message: d.message,
-            path: d.path,
-            help: d.help,
-            line: s.as_ref().map(|s| s.line),
-            column: s.as_ref().map(|s| s.column),
-            end_line: s.as_ref().map(|s| s.end_line),
-            end_column: s.as_ref().map(|s| s.end_column),
-            utf16_start: s.as_ref().map(|s| s.utf16_start),
-            utf16_end: s.as_ref().map(|s| s.utf16_end),
-        }
-    }
-}
-
-fn js_diagnostics(ds: Vec<crate::Diagnostic>) -> Vec<JsDiagnostic> {
-    ds.into_iter().map(JsDiagnostic::from).collect()
-}
 
 /// What `compile` returns: the output files (exactly the paths and bytes
 /// `podwire compile --out` writes) when there are no errors, every
@@ -74,7 +26,8 @@ pub struct JsCompiled {
     pub ok: bool,
     /// `gke/cluster.json`, `k8s/manifests.yaml`, `kubeconfig.yaml`; empty on errors.
     pub files: Vec<OutputFile>,
-    pub diagnostics: Vec<JsDiagnostic>,
+    /// In the one shape of [`crate::Diagnostic`], as `podwire check --format json`.
+    pub diagnostics: Vec<Diagnostic>,
     /// Node pools, workloads, Services and allowed flows; `null` on errors.
     pub graph: Option<Graph>,
 }
@@ -85,7 +38,8 @@ pub struct JsCompiled {
 #[schemars(rename = "Checked")]
 pub struct JsChecked {
     pub ok: bool,
-    pub diagnostics: Vec<JsDiagnostic>,
+    /// In the one shape of [`crate::Diagnostic`], as `podwire check --format json`.
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 /// One bundled example spec.
@@ -136,7 +90,7 @@ pub fn js_compiled(c: crate::Compiled) -> JsCompiled {
     JsCompiled {
         ok: c.ok,
         files: c.files,
-        diagnostics: js_diagnostics(c.diagnostics),
+        diagnostics: c.diagnostics,
         graph: c.graph,
     }
 }
@@ -146,7 +100,7 @@ pub fn js_checked(source: &str) -> JsChecked {
     let a = crate::analyze(source);
     JsChecked {
         ok: !a.has_errors(),
-        diagnostics: js_diagnostics(a.diagnostics),
+        diagnostics: a.diagnostics,
     }
 }
 

@@ -8,7 +8,7 @@
 #![cfg(all(target_arch = "wasm32", feature = "wasm-bindgen-test"))]
 
 use js_sys::{Array, Object, Reflect, JSON};
-use podwire::wasm::{self, JsDiagnostic};
+use podwire::wasm;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -106,17 +106,19 @@ fn spec_errors_are_diagnostics_with_1_based_lines_not_exceptions() {
         Some("workloads[0].replicas")
     );
     let line = line_of(&src, "replicas: -1");
-    assert_eq!(get(&d, "line").as_f64(), Some(line as f64));
+    // The position is nested, as in `podwire check --format json`.
+    let span = get(&d, "span");
+    assert_eq!(get(&span, "line").as_f64(), Some(line as f64));
     let col = src
         .lines()
         .nth(line as usize - 1)
         .unwrap()
         .find("-1")
         .unwrap();
-    assert_eq!(get(&d, "column").as_f64(), Some(col as f64 + 1.0));
+    assert_eq!(get(&span, "column").as_f64(), Some(col as f64 + 1.0));
     // UTF-16 offsets index the JS string.
-    let start = get(&d, "utf16Start").as_f64().unwrap() as u32;
-    let end = get(&d, "utf16End").as_f64().unwrap() as u32;
+    let start = get(&span, "utf16Start").as_f64().unwrap() as u32;
+    let end = get(&span, "utf16End").as_f64().unwrap() as u32;
     let js_src = js_sys::JsString::from(src.as_str());
     assert_eq!(String::from(js_src.substring(start, end)), "-1");
 }
@@ -133,7 +135,10 @@ fn warnings_do_not_stop_compilation() {
         .find(|d| d.code == "PW0301")
         .expect("unknown machine type warning");
     assert_eq!(d.severity, podwire::Severity::Warning);
-    assert_eq!(d.line, Some(line_of(&src, "zz-foo-1")));
+    assert_eq!(
+        d.span.as_ref().map(|s| s.line),
+        Some(line_of(&src, "zz-foo-1"))
+    );
 }
 
 #[wasm_bindgen_test]
@@ -149,13 +154,16 @@ fn utf16_offsets_count_astral_characters_as_two_units() {
         .expect("replicas diagnostic");
     let byte = src.find("three").unwrap();
     let utf16 = src[..byte].encode_utf16().count();
-    assert_eq!(d.utf16_start, Some(utf16));
+    assert_eq!(d.span.as_ref().map(|s| s.utf16_start), Some(utf16));
     assert_eq!(
         utf16,
         byte - 3,
         "😀 is 4 bytes / 2 units, é 2 bytes / 1 unit"
     );
-    assert_eq!(d.line, Some(line_of(&src, "three")));
+    assert_eq!(
+        d.span.as_ref().map(|s| s.line),
+        Some(line_of(&src, "three"))
+    );
 }
 
 #[wasm_bindgen_test]
@@ -186,27 +194,14 @@ fn diagnostic_without_span_has_null_position() {
         span: None,
         help: Some("h".into()),
     };
-    let j = serde_json::to_value(JsDiagnostic::from(d)).unwrap();
-    assert_eq!(j["line"], serde_json::Value::Null);
-    assert_eq!(j["utf16End"], serde_json::Value::Null);
+    let j = serde_json::to_value(d).unwrap();
+    assert_eq!(j["span"], serde_json::Value::Null);
     assert_eq!(j["severity"], "warning");
     assert_eq!(j["help"], "h");
     let keys: Vec<&String> = j.as_object().unwrap().keys().collect();
     assert_eq!(
         keys,
-        [
-            "code",
-            "severity",
-            "message",
-            "path",
-            "help",
-            "line",
-            "column",
-            "endLine",
-            "endColumn",
-            "utf16Start",
-            "utf16End"
-        ]
+        ["code", "severity", "message", "path", "span", "help"]
     );
 }
 
@@ -216,8 +211,7 @@ fn check_matches_compile_diagnostics() {
     let c = podwire::compile(&src, &Default::default());
     let k = wasm::js_checked(&src);
     assert!(!k.ok);
-    let from_compile: Vec<JsDiagnostic> = c.diagnostics.into_iter().map(Into::into).collect();
-    assert_eq!(k.diagnostics, from_compile);
+    assert_eq!(k.diagnostics, c.diagnostics);
 }
 
 #[wasm_bindgen_test]
@@ -261,6 +255,7 @@ fn schemas_and_version() {
         "Compiled",
         "Checked",
         "Diagnostic",
+        "SourceSpan",
         "Example",
         "CompileOptions",
         "ClusterEndpoint",
@@ -274,12 +269,17 @@ fn schemas_and_version() {
         );
     }
     // Outputs always carry every field (null when absent), so all are required.
-    let req = defs["Diagnostic"]["required"].as_array().unwrap();
-    for f in ["line", "column", "help", "utf16Start"] {
-        assert!(
-            req.iter().any(|r| r == f),
-            "Diagnostic.{f} must be required"
-        );
+    for (def, fields) in [
+        ("Diagnostic", &["span", "help", "path"][..]),
+        (
+            "SourceSpan",
+            &["line", "column", "utf16Start", "utf16End"][..],
+        ),
+    ] {
+        let req = defs[def]["required"].as_array().unwrap();
+        for f in fields {
+            assert!(req.iter().any(|r| r == f), "{def}.{f} must be required");
+        }
     }
     assert_eq!(
         defs["Severity"]["enum"],

@@ -129,10 +129,10 @@ fn read_spec(spec: &str) -> Result<(String, String), CliError> {
 fn print_diagnostics(file: &str, src: &str, diags: &[podwire::Diagnostic], format: Format) {
     match format {
         Format::Text => eprint!("{}", diag::render_text(file, src, diags)),
-        Format::Json => {
-            let v = serde_json::json!({ "file": file, "diagnostics": diags });
-            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
-        }
+        Format::Json => match diag::json_report(file, diags) {
+            Ok(json) => println!("{json}"),
+            Err(e) => eprintln!("podwire: cannot write the diagnostics as JSON: {e}"),
+        },
     }
 }
 

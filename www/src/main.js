@@ -35,8 +35,9 @@ const markedLines = StateField.define({
 function lineDecorations(doc, diagnostics) {
   const bySeverity = new Map();
   for (const d of diagnostics) {
-    if (d.line == null || d.line > doc.lines) continue;
-    if (bySeverity.get(d.line) !== "error") bySeverity.set(d.line, d.severity);
+    const line = d.span?.line;
+    if (line == null || line > doc.lines) continue;
+    if (bySeverity.get(line) !== "error") bySeverity.set(line, d.severity);
   }
   const b = new RangeSetBuilder();
   for (const line of [...bySeverity.keys()].sort((a, b) => a - b)) {
@@ -81,12 +82,12 @@ function recompile() {
   // Editor: inline diagnostics at their UTF-16 offsets (CodeMirror positions).
   const len = view.state.doc.length;
   const cm = r.diagnostics
-    .filter((d) => d.utf16Start != null)
+    .filter((d) => d.span != null)
     .map((d) => {
-      const from = clampOffset(d.utf16Start, len);
+      const from = clampOffset(d.span.utf16Start, len);
       return {
         from,
-        to: Math.max(from, clampOffset(d.utf16End, len)),
+        to: Math.max(from, clampOffset(d.span.utf16End, len)),
         severity: d.severity,
         message: `${d.code}: ${d.message}${d.help ? "\nhelp: " + d.help : ""}`,
         source: d.path || undefined,
@@ -127,17 +128,17 @@ function renderDiagnostics(diags) {
     const li = document.createElement("li");
     li.className = `diag ${d.severity}`;
     li.dataset.code = d.code;
-    if (d.line != null) li.dataset.line = String(d.line);
-    const where = d.line != null ? `line ${d.line}:${d.column}` : "—";
+    if (d.span != null) li.dataset.line = String(d.span.line);
+    const where = d.span != null ? `line ${d.span.line}:${d.span.column}` : "—";
     li.innerHTML = `<span class="where"></span> <span class="sev"></span> <code class="code"></code> <span class="msg"></span>`;
     li.querySelector(".where").textContent = where;
     li.querySelector(".sev").textContent = d.severity;
     li.querySelector(".code").textContent = d.code;
     li.querySelector(".msg").textContent = d.message + (d.path ? ` (at ${d.path})` : "") + (d.help ? ` — ${d.help}` : "");
-    if (d.utf16Start != null) {
+    if (d.span != null) {
       li.tabIndex = 0;
       li.addEventListener("click", () => {
-        const pos = clampOffset(d.utf16Start, view.state.doc.length);
+        const pos = clampOffset(d.span.utf16Start, view.state.doc.length);
         view.dispatch({ selection: { anchor: pos }, scrollIntoView: true });
         view.focus();
       });
