@@ -118,7 +118,9 @@ fn manifests_pass_kubernetes_validate_strict() {
             String::from_utf8_lossy(&o.stderr)
         );
         assert!(o.status.success(), "{name}: {out}");
-        let docs = file(&c, podwire::MANIFESTS_FILE).split("\n---\n").count();
+        let docs = support::yaml::documents(file(&c, podwire::MANIFESTS_FILE))
+            .expect("manifests parse")
+            .len();
         assert!(
             out.matches("passed for resource").count() == docs,
             "{name}: expected all {docs} objects to pass: {out}"
@@ -382,29 +384,10 @@ fn tpu_pool_equals_gcloud_node_pool() {
     );
 }
 
-/// YAML -> JSON through the crate's own tree (scalars typed the YAML 1.2 way).
+/// YAML -> JSON through an independent parser (tests/support/yaml.rs), so
+/// that podwire's reader is not the judge of its own reading.
 fn yaml_to_json(src: &str) -> serde_json::Value {
-    use podwire::spec::tree::{parse, parse_bool, parse_int, Node, Value};
-    fn conv(n: &Node) -> serde_json::Value {
-        match &n.value {
-            Value::Scalar { text, plain: true } if n.is_null() => {
-                let _ = text;
-                serde_json::Value::Null
-            }
-            Value::Scalar { text, plain: true } => parse_bool(text)
-                .map(serde_json::Value::from)
-                .or_else(|| parse_int(text).map(serde_json::Value::from))
-                .unwrap_or_else(|| text.to_string().into()),
-            Value::Scalar { text, .. } => text.to_string().into(),
-            Value::Seq(v) => v.iter().map(conv).collect(),
-            Value::Map(m) => m
-                .iter()
-                .map(|(k, v)| (k.name.to_string(), conv(v)))
-                .collect::<serde_json::Map<_, _>>()
-                .into(),
-        }
-    }
-    conv(&parse(src).expect("parses").0)
+    support::yaml::document(src).expect("parses")
 }
 
 const VALIDATE_PY: &str = r#"

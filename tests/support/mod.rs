@@ -4,12 +4,15 @@
 //! - [`check_gke_body`] checks a request body against it (a Rust port of
 //!   `shared/tools/check-gke-body`, so the check runs where `shared/` is absent);
 //! - [`require_tool`] skips a test when an external tool is missing, except
-//!   under CI (`CI` set), where a missing tool is a failure.
+//!   under CI (`CI` set), where a missing tool is a failure;
+//! - [`yaml`] reads YAML with a parser independent of podwire's own.
 //!
-//! Pure Rust: std and serde_json only. Each test binary uses a subset, hence
-//! the `dead_code` allowances.
+//! Pure Rust: std, serde_json and serde_yaml_ng only. Each test binary uses a
+//! subset, hence the `dead_code` allowances.
 
 #![allow(dead_code)]
+
+pub mod yaml;
 
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};

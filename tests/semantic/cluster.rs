@@ -1,0 +1,878 @@
+//! A model of the Kubernetes semantics podwire's manifests rely on, written
+//! from the Kubernetes documentation and sharing no code with the generator:
+//! it reads plain JSON values (the manifests as an independent YAML parser
+//! reads them) and answers
+//!
+//! - [`Cluster::can`]: may traffic go from one endpoint (a pod or an address)
+//!   to another on a port and protocol, under the NetworkPolicies;
+//! - [`Cluster::resolve`]: which pods a DNS name reaches (Services, headless
+//!   Services, pod hostnames and subdomains);
+//! - [`Cluster::service_backends`]: which pod and container port a Service
+//!   port sends traffic to (targetPort by number or by name).
+//!
+//! Pods are made the way the controllers make them: an Indexed Job's pod `i`
+//! has hostname `<job>-<i>` and the template's subdomain; a StatefulSet's pod
+//! `i` is `<sts>-<i>` with subdomain `serviceName`; a Deployment's pods have
+//! generated names. Each gets the labels its controller adds.
+//!
+//! Addresses: ipBlock peers match endpoints that are not pods (what GKE
+//! Dataplane V2 does; Kubernetes leaves pod addresses implementation-defined
+//! and says ipBlock is meant for addresses outside the cluster). IPv4 only:
+//! podwire makes IPv4 policies.
+
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+
+pub type Labels = BTreeMap<String, String>;
+
+/// One port a container listens on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContainerPort {
+    pub name: Option<String>,
+    pub port: u16,
+    pub protocol: String,
+}
+
+/// Which controller made a pod, and its index (ordinal, completion index or
+/// the n-th replica of a Deployment).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Owner {
+    pub kind: String,
+    pub name: String,
+    pub index: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct Pod {
+    pub name: String,
+    pub namespace: String,
+    pub labels: Labels,
+    pub hostname: Option<String>,
+    pub subdomain: Option<String>,
+    pub ports: Vec<ContainerPort>,
+    /// The pod template's environment (name -> literal value).
+    pub env: BTreeMap<String, String>,
+    pub owner: Option<Owner>,
+}
+
+impl Pod {
+    /// A pod with just a name, namespace and labels (a pod podwire did not
+    /// make: another team's, kube-dns ...).
+    pub fn bare(name: &str, namespace: &str, labels: &[(&str, &str)]) -> Pod {
+        Pod {
+            name: name.into(),
+            namespace: namespace.into(),
+            labels: labels
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            hostname: None,
+            subdomain: None,
+            ports: Vec::new(),
+            env: BTreeMap::new(),
+            owner: None,
+        }
+    }
+}
+
+/// Either end of a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    /// A pod, by its index in [`Cluster::pods`].
+    Pod(usize),
+    /// An address that is not a pod's.
+    Ip(Ipv4Addr),
+}
+
+#[derive(Debug, Clone)]
+pub struct Service {
+    pub name: String,
+    pub namespace: String,
+    pub kind: String,
+    pub headless: bool,
+    pub publish_not_ready: bool,
+    /// None: a Service without selector (no pods are selected).
+    pub selector: Option<Labels>,
+    pub ports: Vec<ServicePort>,
+    pub external_traffic_policy: Option<String>,
+    pub annotations: Labels,
+}
+
+#[derive(Debug, Clone)]
+pub struct ServicePort {
+    pub port: u16,
+    pub protocol: String,
+    pub target: TargetPort,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TargetPort {
+    Number(u16),
+    Name(String),
+}
+
+/// A parsed NetworkPolicy.
+#[derive(Debug, Clone)]
+struct Policy {
+    namespace: String,
+    pod_selector: Selector,
+    ingress: Option<Vec<Rule>>,
+    egress: Option<Vec<Rule>>,
+}
+
+/// One ingress or egress rule: `peers` None means from/to everywhere.
+#[derive(Debug, Clone)]
+struct Rule {
+    peers: Option<Vec<Peer>>,
+    ports: Option<Vec<PolicyPort>>,
+}
+
+#[derive(Debug, Clone)]
+enum Peer {
+    /// podSelector and/or namespaceSelector; a missing podSelector is every
+    /// pod, a missing namespaceSelector is the policy's own namespace.
+    Pods {
+        pods: Option<Selector>,
+        namespaces: Option<Selector>,
+    },
+    Block {
+        cidr: Cidr,
+        except: Vec<Cidr>,
+    },
+}
+
+#[derive(Debug, Clone)]
+struct PolicyPort {
+    protocol: String,
+    port: Option<TargetPort>,
+    end_port: Option<u16>,
+}
+
+/// A label selector: matchLabels and matchExpressions, all of which must hold.
+#[derive(Debug, Clone, Default)]
+pub struct Selector {
+    labels: Labels,
+    expressions: Vec<(String, String, Vec<String>)>,
+}
+
+impl Selector {
+    fn parse(v: &Value) -> Result<Selector, String> {
+        let mut s = Selector::default();
+        if let Some(m) = v.get("matchLabels") {
+            s.labels = string_map(m)?;
+        }
+        for e in v
+            .get("matchExpressions")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let key = str_field(e, "key")?;
+            let op = str_field(e, "operator")?;
+            let values = e
+                .get("values")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(|v| v.as_str().map(String::from).ok_or("non-string value"))
+                .collect::<Result<Vec<_>, _>>()?;
+            s.expressions.push((key, op, values));
+        }
+        Ok(s)
+    }
+
+    pub fn matches(&self, labels: &Labels) -> bool {
+        self.labels.iter().all(|(k, v)| labels.get(k) == Some(v))
+            && self.expressions.iter().all(|(k, op, values)| {
+                let have = labels.get(k);
+                match op.as_str() {
+                    "In" => have.is_some_and(|h| values.contains(h)),
+                    "NotIn" => have.is_none_or(|h| !values.contains(h)),
+                    "Exists" => have.is_some(),
+                    "DoesNotExist" => have.is_none(),
+                    // An unknown operator is rejected by the API server; here
+                    // it selects nothing, which can only make a test fail.
+                    _ => false,
+                }
+            })
+    }
+}
+
+/// An IPv4 CIDR block. Hand-written (a dozen lines) so that the evaluator
+/// owes nothing to the crates podwire might use for addresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cidr {
+    base: u32,
+    prefix: u8,
+}
+
+impl Cidr {
+    pub fn parse(s: &str) -> Result<Cidr, String> {
+        let (addr, prefix) = s.split_once('/').ok_or(format!("`{s}`: no prefix"))?;
+        let addr: Ipv4Addr = addr.parse().map_err(|e| format!("`{s}`: {e}"))?;
+        let prefix: u8 = prefix.parse().map_err(|e| format!("`{s}`: {e}"))?;
+        if prefix > 32 {
+            return Err(format!("`{s}`: prefix over 32"));
+        }
+        Ok(Cidr {
+            base: u32::from(addr) & Self::mask(prefix),
+            prefix,
+        })
+    }
+
+    fn mask(prefix: u8) -> u32 {
+        if prefix == 0 {
+            0
+        } else {
+            u32::MAX << (32 - prefix)
+        }
+    }
+
+    pub fn contains(&self, ip: Ipv4Addr) -> bool {
+        u32::from(ip) & Self::mask(self.prefix) == self.base
+    }
+
+    /// The first address after the block's network address (inside it).
+    pub fn inside(&self) -> Ipv4Addr {
+        Ipv4Addr::from(self.base | u32::from(self.prefix < 32))
+    }
+
+    /// The first address past the block's end, if any.
+    pub fn after(&self) -> Option<Ipv4Addr> {
+        let size = 1u64 << (32 - u32::from(self.prefix));
+        u32::try_from(u64::from(self.base) + size)
+            .ok()
+            .map(Ipv4Addr::from)
+    }
+
+    /// The address before the block's start, if any.
+    pub fn before(&self) -> Option<Ipv4Addr> {
+        self.base.checked_sub(1).map(Ipv4Addr::from)
+    }
+}
+
+fn str_field(v: &Value, key: &str) -> Result<String, String> {
+    v.get(key)
+        .and_then(Value::as_str)
+        .map(String::from)
+        .ok_or_else(|| format!("`{key}` missing or not a string in {v}"))
+}
+
+fn string_map(v: &Value) -> Result<Labels, String> {
+    let Some(m) = v.as_object() else {
+        return Err(format!("not a map: {v}"));
+    };
+    m.iter()
+        .map(|(k, v)| {
+            v.as_str()
+                .map(|s| (k.clone(), s.to_string()))
+                .ok_or_else(|| format!("label {k}: not a string: {v}"))
+        })
+        .collect()
+}
+
+fn u16_of(v: &Value) -> Result<u16, String> {
+    v.as_u64()
+        .and_then(|n| u16::try_from(n).ok())
+        .ok_or_else(|| format!("not a port number: {v}"))
+}
+
+fn int_or_name(v: &Value) -> Result<TargetPort, String> {
+    match v {
+        Value::String(s) => Ok(TargetPort::Name(s.clone())),
+        _ => u16_of(v).map(TargetPort::Number),
+    }
+}
+
+/// Everything the manifests describe, plus any pods added by hand.
+#[derive(Debug, Default)]
+pub struct Cluster {
+    pub pods: Vec<Pod>,
+    pub services: Vec<Service>,
+    /// Namespace name -> its labels (with `kubernetes.io/metadata.name`,
+    /// which the API server adds to every namespace).
+    pub namespaces: BTreeMap<String, Labels>,
+    policies: Vec<Policy>,
+}
+
+impl Cluster {
+    /// Read a list of Kubernetes objects. Kinds this model has no meaning
+    /// for (ServiceAccount ...) are skipped; malformed objects of the kinds
+    /// it reads are an error.
+    pub fn from_objects(objects: &[Value]) -> Result<Cluster, String> {
+        let mut c = Cluster::default();
+        for o in objects {
+            let kind = o.get("kind").and_then(Value::as_str).unwrap_or_default();
+            let meta = o.get("metadata").cloned().unwrap_or(Value::Null);
+            let name = str_field(&meta, "name")?;
+            let namespace = meta
+                .get("namespace")
+                .and_then(Value::as_str)
+                .unwrap_or("default")
+                .to_string();
+            let spec = o.get("spec").cloned().unwrap_or(Value::Null);
+            match kind {
+                "Namespace" => {
+                    let mut labels = match meta.get("labels") {
+                        Some(l) => string_map(l)?,
+                        None => Labels::new(),
+                    };
+                    labels.insert("kubernetes.io/metadata.name".into(), name.clone());
+                    c.namespaces.insert(name, labels);
+                }
+                "Service" => c
+                    .services
+                    .push(parse_service(name, namespace, &meta, &spec)?),
+                "NetworkPolicy" => c.policies.push(parse_policy(namespace, &spec)?),
+                "Job" | "StatefulSet" | "Deployment" => {
+                    c.pods.extend(pods_of(kind, &name, &namespace, &spec)?)
+                }
+                _ => {}
+            }
+        }
+        Ok(c)
+    }
+
+    /// Add a namespace that the manifests do not create (it exists already).
+    pub fn add_namespace(&mut self, name: &str, labels: &[(&str, &str)]) {
+        let mut l: Labels = labels
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        l.insert("kubernetes.io/metadata.name".into(), name.into());
+        self.namespaces.entry(name.into()).or_insert(l);
+    }
+
+    /// Add a pod (of a namespace that exists or is added too); its index.
+    pub fn add_pod(&mut self, pod: Pod) -> usize {
+        self.add_namespace(&pod.namespace.clone(), &[]);
+        self.pods.push(pod);
+        self.pods.len() - 1
+    }
+
+    /// The pod a controller made: `kind`/`name`'s pod number `index`.
+    pub fn pod_of(&self, kind: &str, name: &str, namespace: &str, index: u32) -> Option<usize> {
+        self.pods.iter().position(|p| {
+            p.namespace == namespace
+                && p.owner
+                    .as_ref()
+                    .is_some_and(|o| o.kind == kind && o.name == name && o.index == index)
+        })
+    }
+
+    fn namespace_labels(&self, ns: &str) -> Labels {
+        self.namespaces.get(ns).cloned().unwrap_or_else(|| {
+            Labels::from([("kubernetes.io/metadata.name".to_string(), ns.to_string())])
+        })
+    }
+
+    /// Does any policy select this pod for this direction?
+    fn isolated(&self, pod: &Pod, egress: bool) -> bool {
+        self.policies.iter().any(|p| {
+            p.namespace == pod.namespace
+                && p.pod_selector.matches(&pod.labels)
+                && if egress {
+                    p.egress.is_some()
+                } else {
+                    p.ingress.is_some()
+                }
+        })
+    }
+
+    fn peer_matches(&self, policy_ns: &str, peer: &Peer, other: Endpoint) -> bool {
+        match (peer, other) {
+            (Peer::Block { cidr, except }, Endpoint::Ip(ip)) => {
+                cidr.contains(ip) && !except.iter().any(|e| e.contains(ip))
+            }
+            (Peer::Block { .. }, Endpoint::Pod(_)) => false,
+            (Peer::Pods { .. }, Endpoint::Ip(_)) => false,
+            (Peer::Pods { pods, namespaces }, Endpoint::Pod(i)) => {
+                let pod = &self.pods[i];
+                let ns_ok = match namespaces {
+                    None => pod.namespace == policy_ns,
+                    Some(sel) => sel.matches(&self.namespace_labels(&pod.namespace)),
+                };
+                ns_ok && pods.as_ref().is_none_or(|sel| sel.matches(&pod.labels))
+            }
+        }
+    }
+
+    /// A policy port against traffic to `port`/`protocol`; named ports are
+    /// looked up on the destination pod (the pod being connected to).
+    fn port_matches(pp: &PolicyPort, dest: Option<&Pod>, port: u16, protocol: &str) -> bool {
+        if pp.protocol != protocol {
+            return false;
+        }
+        match &pp.port {
+            None => true,
+            Some(TargetPort::Number(n)) => match pp.end_port {
+                Some(end) => (*n..=end).contains(&port),
+                None => *n == port,
+            },
+            Some(TargetPort::Name(name)) => dest.is_some_and(|d| {
+                d.ports.iter().any(|cp| {
+                    cp.name.as_deref() == Some(name.as_str())
+                        && cp.port == port
+                        && cp.protocol == protocol
+                })
+            }),
+        }
+    }
+
+    fn rule_allows(
+        &self,
+        policy_ns: &str,
+        rule: &Rule,
+        other: Endpoint,
+        dest: Option<&Pod>,
+        port: u16,
+        protocol: &str,
+    ) -> bool {
+        let peer_ok = match &rule.peers {
+            None => true,
+            Some(peers) => peers.iter().any(|p| self.peer_matches(policy_ns, p, other)),
+        };
+        let port_ok = match &rule.ports {
+            None => true,
+            Some(ports) => ports
+                .iter()
+                .any(|pp| Self::port_matches(pp, dest, port, protocol)),
+        };
+        peer_ok && port_ok
+    }
+
+    /// May `from` send to `to` on `port`/`protocol`? Both the egress side of
+    /// the source pod and the ingress side of the destination pod must allow
+    /// it; a side that no policy selects allows everything; policies add up.
+    /// An address is not under any policy of this cluster.
+    pub fn can(&self, from: Endpoint, to: Endpoint, port: u16, protocol: &str) -> bool {
+        let dest_pod = match to {
+            Endpoint::Pod(i) => Some(&self.pods[i]),
+            Endpoint::Ip(_) => None,
+        };
+        let egress_ok = match from {
+            Endpoint::Ip(_) => true,
+            Endpoint::Pod(i) => {
+                let pod = &self.pods[i];
+                !self.isolated(pod, true)
+                    || self.policies.iter().any(|p| {
+                        p.namespace == pod.namespace
+                            && p.pod_selector.matches(&pod.labels)
+                            && p.egress.iter().flatten().any(|r| {
+                                self.rule_allows(&p.namespace, r, to, dest_pod, port, protocol)
+                            })
+                    })
+            }
+        };
+        let ingress_ok = match dest_pod {
+            None => true,
+            Some(pod) => {
+                !self.isolated(pod, false)
+                    || self.policies.iter().any(|p| {
+                        p.namespace == pod.namespace
+                            && p.pod_selector.matches(&pod.labels)
+                            && p.ingress.iter().flatten().any(|r| {
+                                self.rule_allows(&p.namespace, r, from, Some(pod), port, protocol)
+                            })
+                    })
+            }
+        };
+        egress_ok && ingress_ok
+    }
+
+    fn selects(&self, svc: &Service, pod: &Pod) -> bool {
+        pod.namespace == svc.namespace
+            && svc.selector.as_ref().is_some_and(|sel| {
+                !sel.is_empty() && sel.iter().all(|(k, v)| pod.labels.get(k) == Some(v))
+            })
+    }
+
+    /// The pods a fully qualified DNS name reaches through cluster DNS
+    /// (`cluster.local`), sorted by index. `ready`: whether the pods are
+    /// Ready; a rendezvous happens before they are, when only Services with
+    /// `publishNotReadyAddresses` list them.
+    ///
+    /// - `<svc>.<ns>.svc.cluster.local`: the pods the Service selects (its
+    ///   cluster IP forwards to them, or, headless, their own addresses);
+    /// - `<host>.<svc>.<ns>.svc.cluster.local`: the pod with that hostname
+    ///   and subdomain `<svc>`, when `<svc>` is a headless Service selecting it.
+    pub fn resolve(&self, name: &str, ready: bool) -> Vec<usize> {
+        let name = name.strip_suffix('.').unwrap_or(name);
+        let Some(rest) = name.strip_suffix(".svc.cluster.local") else {
+            return Vec::new();
+        };
+        let labels: Vec<&str> = rest.split('.').collect();
+        let listed =
+            |svc: &Service, pod: &Pod| self.selects(svc, pod) && (ready || svc.publish_not_ready);
+        match labels.as_slice() {
+            [svc, ns] => self
+                .services
+                .iter()
+                .filter(|s| s.name == *svc && s.namespace == *ns)
+                .flat_map(|s| {
+                    self.pods
+                        .iter()
+                        .enumerate()
+                        .filter(move |(_, p)| listed(s, p))
+                        .map(|(i, _)| i)
+                })
+                .collect(),
+            [host, svc, ns] => self
+                .services
+                .iter()
+                .filter(|s| s.name == *svc && s.namespace == *ns && s.headless)
+                .flat_map(|s| {
+                    self.pods
+                        .iter()
+                        .enumerate()
+                        .filter(move |(_, p)| {
+                            p.hostname.as_deref() == Some(*host)
+                                && p.subdomain.as_deref() == Some(*svc)
+                                && listed(s, p)
+                        })
+                        .map(|(i, _)| i)
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Where traffic to Service `svc` in `ns` on its port `port`/`protocol`
+    /// lands: each selected pod with the container port the targetPort names
+    /// (a named targetPort is looked up per pod; a pod without it is skipped,
+    /// as the endpoints controller does).
+    pub fn service_backends(
+        &self,
+        svc: &str,
+        ns: &str,
+        port: u16,
+        protocol: &str,
+    ) -> Vec<(usize, u16)> {
+        let mut out = Vec::new();
+        for s in self
+            .services
+            .iter()
+            .filter(|s| s.name == svc && s.namespace == ns)
+        {
+            for sp in s
+                .ports
+                .iter()
+                .filter(|sp| sp.port == port && sp.protocol == protocol)
+            {
+                for (i, pod) in self.pods.iter().enumerate() {
+                    if !self.selects(s, pod) {
+                        continue;
+                    }
+                    let target = match &sp.target {
+                        TargetPort::Number(n) => Some(*n),
+                        TargetPort::Name(n) => pod
+                            .ports
+                            .iter()
+                            .find(|cp| cp.name.as_deref() == Some(n) && cp.protocol == protocol)
+                            .map(|cp| cp.port),
+                    };
+                    if let Some(t) = target {
+                        out.push((i, t));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    pub fn service(&self, name: &str, ns: &str) -> Option<&Service> {
+        self.services
+            .iter()
+            .find(|s| s.name == name && s.namespace == ns)
+    }
+}
+
+fn parse_service(
+    name: String,
+    namespace: String,
+    meta: &Value,
+    spec: &Value,
+) -> Result<Service, String> {
+    let kind = spec
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or("ClusterIP")
+        .to_string();
+    let mut ports = Vec::new();
+    for p in spec
+        .get("ports")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let port = u16_of(p.get("port").unwrap_or(&Value::Null))?;
+        ports.push(ServicePort {
+            port,
+            protocol: p
+                .get("protocol")
+                .and_then(Value::as_str)
+                .unwrap_or("TCP")
+                .to_string(),
+            // targetPort defaults to the port's number.
+            target: match p.get("targetPort") {
+                Some(t) => int_or_name(t)?,
+                None => TargetPort::Number(port),
+            },
+        });
+    }
+    Ok(Service {
+        name,
+        namespace,
+        kind,
+        headless: spec.get("clusterIP").and_then(Value::as_str) == Some("None"),
+        publish_not_ready: spec
+            .get("publishNotReadyAddresses")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        selector: spec.get("selector").map(string_map).transpose()?,
+        ports,
+        external_traffic_policy: spec
+            .get("externalTrafficPolicy")
+            .and_then(Value::as_str)
+            .map(String::from),
+        annotations: meta
+            .get("annotations")
+            .map(string_map)
+            .transpose()?
+            .unwrap_or_default(),
+    })
+}
+
+fn parse_rules(v: Option<&Value>, peers_key: &str) -> Result<Option<Vec<Rule>>, String> {
+    let Some(list) = v else { return Ok(None) };
+    let list = list.as_array().ok_or("rules: not a list")?;
+    let mut rules = Vec::new();
+    for r in list {
+        // A missing or empty peer list allows every peer; a missing or
+        // empty port list every port.
+        let peers = match r.get(peers_key).and_then(Value::as_array) {
+            None => None,
+            Some(a) if a.is_empty() => None,
+            Some(a) => Some(a.iter().map(parse_peer).collect::<Result<Vec<_>, _>>()?),
+        };
+        let ports = match r.get("ports").and_then(Value::as_array) {
+            None => None,
+            Some(a) if a.is_empty() => None,
+            Some(a) => Some(
+                a.iter()
+                    .map(|p| {
+                        Ok(PolicyPort {
+                            protocol: p
+                                .get("protocol")
+                                .and_then(Value::as_str)
+                                .unwrap_or("TCP")
+                                .to_string(),
+                            port: p.get("port").map(int_or_name).transpose()?,
+                            end_port: p.get("endPort").map(u16_of).transpose()?,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, String>>()?,
+            ),
+        };
+        rules.push(Rule { peers, ports });
+    }
+    Ok(Some(rules))
+}
+
+fn parse_peer(p: &Value) -> Result<Peer, String> {
+    if let Some(b) = p.get("ipBlock") {
+        let cidr = Cidr::parse(&str_field(b, "cidr")?)?;
+        let except = b
+            .get("except")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|e| Cidr::parse(e.as_str().unwrap_or_default()))
+            .collect::<Result<Vec<_>, _>>()?;
+        return Ok(Peer::Block { cidr, except });
+    }
+    let pods = p.get("podSelector").map(Selector::parse).transpose()?;
+    let namespaces = p
+        .get("namespaceSelector")
+        .map(Selector::parse)
+        .transpose()?;
+    if pods.is_none() && namespaces.is_none() {
+        return Err(format!("a peer with no selector and no ipBlock: {p}"));
+    }
+    Ok(Peer::Pods { pods, namespaces })
+}
+
+fn parse_policy(namespace: String, spec: &Value) -> Result<Policy, String> {
+    let pod_selector = Selector::parse(spec.get("podSelector").ok_or("no podSelector")?)?;
+    let types: Vec<&str> = match spec.get("policyTypes").and_then(Value::as_array) {
+        Some(t) => t.iter().filter_map(Value::as_str).collect(),
+        // Default: Ingress, plus Egress when the policy has egress rules.
+        None if spec.get("egress").is_some() => vec!["Ingress", "Egress"],
+        None => vec!["Ingress"],
+    };
+    // A listed type without rules isolates and allows nothing.
+    let rules = |key: &str, peers: &str| -> Result<Option<Vec<Rule>>, String> {
+        if !types.contains(&key) {
+            return Ok(None);
+        }
+        let k = key.to_lowercase();
+        Ok(Some(
+            parse_rules(spec.get(k.as_str()), peers)?.unwrap_or_default(),
+        ))
+    };
+    Ok(Policy {
+        namespace,
+        pod_selector,
+        ingress: rules("Ingress", "from")?,
+        egress: rules("Egress", "to")?,
+    })
+}
+
+fn container_ports(
+    template_spec: &Value,
+) -> Result<(Vec<ContainerPort>, BTreeMap<String, String>), String> {
+    let mut ports = Vec::new();
+    let mut env = BTreeMap::new();
+    for c in template_spec
+        .get("containers")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        for p in c
+            .get("ports")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            ports.push(ContainerPort {
+                name: p.get("name").and_then(Value::as_str).map(String::from),
+                port: u16_of(p.get("containerPort").unwrap_or(&Value::Null))?,
+                protocol: p
+                    .get("protocol")
+                    .and_then(Value::as_str)
+                    .unwrap_or("TCP")
+                    .to_string(),
+            });
+        }
+        for e in c.get("env").and_then(Value::as_array).into_iter().flatten() {
+            if let (Some(n), Some(v)) = (
+                e.get("name").and_then(Value::as_str),
+                e.get("value").and_then(Value::as_str),
+            ) {
+                env.insert(n.to_string(), v.to_string());
+            }
+        }
+    }
+    Ok((ports, env))
+}
+
+fn replicas(spec: &Value, key: &str) -> Result<u32, String> {
+    match spec.get(key) {
+        None => Ok(1),
+        Some(v) => v
+            .as_u64()
+            .and_then(|n| u32::try_from(n).ok())
+            .ok_or_else(|| format!("{key}: not a count: {v}")),
+    }
+}
+
+/// The pods a workload object's controller makes.
+fn pods_of(kind: &str, name: &str, namespace: &str, spec: &Value) -> Result<Vec<Pod>, String> {
+    let template = spec.get("template").ok_or("no template")?;
+    let template_spec = template.get("spec").ok_or("no template spec")?;
+    let labels = match template.pointer("/metadata/labels") {
+        Some(l) => string_map(l)?,
+        None => Labels::new(),
+    };
+    let (ports, env) = container_ports(template_spec)?;
+    let own_hostname = template_spec
+        .get("hostname")
+        .and_then(Value::as_str)
+        .map(String::from);
+    let own_subdomain = template_spec
+        .get("subdomain")
+        .and_then(Value::as_str)
+        .map(String::from);
+    let (count, indexed) = match kind {
+        // A Job runs `parallelism` pods at once (at most `completions`).
+        "Job" => {
+            let parallel = replicas(spec, "parallelism")?;
+            let count = match spec.get("completions") {
+                Some(_) => parallel.min(replicas(spec, "completions")?),
+                None => parallel,
+            };
+            (
+                count,
+                spec.get("completionMode").and_then(Value::as_str) == Some("Indexed"),
+            )
+        }
+        _ => (replicas(spec, "replicas")?, false),
+    };
+    let mut pods = Vec::new();
+    for i in 0..count {
+        let mut l = labels.clone();
+        let (pod_name, hostname, subdomain) = match kind {
+            "StatefulSet" => {
+                let pod_name = format!("{name}-{i}");
+                l.insert(
+                    "statefulset.kubernetes.io/pod-name".into(),
+                    pod_name.clone(),
+                );
+                l.insert("apps.kubernetes.io/pod-index".into(), i.to_string());
+                let svc = spec
+                    .get("serviceName")
+                    .and_then(Value::as_str)
+                    .map(String::from);
+                (pod_name.clone(), Some(pod_name), svc)
+            }
+            "Job" => {
+                l.insert("job-name".into(), name.into());
+                l.insert("batch.kubernetes.io/job-name".into(), name.into());
+                if indexed {
+                    l.insert(
+                        "batch.kubernetes.io/job-completion-index".into(),
+                        i.to_string(),
+                    );
+                    // The Job controller sets the hostname of an Indexed
+                    // Job's pods to `<job>-<index>`.
+                    (
+                        format!("{name}-{i}-x{i}"),
+                        Some(format!("{name}-{i}")),
+                        own_subdomain.clone(),
+                    )
+                } else {
+                    (
+                        format!("{name}-x{i}"),
+                        own_hostname.clone(),
+                        own_subdomain.clone(),
+                    )
+                }
+            }
+            _ => {
+                l.insert("pod-template-hash".into(), "5d4f8c9b7".into());
+                (
+                    format!("{name}-5d4f8c9b7-x{i}"),
+                    own_hostname.clone(),
+                    own_subdomain.clone(),
+                )
+            }
+        };
+        pods.push(Pod {
+            name: pod_name,
+            namespace: namespace.into(),
+            labels: l,
+            hostname,
+            subdomain,
+            ports: ports.clone(),
+            env: env.clone(),
+            owner: Some(Owner {
+                kind: kind.into(),
+                name: name.into(),
+                index: i,
+            }),
+        });
+    }
+    Ok(pods)
+}

@@ -1,0 +1,419 @@
+//! What a spec declares, read from the spec itself (as plain JSON values) by
+//! the rules of /work/shared/design.md — never from podwire's model. This is
+//! the other side of the comparison: the evaluator in `cluster` says what the
+//! manifests allow, this says what they should allow.
+
+use serde_json::Value;
+use std::net::Ipv4Addr;
+
+use crate::cluster::Cidr;
+
+/// Kubernetes' default port protocol.
+const TCP: &str = "TCP";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Framework {
+    Pytorch,
+    Jax,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Port {
+    pub name: String,
+    pub port: u16,
+    pub protocol: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Workload {
+    pub name: String,
+    /// Job, StatefulSet or Deployment.
+    pub kind: &'static str,
+    /// Whether `run` was left out (the kind then follows the design's rule).
+    pub run_omitted: bool,
+    pub replicas: u32,
+    pub peers: bool,
+    /// Declared ports, plus the rendezvous port when it is added.
+    pub ports: Vec<Port>,
+    /// The framework and rendezvous port of a distributed workload.
+    pub rendezvous: Option<(Framework, u16)>,
+    /// Whether the spec named a port `rendezvous`.
+    pub rendezvous_declared: bool,
+    /// The primary Service and whether it is headless.
+    pub service: Option<String>,
+    pub headless: bool,
+    /// The load balancer Service and whether it is internal.
+    pub load_balancer: Option<(String, bool)>,
+}
+
+impl Workload {
+    /// DNS name of pod `i`, when the workload has peers.
+    pub fn pod_dns(&self, i: u32, namespace: &str) -> Option<String> {
+        let svc = self.service.as_ref().filter(|_| self.peers)?;
+        Some(format!(
+            "{}-{i}.{svc}.{namespace}.svc.cluster.local",
+            self.name
+        ))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum End {
+    Workload(usize),
+    Internet,
+    Cidr(Cidr),
+    Namespace(String),
+}
+
+/// Which (port, protocol) pairs a connection allows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ports {
+    Any,
+    Only(Vec<(u16, String)>),
+}
+
+impl Ports {
+    fn allows(&self, port: u16, protocol: &str) -> bool {
+        match self {
+            Ports::Any => true,
+            Ports::Only(list) => list
+                .iter()
+                .any(|(p, proto)| *p == port && proto == protocol),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Connection {
+    pub from: End,
+    pub to: End,
+    pub ports: Ports,
+    /// Whether some port was given by number (a number allows every protocol
+    /// the target listens on at it).
+    pub numbered: bool,
+    /// Whether `ports` was left out.
+    pub ports_omitted: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Expected {
+    pub namespace: String,
+    pub workload_identity: bool,
+    pub workloads: Vec<Workload>,
+    pub connections: Vec<Connection>,
+}
+
+/// One end of a probe, as the spec sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject {
+    /// Pod `index` of workload `workload` (an index into `workloads`).
+    Pod { workload: usize, index: u32 },
+    /// A pod of namespace `namespace` that is none of the spec's workloads.
+    Other { namespace: String, kube_dns: bool },
+    /// An address outside the cluster's pods.
+    Ip(Ipv4Addr),
+}
+
+/// Addresses the design singles out.
+pub fn in_any(ip: Ipv4Addr, blocks: &[&str]) -> bool {
+    blocks
+        .iter()
+        .any(|b| Cidr::parse(b).is_ok_and(|c| c.contains(ip)))
+}
+
+/// What `to: internet` must not reach: RFC 1918, carrier-grade NAT
+/// (100.64.0.0/10, GKE's possible pod and service ranges) and link-local
+/// 169.254.0.0/16 (the metadata server).
+pub const NOT_INTERNET: &[&str] = &[
+    "10.0.0.0/8",
+    "172.16.0.0/12",
+    "192.168.0.0/16",
+    "100.64.0.0/10",
+    "169.254.0.0/16",
+];
+
+fn get<'v>(v: &'v Value, path: &str) -> Option<&'v Value> {
+    v.pointer(path)
+}
+
+fn text(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn count(v: Option<&Value>, default: u32) -> u32 {
+    v.and_then(Value::as_u64)
+        .and_then(|n| u32::try_from(n).ok())
+        .unwrap_or(default)
+}
+
+impl Expected {
+    /// Read a spec (already converted to plain values). Specs given here
+    /// compile cleanly, so fields have the types the language defines.
+    pub fn from_spec(spec: &Value) -> Result<Expected, String> {
+        let name = text(get(spec, "/metadata/name")).ok_or("no metadata.name")?;
+        let namespace = text(spec.get("namespace")).unwrap_or(name);
+        let workload_identity = get(spec, "/cluster/workloadIdentity")
+            .and_then(Value::as_bool)
+            .unwrap_or(true);
+        let mut workloads = Vec::new();
+        for w in spec
+            .get("workloads")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            workloads.push(workload(w)?);
+        }
+        let mut connections = Vec::new();
+        for c in spec
+            .get("connections")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            connections.push(connection(c, &workloads)?);
+        }
+        Ok(Expected {
+            namespace,
+            workload_identity,
+            workloads,
+            connections,
+        })
+    }
+
+    pub fn has_policies(&self) -> bool {
+        !self.connections.is_empty()
+    }
+
+    pub fn end_matches(&self, end: &End, s: &Subject, outgoing: bool) -> bool {
+        match (end, s) {
+            (End::Workload(w), Subject::Pod { workload, .. }) => w == workload,
+            (End::Namespace(ns), Subject::Other { namespace, .. }) => ns == namespace,
+            (End::Namespace(ns), Subject::Pod { .. }) => *ns == self.namespace,
+            // `from: internet`: any source outside the cluster's pods;
+            // `to: internet`: addresses outside the cluster and the node.
+            (End::Internet, Subject::Ip(ip)) => !outgoing || !in_any(*ip, NOT_INTERNET),
+            (End::Cidr(c), Subject::Ip(ip)) => c.contains(*ip),
+            _ => false,
+        }
+    }
+
+    /// May traffic go from `from` to `to` on `port`/`protocol`, by the
+    /// design's rules? Only asked where one end at least is a workload pod.
+    pub fn allows(&self, from: &Subject, to: &Subject, port: u16, protocol: &str) -> bool {
+        if !self.has_policies() {
+            // No connections: no NetworkPolicies, so Kubernetes allows all.
+            return true;
+        }
+        if let (Subject::Pod { workload: a, .. }, Subject::Pod { workload: b, .. }) = (from, to) {
+            if a == b && self.workloads[*a].peers {
+                return true;
+            }
+        }
+        if let Subject::Pod { .. } = from {
+            if let Subject::Other {
+                namespace,
+                kube_dns: true,
+            } = to
+            {
+                if namespace == "kube-system"
+                    && port == 53
+                    && (protocol == "UDP" || protocol == TCP)
+                {
+                    return true;
+                }
+            }
+            if let Subject::Ip(ip) = to {
+                let metadata = [
+                    ("169.254.169.252", 987),
+                    ("169.254.169.252", 988),
+                    ("169.254.169.254", 80),
+                ];
+                if self.workload_identity
+                    && protocol == TCP
+                    && metadata
+                        .iter()
+                        .any(|(a, p)| a.parse() == Ok(*ip) && *p == port)
+                {
+                    return true;
+                }
+            }
+        }
+        self.connections.iter().any(|c| {
+            self.end_matches(&c.from, from, false)
+                && self.end_matches(&c.to, to, true)
+                && c.ports.allows(port, protocol)
+        })
+    }
+}
+
+fn workload(w: &Value) -> Result<Workload, String> {
+    let name = text(w.get("name")).ok_or("workload without name")?;
+    let replicas = count(w.get("replicas"), 1);
+    let framework = match w.get("distributed").and_then(Value::as_str) {
+        Some("pytorch") => Some(Framework::Pytorch),
+        Some("jax") => Some(Framework::Jax),
+        _ => None,
+    };
+    let peers = w
+        .get("peers")
+        .and_then(Value::as_bool)
+        .unwrap_or(framework.is_some());
+    let mut ports = Vec::new();
+    for p in w
+        .get("ports")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let port = p
+            .get("port")
+            .and_then(Value::as_u64)
+            .and_then(|n| u16::try_from(n).ok())
+            .ok_or("port without number")?;
+        ports.push(Port {
+            name: text(p.get("name")).unwrap_or_else(|| format!("p{port}")),
+            port,
+            protocol: text(p.get("protocol")).unwrap_or_else(|| TCP.into()),
+        });
+    }
+    // The port named `rendezvous`; else one podwire adds, never another
+    // declared port.
+    let rendezvous_declared = ports.iter().any(|p| p.name == "rendezvous");
+    let rendezvous = framework.map(|f| {
+        let port = match ports.iter().find(|p| p.name == "rendezvous") {
+            Some(p) => p.port,
+            None => {
+                let port = if f == Framework::Pytorch { 29500 } else { 8476 };
+                ports.push(Port {
+                    name: "rendezvous".into(),
+                    port,
+                    protocol: TCP.into(),
+                });
+                port
+            }
+        };
+        (f, port)
+    });
+    let expose = w.get("expose").and_then(Value::as_str).unwrap_or("cluster");
+    let load_balanced = matches!(expose, "internal" | "external");
+    // When `run` is omitted: service behind a load balancer; else job if
+    // distributed; else service if it has ports; else job.
+    let run = match w.get("run").and_then(Value::as_str) {
+        Some(r) => r.to_string(),
+        None if load_balanced => "service".into(),
+        None if framework.is_some() => "job".into(),
+        None if !ports.is_empty() => "service".into(),
+        None => "job".into(),
+    };
+    let kind = match (run.as_str(), peers) {
+        ("job", _) => "Job",
+        (_, true) => "StatefulSet",
+        _ => "Deployment",
+    };
+    let service_name = text(get(w, "/service/name")).unwrap_or_else(|| name.clone());
+    let service = (peers || (!ports.is_empty() && expose != "none")).then(|| service_name.clone());
+    let load_balancer = load_balanced.then(|| (format!("{service_name}-lb"), expose == "internal"));
+    Ok(Workload {
+        name,
+        kind,
+        run_omitted: w.get("run").is_none(),
+        replicas,
+        peers,
+        ports,
+        rendezvous,
+        rendezvous_declared,
+        service,
+        headless: peers,
+        load_balancer,
+    })
+}
+
+fn end(v: &Value, workloads: &[Workload]) -> Result<End, String> {
+    match v {
+        Value::String(s) if s == "internet" => Ok(End::Internet),
+        Value::String(s) => workloads
+            .iter()
+            .position(|w| &w.name == s)
+            .map(End::Workload)
+            .ok_or(format!("unknown workload {s}")),
+        Value::Object(o) => {
+            if let Some(c) = o.get("cidr").and_then(Value::as_str) {
+                Ok(End::Cidr(Cidr::parse(c)?))
+            } else if let Some(n) = o.get("namespace").and_then(Value::as_str) {
+                Ok(End::Namespace(n.into()))
+            } else {
+                Err(format!("bad end {v}"))
+            }
+        }
+        _ => Err(format!("bad end {v}")),
+    }
+}
+
+fn connection(c: &Value, workloads: &[Workload]) -> Result<Connection, String> {
+    let from = end(c.get("from").ok_or("no from")?, workloads)?;
+    let to = end(c.get("to").ok_or("no to")?, workloads)?;
+    let target = match &to {
+        End::Workload(i) => Some(&workloads[*i]),
+        _ => None,
+    };
+    let mut numbered = false;
+    let ports = match c.get("ports").and_then(Value::as_array) {
+        // Omitted: all of the target workload's ports; any port elsewhere.
+        None => match target {
+            Some(t) => Ports::Only(
+                t.ports
+                    .iter()
+                    .map(|p| (p.port, p.protocol.clone()))
+                    .collect(),
+            ),
+            None => Ports::Any,
+        },
+        Some(list) => {
+            let mut out = Vec::new();
+            for p in list {
+                match (p, target) {
+                    (Value::String(n), Some(t)) => {
+                        let q = t
+                            .ports
+                            .iter()
+                            .find(|q| &q.name == n)
+                            .ok_or(format!("no port {n}"))?;
+                        out.push((q.port, q.protocol.clone()));
+                    }
+                    // A number allows every protocol the target listens on
+                    // at it; outside the cluster, TCP.
+                    (Value::Number(n), Some(t)) => {
+                        numbered = true;
+                        let n = n.as_u64().unwrap_or_default();
+                        for q in t.ports.iter().filter(|q| u64::from(q.port) == n) {
+                            out.push((q.port, q.protocol.clone()));
+                        }
+                    }
+                    (Value::Number(n), None) => {
+                        numbered = true;
+                        let n = n
+                            .as_u64()
+                            .and_then(|n| u16::try_from(n).ok())
+                            .ok_or("bad port")?;
+                        out.push((n, TCP.into()));
+                    }
+                    _ => return Err(format!("bad port {p}")),
+                }
+            }
+            Ports::Only(out)
+        }
+    };
+    Ok(Connection {
+        from,
+        to,
+        ports,
+        numbered,
+        ports_omitted: c.get("ports").is_none(),
+    })
+}

@@ -1,0 +1,265 @@
+//! Seeded random specs that compile cleanly: workloads of every kind, ports
+//! of several protocols (one number on two protocols now and then), peers,
+//! rendezvous, Services and load balancers, and connections between
+//! workloads, the internet, CIDRs and other namespaces. A seed reproduces a
+//! spec exactly, so a failing one is reported by its seed.
+
+use std::fmt::Write as _;
+
+/// splitmix64: small, seedable, and enough for picking shapes.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xD1B5_4A32_D192_ED03)
+    }
+
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+struct GenPort {
+    name: String,
+    port: u16,
+    protocol: &'static str,
+    /// Whether the spec writes the name (else it is the default `p<port>`).
+    written: bool,
+}
+
+struct GenWorkload {
+    name: String,
+    ports: Vec<GenPort>,
+    /// Whether a connection may target it (it has a Service).
+    has_service: bool,
+}
+
+const NAMES: &[&str] = &["api", "worker", "db", "cache", "train", "infer"];
+const NUMBERS: &[u16] = &[80, 443, 5353, 6379, 8000, 8080, 9090];
+const CIDRS: &[&str] = &[
+    "10.0.0.0/8",
+    "203.0.113.0/24",
+    "192.168.0.0/16",
+    "35.191.0.0/16",
+];
+const NAMESPACES: &[&str] = &["monitoring", "other-team"];
+
+/// One spec, as YAML text.
+pub fn spec(seed: u64) -> String {
+    let mut rng = Rng::new(seed);
+    let mut y = String::new();
+    let _ = writeln!(y, "apiVersion: podwire.dev/v1alpha1\nkind: AIWorkload");
+    let _ = writeln!(y, "metadata: {{name: gen-{seed}}}");
+    let _ = writeln!(y, "gcp: {{project: my-project, location: us-central1-a}}");
+    let _ = writeln!(y, "cluster:");
+    if rng.chance(30) {
+        let _ = writeln!(y, "  workloadIdentity: false");
+    }
+    let _ = writeln!(
+        y,
+        "  nodePools: [{{name: cpu, machineType: e2-standard-8, nodes: 3}}]"
+    );
+    if rng.chance(40) {
+        let _ = writeln!(y, "namespace: team-{seed}");
+    }
+    let mut names: Vec<&str> = NAMES.to_vec();
+    let count = 1 + rng.below(4);
+    let mut workloads = Vec::new();
+    let _ = writeln!(y, "workloads:");
+    for _ in 0..count {
+        let name = names.remove(rng.below(names.len())).to_string();
+        let distributed = *rng.pick(&["none", "none", "none", "pytorch", "jax"]);
+        let run = *rng.pick(&["job", "service", "omit"]);
+        let peers = if distributed != "none" {
+            *rng.pick(&["omit", "true"])
+        } else {
+            *rng.pick(&["omit", "true", "false"])
+        };
+        let mut ports: Vec<GenPort> = Vec::new();
+        for _ in 0..rng.below(4) {
+            let port = *rng.pick(NUMBERS);
+            let protocol = *rng.pick(&["TCP", "TCP", "UDP"]);
+            if ports
+                .iter()
+                .any(|p| p.port == port && p.protocol == protocol)
+            {
+                continue;
+            }
+            ports.push(GenPort {
+                name: format!("{}-{port}", protocol.to_lowercase()),
+                port,
+                protocol,
+                written: true,
+            });
+        }
+        // Now and then one number on both TCP and UDP, as DNS servers do.
+        if rng.chance(20) && !ports.iter().any(|p| p.port == 5353) {
+            for protocol in ["TCP", "UDP"] {
+                ports.push(GenPort {
+                    name: format!("{}-5353", protocol.to_lowercase()),
+                    port: 5353,
+                    protocol,
+                    written: true,
+                });
+            }
+        }
+        if distributed != "none" && rng.chance(40) {
+            ports.push(GenPort {
+                name: "rendezvous".into(),
+                port: 23456,
+                protocol: "TCP",
+                written: true,
+            });
+        }
+        // Some ports keep the default name `p<port>` (only where the number
+        // is not used twice: two `p<port>` would clash).
+        for i in 0..ports.len() {
+            let unique = ports.iter().filter(|q| q.port == ports[i].port).count() == 1;
+            if unique && ports[i].name != "rendezvous" && rng.chance(30) {
+                ports[i].name = format!("p{}", ports[i].port);
+                ports[i].written = false;
+            }
+        }
+        let expose = if ports.is_empty() {
+            *rng.pick(&["omit", "none"])
+        } else {
+            *rng.pick(&["omit", "cluster", "internal", "external", "none"])
+        };
+        let service_name = rng.chance(25).then(|| format!("{name}-svc"));
+        let _ = writeln!(y, "  - name: {name}");
+        let _ = writeln!(y, "    image: example.com/{name}:1");
+        if run != "omit" {
+            let _ = writeln!(y, "    run: {run}");
+        }
+        let _ = writeln!(y, "    replicas: {}", 1 + rng.below(3));
+        if distributed != "none" {
+            let _ = writeln!(y, "    distributed: {distributed}");
+        }
+        if peers != "omit" {
+            let _ = writeln!(y, "    peers: {peers}");
+        }
+        if expose != "omit" {
+            let _ = writeln!(y, "    expose: {expose}");
+        }
+        if let Some(s) = &service_name {
+            let _ = writeln!(y, "    service: {{name: {s}}}");
+        }
+        if !ports.is_empty() {
+            let _ = writeln!(y, "    ports:");
+            for p in &ports {
+                if !p.written {
+                    let _ = writeln!(y, "      - {{port: {}, protocol: {}}}", p.port, p.protocol);
+                } else {
+                    let _ = writeln!(
+                        y,
+                        "      - {{name: {}, port: {}, protocol: {}}}",
+                        p.name, p.port, p.protocol
+                    );
+                }
+            }
+        }
+        let has_peers = peers == "true" || (peers == "omit" && distributed != "none");
+        // The rendezvous port a distributed workload gets counts too.
+        let listens = !ports.is_empty() || distributed != "none";
+        workloads.push(GenWorkload {
+            has_service: has_peers || (listens && expose != "none"),
+            name,
+            ports,
+        });
+    }
+    let connections: Vec<String> = (0..rng.below(6))
+        .filter_map(|_| connection(&mut rng, &workloads))
+        .collect();
+    if !connections.is_empty() {
+        let _ = writeln!(y, "connections:");
+        for c in connections {
+            let _ = writeln!(y, "  - {c}");
+        }
+    }
+    y
+}
+
+fn outside(rng: &mut Rng) -> String {
+    match rng.below(3) {
+        0 => "internet".into(),
+        1 => format!("{{cidr: {}}}", rng.pick(CIDRS)),
+        _ => format!("{{namespace: {}}}", rng.pick(NAMESPACES)),
+    }
+}
+
+fn connection(rng: &mut Rng, workloads: &[GenWorkload]) -> Option<String> {
+    let targets: Vec<&GenWorkload> = workloads.iter().filter(|w| w.has_service).collect();
+    let source = &workloads[rng.below(workloads.len())];
+    // Workload to workload, to outside, or from outside.
+    match rng.below(3) {
+        0 if !targets.is_empty() => {
+            let to = targets[rng.below(targets.len())];
+            Some(format!(
+                "{{from: {}, to: {}{}}}",
+                source.name,
+                to.name,
+                ports_to(rng, to)
+            ))
+        }
+        1 => {
+            let to = outside(rng);
+            let ports = if rng.chance(70) {
+                let n = 1 + rng.below(2);
+                let list: Vec<String> = (0..n)
+                    .map(|_| rng.pick(&[443u16, 53, 8443, 80]).to_string())
+                    .collect();
+                format!(", ports: [{}]", list.join(", "))
+            } else {
+                String::new()
+            };
+            Some(format!("{{from: {}, to: {to}{ports}}}", source.name))
+        }
+        _ if !targets.is_empty() => {
+            let to = targets[rng.below(targets.len())];
+            Some(format!(
+                "{{from: {}, to: {}{}}}",
+                outside(rng),
+                to.name,
+                ports_to(rng, to)
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// `ports` of a connection to a workload: omitted, or some of its ports by
+/// name or by number.
+fn ports_to(rng: &mut Rng, to: &GenWorkload) -> String {
+    if to.ports.is_empty() || rng.chance(40) {
+        return String::new();
+    }
+    let mut refs: Vec<String> = Vec::new();
+    for _ in 0..1 + rng.below(2) {
+        let p = &to.ports[rng.below(to.ports.len())];
+        let r = if rng.chance(50) {
+            p.port.to_string()
+        } else {
+            p.name.clone()
+        };
+        if !refs.contains(&r) {
+            refs.push(r);
+        }
+    }
+    format!(", ports: [{}]", refs.join(", "))
+}
