@@ -389,6 +389,9 @@ pub mod codes {
     pub const EXPOSE_WITHOUT_PORTS: &str = "PW0413";
     pub const PEERS_REQUIRED: &str = "PW0414";
     pub const WI_OFF: &str = "PW0415";
+    // Generated output (PW09xx)
+    /// podwire could not write an output it generated (a bug in podwire).
+    pub const INTERNAL: &str = "PW0900";
 }
 
 /// A diagnostic before its span is converted for output.

@@ -185,13 +185,13 @@ pub fn value(m: &Model, ep: Option<&Endpoint>) -> Value {
 }
 
 /// The kubeconfig file's text.
-pub fn render(m: &Model, ep: Option<&Endpoint>) -> String {
+pub fn render(m: &Model, ep: Option<&Endpoint>) -> Result<String, crate::yaml::Error> {
     let name = context_name(m);
-    let body = crate::yaml::to_yaml(&typed(m, ep, &name));
+    let body = crate::yaml::to_yaml(&typed(m, ep, &name))?;
     if ep.is_some() {
-        return body;
+        return Ok(body);
     }
-    format!(
+    Ok(format!(
         "# PLACEHOLDER: cluster {c} does not exist yet, so this kubeconfig has no CA and its\n\
          # server is under .invalid (RFC 6761). Fill it in once the cluster is RUNNING:\n\
          #   gcloud container clusters describe {c} --location {l} --project {p} --format json > cluster.json\n\
@@ -200,5 +200,5 @@ pub fn render(m: &Model, ep: Option<&Endpoint>) -> String {
         c = m.cluster_name,
         l = m.location,
         p = m.project
-    )
+    ))
 }

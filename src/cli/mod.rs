@@ -94,6 +94,8 @@ enum CliError {
         path: String,
         source: kubeconfig::ClusterJsonError,
     },
+    #[error(transparent)]
+    Render(#[from] podwire::EmitError),
 }
 
 /// Exit codes: 0 ok, 1 the spec has errors, 2 usage or I/O failure.
@@ -262,7 +264,7 @@ fn dispatch(cli: Cli) -> Result<i32, CliError> {
                 }
                 None => None,
             };
-            let text = Compilation::new(model).kubeconfig_yaml(ep.as_ref());
+            let text = Compilation::new(model).kubeconfig_yaml(ep.as_ref())?;
             match out {
                 Some(p) => write_file(&p, &text, true)?,
                 None => print!("{text}"),

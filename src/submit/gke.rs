@@ -87,7 +87,7 @@ impl Gke {
     /// `clusters.create` with the compiled request, verbatim.
     pub fn create_cluster(&self, c: &Compilation) -> Result<Created, SubmitError> {
         let url = self.url(&format!("{}/clusters", crate::gke::parent(&c.model)));
-        let body = c.cluster_json();
+        let body = c.cluster_json()?;
         let r = self
             .client
             .send(Method::Post, &url, Some(("application/json", &body)))?;

@@ -36,8 +36,8 @@ pub fn describe(o: &Object) -> String {
 }
 
 /// The apply body: exactly this object's document of `manifests_yaml()`.
-pub fn apply_body(o: &Object) -> String {
-    o.to_yaml()
+pub fn apply_body(o: &Object) -> Result<String, SubmitError> {
+    o.to_yaml().map_err(|e| SubmitError::Render(e.into()))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,7 +121,7 @@ impl Kube {
         if dry_run {
             url.push_str("&dryRun=All");
         }
-        let body = apply_body(o);
+        let body = apply_body(o)?;
         let r = self
             .client
             .send(Method::Patch, &url, Some((APPLY_CONTENT_TYPE, &body)))?;

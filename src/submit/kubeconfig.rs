@@ -127,7 +127,7 @@ pub fn write_merged(path: &Path, new: &Value) -> Result<(), SubmitError> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Value::Object(Map::new()),
         Err(e) => return Err(err(e.to_string())),
     };
-    let text = crate::yaml::to_yaml(&merge(old, new));
+    let text = crate::yaml::to_yaml(&merge(old, new)).map_err(|e| err(e.to_string()))?;
     write_atomic(path, &text).map_err(|e| err(e.to_string()))
 }
 
@@ -198,7 +198,8 @@ pub fn remove_entries(path: &Path, name: &str) -> Result<bool, SubmitError> {
         changed = true;
     }
     if changed {
-        write_atomic(path, &crate::yaml::to_yaml(&v)).map_err(|e| err(e.to_string()))?;
+        let text = crate::yaml::to_yaml(&v).map_err(|e| err(e.to_string()))?;
+        write_atomic(path, &text).map_err(|e| err(e.to_string()))?;
     }
     Ok(changed)
 }

@@ -129,6 +129,8 @@ fn random_unit() -> f64 {
 /// Operational failures.
 #[derive(Debug, thiserror::Error)]
 pub enum SubmitError {
+    #[error(transparent)]
+    Render(#[from] crate::EmitError),
     #[error("cannot read {path}: {source}")]
     Read {
         path: String,

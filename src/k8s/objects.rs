@@ -1,0 +1,172 @@
+//! The generated Kubernetes objects (k8s-openapi's typed model), their
+//! metadata and labels, and the namespace that holds them.
+
+use crate::model::{Model, Workload};
+use crate::yaml::Emitter;
+use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::core::v1::{Namespace, Service, ServiceAccount};
+use k8s_openapi::api::networking::v1::NetworkPolicy;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use std::collections::BTreeMap;
+
+/// Label that selects a workload's pods.
+pub const WORKLOAD_LABEL: &str = "podwire.dev/workload";
+
+/// One Kubernetes object of the output. (Variants differ in size; there are
+/// few objects per spec and boxing would only add noise.)
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq)]
+pub enum Object {
+    Namespace(Namespace),
+    ServiceAccount(ServiceAccount),
+    NetworkPolicy(NetworkPolicy),
+    Service(Service),
+    Job(Job),
+    StatefulSet(StatefulSet),
+    Deployment(Deployment),
+}
+
+impl Object {
+    pub fn metadata(&self) -> &ObjectMeta {
+        match self {
+            Object::Namespace(o) => &o.metadata,
+            Object::ServiceAccount(o) => &o.metadata,
+            Object::NetworkPolicy(o) => &o.metadata,
+            Object::Service(o) => &o.metadata,
+            Object::Job(o) => &o.metadata,
+            Object::StatefulSet(o) => &o.metadata,
+            Object::Deployment(o) => &o.metadata,
+        }
+    }
+
+    /// (apiVersion, kind, plural) as the API server knows them.
+    pub fn type_info(&self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Object::Namespace(_) => ("v1", "Namespace", "namespaces"),
+            Object::ServiceAccount(_) => ("v1", "ServiceAccount", "serviceaccounts"),
+            Object::NetworkPolicy(_) => {
+                ("networking.k8s.io/v1", "NetworkPolicy", "networkpolicies")
+            }
+            Object::Service(_) => ("v1", "Service", "services"),
+            Object::Job(_) => ("batch/v1", "Job", "jobs"),
+            Object::StatefulSet(_) => ("apps/v1", "StatefulSet", "statefulsets"),
+            Object::Deployment(_) => ("apps/v1", "Deployment", "deployments"),
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        self.metadata().name.as_deref().unwrap_or_default()
+    }
+
+    pub fn namespace(&self) -> Option<&str> {
+        self.metadata().namespace.as_deref()
+    }
+
+    /// The object as a YAML document (written directly from the typed object).
+    pub fn to_yaml(&self) -> Result<String, crate::yaml::Error> {
+        let mut e = Emitter::with_capacity(2048);
+        self.write_yaml(&mut e)?;
+        Ok(e.finish())
+    }
+
+    /// Append the object's YAML document (what [`Object::to_yaml`] returns).
+    pub fn write_yaml(&self, e: &mut Emitter) -> Result<(), crate::yaml::Error> {
+        match self {
+            Object::Namespace(o) => e.document(o),
+            Object::ServiceAccount(o) => e.document(o),
+            Object::NetworkPolicy(o) => e.document(o),
+            Object::Service(o) => e.document(o),
+            Object::Job(o) => e.document(o),
+            Object::StatefulSet(o) => e.document(o),
+            Object::Deployment(o) => e.document(o),
+        }
+    }
+
+    /// The object as JSON (apiVersion and kind first).
+    pub fn to_json(&self) -> serde_json::Value {
+        let r = match self {
+            Object::Namespace(o) => serde_json::to_value(o),
+            Object::ServiceAccount(o) => serde_json::to_value(o),
+            Object::NetworkPolicy(o) => serde_json::to_value(o),
+            Object::Service(o) => serde_json::to_value(o),
+            Object::Job(o) => serde_json::to_value(o),
+            Object::StatefulSet(o) => serde_json::to_value(o),
+            Object::Deployment(o) => serde_json::to_value(o),
+        };
+        // Serializing these plain structs cannot fail (no maps with non-string keys).
+        r.unwrap_or(serde_json::Value::Null)
+    }
+}
+
+pub(super) fn s(v: &str) -> String {
+    v.to_string()
+}
+
+pub(super) fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs.iter().map(|(k, v)| (s(k), s(v))).collect()
+}
+
+/// What every lowering of one model shares.
+pub(super) struct Lower<'m> {
+    pub(super) m: &'m Model,
+    /// The labels every object carries (built once, cloned per object).
+    common: BTreeMap<String, String>,
+}
+
+impl<'m> Lower<'m> {
+    pub(super) fn new(m: &'m Model) -> Self {
+        let mut common = m.labels.clone();
+        common.insert(s("app.kubernetes.io/managed-by"), s("podwire"));
+        common.insert(s("app.kubernetes.io/part-of"), m.name.clone());
+        Lower { m, common }
+    }
+
+    pub(super) fn namespace(&self) -> Object {
+        let mut ns_labels = self.common();
+        ns_labels.insert(s("pod-security.kubernetes.io/enforce"), s("restricted"));
+        ns_labels.insert(s("pod-security.kubernetes.io/enforce-version"), s("latest"));
+        Object::Namespace(Namespace {
+            metadata: ObjectMeta {
+                name: Some(self.m.namespace.clone()),
+                labels: Some(ns_labels),
+                ..Default::default()
+            },
+            ..Default::default()
+        })
+    }
+
+    pub(super) fn common(&self) -> BTreeMap<String, String> {
+        self.common.clone()
+    }
+
+    /// Metadata of a namespaced object: the common labels and `extra`.
+    pub(super) fn meta(&self, name: &str, extra: &[(&str, &str)]) -> ObjectMeta {
+        let mut l = self.common();
+        for (k, v) in extra {
+            l.insert(s(k), s(v));
+        }
+        ObjectMeta {
+            name: Some(s(name)),
+            namespace: Some(self.m.namespace.clone()),
+            labels: Some(l),
+            ..Default::default()
+        }
+    }
+
+    /// Metadata of an object that belongs to workload `w`.
+    pub(super) fn wl_meta(&self, name: &str, w: &Workload) -> ObjectMeta {
+        self.meta(
+            name,
+            &[
+                ("app.kubernetes.io/name", &w.name),
+                (WORKLOAD_LABEL, &w.name),
+            ],
+        )
+    }
+
+    /// The labels that select workload `w`'s pods.
+    pub(super) fn selector(w: &Workload) -> BTreeMap<String, String> {
+        labels(&[(WORKLOAD_LABEL, &w.name)])
+    }
+}
