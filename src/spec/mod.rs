@@ -6,7 +6,6 @@
 //! mistake is reported at once, with its place.
 
 pub mod decode;
-mod fast;
 pub mod tree;
 
 use schemars::JsonSchema;
