@@ -114,6 +114,9 @@ fn span_of(s: &YSpan) -> Span {
 /// stops "billion laughs" documents.
 pub(super) const MAX_NODES: usize = 1_000_000;
 
+/// The reader's limits, as the language reference states them.
+pub const LIMITS: &[(&str, &str)] = &[("Nodes after alias expansion", "1,000,000")];
+
 enum Frame<'s> {
     Seq(Vec<Node<'s>>, Span, usize),
     Map(
