@@ -1,10 +1,17 @@
-//! Decoding a positioned tree into the typed [`Spec`], collecting every
-//! structural mistake (wrong types, unknown or missing fields, bad enum values)
-//! instead of stopping at the first, and remembering where each field was.
+//! Decoding a positioned tree into the typed [`Spec`].
+//!
+//! The rules are not restated here: the tree is checked against the JSON
+//! Schema generated from the types ([`super::schema`]), every structural
+//! mistake is collected (wrong types, unknown or missing fields, bad enum
+//! values, numbers out of range, the apiVersion and kind) instead of stopping
+//! at the first, and each bad value is replaced by a placeholder of its
+//! schema type with its path recorded as poisoned. The checked value is then
+//! deserialized with serde.
 
-use super::tree::{self, parse_bool, parse_int, Node, TreeError, Value};
-use super::*;
+use super::tree::{self, Node, TreeError, Value};
+use super::{schema, Spec, API_VERSION, KIND};
 use crate::diag::{codes, did_you_mean, Pending, Severity, Span};
+use serde_json::{Map, Value as Json};
 
 /// Where each field of the spec came from: the positioned tree itself,
 /// searched by path (`workloads[1].ports[0].name`) only when a diagnostic
@@ -59,380 +66,672 @@ impl SpanMap<'_> {
     }
 }
 
-/// The result of decoding: a spec with defaults in place of anything that was
-/// wrong, the positions, the diagnostics, and the paths whose values were
+/// The result of decoding: a spec with placeholders in place of anything that
+/// was wrong, the positions, the diagnostics, and the paths whose values were
 /// wrong (later checks stay quiet there, to avoid cascades).
 pub struct Decoded<'s> {
     pub spec: Spec,
     pub spans: SpanMap<'s>,
     pub diagnostics: Vec<Pending>,
     pub poisoned: Vec<String>,
-    /// False when the document could not be read at all.
+    /// False when the document could not be read as a spec at all (a syntax
+    /// error, or a top level that is not a mapping): nothing else is checked.
     pub parsed: bool,
 }
 
-pub struct Cx<'s> {
-    pub spans: SpanMap<'s>,
-    pub out: Vec<Pending>,
-    pub poisoned: Vec<String>,
+/// A field's path, built on the stack and turned into text only when a
+/// diagnostic needs it.
+#[derive(Clone, Copy)]
+pub enum FieldPath<'a> {
+    Root,
+    Field(&'a FieldPath<'a>, &'a str),
+    Item(&'a FieldPath<'a>, usize),
 }
 
-impl Cx<'_> {
-    fn err(&mut self, code: &'static str, path: &P, span: Span, msg: String, help: Option<String>) {
+impl std::fmt::Display for FieldPath<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FieldPath::Root => Ok(()),
+            FieldPath::Field(FieldPath::Root, k) => f.write_str(k),
+            FieldPath::Field(parent, k) => write!(f, "{parent}.{k}"),
+            FieldPath::Item(parent, i) => write!(f, "{parent}[{i}]"),
+        }
+    }
+}
+
+impl FieldPath<'_> {
+    /// The path as a diagnostic's message names it.
+    fn display(&self) -> String {
+        match self {
+            FieldPath::Root => "the spec".to_string(),
+            p => p.to_string(),
+        }
+    }
+
+    /// The last field name (`apiVersion` for `apiVersion`).
+    fn field_name(&self) -> &str {
+        match self {
+            FieldPath::Field(_, k) => k,
+            _ => "",
+        }
+    }
+}
+
+/// What a scalar of the tree is under YAML 1.2's core schema, as JSON sees it.
+#[derive(Clone, Copy, PartialEq)]
+enum ScalarKind {
+    Null,
+    Boolean(bool),
+    Integer(i128),
+    Number,
+    String,
+}
+
+fn scalar_kind(text: &str, plain: bool) -> ScalarKind {
+    if !plain {
+        return ScalarKind::String;
+    }
+    if matches!(text, "" | "~" | "null" | "Null" | "NULL") {
+        return ScalarKind::Null;
+    }
+    if let Some(b) = tree::parse_bool(text) {
+        return ScalarKind::Boolean(b);
+    }
+    if let Some(i) = tree::parse_int(text) {
+        return ScalarKind::Integer(i128::from(i));
+    }
+    if is_decimal_integer(text) {
+        // Integer syntax beyond i64: an integer, out of every range here.
+        return ScalarKind::Integer(if text.starts_with('-') {
+            i128::MIN
+        } else {
+            i128::MAX
+        });
+    }
+    if is_float(text) {
+        return ScalarKind::Number;
+    }
+    ScalarKind::String
+}
+
+/// Whether a plain scalar with this text is a string (not null, a boolean or a number).
+pub(crate) fn reads_as_string(text: &str) -> bool {
+    scalar_kind(text, true) == ScalarKind::String
+}
+
+fn is_decimal_integer(t: &str) -> bool {
+    let digits = t.strip_prefix(['-', '+']).unwrap_or(t);
+    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// YAML 1.2 core-schema float: `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`
+/// and the `.inf` / `.nan` spellings (Rust's `parse::<f64>` also takes `inf`
+/// and `NaN`, which YAML reads as strings).
+fn is_float(t: &str) -> bool {
+    let unsigned = t.strip_prefix(['-', '+']).unwrap_or(t);
+    if matches!(unsigned, ".inf" | ".Inf" | ".INF") || matches!(t, ".nan" | ".NaN" | ".NAN") {
+        return true;
+    }
+    let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
+        Some(i) => (&unsigned[..i], Some(&unsigned[i + 1..])),
+        None => (unsigned, None),
+    };
+    let (whole, fraction) = match mantissa.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (mantissa, None),
+    };
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    let mantissa_ok = match fraction {
+        None => !whole.is_empty() && all_digits(whole),
+        Some(f) => all_digits(whole) && all_digits(f) && !(whole.is_empty() && f.is_empty()),
+    };
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['-', '+']).unwrap_or(e);
+        !e.is_empty() && all_digits(e)
+    });
+    mantissa_ok && exponent_ok
+}
+
+/// The JSON types a schema names in `type`.
+fn types(schema: &Json) -> Vec<&str> {
+    match schema.get("type") {
+        Some(Json::String(t)) => vec![t.as_str()],
+        Some(Json::Array(ts)) => ts.iter().filter_map(Json::as_str).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn branches(schema: &Json) -> Option<&Vec<Json>> {
+    schema
+        .get("anyOf")
+        .or_else(|| schema.get("oneOf"))
+        .and_then(Json::as_array)
+}
+
+/// A text scalar (string and number both allowed): a scalar of an allowed
+/// kind is taken as the text it is written as.
+fn is_text(types: &[&str]) -> bool {
+    types.contains(&"string") && types.contains(&"number")
+}
+
+/// Whether a text scalar of these types takes a scalar of this kind.
+fn text_takes(types: &[&str], kind: ScalarKind) -> bool {
+    match kind {
+        ScalarKind::Null => types.contains(&"null"),
+        ScalarKind::Boolean(_) => types.contains(&"boolean"),
+        ScalarKind::Integer(_) | ScalarKind::Number | ScalarKind::String => true,
+    }
+}
+
+/// Checks a positioned tree against the language's JSON Schema.
+struct SchemaChecker<'d> {
+    defs: Option<&'d Map<String, Json>>,
+    diagnostics: Vec<Pending>,
+    poisoned: Vec<String>,
+}
+
+impl<'d> SchemaChecker<'d> {
+    fn new(root: &'d Json) -> Self {
+        SchemaChecker {
+            defs: root.get("$defs").and_then(Json::as_object),
+            diagnostics: Vec::new(),
+            poisoned: Vec::new(),
+        }
+    }
+
+    /// Follows `$ref`s into `$defs`.
+    fn resolve(&self, mut schema: &'d Json) -> &'d Json {
+        // The language's schema has no reference cycles; the bound keeps a
+        // broken one from looping.
+        for _ in 0..8 {
+            let Some(name) = schema
+                .get("$ref")
+                .and_then(Json::as_str)
+                .and_then(|r| r.strip_prefix("#/$defs/"))
+            else {
+                break;
+            };
+            match self.defs.and_then(|d| d.get(name)) {
+                Some(target) => schema = target,
+                None => break,
+            }
+        }
+        schema
+    }
+
+    fn admits_null(&self, schema: &'d Json) -> bool {
+        let schema = self.resolve(schema);
+        types(schema).contains(&"null")
+            || branches(schema).is_some_and(|b| b.iter().any(|s| self.admits_null(s)))
+    }
+
+    /// The allowed spellings when the schema is an enumeration (an `enum`,
+    /// or a `oneOf` of `enum`s and `const`s); `null` branches aside.
+    fn enum_values(&self, schema: &'d Json) -> Option<Vec<&'d str>> {
+        let schema = self.resolve(schema);
+        if let Some(values) = schema.get("enum").and_then(Json::as_array) {
+            return values.iter().map(Json::as_str).collect();
+        }
+        if let Some(c) = schema.get("const") {
+            return c.as_str().map(|c| vec![c]);
+        }
+        let mut out = Vec::new();
+        let mut any = false;
+        for b in branches(schema)? {
+            let b = self.resolve(b);
+            if types(b) == ["null"] {
+                continue;
+            }
+            out.extend(self.enum_values(b)?);
+            any = true;
+        }
+        any.then_some(out)
+    }
+
+    /// Whether a node of this shape can be an instance of `schema` at all
+    /// (used to pick the branch of an `anyOf`).
+    fn admits(&self, schema: &'d Json, node: &Node) -> bool {
+        let schema = self.resolve(schema);
+        if let Some(bs) = branches(schema) {
+            return bs.iter().any(|b| self.admits(b, node));
+        }
+        if schema.get("enum").is_some() || schema.get("const").is_some() {
+            return matches!(node.value, Value::Scalar { .. }) && !node.is_null();
+        }
+        let ts = types(schema);
+        match &node.value {
+            Value::Seq(_) => ts.contains(&"array"),
+            Value::Map(_) => ts.contains(&"object"),
+            Value::Scalar { text, plain } => match scalar_kind(text, *plain) {
+                kind if is_text(&ts) => text_takes(&ts, kind),
+                ScalarKind::Null => ts.contains(&"null"),
+                ScalarKind::Boolean(_) => ts.contains(&"boolean"),
+                ScalarKind::Integer(_) => ts.contains(&"integer") || ts.contains(&"number"),
+                ScalarKind::Number => ts.contains(&"number"),
+                ScalarKind::String => ts.contains(&"string"),
+            },
+        }
+    }
+
+    /// What a value of `schema` is, in words ("an integer", "a list").
+    fn describe(&self, schema: &'d Json) -> String {
+        let schema = self.resolve(schema);
+        if let Some(values) = self.enum_values(schema) {
+            return format!("one of: {}", values.join(", "));
+        }
+        if let Some(bs) = branches(schema) {
+            let mut words: Vec<String> = Vec::new();
+            for b in bs {
+                if types(self.resolve(b)) == ["null"] {
+                    continue;
+                }
+                let w = self.describe(b);
+                if !words.contains(&w) {
+                    words.push(w);
+                }
+            }
+            return words.join(" or ");
+        }
+        let ts = types(schema);
+        if is_text(&ts) {
+            return "a string or a number".to_string();
+        }
+        match ts.iter().find(|t| **t != "null") {
+            Some(&"string") => "a string",
+            Some(&"integer") => "an integer",
+            Some(&"number") => "a number",
+            Some(&"boolean") => "a boolean (true or false)",
+            Some(&"array") => "a list",
+            Some(&"object") => "a mapping",
+            _ => "a value",
+        }
+        .to_string()
+    }
+
+    /// A stand-in of the schema's type for a value that was wrong or missing:
+    /// null where that is allowed, else the least value of the type.
+    fn placeholder(&self, schema: &'d Json) -> Json {
+        let schema = self.resolve(schema);
+        if self.admits_null(schema) {
+            return Json::Null;
+        }
+        if let Some(c) = schema.get("const") {
+            return c.clone();
+        }
+        if let Some(first) = schema
+            .get("enum")
+            .and_then(Json::as_array)
+            .and_then(|v| v.first())
+        {
+            return first.clone();
+        }
+        if let Some(first) = branches(schema).and_then(|b| b.first()) {
+            return self.placeholder(first);
+        }
+        let ts = types(schema);
+        if is_text(&ts) {
+            return Json::String(String::new());
+        }
+        match ts.first() {
+            Some(&"string") => Json::String(String::new()),
+            Some(&"integer") | Some(&"number") => {
+                schema.get("minimum").cloned().unwrap_or_else(|| 0.into())
+            }
+            Some(&"boolean") => Json::Bool(false),
+            Some(&"array") => Json::Array(Vec::new()),
+            Some(&"object") => {
+                let mut out = Map::new();
+                let props = schema.get("properties").and_then(Json::as_object);
+                for r in required(schema) {
+                    if let Some(p) = props.and_then(|p| p.get(r)) {
+                        out.insert(r.to_string(), self.placeholder(p));
+                    }
+                }
+                Json::Object(out)
+            }
+            _ => Json::Null,
+        }
+    }
+
+    fn error(
+        &mut self,
+        code: &'static str,
+        path: &FieldPath,
+        span: Span,
+        message: String,
+        help: Option<String>,
+    ) {
         let path = path.to_string();
         self.poisoned.push(path.clone());
-        self.out.push(Pending {
+        self.diagnostics.push(Pending {
             code,
             severity: Severity::Error,
-            message: msg,
+            message,
             path,
             span: Some(span),
             help,
         });
     }
 
-    fn wrong_type(&mut self, node: &Node, path: &P, expected: &str) {
-        self.err(
+    /// Reports a value of the wrong shape and returns its placeholder.
+    fn wrong_type(&mut self, node: &Node, schema: &'d Json, path: &FieldPath) -> Json {
+        let expected = self.describe(schema);
+        self.error(
             codes::WRONG_TYPE,
             path,
             node.span,
             format!("expected {expected}, found {}", node.kind_name()),
             None,
         );
+        self.placeholder(schema)
     }
-}
 
-/// A field's path, built on the stack and turned into text only when a
-/// diagnostic needs it (decoding a large spec stays allocation-light).
-#[derive(Clone, Copy)]
-pub enum P<'a> {
-    Root,
-    Key(&'a P<'a>, &'a str),
-    Idx(&'a P<'a>, usize),
-}
-
-impl std::fmt::Display for P<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            P::Root => Ok(()),
-            P::Key(P::Root, k) => f.write_str(k),
-            P::Key(parent, k) => write!(f, "{parent}.{k}"),
-            P::Idx(parent, i) => write!(f, "{parent}[{i}]"),
+    /// The checked value of `node` against `schema`.
+    fn value(&mut self, node: &Node, schema: &'d Json, path: &FieldPath) -> Json {
+        let schema = self.resolve(schema);
+        if node.is_null() && self.admits_null(schema) {
+            return Json::Null;
+        }
+        if let Some(c) = schema.get("const").and_then(Json::as_str) {
+            return self.constant(node, c, schema, path);
+        }
+        if let Some(values) = self.enum_values(schema) {
+            return self.enumeration(node, &values, schema, path);
+        }
+        if let Some(bs) = branches(schema) {
+            return self.any_of(node, bs, schema, path);
+        }
+        let ts = types(schema);
+        match &node.value {
+            Value::Scalar { text, plain } => {
+                let kind = scalar_kind(text, *plain);
+                if kind != ScalarKind::Null && is_text(&ts) && text_takes(&ts, kind) {
+                    return Json::String(text.to_string());
+                }
+                match kind {
+                    ScalarKind::String if ts.contains(&"string") => Json::String(text.to_string()),
+                    ScalarKind::Boolean(b) if ts.contains(&"boolean") => Json::Bool(b),
+                    ScalarKind::Integer(v) if ts.contains(&"integer") => {
+                        self.integer(node, v, schema, path)
+                    }
+                    _ => self.wrong_type(node, schema, path),
+                }
+            }
+            Value::Seq(items) if ts.contains(&"array") => {
+                let item_schema = schema.get("items").unwrap_or(&Json::Bool(true));
+                let out = items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| self.value(item, item_schema, &FieldPath::Item(path, i)))
+                    .collect();
+                Json::Array(out)
+            }
+            Value::Map(entries) if ts.contains(&"object") => {
+                self.object(node, entries, schema, path)
+            }
+            _ => self.wrong_type(node, schema, path),
         }
     }
-}
 
-/// A mapping being read: records which keys were asked for, so that the rest
-/// can be reported as unknown with a suggestion.
-struct Obj<'n, 'p> {
-    path: &'p P<'p>,
-    node: &'n Node<'n>,
-    entries: &'n [(tree::Key<'n>, Node<'n>)],
-    used: Vec<bool>,
-    asked: Vec<&'static str>,
-}
-
-impl<'n, 'p> Obj<'n, 'p> {
-    fn new(cx: &mut Cx, node: &'n Node<'n>, path: &'p P<'p>) -> Option<Obj<'n, 'p>> {
+    fn constant(&mut self, node: &Node, want: &str, schema: &'d Json, path: &FieldPath) -> Json {
         match &node.value {
-            Value::Map(entries) => Some(Obj {
-                path,
-                node,
-                entries,
-                used: vec![false; entries.len()],
-                // The fields asked for (kept for "did you mean"): one
-                // allocation for a typical mapping of the spec.
-                asked: Vec::with_capacity(16),
-            }),
+            Value::Scalar { text, plain } if scalar_kind(text, *plain) == ScalarKind::String => {
+                if text != want {
+                    let field = path.field_name();
+                    self.error(
+                        codes::API_VERSION,
+                        path,
+                        node.span,
+                        format!("unsupported {field} `{text}`"),
+                        Some(format!("this podwire reads `{field}: {want}`")),
+                    );
+                }
+                Json::String(want.to_string())
+            }
+            _ => self.wrong_type(node, schema, path),
+        }
+    }
+
+    fn enumeration(
+        &mut self,
+        node: &Node,
+        values: &[&str],
+        schema: &'d Json,
+        path: &FieldPath,
+    ) -> Json {
+        let text = match &node.value {
+            Value::Scalar { text, .. } if !node.is_null() => text,
+            _ => return self.wrong_type(node, schema, path),
+        };
+        if values.contains(&&**text) {
+            return Json::String(text.to_string());
+        }
+        let help = match did_you_mean(text, values.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`? (one of: {})", values.join(", ")),
+            None => format!("one of: {}", values.join(", ")),
+        };
+        self.error(
+            codes::BAD_VALUE,
+            path,
+            node.span,
+            format!("`{text}` is not a valid value here"),
+            Some(help),
+        );
+        self.placeholder(schema)
+    }
+
+    fn integer(&mut self, node: &Node, v: i128, schema: &'d Json, path: &FieldPath) -> Json {
+        let bound = |key: &str| schema.get(key).and_then(Json::as_i64).map(i128::from);
+        let (min, max) = (bound("minimum"), bound("maximum"));
+        let in_range = min.is_none_or(|m| v >= m) && max.is_none_or(|m| v <= m);
+        let number = i64::try_from(v).ok().map(Json::from);
+        match number {
+            Some(n) if in_range => n,
             _ => {
-                cx.wrong_type(node, path, "a mapping");
-                None
+                let shown = match &node.value {
+                    Value::Scalar { text, .. } => text.to_string(),
+                    _ => v.to_string(),
+                };
+                let rule = match (min, max) {
+                    (Some(a), Some(b)) => format!("must be between {a} and {b}"),
+                    (Some(a), None) => format!("must be at least {a}"),
+                    (None, Some(b)) => format!("must be at most {b}"),
+                    (None, None) => "too large".to_string(),
+                };
+                self.error(
+                    codes::BAD_VALUE,
+                    path,
+                    node.span,
+                    format!("{shown} is out of range: {rule}"),
+                    None,
+                );
+                self.placeholder(schema)
             }
         }
     }
 
-    /// The non-null value of `key`, with its path.
-    fn get(&mut self, key: &'static str) -> Option<(&'n Node<'n>, P<'p>)> {
-        self.asked.push(key);
-        let i = self.entries.iter().position(|(k, _)| k.name == key)?;
-        self.used[i] = true;
-        let (_, v) = &self.entries[i];
-        let p = P::Key(self.path, key);
-        if v.is_null() {
-            return None;
+    /// An `anyOf`: the branch the node's shape fits (for mappings, the one
+    /// naming most of its keys), checked as that branch.
+    fn any_of(&mut self, node: &Node, bs: &'d [Json], schema: &'d Json, path: &FieldPath) -> Json {
+        let fitting: Vec<&'d Json> = bs
+            .iter()
+            .filter(|b| types(self.resolve(b)) != ["null"] && self.admits(b, node))
+            .collect();
+        let chosen = match &node.value {
+            Value::Map(entries) => {
+                let named = |b: &Json| {
+                    let props = self.resolve(b).get("properties").and_then(Json::as_object);
+                    entries
+                        .iter()
+                        .filter(|(k, _)| props.is_some_and(|p| p.contains_key(&*k.name)))
+                        .count()
+                };
+                let best = fitting.iter().map(|b| named(b)).max();
+                fitting.iter().copied().find(|b| Some(named(b)) == best)
+            }
+            _ => fitting.first().copied(),
+        };
+        match chosen {
+            Some(b) => self.value(node, b, path),
+            None => self.wrong_type(node, schema, path),
         }
-        Some((v, p))
     }
 
-    fn req(&mut self, cx: &mut Cx, key: &'static str, what: &str) -> Option<(&'n Node<'n>, P<'p>)> {
-        let got = self.get(key);
-        if got.is_none() {
-            let p = P::Key(self.path, key);
-            let span = self.node.span;
-            cx.err(
+    fn object(
+        &mut self,
+        node: &Node,
+        entries: &[(tree::Key, Node)],
+        schema: &'d Json,
+        path: &FieldPath,
+    ) -> Json {
+        let props = schema.get("properties").and_then(Json::as_object);
+        let additional = schema.get("additionalProperties");
+        let mut out = Map::new();
+        for (key, child) in entries {
+            let child_path = FieldPath::Field(path, &key.name);
+            if let Some(p) = props.and_then(|p| p.get(&*key.name)) {
+                let v = self.value(child, p, &child_path);
+                out.insert(key.name.to_string(), v);
+                continue;
+            }
+            match additional {
+                Some(Json::Bool(false)) => {
+                    let names: Vec<&str> = props
+                        .map(|p| p.keys().map(String::as_str).collect())
+                        .unwrap_or_default();
+                    let help = match did_you_mean(&key.name, names.iter().copied()) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => format!("known fields here: {}", names.join(", ")),
+                    };
+                    self.error(
+                        codes::UNKNOWN_FIELD,
+                        &child_path,
+                        key.span,
+                        format!("unknown field `{}` in `{}`", key.name, path.display()),
+                        Some(help),
+                    );
+                }
+                Some(s @ Json::Object(_)) => {
+                    let v = self.value(child, s, &child_path);
+                    out.insert(key.name.to_string(), v);
+                }
+                // The language's schema closes every object; an open one
+                // takes the text as written.
+                _ => {
+                    let v = self.value(child, &Json::Bool(true), &child_path);
+                    out.insert(key.name.to_string(), v);
+                }
+            }
+        }
+        for name in required(schema) {
+            if entries.iter().any(|(k, _)| k.name == name) {
+                continue;
+            }
+            let field_schema = props.and_then(|p| p.get(name));
+            let what = match field_schema {
+                Some(s) => self.example_or_kind(s),
+                None => "a value".to_string(),
+            };
+            let span = node.span;
+            self.error(
                 codes::MISSING_FIELD,
-                &p,
+                &FieldPath::Field(path, name),
                 Span {
                     end: span.start + 1,
                     end_line: span.line,
                     end_col: span.col + 1,
                     ..span
                 },
-                format!("missing required field `{key}`"),
-                Some(format!(
-                    "add `{key}:` ({what}) to `{}`",
-                    display_path(self.path)
-                )),
+                format!("missing required field `{name}`"),
+                Some(format!("add `{name}:` ({what}) to `{}`", path.display())),
             );
-        }
-        got
-    }
-
-    fn opt_str(&mut self, cx: &mut Cx, key: &'static str) -> Option<String> {
-        let (n, p) = self.get(key)?;
-        string(cx, n, &p)
-    }
-
-    fn req_str(&mut self, cx: &mut Cx, key: &'static str, what: &str) -> String {
-        match self.req(cx, key, what) {
-            Some((n, p)) => string(cx, n, &p).unwrap_or_default(),
-            None => String::new(),
-        }
-    }
-
-    fn opt_bool(&mut self, cx: &mut Cx, key: &'static str) -> Option<bool> {
-        let (n, p) = self.get(key)?;
-        boolean(cx, n, &p)
-    }
-
-    fn opt_u32(&mut self, cx: &mut Cx, key: &'static str, min: i64, max: i64) -> Option<u32> {
-        let (n, p) = self.get(key)?;
-        integer(cx, n, &p, min, max).map(|v| v as u32)
-    }
-
-    fn opt_i64(&mut self, cx: &mut Cx, key: &'static str, min: i64, max: i64) -> Option<i64> {
-        let (n, p) = self.get(key)?;
-        integer(cx, n, &p, min, max)
-    }
-
-    fn opt_enum<T: Copy>(
-        &mut self,
-        cx: &mut Cx,
-        key: &'static str,
-        allowed: &[(&'static str, T)],
-    ) -> Option<T> {
-        let (n, p) = self.get(key)?;
-        enumeration(cx, n, &p, allowed)
-    }
-
-    fn str_list(&mut self, cx: &mut Cx, key: &'static str) -> Vec<String> {
-        let Some((n, p)) = self.get(key) else {
-            return Vec::new();
-        };
-        list(cx, n, &p, string)
-    }
-
-    fn str_map(&mut self, cx: &mut Cx, key: &'static str) -> StrMap {
-        let Some((n, p)) = self.get(key) else {
-            return Vec::new();
-        };
-        let Some(mut o) = Obj::new(cx, n, &p) else {
-            return Vec::new();
-        };
-        let mut out = Vec::new();
-        for (i, (k, v)) in o.entries.iter().enumerate() {
-            o.used[i] = true;
-            let vp = P::Key(&p, &k.name);
-            let val = if v.is_null() {
-                Some(String::new())
-            } else {
-                string(cx, v, &vp)
-            };
-            if let Some(val) = val {
-                out.push((k.name.to_string(), val));
+            if let Some(s) = field_schema {
+                out.insert(name.to_string(), self.placeholder(s));
             }
         }
-        out
+        Json::Object(out)
     }
 
-    fn finish(self, cx: &mut Cx) {
-        for (i, (k, _)) in self.entries.iter().enumerate() {
-            if self.used[i] {
-                continue;
-            }
-            let p = P::Key(self.path, &k.name);
-            let help = match did_you_mean(&k.name, self.asked.iter().copied()) {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => format!("known fields here: {}", self.asked.join(", ")),
-            };
-            cx.err(
-                codes::UNKNOWN_FIELD,
-                &p,
-                k.span,
-                format!(
-                    "unknown field `{}` in `{}`",
-                    k.name,
-                    display_path(self.path)
-                ),
-                Some(help),
-            );
+    /// "e.g. <the schema's first example>", or what kind of value it is.
+    fn example_or_kind(&self, schema: &'d Json) -> String {
+        let example = schema
+            .get("examples")
+            .or_else(|| self.resolve(schema).get("examples"))
+            .and_then(Json::as_array)
+            .and_then(|e| e.first());
+        match example {
+            Some(e) => format!("e.g. {}", super::reference::flow_yaml(e)),
+            None => self.describe(schema),
         }
     }
 }
 
-fn display_path(p: &P) -> String {
-    match p {
-        P::Root => "the spec".to_string(),
-        p => p.to_string(),
-    }
-}
-
-fn string(cx: &mut Cx, n: &Node, p: &P) -> Option<String> {
-    match &n.value {
-        Value::Scalar { text, .. } => Some(text.to_string()),
-        _ => {
-            cx.wrong_type(n, p, "a string");
-            None
-        }
-    }
-}
-
-fn boolean(cx: &mut Cx, n: &Node, p: &P) -> Option<bool> {
-    if let Value::Scalar { text, plain: true } = &n.value {
-        if let Some(b) = parse_bool(text) {
-            return Some(b);
-        }
-    }
-    cx.wrong_type(n, p, "a boolean (true or false)");
-    None
-}
-
-fn integer(cx: &mut Cx, n: &Node, p: &P, min: i64, max: i64) -> Option<i64> {
-    let Value::Scalar { text, plain: true } = &n.value else {
-        cx.wrong_type(n, p, "an integer");
-        return None;
-    };
-    let Some(v) = parse_int(text) else {
-        cx.wrong_type(n, p, "an integer");
-        return None;
-    };
-    if v < min || v > max {
-        cx.err(
-            codes::BAD_VALUE,
-            p,
-            n.span,
-            format!("{v} is out of range: must be between {min} and {max}"),
-            None,
-        );
-        return None;
-    }
-    Some(v)
-}
-
-fn enumeration<T: Copy>(cx: &mut Cx, n: &Node, p: &P, allowed: &[(&'static str, T)]) -> Option<T> {
-    let Value::Scalar { text, .. } = &n.value else {
-        cx.wrong_type(n, p, "a string");
-        return None;
-    };
-    if let Some((_, v)) = allowed.iter().find(|(s, _)| s == text) {
-        return Some(*v);
-    }
-    let names: Vec<&str> = allowed.iter().map(|(s, _)| *s).collect();
-    let help = match did_you_mean(text, names.iter().copied()) {
-        Some(s) => format!("did you mean `{s}`? (one of: {})", names.join(", ")),
-        None => format!("one of: {}", names.join(", ")),
-    };
-    cx.err(
-        codes::BAD_VALUE,
-        p,
-        n.span,
-        format!("`{text}` is not a valid value here"),
-        Some(help),
-    );
-    None
-}
-
-/// A list, item by item. Long lists (the workloads, the connections) are
-/// decoded natively in two halves on two threads, each with its own
-/// diagnostics, appended in order: the result is the sequential one.
-fn list<T: Send>(
-    cx: &mut Cx,
-    n: &Node,
-    p: &P,
-    item: impl Fn(&mut Cx, &Node, &P) -> Option<T> + Sync,
-) -> Vec<T> {
-    let Value::Seq(items) = &n.value else {
-        cx.wrong_type(n, p, "a list");
-        return Vec::new();
-    };
-    let decode = |range: std::ops::Range<usize>| {
-        let mut part = Cx {
-            spans: SpanMap::default(),
-            out: Vec::new(),
-            poisoned: Vec::new(),
-        };
-        let mut out = Vec::with_capacity(range.len());
-        for (i, it) in items.iter().enumerate().skip(range.start).take(range.len()) {
-            let ip = P::Idx(p, i);
-            if let Some(v) = item(&mut part, it, &ip) {
-                out.push(v);
-            }
-        }
-        (out, part)
-    };
-    let ((mut out, part), second) = crate::par::halves(items.len(), &decode);
-    for part in std::iter::once(part).chain(second.map(|(more, part)| {
-        out.extend(more);
-        part
-    })) {
-        cx.out.extend(part.out);
-        cx.poisoned.extend(part.poisoned);
-    }
-    out
-}
-
-fn btree(m: StrMap) -> BTreeMap<String, String> {
-    m.into_iter().collect()
+fn required(schema: &Json) -> impl Iterator<Item = &str> {
+    schema
+        .get("required")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Json::as_str)
 }
 
 /// Parse and decode a spec.
 pub fn decode(src: &str) -> Decoded<'_> {
-    let mut cx = Cx {
+    let mut diagnostics = Vec::new();
+    let unparsed = |diagnostics| Decoded {
+        spec: Spec::default(),
         spans: SpanMap::default(),
-        out: Vec::new(),
+        diagnostics,
         poisoned: Vec::new(),
+        parsed: false,
     };
     let root = match tree::parse(src) {
         Ok((root, soft)) => {
-            for e in soft {
-                tree_error(&mut cx, e);
-            }
+            diagnostics.extend(soft.into_iter().map(tree_error));
             root
         }
         Err(e) => {
-            tree_error(&mut cx, e);
-            return Decoded {
-                spec: Spec::default(),
-                spans: cx.spans,
-                diagnostics: cx.out,
-                poisoned: cx.poisoned,
-                parsed: false,
-            };
+            diagnostics.push(tree_error(e));
+            return unparsed(diagnostics);
         }
     };
-    let spec = spec(&mut cx, &root).unwrap_or_default();
-    cx.spans.root = Some(root);
+    let root_schema = schema();
+    let mut checker = SchemaChecker::new(root_schema);
+    if !matches!(root.value, Value::Map(_)) {
+        // A list or a scalar is not a spec: one error, and nothing follows from it.
+        checker.wrong_type(&root, root_schema, &FieldPath::Root);
+        diagnostics.extend(checker.diagnostics);
+        return unparsed(diagnostics);
+    }
+    let checked = checker.value(&root, root_schema, &FieldPath::Root);
+    diagnostics.extend(checker.diagnostics);
+    let (spec, parsed) = match serde_json::from_value::<Spec>(checked) {
+        Ok(spec) => (spec, true),
+        // The checked value has the schema's shape, which is the types'
+        // shape; this is reached only if the two ever disagree.
+        Err(e) => {
+            diagnostics.push(Pending {
+                code: codes::WRONG_TYPE,
+                severity: Severity::Error,
+                message: format!("podwire could not read the checked spec: {e}"),
+                path: String::new(),
+                span: None,
+                help: Some("please report this: the schema and the spec types disagree".into()),
+            });
+            (Spec::default(), false)
+        }
+    };
     Decoded {
         spec,
-        spans: cx.spans,
-        diagnostics: cx.out,
-        poisoned: cx.poisoned,
-        parsed: true,
+        spans: SpanMap { root: Some(root) },
+        diagnostics,
+        poisoned: checker.poisoned,
+        parsed,
     }
 }
 
-fn tree_error(cx: &mut Cx, e: TreeError) {
-    let (code, span, msg, help) = match e {
+fn tree_error(e: TreeError) -> Pending {
+    let (code, span, message, help) = match e {
         TreeError::Syntax { message, span } => (
             codes::SYNTAX,
             Some(span),
@@ -481,326 +780,14 @@ fn tree_error(cx: &mut Cx, e: TreeError) {
             None,
         ),
     };
-    cx.out.push(Pending {
+    Pending {
         code,
         severity: Severity::Error,
-        message: msg,
+        message,
         path: String::new(),
         span,
         help,
-    });
-}
-
-fn spec(cx: &mut Cx, root: &Node) -> Option<Spec> {
-    let mut o = Obj::new(cx, root, &P::Root)?;
-    let mut s = Spec::default();
-    if let Some((n, p)) = o.req(cx, "apiVersion", API_VERSION) {
-        s.api_version = string(cx, n, &p).unwrap_or_default();
-        if s.api_version != API_VERSION && !s.api_version.is_empty() {
-            cx.err(
-                codes::API_VERSION,
-                &p,
-                n.span,
-                format!("unsupported apiVersion `{}`", s.api_version),
-                Some(format!("this podwire reads `apiVersion: {API_VERSION}`")),
-            );
-        }
     }
-    if let Some((n, p)) = o.req(cx, "kind", KIND) {
-        s.kind = string(cx, n, &p).unwrap_or_default();
-        if s.kind != KIND && !s.kind.is_empty() {
-            cx.err(
-                codes::API_VERSION,
-                &p,
-                n.span,
-                format!("unsupported kind `{}`", s.kind),
-                Some(format!("the kind is `{KIND}`")),
-            );
-        }
-    }
-    if let Some((n, p)) = o.req(cx, "metadata", "name and labels") {
-        if let Some(mut m) = Obj::new(cx, n, &p) {
-            s.metadata.name = m.req_str(cx, "name", "a DNS-1035 label");
-            s.metadata.labels = btree(m.str_map(cx, "labels"));
-            m.finish(cx);
-        }
-    }
-    if let Some((n, p)) = o.req(cx, "gcp", "project and location") {
-        if let Some(mut g) = Obj::new(cx, n, &p) {
-            s.gcp.project = g.req_str(cx, "project", "a GCP project id");
-            s.gcp.location = g.req_str(cx, "location", "a zone or region");
-            s.gcp.network = g.opt_str(cx, "network");
-            s.gcp.subnetwork = g.opt_str(cx, "subnetwork");
-            g.finish(cx);
-        }
-    }
-    if let Some((n, p)) = o.req(cx, "cluster", "its node pools") {
-        s.cluster = cluster(cx, n, &p);
-    }
-    s.namespace = o.opt_str(cx, "namespace");
-    if let Some((n, p)) = o.get("workloads") {
-        s.workloads = list(cx, n, &p, workload);
-    }
-    if let Some((n, p)) = o.get("connections") {
-        s.connections = list(cx, n, &p, connection);
-    }
-    o.finish(cx);
-    Some(s)
-}
-
-const CHANNELS: &[(&str, ReleaseChannel)] = &[
-    ("rapid", ReleaseChannel::Rapid),
-    ("regular", ReleaseChannel::Regular),
-    ("stable", ReleaseChannel::Stable),
-    ("extended", ReleaseChannel::Extended),
-    ("none", ReleaseChannel::None),
-];
-
-fn cluster(cx: &mut Cx, n: &Node, p: &P) -> Cluster {
-    let mut c = Cluster::default();
-    let Some(mut o) = Obj::new(cx, n, p) else {
-        return c;
-    };
-    c.name = o.opt_str(cx, "name");
-    c.version = o.opt_str(cx, "version");
-    c.release_channel = o.opt_enum(cx, "releaseChannel", CHANNELS);
-    c.dataplane_v2 = o.opt_bool(cx, "dataplaneV2");
-    c.workload_identity = o.opt_bool(cx, "workloadIdentity");
-    c.private_nodes = o.opt_bool(cx, "privateNodes");
-    c.authorized_networks = o.str_list(cx, "authorizedNetworks");
-    if let Some((n, p)) = o.req(cx, "nodePools", "a list of node pools") {
-        c.node_pools = list(cx, n, &p, node_pool);
-    }
-    o.finish(cx);
-    c
-}
-
-const DRIVERS: &[(&str, GpuDriver)] = &[
-    ("default", GpuDriver::Default),
-    ("latest", GpuDriver::Latest),
-    ("disabled", GpuDriver::Disabled),
-];
-
-const EFFECTS: &[(&str, TaintEffect)] = &[
-    ("NoSchedule", TaintEffect::NoSchedule),
-    ("PreferNoSchedule", TaintEffect::PreferNoSchedule),
-    ("NoExecute", TaintEffect::NoExecute),
-];
-
-fn node_pool(cx: &mut Cx, n: &Node, p: &P) -> Option<NodePool> {
-    let mut o = Obj::new(cx, n, p)?;
-    let mut np = NodePool {
-        name: o.req_str(cx, "name", "a DNS-1035 label"),
-        machine_type: o.req_str(cx, "machineType", "e.g. g2-standard-8"),
-        nodes: o.opt_u32(cx, "nodes", 0, 1000),
-        ..NodePool::default()
-    };
-    if let Some((an, ap)) = o.get("autoscaling") {
-        if let Some(mut a) = Obj::new(cx, an, &ap) {
-            let min = a
-                .req(cx, "min", "nodes per zone")
-                .and_then(|(n, p)| integer(cx, n, &p, 0, 1000));
-            let max = a
-                .req(cx, "max", "nodes per zone")
-                .and_then(|(n, p)| integer(cx, n, &p, 0, 1000));
-            a.finish(cx);
-            if let (Some(min), Some(max)) = (min, max) {
-                np.autoscaling = Some(Autoscaling {
-                    min: min as u32,
-                    max: max as u32,
-                });
-            }
-        }
-    }
-    np.zones = o.str_list(cx, "zones");
-    if let Some((an, ap)) = o.get("accelerator") {
-        if let Some(mut a) = Obj::new(cx, an, &ap) {
-            np.accelerator = Some(Accelerator {
-                kind: a.opt_str(cx, "type"),
-                count: a.opt_u32(cx, "count", 1, 16),
-                driver: a.opt_enum(cx, "driver", DRIVERS),
-            });
-            a.finish(cx);
-        }
-    }
-    if let Some((tn, tp)) = o.get("tpu") {
-        if let Some(mut t) = Obj::new(cx, tn, &tp) {
-            let topology = t.req_str(cx, "topology", "e.g. 2x4");
-            t.finish(cx);
-            np.tpu = Some(Tpu { topology });
-        }
-    }
-    np.spot = o.opt_bool(cx, "spot");
-    np.reservation = o.opt_str(cx, "reservation");
-    np.placement = o.opt_enum(cx, "placement", &[("compact", Placement::Compact)]);
-    np.disk_size_gb = o.opt_u32(cx, "diskSizeGb", 10, 65536);
-    np.disk_type = o.opt_str(cx, "diskType");
-    np.image_type = o.opt_str(cx, "imageType");
-    if let Some((sn, sp)) = o.get("oauthScopes") {
-        np.oauth_scopes = Some(list(cx, sn, &sp, string));
-    }
-    np.service_account = o.opt_str(cx, "serviceAccount");
-    np.labels = btree(o.str_map(cx, "labels"));
-    if let Some((tn, tp)) = o.get("taints") {
-        np.taints = list(cx, tn, &tp, |cx, n, p| {
-            let mut t = Obj::new(cx, n, p)?;
-            let taint = Taint {
-                key: t.req_str(cx, "key", "a label key"),
-                value: t.opt_str(cx, "value").unwrap_or_default(),
-                effect: t.opt_enum(cx, "effect", EFFECTS).unwrap_or_default(),
-            };
-            t.finish(cx);
-            Some(taint)
-        });
-    }
-    np.max_pods_per_node = o.opt_u32(cx, "maxPodsPerNode", 8, 256);
-    o.finish(cx);
-    Some(np)
-}
-
-const RUNS: &[(&str, Run)] = &[("job", Run::Job), ("service", Run::Service)];
-const DISTRIBUTED: &[(&str, Distributed)] = &[
-    ("pytorch", Distributed::Pytorch),
-    ("jax", Distributed::Jax),
-    ("none", Distributed::None),
-];
-const EXPOSE: &[(&str, Expose)] = &[
-    ("cluster", Expose::Cluster),
-    ("internal", Expose::Internal),
-    ("external", Expose::External),
-    ("none", Expose::None),
-];
-const PROTOCOLS: &[(&str, Protocol)] = &[
-    ("TCP", Protocol::Tcp),
-    ("UDP", Protocol::Udp),
-    ("SCTP", Protocol::Sctp),
-];
-
-fn workload(cx: &mut Cx, n: &Node, p: &P) -> Option<Workload> {
-    let mut o = Obj::new(cx, n, p)?;
-    let mut w = Workload {
-        name: o.req_str(cx, "name", "a DNS-1035 label"),
-        image: o.req_str(cx, "image", "a container image reference"),
-        pool: o.opt_str(cx, "pool"),
-        run: o.opt_enum(cx, "run", RUNS),
-        replicas: o.opt_u32(cx, "replicas", 0, 100_000),
-        gpus: o.opt_u32(cx, "gpus", 0, 16),
-        tpus: o.opt_u32(cx, "tpus", 0, 8),
-        ..Workload::default()
-    };
-    if let Some((rn, rp)) = o.get("resources") {
-        if let Some(mut r) = Obj::new(cx, rn, &rp) {
-            w.resources = Some(Resources {
-                cpu: r.opt_str(cx, "cpu"),
-                memory: r.opt_str(cx, "memory"),
-                ephemeral_storage: r.opt_str(cx, "ephemeralStorage"),
-            });
-            r.finish(cx);
-        }
-    }
-    w.command = o.str_list(cx, "command");
-    w.args = o.str_list(cx, "args");
-    w.env = o.str_map(cx, "env");
-    if let Some((pn, pp)) = o.get("ports") {
-        w.ports = list(cx, pn, &pp, |cx, n, p| {
-            let mut po = Obj::new(cx, n, p)?;
-            let name = po.opt_str(cx, "name");
-            let port = po
-                .req(cx, "port", "1-65535")
-                .and_then(|(n, p)| integer(cx, n, &p, 1, 65535));
-            let protocol = po.opt_enum(cx, "protocol", PROTOCOLS);
-            po.finish(cx);
-            Some(Port {
-                name,
-                port: port? as u16,
-                protocol,
-            })
-        });
-    }
-    w.peers = o.opt_bool(cx, "peers");
-    w.distributed = o.opt_enum(cx, "distributed", DISTRIBUTED);
-    if let Some((sn, sp)) = o.get("service") {
-        if let Some(mut so) = Obj::new(cx, sn, &sp) {
-            w.service = Some(ServiceName {
-                name: so.opt_str(cx, "name"),
-            });
-            so.finish(cx);
-        }
-    }
-    w.expose = o.opt_enum(cx, "expose", EXPOSE);
-    w.gcp_service_account = o.opt_str(cx, "gcpServiceAccount");
-    w.run_as_user = o.opt_i64(cx, "runAsUser", 0, i64::from(i32::MAX));
-    w.run_as_group = o.opt_i64(cx, "runAsGroup", 0, i64::from(i32::MAX));
-    w.backoff_limit = o.opt_u32(cx, "backoffLimit", 0, 1000);
-    o.finish(cx);
-    Some(w)
-}
-
-fn endpoint(cx: &mut Cx, n: &Node, p: &P) -> Option<Endpoint> {
-    match &n.value {
-        Value::Scalar { text, .. } => Some(Endpoint::Name(text.to_string())),
-        Value::Map(entries) => {
-            let mut o = Obj::new(cx, n, p)?;
-            let has = |k: &str| entries.iter().any(|(e, _)| e.name == k);
-            let ep = if has("cidr") {
-                o.opt_str(cx, "cidr").map(|cidr| Endpoint::Cidr { cidr })
-            } else if has("namespace") {
-                o.opt_str(cx, "namespace")
-                    .map(|namespace| Endpoint::Namespace { namespace })
-            } else {
-                o.asked.extend(["cidr", "namespace"]);
-                if entries.is_empty() {
-                    cx.err(
-                        codes::BAD_CONNECTION,
-                        p,
-                        n.span,
-                        "an endpoint needs a workload name, `internet`, `{cidr: ...}` or `{namespace: ...}`".into(),
-                        None,
-                    );
-                }
-                None
-            };
-            o.finish(cx);
-            ep
-        }
-        Value::Seq(_) => {
-            cx.wrong_type(
-                n,
-                p,
-                "a workload name, `internet`, `{cidr: ...}` or `{namespace: ...}`",
-            );
-            None
-        }
-    }
-}
-
-fn connection(cx: &mut Cx, n: &Node, p: &P) -> Option<Connection> {
-    let mut o = Obj::new(cx, n, p)?;
-    let from = o
-        .req(cx, "from", "a workload, internet, {cidr} or {namespace}")
-        .and_then(|(n, p)| endpoint(cx, n, &p));
-    let to = o
-        .req(cx, "to", "a workload, internet, {cidr} or {namespace}")
-        .and_then(|(n, p)| endpoint(cx, n, &p));
-    let ports = match o.get("ports") {
-        Some((pn, pp)) => list(cx, pn, &pp, |cx, n, p| match &n.value {
-            Value::Scalar { text, plain: true } if parse_int(text).is_some() => {
-                integer(cx, n, p, 1, 65535).map(|v| PortRef::Number(v as u16))
-            }
-            Value::Scalar { text, .. } => Some(PortRef::Name(text.to_string())),
-            _ => {
-                cx.wrong_type(n, p, "a port name or number");
-                None
-            }
-        }),
-        None => Vec::new(),
-    };
-    o.finish(cx);
-    Some(Connection {
-        from: from?,
-        to: to?,
-        ports,
-    })
 }
 
 #[cfg(test)]
@@ -863,6 +850,118 @@ mod tests {
         assert_eq!(
             d.spans.get("cluster.nodePools[0].nodes").map(|s| s.line),
             Some(7)
+        );
+    }
+
+    const HEAD: &str = "apiVersion: podwire.dev/v1alpha1\nkind: AIWorkload\nmetadata: {name: a}\ngcp: {project: my-project, location: l}\ncluster:\n  nodePools: [{name: p, machineType: n1-standard-1}]\n";
+
+    fn errors_of(src: &str) -> Vec<(&'static str, String, String)> {
+        decode(src)
+            .diagnostics
+            .into_iter()
+            .map(|d| (d.code, d.path, d.message))
+            .collect()
+    }
+
+    #[test]
+    fn ranges_come_from_the_types() {
+        let e = errors_of(&format!(
+            "{HEAD}workloads:\n  - {{name: w, image: x, gpus: 17, replicas: 100000}}\n"
+        ));
+        assert_eq!(
+            e,
+            vec![(
+                codes::BAD_VALUE,
+                "workloads[0].gpus".to_string(),
+                "17 is out of range: must be between 0 and 16".to_string()
+            )]
+        );
+        let e = errors_of(&format!(
+            "{HEAD}workloads:\n  - {{name: w, image: x, runAsUser: 99999999999999999999999}}\n"
+        ));
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(e[0].2.contains("out of range"), "{e:?}");
+    }
+
+    #[test]
+    fn text_fields_take_numbers_as_written_and_strict_ones_do_not() {
+        let src = format!("{HEAD}workloads:\n  - name: w\n    image: x\n    args: [--epochs, 3, true]\n    env: {{N: 4, EMPTY: , F: 1.50}}\n    resources: {{cpu: 90}}\n");
+        let d = decode(&src);
+        assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
+        let w = &d.spec.workloads[0];
+        assert_eq!(w.args, ["--epochs", "3", "true"]);
+        assert_eq!(
+            w.env,
+            [("N", "4"), ("EMPTY", ""), ("F", "1.50")].map(|(k, v)| (k.to_string(), v.to_string()))
+        );
+        assert_eq!(
+            w.resources.as_ref().and_then(|r| r.cpu.as_deref()),
+            Some("90")
+        );
+        // A quantity is text or a number, not a boolean; a name is a string.
+        let e = errors_of(&format!(
+            "{HEAD}workloads:\n  - {{name: 12, image: x, resources: {{cpu: true}}}}\n"
+        ));
+        let codes_paths: Vec<_> = e.iter().map(|(c, p, _)| (*c, p.as_str())).collect();
+        assert_eq!(
+            codes_paths,
+            [
+                (codes::WRONG_TYPE, "workloads[0].name"),
+                (codes::WRONG_TYPE, "workloads[0].resources.cpu")
+            ]
+        );
+        assert_eq!(e[0].2, "expected a string, found an integer");
+    }
+
+    #[test]
+    fn enum_values_and_missing_fields_are_explained_from_the_schema() {
+        let src = format!("{HEAD}workloads:\n  - {{name: w, run: serivce}}\n");
+        let d = decode(&src);
+        let help: Vec<_> = d
+            .diagnostics
+            .iter()
+            .map(|d| (d.code, d.help.clone().unwrap_or_default()))
+            .collect();
+        assert_eq!(
+            help,
+            [
+                (
+                    codes::BAD_VALUE,
+                    "did you mean `service`? (one of: job, service)".to_string()
+                ),
+                (
+                    codes::MISSING_FIELD,
+                    "add `image:` (e.g. us-docker.pkg.dev/my-project/ml/train:1.0) to `workloads[0]`"
+                        .to_string()
+                ),
+            ]
+        );
+        assert!(d.poisoned.contains(&"workloads[0].run".to_string()));
+        assert!(d.poisoned.contains(&"workloads[0].image".to_string()));
+    }
+
+    #[test]
+    fn a_top_level_list_or_scalar_is_one_error() {
+        for src in ["- a\n- b\n", "hello\n", "42\n"] {
+            let d = decode(src);
+            assert!(!d.parsed);
+            assert_eq!(d.diagnostics.len(), 1, "{src:?}: {:?}", d.diagnostics);
+            assert_eq!(d.diagnostics[0].code, codes::WRONG_TYPE);
+        }
+    }
+
+    #[test]
+    fn endpoints_pick_the_branch_their_keys_name() {
+        let e = errors_of(&format!(
+            "{HEAD}connections:\n  - {{from: {{namespace: n, colour: red}}, to: [x]}}\n"
+        ));
+        let codes_paths: Vec<_> = e.iter().map(|(c, p, _)| (*c, p.as_str())).collect();
+        assert_eq!(
+            codes_paths,
+            [
+                (codes::UNKNOWN_FIELD, "connections[0].from.colour"),
+                (codes::WRONG_TYPE, "connections[0].to")
+            ]
         );
     }
 }

@@ -6,12 +6,17 @@
 //! mistake is reported at once, with its place.
 
 pub mod decode;
-mod fast;
+mod reference;
 pub mod tree;
 
-use schemars::JsonSchema;
-use serde::Serialize;
+pub use reference::reference_markdown;
+
+use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 pub const API_VERSION: &str = "podwire.dev/v1alpha1";
 pub const KIND: &str = "AIWorkload";
@@ -19,79 +24,144 @@ pub const KIND: &str = "AIWorkload";
 /// Ordered string map (source order kept).
 pub type StrMap = Vec<(String, String)>;
 
-/// Schema of a scalar the decoder reads as text: YAML users write
-/// `OMP_NUM_THREADS: 4` or `args: [--epochs, 3]`, and that is fine.
-#[derive(JsonSchema)]
-#[serde(untagged)]
-#[allow(dead_code)]
-enum Scalar {
-    String(String),
-    Number(f64),
-    Bool(bool),
+/// Schema of a scalar the decoder reads as its source text: YAML users write
+/// `OMP_NUM_THREADS: 4`, `args: [--epochs, 3]` or `version: 1.30`, and the
+/// value is the text as written ("1.30", not 1.3). The decoder recognises a
+/// text scalar by this shape (a type list with both `string` and `number`).
+pub struct Scalar;
+
+impl JsonSchema for Scalar {
+    fn schema_name() -> Cow<'static, str> {
+        "Scalar".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "Text; a number or boolean is taken as the text it is written as.",
+            "type": ["string", "number", "boolean"]
+        })
+    }
 }
 
-/// Schema of a Kubernetes quantity: `"90"`, `90`, `500m`, `1000Gi`.
-#[derive(JsonSchema)]
-#[serde(untagged)]
-#[allow(dead_code)]
-enum Quantity {
-    String(String),
-    Number(f64),
+/// Schema of a Kubernetes quantity: `"90"`, `90`, `500m`, `1000Gi`, read as text.
+pub struct Quantity;
+
+impl JsonSchema for Quantity {
+    fn schema_name() -> Cow<'static, str> {
+        "Quantity".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A Kubernetes quantity (`90`, `500m`, `1000Gi`), read as text.",
+            "type": ["string", "number"]
+        })
+    }
+}
+
+/// A mapping of text values, in source order; a value left empty (`KEY:`) is "".
+fn text_pairs<'de, D: Deserializer<'de>>(d: D) -> Result<StrMap, D::Error> {
+    struct Pairs;
+    impl<'de> Visitor<'de> for Pairs {
+        type Value = StrMap;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a mapping of text values")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<StrMap, A::Error> {
+            let mut out = Vec::new();
+            while let Some((k, v)) = map.next_entry::<String, Option<String>>()? {
+                out.push((k, v.unwrap_or_default()));
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_map(Pairs)
+}
+
+/// [`text_pairs`], sorted by key (labels).
+fn text_map<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, String>, D::Error> {
+    Ok(text_pairs(d)?.into_iter().collect())
 }
 
 /// One podwire spec: an AI workload on GKE.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schemars(title = "podwire AIWorkload (podwire.dev/v1alpha1)")]
 pub struct Spec {
     /// Must be `podwire.dev/v1alpha1`.
-    #[schemars(extend("const" = "podwire.dev/v1alpha1"))]
+    #[schemars(extend("const" = "podwire.dev/v1alpha1", "examples" = ["podwire.dev/v1alpha1"]))]
     pub api_version: String,
     /// Must be `AIWorkload`.
-    #[schemars(extend("const" = "AIWorkload"))]
+    #[schemars(extend("const" = "AIWorkload", "examples" = ["AIWorkload"]))]
     pub kind: String,
+    /// The workload's name and labels.
+    #[schemars(extend("examples" = [{"name": "llm-train"}]))]
     pub metadata: Metadata,
+    /// Where the cluster lives.
+    #[schemars(extend("examples" = [{"project": "my-project", "location": "us-central1-a"}]))]
     pub gcp: Gcp,
+    /// The GKE cluster and its node pools.
+    #[schemars(extend("examples" = [{"nodePools": [{"name": "gpu", "machineType": "g2-standard-8"}]}]))]
     pub cluster: Cluster,
     /// Kubernetes namespace for every object. Default: `metadata.name`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = ["llm-train"]))]
     pub namespace: Option<String>,
+    /// The pods to run, each a Job, StatefulSet or Deployment.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(extend("examples" = [[{"name": "trainer", "image": "us-docker.pkg.dev/my-project/ml/train:1.0"}]]))]
     pub workloads: Vec<Workload>,
     /// The only traffic the NetworkPolicies allow. With none, no policies are made.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(extend("examples" = [[{"from": "server", "to": "trainer", "ports": ["metrics"]}]]))]
     pub connections: Vec<Connection>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Metadata {
     /// A DNS-1035 label; the default cluster name and namespace.
-    #[schemars(regex(pattern = r"^[a-z]([-a-z0-9]*[a-z0-9])?$"), length(max = 63))]
+    #[schemars(
+        regex(pattern = r"^[a-z]([-a-z0-9]*[a-z0-9])?$"),
+        length(max = 63),
+        extend("examples" = ["llm-train"])
+    )]
     pub name: String,
     /// Put on every Kubernetes object and as GKE resourceLabels.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    #[schemars(with = "BTreeMap<String, Scalar>")]
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "text_map"
+    )]
+    #[schemars(
+        with = "BTreeMap<String, Option<Scalar>>",
+        extend("examples" = [{"team": "ml"}])
+    )]
     pub labels: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Gcp {
     /// GCP project id (6-30 characters: lowercase letters, digits, hyphens).
-    #[schemars(regex(pattern = r"^[a-z][-a-z0-9]{4,28}[a-z0-9]$"))]
+    #[schemars(
+        regex(pattern = r"^[a-z][-a-z0-9]{4,28}[a-z0-9]$"),
+        extend("examples" = ["my-project"])
+    )]
     pub project: String,
     /// A zone (`us-central1-a`: zonal cluster) or a region (`us-central1`: regional cluster).
+    #[schemars(extend("examples" = ["us-central1-a"]))]
     pub location: String,
-    /// VPC network (default: the project's `default` network).
+    /// VPC network. Default: the project's `default` network.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = ["ml-vpc"]))]
     pub network: Option<String>,
     /// Subnetwork of that network.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = ["ml-subnet"]))]
     pub subnetwork: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema, Default)]
+/// GKE release channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum ReleaseChannel {
     Rapid,
@@ -103,109 +173,154 @@ pub enum ReleaseChannel {
     None,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Cluster {
-    /// Default: `metadata.name`.
+    /// Cluster name. Default: `metadata.name`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = ["llm-train"]))]
     pub name: Option<String>,
-    /// GKE version, e.g. "1.32" (GKE's initialClusterVersion).
+    /// GKE version (GKE's initialClusterVersion), read as written: `1.30` stays "1.30".
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<Scalar>", extend("examples" = ["1.32"]))]
     pub version: Option<String>,
-    /// Default: regular.
+    /// GKE release channel.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("default" = "regular", "examples" = ["stable"]))]
     pub release_channel: Option<ReleaseChannel>,
-    /// Dataplane V2 (ADVANCED_DATAPATH) enforces NetworkPolicy. Default true.
+    /// Dataplane V2 (ADVANCED_DATAPATH), which enforces NetworkPolicy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("default" = true, "examples" = [true]))]
     pub dataplane_v2: Option<bool>,
-    /// Workload Identity (workloadPool `<project>.svc.id.goog`). Default true.
+    /// Workload Identity (workloadPool `<project>.svc.id.goog`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("default" = true, "examples" = [true]))]
     pub workload_identity: Option<bool>,
-    /// Nodes without external IPs. Default false.
+    /// Nodes without external IPs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("default" = false, "examples" = [true]))]
     pub private_nodes: Option<bool>,
     /// CIDRs allowed to reach the control plane; empty: no restriction.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(extend("examples" = [["203.0.113.0/24"]]))]
     pub authorized_networks: Vec<String>,
-    /// At least one pool.
+    /// The node pools; at least one.
+    #[schemars(extend("examples" = [[{"name": "gpu", "machineType": "g2-standard-8"}]]))]
     pub node_pools: Vec<NodePool>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NodePool {
+    /// The pool's name, a DNS-1035 label.
+    #[schemars(extend("examples" = ["gpu"]))]
     pub name: String,
-    /// Compute Engine machine type, e.g. `a3-highgpu-8g`.
+    /// Compute Engine machine type.
+    #[schemars(extend("examples" = ["g2-standard-8"]))]
     pub machine_type: String,
     /// Nodes per zone (GKE initialNodeCount). Default 1, or `autoscaling.min`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 1000), extend("examples" = [2]))]
     pub nodes: Option<u32>,
+    /// Node autoscaling, per zone; the initial count is `min`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = [{"min": 0, "max": 4}]))]
     pub autoscaling: Option<Autoscaling>,
     /// Node locations (zones of the cluster's region).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(extend("examples" = [["us-central1-a"]]))]
     pub zones: Vec<String>,
     /// GPUs per node. Type and count default from the machine type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = [{"type": "nvidia-h100-80gb", "count": 8}]))]
     pub accelerator: Option<Accelerator>,
     /// TPU slice shape, for TPU machine types.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = [{"topology": "2x4"}]))]
     pub tpu: Option<Tpu>,
+    /// Spot VMs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("default" = false, "examples" = [true]))]
     pub spot: Option<bool>,
-    /// Name of a specific Compute Engine reservation to consume.
+    /// Name of a specific Compute Engine reservation to consume; conflicts with `spot`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = ["my-res"]))]
     pub reservation: Option<String>,
+    /// Compact placement of the nodes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = ["compact"]))]
     pub placement: Option<Placement>,
+    /// Boot disk size per node, in GB. Default: GKE's (100).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 10, max = 65536), extend("examples" = [200]))]
     pub disk_size_gb: Option<u32>,
-    /// pd-standard, pd-balanced, pd-ssd, hyperdisk-balanced ...
+    /// Boot disk type: pd-standard, pd-balanced, pd-ssd, hyperdisk-balanced ...
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = ["pd-ssd"]))]
     pub disk_type: Option<String>,
-    /// Node image, e.g. COS_CONTAINERD.
+    /// Node image. Default: GKE's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = ["COS_CONTAINERD"]))]
     pub image_type: Option<String>,
     /// Short names (`cloud-platform`, `storage-ro` ...) or full URLs. Default: gcloud's defaults.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = [["cloud-platform"]]))]
     pub oauth_scopes: Option<Vec<String>>,
     /// Node service account email.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = ["nodes@my-project.iam.gserviceaccount.com"]))]
     pub service_account: Option<String>,
     /// Kubernetes labels on the nodes.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    #[schemars(with = "BTreeMap<String, Scalar>")]
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "text_map"
+    )]
+    #[schemars(
+        with = "BTreeMap<String, Option<Scalar>>",
+        extend("examples" = [{"team": "ml"}])
+    )]
     pub labels: BTreeMap<String, String>,
+    /// Kubernetes taints on the nodes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(extend("examples" = [[{"key": "dedicated", "value": "ml", "effect": "NoSchedule"}]]))]
     pub taints: Vec<Taint>,
+    /// Pods per node. Default: GKE's (110).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 8, max = 256), extend("examples" = [32]))]
     pub max_pods_per_node: Option<u32>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Autoscaling {
     /// Minimum nodes per zone.
+    #[schemars(range(min = 0, max = 1000), extend("examples" = [0]))]
     pub min: u32,
     /// Maximum nodes per zone.
+    #[schemars(range(min = 0, max = 1000), extend("examples" = [4]))]
     pub max: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Accelerator {
-    /// e.g. nvidia-h100-80gb. Default: what the machine type implies.
+    /// GPU type. Default: what the machine type implies.
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = ["nvidia-h100-80gb"]))]
     pub kind: Option<String>,
     /// GPUs per node. Default: what the machine type implies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 16), extend("examples" = [8]))]
     pub count: Option<u32>,
-    /// Driver installed by GKE. Default: `default`.
+    /// Driver installed by GKE (always sent explicitly).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("default" = "default", "examples" = ["latest"]))]
     pub driver: Option<GpuDriver>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema, Default)]
+/// GPU driver installed by GKE.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum GpuDriver {
     #[default]
@@ -214,30 +329,39 @@ pub enum GpuDriver {
     Disabled,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Tpu {
-    /// e.g. `2x4` (v5e, v6e) or `2x2x2` (v5p).
+    /// Slice shape: `2x4` (v5e, v6e) or `2x2x2` (v5p).
+    #[schemars(extend("examples" = ["2x4"]))]
     pub topology: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+/// Node placement policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Placement {
     /// Nodes close together (low latency); needs a single zone.
     Compact,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Taint {
+    /// Taint key (a label key).
+    #[schemars(extend("examples" = ["dedicated"]))]
     pub key: String,
+    /// Taint value (a label value), read as text.
     #[serde(default)]
+    #[schemars(with = "Scalar", extend("default" = "", "examples" = ["ml"]))]
     pub value: String,
+    /// What the taint does to pods that do not tolerate it.
+    #[schemars(extend("examples" = ["NoSchedule"]))]
     pub effect: TaintEffect,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema, Default)]
+/// Kubernetes taint effect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
 pub enum TaintEffect {
     #[default]
     NoSchedule,
@@ -245,7 +369,8 @@ pub enum TaintEffect {
     NoExecute,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema, Default)]
+/// How a workload runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Run {
     /// Runs to completion: an Indexed Job.
@@ -255,7 +380,8 @@ pub enum Run {
     Service,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema, Default)]
+/// Which rendezvous environment to inject.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Distributed {
     Pytorch,
@@ -264,7 +390,8 @@ pub enum Distributed {
     None,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema, Default)]
+/// How far a workload's Service reaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Expose {
     /// Only the in-cluster Service.
@@ -278,7 +405,8 @@ pub enum Expose {
     None,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema, Default)]
+/// Transport protocol of a port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
 pub enum Protocol {
     #[default]
     #[serde(rename = "TCP")]
@@ -299,140 +427,199 @@ impl Protocol {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Port {
     /// IANA service name (at most 15 characters). Default: `p<port>`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = ["http"]))]
     pub name: Option<String>,
-    #[schemars(range(min = 1, max = 65535))]
+    /// The container port.
+    #[schemars(range(min = 1, max = 65535), extend("examples" = [8000]))]
     pub port: u16,
+    /// Transport protocol.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("default" = "TCP", "examples" = ["UDP"]))]
     pub protocol: Option<Protocol>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ServiceName {
-    /// Name of the primary Service (default: the workload's name).
+    /// Name of the primary Service. Default: the workload's name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = ["trainer"]))]
     pub name: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Resources {
-    /// CPU request per pod (Kubernetes quantity: "90", "500m").
+    /// CPU request per pod (Kubernetes quantity).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Option<Quantity>")]
+    #[schemars(with = "Option<Quantity>", extend("examples" = ["500m"]))]
     pub cpu: Option<String>,
-    /// Memory request (and limit) per pod (Kubernetes quantity: "1000Gi").
+    /// Memory request (and limit) per pod (Kubernetes quantity).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Option<Quantity>")]
+    #[schemars(with = "Option<Quantity>", extend("examples" = ["1000Gi"]))]
     pub memory: Option<String>,
-    /// Ephemeral storage request per pod.
+    /// Ephemeral storage request per pod (Kubernetes quantity).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Option<Quantity>")]
+    #[schemars(with = "Option<Quantity>", extend("examples" = ["100Gi"]))]
     pub ephemeral_storage: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Workload {
     /// DNS-1035 label; the name of its Job / StatefulSet / Deployment.
+    #[schemars(extend("examples" = ["trainer"]))]
     pub name: String,
+    /// Container image reference.
+    #[schemars(extend("examples" = ["us-docker.pkg.dev/my-project/ml/train:1.0"]))]
     pub image: String,
     /// Node pool; required when there is more than one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = ["gpu"]))]
     pub pool: Option<String>,
-    /// Default: job.
+    /// Job or long-running service. Default: `service` behind a load balancer, else `job` when distributed, else `service` with ports, else `job`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = ["service"]))]
     pub run: Option<Run>,
-    /// Pods. Default 1.
+    /// Pods.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 100000), extend("default" = 1, "examples" = [4]))]
     pub replicas: Option<u32>,
     /// GPUs per pod (nvidia.com/gpu).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 16), extend("examples" = [8]))]
     pub gpus: Option<u32>,
     /// TPU chips per pod (google.com/tpu). Default on TPU pools: the chips of one node.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 8), extend("examples" = [4]))]
     pub tpus: Option<u32>,
+    /// Resource requests per pod.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = [{"cpu": "90", "memory": "1000Gi"}]))]
     pub resources: Option<Resources>,
+    /// The container's entrypoint. Default: the image's.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[schemars(with = "Vec<Scalar>")]
+    #[schemars(with = "Vec<Scalar>", extend("examples" = [["torchrun"]]))]
     pub command: Vec<String>,
+    /// Arguments to the entrypoint.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[schemars(with = "Vec<Scalar>")]
+    #[schemars(with = "Vec<Scalar>", extend("examples" = [["train.py", "--epochs", 3]]))]
     pub args: Vec<String>,
     /// Environment variables, in order.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[schemars(with = "BTreeMap<String, Scalar>")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "text_pairs"
+    )]
+    #[schemars(
+        with = "BTreeMap<String, Option<Scalar>>",
+        extend("examples" = [{"NCCL_DEBUG": "INFO"}])
+    )]
     pub env: StrMap,
+    /// Ports the containers listen on.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(extend("examples" = [[{"name": "http", "port": 8000}]]))]
     pub ports: Vec<Port>,
     /// Every pod gets a stable DNS name through a headless Service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("default" = false, "examples" = [true]))]
     pub peers: Option<bool>,
     /// Inject the rendezvous environment (implies peers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("default" = "none", "examples" = ["pytorch"]))]
     pub distributed: Option<Distributed>,
+    /// Name override for the primary Service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = [{"name": "trainer"}]))]
     pub service: Option<ServiceName>,
+    /// How far the workload's Service reaches.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("default" = "cluster", "examples" = ["internal"]))]
     pub expose: Option<Expose>,
     /// Google service account the pods act as (Workload Identity).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = ["trainer@my-project.iam.gserviceaccount.com"]))]
     pub gcp_service_account: Option<String>,
+    /// User id the containers run as, for images whose default user is root.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 2147483647), extend("examples" = [1000]))]
     pub run_as_user: Option<i64>,
+    /// Group id the containers run as.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 2147483647), extend("examples" = [1000]))]
     pub run_as_group: Option<i64>,
     /// Retries of a Job before it is failed. Default 0 for distributed jobs, else 3.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 1000), extend("examples" = [3]))]
     pub backoff_limit: Option<u32>,
 }
 
 /// One end of a connection.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub enum Endpoint {
     /// A workload's name, or `internet` (anything outside the cluster).
     Name(String),
+    /// Addresses outside the cluster.
+    #[schemars(extend("additionalProperties" = false))]
     Cidr {
+        /// An IPv4 or IPv6 CIDR.
         cidr: String,
     },
+    /// Every pod of another namespace.
+    #[schemars(extend("additionalProperties" = false))]
     Namespace {
+        /// The namespace's name.
         namespace: String,
     },
 }
 
 /// A port by name (of the target workload) or by number.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub enum PortRef {
-    Number(u16),
+    Number(#[schemars(range(min = 1, max = 65535))] u16),
     Name(String),
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Connection {
+    /// Where the traffic comes from: a workload, `internet`, `{cidr}` or `{namespace}`.
+    #[schemars(extend("examples" = ["server"]))]
     pub from: Endpoint,
+    /// Where it goes: a workload, `internet`, `{cidr}` or `{namespace}`.
+    #[schemars(extend("examples" = ["trainer"]))]
     pub to: Endpoint,
-    /// Omitted: all of the target workload's ports.
+    /// Ports by name or number. Omitted: all of the target workload's ports.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(extend("examples" = [["metrics", 443]]))]
     pub ports: Vec<PortRef>,
 }
 
-/// The JSON Schema of the whole language.
+/// The JSON Schema of the whole language: the published schema (`podwire
+/// schema`), the rules the decoder checks against and the source of the
+/// reference documentation.
 pub fn json_schema() -> serde_json::Value {
-    let mut s = serde_json::to_value(schemars::schema_for!(Spec)).unwrap_or_default();
-    if let Some(o) = s.as_object_mut() {
-        o.insert(
-            "$id".into(),
-            "https://podwire.dev/schema/v1alpha1.json".into(),
-        );
-    }
-    s
+    schema().clone()
+}
+
+/// [`json_schema`], generated once.
+pub(crate) fn schema() -> &'static serde_json::Value {
+    static SCHEMA: OnceLock<serde_json::Value> = OnceLock::new();
+    SCHEMA.get_or_init(|| {
+        let mut schema = schemars::schema_for!(Spec).to_value();
+        if let Some(o) = schema.as_object_mut() {
+            o.insert(
+                "$id".into(),
+                "https://podwire.dev/schema/v1alpha1.json".into(),
+            );
+        }
+        schema
+    })
 }

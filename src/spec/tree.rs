@@ -114,6 +114,9 @@ fn span_of(s: &YSpan) -> Span {
 /// stops "billion laughs" documents.
 pub(super) const MAX_NODES: usize = 1_000_000;
 
+/// The reader's limits, as the language reference states them.
+pub const LIMITS: &[(&str, &str)] = &[("Nodes after alias expansion", "1,000,000")];
+
 enum Frame<'s> {
     Seq(Vec<Node<'s>>, Span, usize),
     Map(
@@ -127,7 +130,7 @@ enum Frame<'s> {
 /// A mapping key arrives: report it if the mapping has it already. Returns
 /// whether it is new (a duplicate key keeps its first value, so the caller
 /// drops the duplicate's).
-pub(super) fn note_key(items: &[(Key, Node)], key: &Key, soft: &mut Vec<TreeError>) -> bool {
+fn note_key(items: &[(Key, Node)], key: &Key, soft: &mut Vec<TreeError>) -> bool {
     match items.iter().find(|(k, _)| k.name == key.name) {
         Some((k, _)) => {
             soft.push(TreeError::DuplicateKey {
@@ -141,20 +144,9 @@ pub(super) fn note_key(items: &[(Key, Node)], key: &Key, soft: &mut Vec<TreeErro
     }
 }
 
-/// Parse one YAML document into a tree. Returns the root and any duplicate-key
-/// errors (which do not stop parsing).
-///
-/// Most specs are read by the fast path in [`super::fast`]; anything it does
-/// not cover (and every syntax error) goes to saphyr-parser.
+/// Parse one YAML document into a tree with saphyr-parser. Returns the root
+/// and any duplicate-key errors (which do not stop parsing).
 pub fn parse(src: &str) -> Result<(Node<'_>, Vec<TreeError>), TreeError> {
-    match super::fast::parse(src) {
-        Some(done) => Ok(done),
-        None => parse_saphyr(src),
-    }
-}
-
-/// [`parse`] by saphyr-parser alone: the reference the fast path is tested against.
-pub fn parse_saphyr(src: &str) -> Result<(Node<'_>, Vec<TreeError>), TreeError> {
     let mut parser = Parser::new_from_str(src);
     let mut stack: Vec<Frame> = Vec::new();
     let mut root: Option<Node> = None;
