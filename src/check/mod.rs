@@ -9,6 +9,8 @@
 mod capacity;
 mod connections;
 mod pools;
+#[cfg(test)]
+mod tests;
 pub mod validate;
 mod workloads;
 
