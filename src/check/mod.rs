@@ -54,6 +54,17 @@ impl Checker<'_> {
         })
     }
 
+    /// Some path at or below `path` was reported as wrong by the decoder, so
+    /// what podwire derives from the value at `path` (a Service from a
+    /// workload's ports, say) would be a follow-on error.
+    fn poison_within(&self, path: &str) -> bool {
+        self.poisoned.iter().any(|p| {
+            p == path
+                || (p.starts_with(path)
+                    && matches!(p.as_bytes().get(path.len()), Some(b'.' | b'[')))
+        })
+    }
+
     fn push(
         &mut self,
         severity: Severity,

@@ -3,7 +3,8 @@
 //! diagnostics are compared by code, path and severity.
 
 use crate::diag::{codes, Severity};
-use crate::model::Model;
+use crate::model::{Framework, Kind, Model};
+use crate::spec::Protocol;
 
 /// A spec of one zonal cluster with `cluster` extra lines, `pools` and
 /// `workloads` (YAML list items, indented by four) and `rest` (top level).
@@ -11,6 +12,12 @@ fn spec(cluster: &str, pools: &str, workloads: &str, rest: &str) -> String {
     format!(
         "apiVersion: podwire.dev/v1alpha1\nkind: AIWorkload\nmetadata: {{name: demo}}\ngcp: {{project: my-project, location: us-central1-a}}\ncluster:\n{cluster}  nodePools:\n{pools}workloads:\n{workloads}{rest}"
     )
+}
+
+const CPU_POOL: &str = "    - {name: cpu, machineType: n2-standard-8, nodes: 2}\n";
+
+fn with_workloads(workloads: &str, rest: &str) -> String {
+    spec("", CPU_POOL, workloads, rest)
 }
 
 /// (code, path, severity) of every diagnostic.
@@ -24,6 +31,10 @@ fn found(src: &str) -> Vec<(String, String, Severity)> {
 
 fn error(code: &str, path: &str) -> (String, String, Severity) {
     (code.to_string(), path.to_string(), Severity::Error)
+}
+
+fn warning(code: &str, path: &str) -> (String, String, Severity) {
+    (code.to_string(), path.to_string(), Severity::Warning)
 }
 
 fn model(src: &str) -> Model {
@@ -44,6 +55,240 @@ fn all_located(src: &str) {
 /// A v5e 4x4 slice: 4 hosts of 4 chips.
 const SLICE_POOL: &str =
     "    - {name: tpu, machineType: ct5lp-hightpu-4t, tpu: {topology: 4x4}, nodes: 4}\n";
+
+#[test]
+fn run_defaults_to_what_the_workload_is() {
+    let pools = "    - {name: l4, machineType: g2-standard-8, nodes: 2}\n";
+    for (fields, kind) in [
+        // A server behind a load balancer (vLLM): long-running.
+        (
+            "ports: [{name: http, port: 8000}], expose: internal",
+            Kind::Deployment,
+        ),
+        (
+            "ports: [{name: http, port: 8000}], expose: external",
+            Kind::Deployment,
+        ),
+        // Exposed and distributed: still a service (a peers StatefulSet).
+        (
+            "ports: [{name: http, port: 8000}], expose: internal, distributed: pytorch",
+            Kind::StatefulSet,
+        ),
+        // Distributed training, with or without ports: a Job.
+        ("distributed: pytorch", Kind::Job),
+        (
+            "distributed: jax, ports: [{name: metrics, port: 9090}]",
+            Kind::Job,
+        ),
+        // Ports: a service; nothing: a job.
+        ("ports: [{name: http, port: 8000}]", Kind::Deployment),
+        (
+            "ports: [{name: http, port: 8000}], expose: none",
+            Kind::Deployment,
+        ),
+        (
+            "peers: true, ports: [{name: http, port: 8000}]",
+            Kind::StatefulSet,
+        ),
+        ("command: [python, batch.py]", Kind::Job),
+        // An explicit `run` wins.
+        (
+            "run: job, ports: [{name: http, port: 8000}], expose: internal",
+            Kind::Job,
+        ),
+        ("run: service, distributed: pytorch", Kind::StatefulSet),
+    ] {
+        let src = spec(
+            "",
+            pools,
+            &format!("  - {{name: w, image: vllm/vllm-openai:v0.6.0, gpus: 1, {fields}}}\n"),
+            "",
+        );
+        assert_eq!(model(&src).workloads[0].kind, kind, "{fields}");
+    }
+}
+
+#[test]
+fn the_rendezvous_port_is_its_own() {
+    let workload = |fields: &str| {
+        with_workloads(
+            &format!("  - {{name: t, image: r/t:1, replicas: 2, {fields}}}\n"),
+            "",
+        )
+    };
+    // No port named `rendezvous`: the framework's port is added, never
+    // another declared port (mixed-stack's metrics port was MASTER_PORT).
+    for (fields, framework, port) in [
+        (
+            "distributed: pytorch, ports: [{name: metrics, port: 9090}]",
+            Framework::Pytorch,
+            29500,
+        ),
+        ("distributed: pytorch", Framework::Pytorch, 29500),
+        (
+            "distributed: jax, ports: [{name: http, port: 8000}, {name: m, port: 9090}]",
+            Framework::Jax,
+            8476,
+        ),
+        (
+            "distributed: jax, ports: [{name: x, port: 29500}]",
+            Framework::Jax,
+            8476,
+        ),
+    ] {
+        let w = &model(&workload(fields)).workloads[0];
+        assert_eq!(w.distributed, Some((framework, port)), "{fields}");
+        let added: Vec<_> = w.ports.iter().filter(|p| p.name == "rendezvous").collect();
+        assert_eq!(added.len(), 1, "{fields}");
+        assert_eq!((added[0].port, added[0].protocol), (port, Protocol::Tcp));
+    }
+    // The port named `rendezvous` is the one, whatever its number.
+    let w = &model(&workload(
+        "distributed: pytorch, ports: [{name: metrics, port: 9090}, {name: rendezvous, port: 1234}]",
+    ))
+    .workloads[0];
+    assert_eq!(w.distributed, Some((Framework::Pytorch, 1234)));
+    assert_eq!(w.ports.len(), 2);
+    // The default port taken by another port: name the rendezvous port.
+    for (fields, path) in [
+        (
+            "distributed: pytorch, ports: [{name: store, port: 29500}]",
+            "workloads[0].ports[0].port",
+        ),
+        (
+            "distributed: pytorch, ports: [{name: http, port: 80}, {port: 29500}]",
+            "workloads[0].ports[1].port",
+        ),
+        (
+            "distributed: jax, ports: [{name: coord, port: 8476}]",
+            "workloads[0].ports[0].port",
+        ),
+    ] {
+        let src = workload(fields);
+        assert_eq!(
+            found(&src),
+            [error(codes::RENDEZVOUS_PORT, path)],
+            "{fields}"
+        );
+        all_located(&src);
+    }
+}
+
+#[test]
+fn user_env_cannot_set_injected_variables() {
+    let workload = |framework: &str, var: &str| {
+        with_workloads(
+            &format!("  - {{name: t, image: r/t:1, replicas: 2, {framework} env: {{{var}: \"1\", NCCL_DEBUG: INFO}}}}\n"),
+            "",
+        )
+    };
+    for var in [
+        "MASTER_ADDR",
+        "MASTER_PORT",
+        "NNODES",
+        "NODE_RANK",
+        "NPROC_PER_NODE",
+        "WORLD_SIZE",
+        "PET_MASTER_PORT",
+        "PET_NODE_RANK",
+        "PET_RDZV_ENDPOINT",
+    ] {
+        let src = workload("distributed: pytorch,", var);
+        let path = format!("workloads[0].env.{var}");
+        assert_eq!(found(&src), [error(codes::INJECTED_ENV, &path)], "{var}");
+        all_located(&src);
+        // Nothing is injected without `distributed`: the user's to set.
+        assert_eq!(found(&workload("", var)), [], "{var}");
+    }
+    for var in [
+        "JAX_COORDINATOR_ADDRESS",
+        "JAX_PROCESS_ID",
+        "JAX_NUM_PROCESSES",
+    ] {
+        let src = workload("distributed: jax,", var);
+        let path = format!("workloads[0].env.{var}");
+        assert_eq!(found(&src), [error(codes::INJECTED_ENV, &path)], "{var}");
+    }
+    // Settings that are not injected stay the user's.
+    assert_eq!(found(&workload("distributed: jax,", "JAX_PLATFORMS")), []);
+    assert_eq!(found(&workload("distributed: jax,", "MASTER_PORT")), []);
+}
+
+#[test]
+fn workloads_on_a_multi_host_slice_run_one_whole_host_per_pod() {
+    let on_slice = |fields: &str| {
+        spec(
+            "",
+            SLICE_POOL,
+            &format!("  - {{name: w, image: r/jax:1, {fields}}}\n"),
+            "",
+        )
+    };
+    for ok in [
+        "run: job, replicas: 4",
+        "run: job, replicas: 4, tpus: 4",
+        "distributed: jax, replicas: 4",
+        "run: service, peers: true, replicas: 4",
+    ] {
+        let src = on_slice(ok);
+        assert_eq!(found(&src), [], "{ok}");
+        let w = &model(&src).workloads[0];
+        assert_eq!((w.replicas, w.tpus), (4, 4), "{ok}");
+    }
+    for (fields, want) in [
+        (
+            "run: job, replicas: 2",
+            vec![error(codes::TPU_SLICE, "workloads[0].replicas")],
+        ),
+        (
+            "run: job, replicas: 8",
+            vec![
+                error(codes::TPU_SLICE, "workloads[0].replicas"),
+                warning(codes::POOL_CAPACITY, "workloads[0].replicas"),
+            ],
+        ),
+        (
+            "run: job, replicas: 4, tpus: 2",
+            vec![error(codes::TPU_SLICE, "workloads[0].tpus")],
+        ),
+        (
+            "run: job, replicas: 4, tpus: 1",
+            vec![error(codes::TPU_SLICE, "workloads[0].tpus")],
+        ),
+        (
+            "run: service, replicas: 4",
+            vec![error(codes::TPU_SLICE, "workloads[0].name")],
+        ),
+        (
+            "ports: [{name: http, port: 80}], replicas: 4",
+            vec![error(codes::TPU_SLICE, "workloads[0].name")],
+        ),
+        (
+            "run: service, replicas: 2, tpus: 2",
+            vec![
+                error(codes::TPU_SLICE, "workloads[0].name"),
+                error(codes::TPU_SLICE, "workloads[0].replicas"),
+                error(codes::TPU_SLICE, "workloads[0].tpus"),
+            ],
+        ),
+    ] {
+        let src = on_slice(fields);
+        let mut got = found(&src);
+        got.sort();
+        let mut want = want;
+        want.sort();
+        assert_eq!(got, want, "{fields}");
+        all_located(&src);
+    }
+    // Single-host shapes take any number of replicas and any chip count.
+    let single = spec(
+        "",
+        "    - {name: tpu, machineType: ct5lp-hightpu-4t, tpu: {topology: 2x2}, nodes: 3}\n",
+        "  - {name: w, image: r/jax:1, run: service, replicas: 3, tpus: 2}\n",
+        "",
+    );
+    assert_eq!(found(&single), []);
+}
 
 #[test]
 fn a_multi_host_slice_is_in_one_zone() {
@@ -94,6 +339,40 @@ fn a_multi_host_slice_is_in_one_zone() {
 }
 
 #[test]
+fn images_must_be_references_the_runtime_can_pull() {
+    for bad in [
+        r#"" nginx""#,
+        r#""nginx ""#,
+        r#""nginx\t""#,
+        r#""ngi\anx""#,
+        r#""nginx\n""#,
+        r#""ngi\u0000nx""#,
+        r#""my image:1""#,
+        "Nginx:1",
+        r#""nginx:""#,
+        "nginx@sha256:abc",
+        r#""""#,
+    ] {
+        let src = with_workloads(&format!("  - name: w\n    image: {bad}\n"), "");
+        assert_eq!(
+            found(&src),
+            [error(codes::BAD_IMAGE, "workloads[0].image")],
+            "{bad}"
+        );
+        all_located(&src);
+    }
+    for ok in [
+        "nginx",
+        "nginxinc/nginx-unprivileged:1.27",
+        "us-docker.pkg.dev/my-project/ml/train:2.1",
+        "localhost:5000/team/app@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+    ] {
+        let src = with_workloads(&format!("  - name: w\n    image: {ok}\n"), "");
+        assert_eq!(found(&src), [], "{ok}");
+    }
+}
+
+#[test]
 fn node_labels_and_taints_under_reserved_prefixes_are_refused() {
     for key in [
         "cloud.google.com/gke-nodepool",
@@ -123,4 +402,31 @@ fn node_labels_and_taints_under_reserved_prefixes_are_refused() {
         found(&spec("", pool, "  - {name: w, image: r/w:1}\n", "")),
         []
     );
+}
+
+#[test]
+fn a_port_kept_with_a_rejected_number_still_has_its_name_checked() {
+    // A decoder that keeps the port (its number poisoned) must still get
+    // the port's other mistakes reported, and nothing about its number.
+    let src = with_workloads(
+        "  - {name: client, image: curl}\n  - {name: web, image: nginx, ports: [{name: a-very-long-port-name, port: 70000}, {name: b, port: 70001}]}\n",
+        "connections:\n  - {from: client, to: web}\n",
+    );
+    let mut d = crate::spec::decode::decode(&src);
+    assert_eq!(
+        d.poisoned,
+        ["workloads[1].ports[0].port", "workloads[1].ports[1].port"]
+    );
+    d.spec.workloads[1].ports = ["a-very-long-port-name", "b"]
+        .into_iter()
+        .map(|name| crate::spec::Port {
+            name: Some(name.into()),
+            port: 0,
+            protocol: None,
+        })
+        .collect();
+    let (model, diags) = super::check(&d.spec, &d.spans, &d.poisoned);
+    assert!(model.is_none());
+    let got: Vec<(&str, &str)> = diags.iter().map(|p| (p.code, p.path.as_str())).collect();
+    assert_eq!(got, [(codes::BAD_PORT_NAME, "workloads[1].ports[0].name")]);
 }
