@@ -2,6 +2,7 @@
 //! specs are decoded and checked as `podwire check` does, and the
 //! diagnostics are compared by code, path and severity.
 
+use super::{namespace_use, NamespaceUse};
 use crate::diag::{codes, Severity};
 use crate::model::{Framework, Kind, Model};
 use crate::spec::Protocol;
@@ -52,9 +53,50 @@ fn all_located(src: &str) {
     }
 }
 
-/// A v5e 4x4 slice: 4 hosts of 4 chips.
-const SLICE_POOL: &str =
-    "    - {name: tpu, machineType: ct5lp-hightpu-4t, tpu: {topology: 4x4}, nodes: 4}\n";
+#[test]
+fn system_namespaces_are_refused_where_they_are_named() {
+    let wl = "  - {name: web, image: nginx, ports: [{name: http, port: 80}]}\n";
+    for ns in [
+        "kube-system",
+        "kube-public",
+        "kube-node-lease",
+        "gke-managed-system",
+        "gke-gmp-system",
+        "gmp-system",
+        "gmp-public",
+    ] {
+        let src = with_workloads(wl, &format!("namespace: {ns}\n"));
+        assert_eq!(
+            found(&src),
+            [error(codes::RESERVED_NAME, "namespace")],
+            "{ns}"
+        );
+        all_located(&src);
+        // The spec's name is the namespace when `namespace` is omitted.
+        let src = with_workloads(wl, "").replace("{name: demo}", &format!("{{name: {ns}}}"));
+        assert_eq!(
+            found(&src),
+            [error(codes::RESERVED_NAME, "metadata.name")],
+            "{ns}"
+        );
+    }
+    // `default` works but is shared: a warning, and the model is built.
+    let src = with_workloads(wl, "namespace: default\n");
+    assert_eq!(
+        found(&src),
+        [warning(codes::DEFAULT_NAMESPACE, "namespace")]
+    );
+    assert_eq!(model(&src).namespace, "default");
+    let src = with_workloads(wl, "").replace("{name: demo}", "{name: default}");
+    assert_eq!(
+        found(&src),
+        [warning(codes::DEFAULT_NAMESPACE, "metadata.name")]
+    );
+    for ns in ["ml", "kube", "gke", "team-gke-a"] {
+        let src = with_workloads(wl, &format!("namespace: {ns}\n"));
+        assert_eq!(found(&src), [], "{ns}");
+    }
+}
 
 #[test]
 fn run_defaults_to_what_the_workload_is() {
@@ -213,6 +255,10 @@ fn user_env_cannot_set_injected_variables() {
     assert_eq!(found(&workload("distributed: jax,", "JAX_PLATFORMS")), []);
     assert_eq!(found(&workload("distributed: jax,", "MASTER_PORT")), []);
 }
+
+/// A v5e 4x4 slice: 4 hosts of 4 chips.
+const SLICE_POOL: &str =
+    "    - {name: tpu, machineType: ct5lp-hightpu-4t, tpu: {topology: 4x4}, nodes: 4}\n";
 
 #[test]
 fn workloads_on_a_multi_host_slice_run_one_whole_host_per_pod() {
@@ -404,6 +450,104 @@ fn node_labels_and_taints_under_reserved_prefixes_are_refused() {
     );
 }
 
+const TWO_WORKLOADS: &str = "  - {name: client, image: curl}\n  - {name: web, image: nginx, ports: [{name: http, port: 80}, {name: dns-udp, port: 5353, protocol: UDP}, {name: dns-tcp, port: 5353}]}\n";
+
+#[test]
+fn connection_ports_and_egress() {
+    // `ports: []` allows nothing: an error, where it is written.
+    for conn in [
+        "{from: client, to: web, ports: []}",
+        "{from: web, to: internet, ports: []}",
+    ] {
+        let src = with_workloads(TWO_WORKLOADS, &format!("connections:\n  - {conn}\n"));
+        assert_eq!(
+            found(&src),
+            [error(codes::BAD_CONNECTION, "connections[0].ports")],
+            "{conn}"
+        );
+        all_located(&src);
+    }
+    let src = with_workloads(
+        TWO_WORKLOADS,
+        "connections:\n  - from: client\n    to: web\n    ports: []\n",
+    );
+    assert_eq!(
+        found(&src),
+        [error(codes::BAD_CONNECTION, "connections[0].ports")]
+    );
+    // Omitted: all of the target's ports.
+    let m = model(&with_workloads(
+        TWO_WORKLOADS,
+        "connections:\n  - {from: client, to: web}\n",
+    ));
+    assert!(m.flows[0].ports.is_empty());
+    // A number allows every protocol the target listens on at it.
+    let m = model(&with_workloads(
+        TWO_WORKLOADS,
+        "connections:\n  - {from: client, to: web, ports: [5353, http]}\n",
+    ));
+    assert_eq!(
+        m.flows[0].ports,
+        [
+            (5353, Protocol::Udp),
+            (5353, Protocol::Tcp),
+            (80, Protocol::Tcp)
+        ]
+    );
+    // Egress to the internet from private nodes needs Cloud NAT.
+    for (private, conn, want) in [
+        (
+            "true",
+            "{from: client, to: internet}",
+            vec![warning(codes::NEEDS_NAT, "connections[0].to")],
+        ),
+        (
+            "true",
+            "{from: client, to: internet, ports: [443]}",
+            vec![warning(codes::NEEDS_NAT, "connections[0].to")],
+        ),
+        ("false", "{from: client, to: internet}", vec![]),
+        ("true", "{from: internet, to: web}", vec![]),
+        ("true", "{from: client, to: {cidr: 10.0.0.0/8}}", vec![]),
+    ] {
+        let src = spec(
+            &format!("  privateNodes: {private}\n"),
+            CPU_POOL,
+            TWO_WORKLOADS,
+            &format!("connections:\n  - {conn}\n"),
+        );
+        assert_eq!(found(&src), want, "{private} {conn}");
+    }
+}
+
+#[test]
+fn a_port_the_decoder_rejected_causes_no_follow_on_errors() {
+    // Today's decoder drops a port whose number is out of range and
+    // reports it; the workload then seems to have no ports.
+    for (ports, extra) in [
+        ("[{name: a-very-long-port-name, port: 70000}]", ""),
+        ("[{name: http, port: 0}]", ", expose: internal"),
+        ("[{name: http, port: 99999}]", ", expose: external"),
+        ("[{name: http, port: -1}]", ""),
+        ("[{name: http, port: 80}, {name: x, port: 65536}]", ""),
+    ] {
+        for conn in [
+            "{from: client, to: web}",
+            "{from: client, to: web, ports: [http]}",
+            "{from: client, to: web, ports: [x]}",
+            "{from: client, to: web, ports: [8080]}",
+        ] {
+            let src = with_workloads(
+                &format!("  - {{name: client, image: curl}}\n  - {{name: web, image: nginx, ports: {ports}{extra}}}\n"),
+                &format!("connections:\n  - {conn}\n"),
+            );
+            let got = found(&src);
+            assert_eq!(got.len(), 1, "{ports} {conn}: {got:?}");
+            assert!(got[0].1.starts_with("workloads[1].ports["), "{got:?}");
+        }
+    }
+}
+
 #[test]
 fn a_port_kept_with_a_rejected_number_still_has_its_name_checked() {
     // A decoder that keeps the port (its number poisoned) must still get
@@ -429,4 +573,31 @@ fn a_port_kept_with_a_rejected_number_still_has_its_name_checked() {
     assert!(model.is_none());
     let got: Vec<(&str, &str)> = diags.iter().map(|p| (p.code, p.path.as_str())).collect();
     assert_eq!(got, [(codes::BAD_PORT_NAME, "workloads[1].ports[0].name")]);
+}
+
+#[test]
+fn system_namespaces_are_told_apart_from_the_users() {
+    for n in [
+        "kube-system",
+        "kube-public",
+        "kube-node-lease",
+        "gke-managed-system",
+        "gke-gmp-system",
+        "gmp-public",
+        "gmp-system",
+    ] {
+        assert_eq!(namespace_use(n), NamespaceUse::System, "{n}");
+    }
+    assert_eq!(namespace_use("default"), NamespaceUse::Shared);
+    for n in [
+        "ml",
+        "kube",
+        "kubesystem",
+        "gke",
+        "gmp",
+        "my-gke-app",
+        "kube-systems-team",
+    ] {
+        assert_eq!(namespace_use(n), NamespaceUse::Own, "{n}");
+    }
 }
