@@ -353,6 +353,8 @@ pub mod codes {
     pub const BAD_PORT_NAME: &str = "PW0104";
     pub const RESERVED_NAME: &str = "PW0105";
     pub const BAD_LABEL: &str = "PW0106";
+    pub const DEFAULT_NAMESPACE: &str = "PW0107";
+    pub const BAD_IMAGE: &str = "PW0108";
     // References (PW02xx)
     pub const UNKNOWN_POOL: &str = "PW0201";
     pub const POOL_REQUIRED: &str = "PW0202";
@@ -361,6 +363,8 @@ pub mod codes {
     pub const NO_SERVICE: &str = "PW0205";
     pub const BAD_CONNECTION: &str = "PW0206";
     pub const DUPLICATE_PORT: &str = "PW0207";
+    pub const RENDEZVOUS_PORT: &str = "PW0208";
+    pub const INJECTED_ENV: &str = "PW0209";
     // Hardware (PW03xx)
     pub const UNKNOWN_MACHINE: &str = "PW0301";
     pub const ACCELERATOR_TYPE: &str = "PW0302";
@@ -373,6 +377,7 @@ pub mod codes {
     pub const POD_TOO_BIG: &str = "PW0309";
     pub const TPU_NODES: &str = "PW0310";
     pub const BAD_QUANTITY: &str = "PW0311";
+    pub const TPU_SLICE: &str = "PW0312";
     // GKE and network constraints (PW04xx)
     pub const COMPACT_ZONES: &str = "PW0401";
     pub const SPOT_RESERVATION: &str = "PW0402";
@@ -389,6 +394,7 @@ pub mod codes {
     pub const EXPOSE_WITHOUT_PORTS: &str = "PW0413";
     pub const PEERS_REQUIRED: &str = "PW0414";
     pub const WI_OFF: &str = "PW0415";
+    pub const NEEDS_NAT: &str = "PW0416";
     // Generated output (PW09xx)
     /// podwire could not write an output it generated (a bug in podwire).
     pub const INTERNAL: &str = "PW0900";

@@ -74,6 +74,9 @@ pub struct PoolTpu {
     pub accelerator: String,
     pub topology: String,
     pub chips_per_node: u32,
+    /// Hosts (nodes) of one slice; more than one makes the pool one
+    /// multi-host slice, whose workloads run one pod per host.
+    pub hosts: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

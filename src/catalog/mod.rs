@@ -241,8 +241,9 @@ pub fn tpu_topologies(m: &TpuMachine) -> &'static [&'static str] {
     }
 }
 
-/// Nodes in one slice of `topology` on machine `m`.
-pub fn tpu_slice_nodes(m: &TpuMachine, topology: &str) -> Option<u32> {
+/// Hosts (nodes) in one slice of `topology` on machine `m`: the topology's
+/// chips over the chips of one host.
+pub fn tpu_slice_hosts(m: &TpuMachine, topology: &str) -> Option<u32> {
     let chips: u32 = parse_topology(topology)?.iter().product();
     if chips % m.chips != 0 {
         return None;
@@ -293,12 +294,61 @@ mod tests {
         let v5e = machine("ct5lp-hightpu-4t")
             .and_then(|m| m.tpu)
             .expect("tpu");
-        assert_eq!(tpu_slice_nodes(&v5e, "2x4"), Some(2));
-        assert_eq!(tpu_slice_nodes(&v5e, "4x4"), Some(4));
+        assert_eq!(tpu_slice_hosts(&v5e, "2x4"), Some(2));
+        assert_eq!(tpu_slice_hosts(&v5e, "4x4"), Some(4));
         assert_eq!(parse_topology("2x"), None);
         assert_eq!(parse_topology("2x2x2x2"), None);
         let v5p = machine("ct5p-hightpu-4t").and_then(|m| m.tpu).expect("tpu");
-        assert_eq!(tpu_slice_nodes(&v5p, "2x2x2"), Some(2));
+        assert_eq!(tpu_slice_hosts(&v5p, "2x2x2"), Some(2));
         assert!(tpu_topologies(&v5p).contains(&"2x2x1"));
+    }
+
+    /// Chips per host and hosts per topology, as Google's TPU on GKE tables
+    /// give them (v5e/v6e: 1, 4 or 8 chips per host; v4/v5p: 4).
+    #[test]
+    fn tpu_chips_per_host_and_hosts_per_topology() {
+        let tpu = |name: &str| machine(name).and_then(|m| m.tpu).expect(name);
+        for (name, chips) in [
+            ("ct5lp-hightpu-1t", 1),
+            ("ct5lp-hightpu-4t", 4),
+            ("ct5lp-hightpu-8t", 8),
+            ("ct6e-standard-1t", 1),
+            ("ct6e-standard-4t", 4),
+            ("ct6e-standard-8t", 8),
+            ("ct5p-hightpu-4t", 4),
+            ("ct4p-hightpu-4t", 4),
+        ] {
+            assert_eq!(tpu(name).chips, chips, "{name}");
+        }
+        for (name, topology, hosts) in [
+            ("ct5lp-hightpu-1t", "1x1", 1),
+            ("ct5lp-hightpu-4t", "2x2", 1),
+            ("ct5lp-hightpu-4t", "2x4", 2),
+            ("ct5lp-hightpu-4t", "4x4", 4),
+            ("ct5lp-hightpu-4t", "4x8", 8),
+            ("ct5lp-hightpu-4t", "8x8", 16),
+            ("ct5lp-hightpu-4t", "16x16", 64),
+            ("ct5lp-hightpu-8t", "2x4", 1),
+            ("ct6e-standard-4t", "4x4", 4),
+            ("ct6e-standard-4t", "16x16", 64),
+            ("ct5p-hightpu-4t", "2x2x1", 1),
+            ("ct5p-hightpu-4t", "2x2x2", 2),
+            ("ct5p-hightpu-4t", "4x4x4", 16),
+            ("ct4p-hightpu-4t", "2x2x4", 4),
+        ] {
+            assert_eq!(
+                tpu_slice_hosts(&tpu(name), topology),
+                Some(hosts),
+                "{name} {topology}"
+            );
+        }
+        // Every supported shape is a whole number of hosts.
+        for name in machine_names() {
+            if let Some(t) = machine(name).and_then(|m| m.tpu) {
+                for topology in tpu_topologies(&t) {
+                    assert!(tpu_slice_hosts(&t, topology).is_some(), "{name} {topology}");
+                }
+            }
+        }
     }
 }

@@ -15,6 +15,7 @@ pub(super) fn check_connection(
     c: &spec::Connection,
     by_name: &HashMap<&str, usize>,
     wls: &[Option<model::Workload>],
+    private_nodes: bool,
 ) -> Option<Flow> {
     let mut ok = true;
     let mut end = |checker: &mut Checker, e: &Endpoint, side: &str| -> Option<End> {
@@ -84,10 +85,39 @@ pub(super) fn check_connection(
         );
         return None;
     }
+    let ports_path = at(path, ".ports");
+    if c.ports.is_empty() && checker.is_written(&ports_path, path) {
+        checker.err(
+            codes::BAD_CONNECTION,
+            &ports_path,
+            "`ports: []` allows no port at all",
+            Some("omit `ports` to allow all of the target's ports, or list some".to_string()),
+        );
+        ok = false;
+    }
+    if to == End::Internet && private_nodes {
+        checker.warn(
+            codes::NEEDS_NAT,
+            &at(path, ".to"),
+            "with `privateNodes` the nodes have no external addresses: egress to the internet needs Cloud NAT",
+            Some("set up Cloud NAT for the cluster's network and region (podwire does not create it)".to_string()),
+        );
+    }
     let target = match &to {
         End::Workload(i) => wls.get(*i).and_then(|w| w.as_ref()),
         _ => None,
     };
+    // The target's ports the decoder could not read: its Service and port
+    // names are unknown, and any complaint about them would follow from
+    // the error already reported there.
+    let target_ports_unknown = match &to {
+        End::Workload(i) => checker.poison_within(&format!("workloads[{i}].ports")),
+        _ => false,
+    };
+    if target_ports_unknown {
+        ok = false;
+    }
+    let target = target.filter(|_| !target_ports_unknown);
     if let (End::Workload(_), Some(t)) = (&to, target) {
         if t.service.is_none() {
             checker.err(
@@ -132,9 +162,16 @@ pub(super) fn check_connection(
                     ok = false;
                 }
             },
-            (PortRef::Number(n), Some(t)) => match t.ports.iter().find(|q| q.port == *n) {
-                Some(q) => ports.push((q.port, q.protocol)),
-                None => {
+            // A number allows every protocol the target listens on at it.
+            (PortRef::Number(n), Some(t)) => {
+                let before = ports.len();
+                ports.extend(
+                    t.ports
+                        .iter()
+                        .filter(|q| q.port == *n)
+                        .map(|q| (q.port, q.protocol)),
+                );
+                if ports.len() == before {
                     checker.err(
                         codes::UNKNOWN_PORT,
                         &pp,
@@ -151,11 +188,9 @@ pub(super) fn check_connection(
                     );
                     ok = false;
                 }
-            },
-            (PortRef::Name(n), None) if matches!(to, End::Workload(_)) => {
-                let _ = n;
-                ok = false;
             }
+            // A workload target that did not resolve: reported where it is.
+            (PortRef::Name(_), None) if matches!(to, End::Workload(_)) => ok = false,
             (PortRef::Name(n), None) => {
                 checker.err(
                     codes::UNKNOWN_PORT,

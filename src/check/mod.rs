@@ -9,6 +9,8 @@
 mod capacity;
 mod connections;
 mod pools;
+#[cfg(test)]
+mod tests;
 pub mod validate;
 mod workloads;
 
@@ -35,6 +37,27 @@ fn item(list: &str, i: usize) -> String {
     format!("{list}[{i}]")
 }
 
+/// What a namespace is to the cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NamespaceUse {
+    /// Free for a spec to own.
+    Own,
+    /// `default`: usable, but shared with whatever else runs there.
+    Shared,
+    /// Kubernetes' (`kube-system`, `kube-public`, `kube-node-lease`) or
+    /// GKE's (`gke-*`, `gmp-*`): podwire's policies would break the cluster.
+    System,
+}
+
+fn namespace_use(namespace: &str) -> NamespaceUse {
+    match namespace {
+        "default" => NamespaceUse::Shared,
+        "kube-system" | "kube-public" | "kube-node-lease" => NamespaceUse::System,
+        n if n.starts_with("gke-") || n.starts_with("gmp-") => NamespaceUse::System,
+        _ => NamespaceUse::Own,
+    }
+}
+
 /// Collects the diagnostics of one check, each placed at its path's span,
 /// and keeps quiet about paths the decoder already reported as broken.
 struct Checker<'a> {
@@ -44,12 +67,36 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
+    /// `path` is at or below a path whose value the decoder reported as
+    /// wrong: whatever is said about it would repeat or follow from that.
     fn is_poisoned(&self, path: &str) -> bool {
         self.poisoned.iter().any(|p| {
             path == p
                 || (path.starts_with(p.as_str())
                     && matches!(path.as_bytes().get(p.len()), Some(b'.' | b'[')))
         })
+    }
+
+    /// Some path at or below `path` was reported as wrong by the decoder, so
+    /// what podwire derives from the value at `path` (a Service from a
+    /// workload's ports, say) would be a follow-on error.
+    fn poison_within(&self, path: &str) -> bool {
+        self.poisoned.iter().any(|p| {
+            p == path
+                || (p.starts_with(path)
+                    && matches!(p.as_bytes().get(path.len()), Some(b'.' | b'[')))
+        })
+    }
+
+    /// The field at `path` is written in the source (present, even when
+    /// empty, such as `ports: []`). The span map gives the nearest enclosing
+    /// span for absent paths, so a field is present when its span differs
+    /// from its parent's.
+    fn is_written(&self, path: &str, parent: &str) -> bool {
+        match (self.spans.get(path), self.spans.get(parent)) {
+            (Some(own), Some(enclosing)) => own != enclosing,
+            (own, _) => own.is_some(),
+        }
     }
 
     fn push(
@@ -189,8 +236,30 @@ fn resolve(checker: &mut Checker, s: &Spec) -> Option<Model> {
         .namespace
         .clone()
         .unwrap_or_else(|| s.metadata.name.clone());
-    if s.namespace.is_some() {
+    let namespace_path = if s.namespace.is_some() {
         checker.name("namespace", "namespace", &namespace, 63);
+        "namespace"
+    } else {
+        "metadata.name"
+    };
+    match namespace_use(&namespace) {
+        NamespaceUse::Own => {}
+        NamespaceUse::Shared => checker.warn(
+            codes::DEFAULT_NAMESPACE,
+            namespace_path,
+            "the workloads go into the `default` namespace, whose other pods podwire's policies and Pod Security labels then also govern",
+            Some("set `namespace:` to a namespace of this spec's own".to_string()),
+        ),
+        NamespaceUse::System => checker.err(
+            codes::RESERVED_NAME,
+            namespace_path,
+            if s.namespace.is_some() {
+                format!("namespace `{namespace}` belongs to Kubernetes or GKE")
+            } else {
+                format!("`{namespace}` is used as the namespace, which belongs to Kubernetes or GKE")
+            },
+            Some("podwire's default-deny policy and Pod Security labels there would break the cluster; set `namespace:` to a namespace of this spec's own".to_string()),
+        ),
     }
     if let Some(v) = &c.version {
         if !gke_version(v) {
@@ -213,6 +282,7 @@ fn resolve(checker: &mut Checker, s: &Spec) -> Option<Model> {
         }
     }
     let workload_identity = c.workload_identity.unwrap_or(true);
+    let private_nodes = c.private_nodes.unwrap_or(false);
     let dataplane_v2 = c.dataplane_v2.unwrap_or(true);
 
     // Pools.
@@ -301,7 +371,9 @@ fn resolve(checker: &mut Checker, s: &Spec) -> Option<Model> {
     let mut flows = Vec::new();
     for (i, conn) in s.connections.iter().enumerate() {
         let path = item("connections", i);
-        if let Some(f) = connections::check_connection(checker, &path, conn, &by_name, &workloads) {
+        if let Some(f) =
+            connections::check_connection(checker, &path, conn, &by_name, &workloads, private_nodes)
+        {
             flows.push(f);
         }
     }
@@ -335,7 +407,7 @@ fn resolve(checker: &mut Checker, s: &Spec) -> Option<Model> {
         },
         dataplane_v2,
         workload_identity,
-        private_nodes: c.private_nodes.unwrap_or(false),
+        private_nodes,
         authorized_networks: c.authorized_networks.clone(),
         network: s.gcp.network.clone(),
         subnetwork: s.gcp.subnetwork.clone(),

@@ -1,7 +1,9 @@
 //! Node pools: machine type, node counts and autoscaling, zones,
 //! accelerators (GPUs and TPU slices), disks, scopes, labels and taints.
 
-use super::validate::{label_key, label_value, location, service_account_email};
+use super::validate::{
+    label_key, label_value, location, reserved_key_prefix, service_account_email,
+};
 use super::{at, Checker};
 use crate::catalog::{self, node_config};
 use crate::diag::{codes, did_you_mean};
@@ -245,29 +247,54 @@ pub(super) fn check_pool(
                     ),
                     Some(format!("supported: {}", topos.join(", "))),
                 );
-            } else if let Some(slice) = catalog::tpu_slice_nodes(&t, &topology) {
-                if slice > 1 {
-                    let (np, ok) = match autoscaling {
-                        Some((min, max)) => (
-                            at(path, ".autoscaling"),
-                            max == slice && (min == 0 || min == slice),
-                        ),
-                        None => (at(path, ".nodes"), initial == slice),
+            }
+            let hosts = catalog::tpu_slice_hosts(&t, &topology).unwrap_or(1);
+            if hosts > 1 && topos.contains(&topology.as_str()) {
+                let (np, ok) = match autoscaling {
+                    Some((min, max)) => (
+                        at(path, ".autoscaling"),
+                        max == hosts && (min == 0 || min == hosts),
+                    ),
+                    None => (at(path, ".nodes"), initial == hosts),
+                };
+                if !ok {
+                    checker.err(
+                        codes::TPU_NODES,
+                        &np,
+                        format!("a {topology} slice of `{}` is {hosts} nodes; the pool must have exactly {hosts}", p.machine_type),
+                        Some(format!("set `nodes: {hosts}` (multi-host TPU slices are created whole)")),
+                    );
+                }
+                // One slice is one set of hosts wired together in one zone.
+                // (compact placement already reported several zones.)
+                if zone_count != 1 && !compact {
+                    let (zp, help) = if p.zones.is_empty() {
+                        (
+                            at(path, ".tpu.topology"),
+                            format!("a regional cluster spreads pools over its zones; list one zone in `zones`, e.g. `[{region}-a]`"),
+                        )
+                    } else {
+                        (
+                            at(path, ".zones"),
+                            "list a single zone in `zones`".to_string(),
+                        )
                     };
-                    if !ok {
-                        checker.err(
-                            codes::TPU_NODES,
-                            &np,
-                            format!("a {topology} slice of `{}` is {slice} nodes; the pool must have exactly {slice}", p.machine_type),
-                            Some(format!("set `nodes: {slice}` (multi-host TPU slices are created whole)")),
-                        );
-                    }
+                    checker.err(
+                        codes::TPU_SLICE,
+                        &zp,
+                        format!(
+                            "a multi-host {topology} TPU slice lives in one zone, but pool `{}` spans {zone_count}",
+                            p.name
+                        ),
+                        Some(help),
+                    );
                 }
             }
             tpu = Some(PoolTpu {
                 accelerator: t.accelerator.to_string(),
                 topology,
                 chips_per_node: t.chips,
+                hosts,
             });
         }
         (None, Some(_)) => checker.err(
@@ -334,7 +361,25 @@ pub(super) fn check_pool(
         }
     }
     checker.labels(&at(path, ".labels"), &p.labels, false);
+    for k in p.labels.keys() {
+        if let Some(domain) = reserved_key_prefix(k) {
+            checker.err(
+                codes::RESERVED_NAME,
+                &format!("{path}.labels.{k}"),
+                format!("node label `{k}` is under `{domain}/`, which Kubernetes and GKE keep for their own labels"),
+                Some("use a prefix of your own, e.g. `example.com/team`, or none".to_string()),
+            );
+        }
+    }
     for (i, t) in p.taints.iter().enumerate() {
+        if let Some(domain) = reserved_key_prefix(&t.key) {
+            checker.err(
+                codes::RESERVED_NAME,
+                &format!("{path}.taints[{i}].key"),
+                format!("taint `{}` is under `{domain}/`, which Kubernetes and GKE keep for their own taints", t.key),
+                Some("use a key of your own, e.g. `dedicated`".to_string()),
+            );
+        }
         if !label_key(&t.key) || !label_value(&t.value) {
             checker.err(
                 codes::BAD_LABEL,

@@ -233,6 +233,140 @@ pub fn gke_version(s: &str) -> bool {
         })
 }
 
+/// Label and taint key prefixes that Kubernetes and GKE keep for
+/// themselves (and their subdomains, e.g. `node-role.kubernetes.io`).
+const RESERVED_KEY_DOMAINS: &[&str] = &["cloud.google.com", "kubernetes.io", "k8s.io"];
+
+/// The reserved domain a `prefix/name` key is under, if any.
+pub fn reserved_key_prefix(key: &str) -> Option<&'static str> {
+    let (prefix, _) = key.split_once('/')?;
+    let prefix = prefix.to_ascii_lowercase();
+    RESERVED_KEY_DOMAINS.iter().copied().find(|d| {
+        prefix == *d
+            || prefix
+                .strip_suffix(d)
+                .is_some_and(|rest| rest.ends_with('.'))
+    })
+}
+
+/// A container image reference as the container runtime parses it
+/// (distribution/reference): `[host[:port]/]path[:tag][@algorithm:hex]`.
+/// Hand-written because the grammar is small and no kept crate for it is
+/// already a dependency; the error says what is wrong.
+pub fn image_reference(s: &str) -> Result<(), String> {
+    if s.is_empty() {
+        return Err("the image is empty".into());
+    }
+    if s.trim() != s {
+        return Err("it has leading or trailing whitespace".into());
+    }
+    if let Some(c) = s.chars().find(|c| c.is_control()) {
+        return Err(format!(
+            "it contains the control character U+{:04X}",
+            u32::from(c)
+        ));
+    }
+    if s.chars().any(char::is_whitespace) {
+        return Err("it contains whitespace".into());
+    }
+    let (rest, digest) = match s.split_once('@') {
+        Some((r, d)) => (r, Some(d)),
+        None => (s, None),
+    };
+    if let Some(d) = digest {
+        let ok = d.split_once(':').is_some_and(|(algorithm, hex)| {
+            !algorithm.is_empty()
+                && algorithm
+                    .bytes()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || b"+._-".contains(&c))
+                && hex.len() >= 32
+                && hex.bytes().all(|c| c.is_ascii_hexdigit())
+        });
+        if !ok {
+            return Err(format!(
+                "`@{d}` is not a digest (e.g. `@sha256:` and 64 hex digits)"
+            ));
+        }
+    }
+    // A tag follows the last ':' after the last '/' (a ':' before it is a
+    // registry port).
+    let last_slash = rest.rfind('/').map_or(0, |i| i + 1);
+    let (name, tag) = match rest[last_slash..].rfind(':') {
+        Some(i) => (&rest[..last_slash + i], Some(&rest[last_slash + i + 1..])),
+        None => (rest, None),
+    };
+    if let Some(t) = tag {
+        let b = t.as_bytes();
+        let ok = !b.is_empty()
+            && b.len() <= 128
+            && (b[0].is_ascii_alphanumeric() || b[0] == b'_')
+            && b.iter()
+                .all(|c| c.is_ascii_alphanumeric() || b"_.-".contains(c));
+        if !ok {
+            return Err(format!(
+                "`{t}` is not a tag: at most 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'"
+            ));
+        }
+    }
+    if name.len() > 255 {
+        return Err("the repository name is longer than 255 characters".into());
+    }
+    let mut parts: Vec<&str> = name.split('/').collect();
+    // The first part is a registry host when it looks like one.
+    if parts.len() > 1 && (parts[0].contains(['.', ':']) || parts[0] == "localhost") {
+        let host = parts.remove(0);
+        let (domain, port) = match host.split_once(':') {
+            Some((d, p)) => (d, Some(p)),
+            None => (host, None),
+        };
+        let domain_ok = domain.split('.').all(|label| {
+            !label.is_empty()
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || c == b'-')
+        });
+        let port_ok = port.is_none_or(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_digit()));
+        if !domain_ok || !port_ok {
+            return Err(format!("`{host}` is not a registry host"));
+        }
+    }
+    for part in parts {
+        if !path_component(part) {
+            return Err(format!(
+                "`{part}` is not a repository path component: lowercase letters and digits, separated by '.', '_', '__' or '-'"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*`.
+fn path_component(s: &str) -> bool {
+    let b = s.as_bytes();
+    let alnum = |c: &u8| c.is_ascii_lowercase() || c.is_ascii_digit();
+    if b.is_empty() || !alnum(&b[0]) || !alnum(&b[b.len() - 1]) {
+        return false;
+    }
+    let mut i = 0;
+    while i < b.len() {
+        if alnum(&b[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && !alnum(&b[i]) {
+            i += 1;
+        }
+        let sep = &s[start..i];
+        if !(sep == "." || sep == "_" || sep == "__" || sep.bytes().all(|c| c == b'-')) {
+            return false;
+        }
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -291,5 +425,68 @@ mod tests {
         assert!(gke_version("1.32"));
         assert!(gke_version("1.32.4-gke.1415000"));
         assert!(!gke_version("v1.32"));
+    }
+
+    #[test]
+    fn image_references() {
+        for ok in [
+            "nginx",
+            "nginx:1.27",
+            "vllm/vllm-openai:v0.6.0",
+            "us-docker.pkg.dev/my-project/ml/train:2.1",
+            "localhost:5000/a/b",
+            "registry.example.com:443/team/app_x__y.z-w:latest",
+            "ghcr.io/org/app@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+            "ghcr.io/org/app:1.0@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        ] {
+            assert_eq!(image_reference(ok), Ok(()), "{ok}");
+        }
+        for (bad, why) in [
+            ("", "empty"),
+            (" nginx", "whitespace"),
+            ("nginx:1.27 ", "whitespace"),
+            ("nginx\n", "whitespace"),
+            ("ngi\u{7}nx", "control"),
+            ("ngi\u{0}nx", "control"),
+            ("ngi\u{9b}nx", "control"),
+            ("my image", "whitespace"),
+            ("Nginx", "path component"),
+            ("repo/App:1", "path component"),
+            ("nginx:", "not a tag"),
+            ("nginx:-x", "not a tag"),
+            ("nginx:a/b", "registry host"),
+            ("a//b", "path component"),
+            ("a/b/", "path component"),
+            ("nginx@sha256:xyz", "digest"),
+            ("nginx@", "digest"),
+            ("bad_host.com:x/app", "registry host"),
+            ("-a.com/app", "registry host"),
+        ] {
+            let e = image_reference(bad).expect_err(bad);
+            assert!(e.contains(why), "{bad:?}: {e}");
+        }
+    }
+
+    #[test]
+    fn reserved_key_prefixes() {
+        for (key, domain) in [
+            ("cloud.google.com/gke-nodepool", "cloud.google.com"),
+            ("kubernetes.io/hostname", "kubernetes.io"),
+            ("node-role.kubernetes.io/worker", "kubernetes.io"),
+            ("k8s.io/x", "k8s.io"),
+            ("node.k8s.io/x", "k8s.io"),
+            ("Cloud.Google.com/x", "cloud.google.com"),
+        ] {
+            assert_eq!(reserved_key_prefix(key), Some(domain), "{key}");
+        }
+        for key in [
+            "team",
+            "example.com/kubernetes.io",
+            "notkubernetes.io/x",
+            "nvidia.com/gpu",
+            "dedicated",
+        ] {
+            assert_eq!(reserved_key_prefix(key), None, "{key}");
+        }
     }
 }

@@ -2,7 +2,8 @@
 //! env, ports, the rendezvous port, Services and generated-name lengths.
 
 use super::validate::{
-    cpu_millis, dns1035, env_name, iana_svc_name, memory_bytes, service_account_email,
+    cpu_millis, dns1035, env_name, iana_svc_name, image_reference, memory_bytes,
+    service_account_email,
 };
 use super::{at, Checker};
 use crate::diag::{codes, did_you_mean};
@@ -31,12 +32,12 @@ pub(super) fn check_workload(
         );
     }
     checker.name(&np, "workload name", &w.name, 63);
-    if w.image.trim().is_empty() && !checker.is_poisoned(&at(path, ".image")) {
+    if let Err(why) = image_reference(&w.image) {
         checker.err(
-            codes::BAD_VALUE,
+            codes::BAD_IMAGE,
             &at(path, ".image"),
-            "the image is empty",
-            None,
+            format!("{:?} is not an image reference: {why}", w.image),
+            Some("e.g. `us-docker.pkg.dev/my-project/ml/train:1.0`; Kubernetes would never start the pods".to_string()),
         );
     }
 
@@ -87,7 +88,10 @@ pub(super) fn check_workload(
     };
     let pool = pool_idx.and_then(|i| pools.get(i)).and_then(|p| p.as_ref());
 
-    let run = w.run.unwrap_or_default();
+    let expose = w.expose.unwrap_or_default();
+    let run = w
+        .run
+        .unwrap_or_else(|| default_run(expose, w.distributed.unwrap_or_default(), &w.ports));
     let replicas = w.replicas.unwrap_or(1);
     if run == Run::Job && replicas == 0 {
         checker.err(
@@ -233,6 +237,16 @@ pub(super) fn check_workload(
                 format!("`{k}` is not a valid environment variable name"),
                 None,
             );
+        } else if let Some(f) = framework.filter(|f| is_injected(*f, k)) {
+            checker.err(
+                codes::INJECTED_ENV,
+                &format!("{path}.env.{k}"),
+                format!(
+                    "`{k}` is set by podwire for `distributed: {}`; the Service and NetworkPolicies are built on its value",
+                    if f == Framework::Pytorch { "pytorch" } else { "jax" }
+                ),
+                Some("remove it from `env` (name the rendezvous port `rendezvous` to choose its number)".to_string()),
+            );
         }
     }
 
@@ -253,6 +267,7 @@ pub(super) fn check_workload(
             );
         }
         let protocol = p.protocol.unwrap_or_default();
+        let number_known = !checker.is_poisoned(&format!("{pp}.port"));
         if ports.iter().any(|q| q.name == name) {
             checker.err(
                 codes::DUPLICATE_PORT,
@@ -260,9 +275,10 @@ pub(super) fn check_workload(
                 format!("port name `{name}` is used twice"),
                 None,
             );
-        } else if ports
-            .iter()
-            .any(|q| q.port == p.port && q.protocol == protocol)
+        } else if number_known
+            && ports
+                .iter()
+                .any(|q| q.port == p.port && q.protocol == protocol)
         {
             checker.err(
                 codes::DUPLICATE_PORT,
@@ -277,29 +293,37 @@ pub(super) fn check_workload(
             protocol,
         });
     }
-    let distributed = framework.map(|f| {
-        let port = ports
-            .iter()
-            .find(|p| p.name == "rendezvous")
-            .or(ports.first())
-            .map(|p| p.port);
-        let port = match port {
-            Some(p) => p,
-            None => {
-                let port = if f == Framework::Pytorch { 29500 } else { 8476 };
+    let distributed = match framework {
+        None => None,
+        Some(f) => match rendezvous_port(f, &ports) {
+            Rendezvous::Named(port) => Some((f, port)),
+            Rendezvous::Added(port) => {
                 ports.push(model::Port {
                     name: "rendezvous".into(),
                     port,
                     protocol: Protocol::Tcp,
                 });
-                port
+                Some((f, port))
             }
-        };
-        (f, port)
-    });
+            Rendezvous::Taken { port, by } => {
+                checker.err(
+                    codes::RENDEZVOUS_PORT,
+                    &format!("{path}.ports[{by}].port"),
+                    format!(
+                        "port {port} is the default rendezvous port, but `{}` is declared on it",
+                        ports[by].name
+                    ),
+                    Some(format!(
+                        "name the rendezvous port: add `{{name: rendezvous, port: N}}` on a free port, or name this one `rendezvous` if it is {}",
+                        if f == Framework::Pytorch { "torchrun's store" } else { "JAX's coordinator" }
+                    )),
+                );
+                None
+            }
+        },
+    };
 
     // Services.
-    let expose = w.expose.unwrap_or_default();
     let service_name = w
         .service
         .as_ref()
@@ -315,7 +339,7 @@ pub(super) fn check_workload(
     };
     let load_balancer = match expose {
         Expose::Internal | Expose::External => {
-            if ports.is_empty() {
+            if ports.is_empty() && !checker.poison_within(&at(path, ".ports")) {
                 checker.err(
                     codes::EXPOSE_WITHOUT_PORTS,
                     &at(path, ".expose"),
@@ -349,6 +373,11 @@ pub(super) fn check_workload(
         (Run::Service, true) => Kind::StatefulSet,
         (Run::Service, false) => Kind::Deployment,
     };
+    if let Some((pool, t)) = pool.and_then(|p| p.tpu.as_ref().map(|t| (p, t))) {
+        if t.hosts > 1 {
+            multi_host_slice(checker, path, w, pool, t, kind, replicas);
+        }
+    }
     // Length budget for generated names.
     if dns1035(&w.name) {
         if kind == Kind::StatefulSet && w.name.len() > STATEFULSET_NAME_MAX {
@@ -429,4 +458,221 @@ pub(super) fn check_workload(
             .backoff_limit
             .unwrap_or(if framework.is_some() { 0 } else { 3 }),
     })
+}
+
+/// A workload on a multi-host TPU slice runs one pod on each host, each
+/// taking all of its host's chips, as an Indexed Job or a peers StatefulSet.
+fn multi_host_slice(
+    checker: &mut Checker,
+    path: &str,
+    w: &spec::Workload,
+    pool: &Pool,
+    tpu: &model::PoolTpu,
+    kind: Kind,
+    replicas: u32,
+) {
+    let slice = format!("the {} slice of pool `{}`", tpu.topology, pool.name);
+    if kind == Kind::Deployment {
+        checker.err(
+            codes::TPU_SLICE,
+            &at(path, ".name"),
+            format!("a Deployment cannot run {slice}: its pods have no stable index to find each other by"),
+            Some("use `run: job`, or `peers: true` for a long-running workload".to_string()),
+        );
+    }
+    if replicas != tpu.hosts {
+        checker.err(
+            codes::TPU_SLICE,
+            &at(path, ".replicas"),
+            format!(
+                "{slice} has {} hosts, so the workload needs {} replicas (one per host), not {replicas}",
+                tpu.hosts, tpu.hosts
+            ),
+            Some(format!("set `replicas: {}`", tpu.hosts)),
+        );
+    }
+    // (More chips than a host has is reported with the pool's other limits.)
+    if let Some(n) = w.tpus.filter(|n| *n < tpu.chips_per_node) {
+        checker.err(
+            codes::TPU_SLICE,
+            &at(path, ".tpus"),
+            format!(
+                "each pod on {slice} takes all {} chips of its host, not {n}",
+                tpu.chips_per_node
+            ),
+            Some("remove `tpus` (the default is all chips of the host)".to_string()),
+        );
+    }
+}
+
+/// What a workload without `run` runs as: a `service` when it is exposed
+/// through a load balancer; else a `job` when it is distributed training;
+/// else a `service` when it listens on ports; else a `job`.
+fn default_run(expose: Expose, distributed: Distributed, ports: &[spec::Port]) -> Run {
+    match (expose, distributed) {
+        (Expose::Internal | Expose::External, _) => Run::Service,
+        (_, Distributed::Pytorch | Distributed::Jax) => Run::Job,
+        _ if !ports.is_empty() => Run::Service,
+        _ => Run::Job,
+    }
+}
+
+/// Where a distributed workload meets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rendezvous {
+    /// The port named `rendezvous`.
+    Named(u16),
+    /// None is named so: the framework's default port, added.
+    Added(u16),
+    /// The default port is declared under another name (port index `by`):
+    /// reusing it would put the store or coordinator beside another server.
+    Taken { port: u16, by: usize },
+}
+
+fn rendezvous_port(framework: Framework, ports: &[model::Port]) -> Rendezvous {
+    if let Some(p) = ports.iter().find(|p| p.name == "rendezvous") {
+        return Rendezvous::Named(p.port);
+    }
+    let port = match framework {
+        Framework::Pytorch => 29500,
+        Framework::Jax => 8476,
+    };
+    match ports.iter().position(|p| p.port == port) {
+        Some(by) => Rendezvous::Taken { port, by },
+        None => Rendezvous::Added(port),
+    }
+}
+
+/// The variables podwire injects for `framework` (torchrun reads every
+/// `PET_*` as an argument, so all of them are its). Only JAX's three
+/// injected names are refused: other `JAX_*` settings (`JAX_PLATFORMS`)
+/// are the user's.
+fn is_injected(framework: Framework, name: &str) -> bool {
+    match framework {
+        Framework::Pytorch => {
+            matches!(
+                name,
+                "MASTER_ADDR"
+                    | "MASTER_PORT"
+                    | "NNODES"
+                    | "NODE_RANK"
+                    | "NPROC_PER_NODE"
+                    | "WORLD_SIZE"
+            ) || name.starts_with("PET_")
+        }
+        Framework::Jax => matches!(
+            name,
+            "JAX_COORDINATOR_ADDRESS" | "JAX_PROCESS_ID" | "JAX_NUM_PROCESSES"
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn port(name: &str, port: u16) -> model::Port {
+        model::Port {
+            name: name.into(),
+            port,
+            protocol: Protocol::Tcp,
+        }
+    }
+
+    #[test]
+    fn run_defaults_follow_exposure_then_training_then_ports() {
+        let some = [spec::Port {
+            name: None,
+            port: 80,
+            protocol: None,
+        }];
+        let none: [spec::Port; 0] = [];
+        use Distributed as D;
+        use Expose as E;
+        for (expose, distributed, ports, want) in [
+            (E::Internal, D::None, &some[..], Run::Service),
+            (E::External, D::Pytorch, &some[..], Run::Service),
+            (E::Internal, D::Jax, &none[..], Run::Service),
+            (E::Cluster, D::Pytorch, &some[..], Run::Job),
+            (E::None, D::Jax, &none[..], Run::Job),
+            (E::Cluster, D::None, &some[..], Run::Service),
+            (E::None, D::None, &some[..], Run::Service),
+            (E::Cluster, D::None, &none[..], Run::Job),
+        ] {
+            assert_eq!(
+                default_run(expose, distributed, ports),
+                want,
+                "{expose:?} {distributed:?} {}",
+                ports.len()
+            );
+        }
+    }
+
+    #[test]
+    fn the_rendezvous_port_is_named_added_or_must_be_named() {
+        let f = Framework::Pytorch;
+        assert_eq!(
+            rendezvous_port(f, &[port("metrics", 9090), port("rendezvous", 1234)]),
+            Rendezvous::Named(1234)
+        );
+        assert_eq!(
+            rendezvous_port(f, &[port("metrics", 9090)]),
+            Rendezvous::Added(29500)
+        );
+        assert_eq!(rendezvous_port(f, &[]), Rendezvous::Added(29500));
+        assert_eq!(
+            rendezvous_port(Framework::Jax, &[port("http", 8000)]),
+            Rendezvous::Added(8476)
+        );
+        assert_eq!(
+            rendezvous_port(f, &[port("http", 80), port("store", 29500)]),
+            Rendezvous::Taken { port: 29500, by: 1 }
+        );
+        assert_eq!(
+            rendezvous_port(Framework::Jax, &[port("coord", 8476)]),
+            Rendezvous::Taken { port: 8476, by: 0 }
+        );
+        // The other framework's default is free to use.
+        assert_eq!(
+            rendezvous_port(Framework::Jax, &[port("x", 29500)]),
+            Rendezvous::Added(8476)
+        );
+    }
+
+    #[test]
+    fn injected_variables_are_the_frameworks() {
+        for name in [
+            "MASTER_ADDR",
+            "MASTER_PORT",
+            "NNODES",
+            "NODE_RANK",
+            "NPROC_PER_NODE",
+            "WORLD_SIZE",
+            "PET_NNODES",
+            "PET_RDZV_ENDPOINT",
+        ] {
+            assert!(is_injected(Framework::Pytorch, name), "{name}");
+            assert!(!is_injected(Framework::Jax, name), "{name}");
+        }
+        for name in [
+            "JAX_COORDINATOR_ADDRESS",
+            "JAX_PROCESS_ID",
+            "JAX_NUM_PROCESSES",
+        ] {
+            assert!(is_injected(Framework::Jax, name), "{name}");
+            assert!(!is_injected(Framework::Pytorch, name), "{name}");
+        }
+        for name in [
+            "NCCL_DEBUG",
+            "JAX_PLATFORMS",
+            "MASTER",
+            "master_addr",
+            "PETS",
+        ] {
+            assert!(
+                !is_injected(Framework::Pytorch, name) && !is_injected(Framework::Jax, name),
+                "{name}"
+            );
+        }
+    }
 }
