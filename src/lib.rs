@@ -50,6 +50,15 @@ pub struct OutputFile {
     pub content: String,
 }
 
+impl OutputFile {
+    /// Whether the file must be readable by its owner only (mode 0600): the
+    /// kubeconfig, which front ends may fill with the cluster's endpoint and
+    /// which kubectl refuses to trust when others can change it.
+    pub fn is_secret(&self) -> bool {
+        self.path == KUBECONFIG_FILE
+    }
+}
+
 /// The checked and resolved spec, before anything is rendered.
 #[derive(Debug, Clone)]
 pub struct Analysis {
@@ -214,6 +223,18 @@ mod tests {
             let docs: Vec<String> = kept.objects.iter().map(k8s::Object::to_yaml).collect();
             assert_eq!(streamed.files[1].content, docs.join("---\n"));
         }
+    }
+
+    #[test]
+    fn only_the_kubeconfig_is_secret() {
+        let c = compile(EXAMPLES[0], &Options::default());
+        let secret: Vec<&str> = c
+            .files
+            .iter()
+            .filter(|f| f.is_secret())
+            .map(|f| f.path.as_str())
+            .collect();
+        assert_eq!(secret, vec![KUBECONFIG_FILE]);
     }
 
     /// A spec of `n` workloads of every kind, with connections between them.

@@ -200,11 +200,7 @@ fn dispatch(cli: Cli) -> Result<i32, CliError> {
             match out {
                 Some(dir) => {
                     for f in &c.files {
-                        write_file(
-                            &dir.join(&f.path),
-                            &f.content,
-                            f.path == podwire::KUBECONFIG_FILE,
-                        )?;
+                        write_file(&dir.join(&f.path), &f.content, f.is_secret())?;
                     }
                     eprintln!("wrote {} files to {}", c.files.len(), dir.display());
                 }
