@@ -14,6 +14,7 @@ pub mod k8s;
 pub mod kubeconfig;
 pub mod model;
 mod par;
+pub mod plan;
 pub mod spec;
 mod swar;
 pub mod yaml;

@@ -242,7 +242,7 @@ pub fn tpu_topologies(m: &TpuMachine) -> &'static [&'static str] {
 /// Nodes in one slice of `topology` on machine `m`.
 pub fn tpu_slice_nodes(m: &TpuMachine, topology: &str) -> Option<u32> {
     let chips: u32 = parse_topology(topology)?.iter().product();
-    if chips % m.chips != 0 {
+    if !chips.is_multiple_of(m.chips) {
         return None;
     }
     Some(chips / m.chips)

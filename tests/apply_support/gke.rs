@@ -281,7 +281,11 @@ fn handle(state: &Mutex<State>, req: &Request) -> Response {
         }
         ("DELETE", ["clusters", name]) => {
             if !st.clusters.contains_key(*name) {
-                return err(404, "NOT_FOUND", "Not found");
+                return err(
+                    404,
+                    "NOT_FOUND",
+                    &format!("Not found: projects/{project}/locations/{location}/clusters/{name}."),
+                );
             }
             st.clusters.get_mut(*name).unwrap()["status"] = "STOPPING".into();
             let op = st.new_op(OpKind::DeleteCluster(name.to_string()), None);
