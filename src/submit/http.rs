@@ -37,6 +37,7 @@ fn agent(tuning: &Tuning, tls: TlsConfig) -> ureq::Agent {
         .http_status_as_error(false)
         .timeout_global(Some(tuning.http_timeout))
         .max_redirects(0)
+        .max_redirects_will_error(false)
         .tls_config(tls)
         .user_agent(concat!("podwire/", env!("CARGO_PKG_VERSION")))
         .build()
