@@ -191,6 +191,23 @@ fn comparable(v: &Value) -> Value {
     v
 }
 
+/// The order of deletes: the reverse of the apply order, so that the
+/// Namespace (first applied) goes last and takes nothing with it early.
+pub fn delete_order(objects: &[Object]) -> impl Iterator<Item = &Object> {
+    objects.iter().rev()
+}
+
+/// A LoadBalancer Service's address from its live status (IP, else host
+/// name); `None` while the cloud has not assigned one.
+pub fn load_balancer_address(live: &Value) -> Option<String> {
+    let ingress = &live["status"]["loadBalancer"]["ingress"][0];
+    ingress["ip"]
+        .as_str()
+        .or_else(|| ingress["hostname"].as_str())
+        .filter(|a| !a.is_empty())
+        .map(str::to_string)
+}
+
 /// Whether podwire waits for this object to be ready.
 pub fn is_workload(o: &Object) -> bool {
     matches!(
@@ -375,6 +392,31 @@ mod tests {
         assert_eq!(read_apply(None, &status_404(), true), Ok(Outcome::Created));
         assert!(read_apply(None, &status_404(), false).is_err());
         assert!(read_apply(Some(&live), &Reply::new(200, "not json"), false).is_err());
+    }
+
+    #[test]
+    fn deletes_go_in_reverse_apply_order_namespace_last() {
+        let objs = objects();
+        let order: Vec<&Object> = delete_order(&objs).collect();
+        assert_eq!(order.len(), objs.len());
+        assert_eq!(api_resource(order[order.len() - 1]).kind, "Namespace");
+        assert_eq!(order[0], &objs[objs.len() - 1]);
+    }
+
+    #[test]
+    fn load_balancer_addresses() {
+        let lb =
+            |ingress: Value| serde_json::json!({"status": {"loadBalancer": {"ingress": ingress}}});
+        assert_eq!(
+            load_balancer_address(&lb(serde_json::json!([{"ip": "203.0.113.7"}]))),
+            Some("203.0.113.7".into())
+        );
+        assert_eq!(
+            load_balancer_address(&lb(serde_json::json!([{"hostname": "lb.example"}]))),
+            Some("lb.example".into())
+        );
+        assert_eq!(load_balancer_address(&lb(serde_json::json!([]))), None);
+        assert_eq!(load_balancer_address(&serde_json::json!({})), None);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use crate::k8s::Object;
 use crate::model::{service_dns, End, Model};
 use crate::plan::drift;
 use crate::plan::gke::{api_server_up, Created};
-use crate::plan::kube::{is_workload, readiness, Outcome};
+use crate::plan::kube::{delete_order, is_workload, load_balancer_address, readiness, Outcome};
 use crate::Compilation;
 use serde_json::Value;
 use std::path::PathBuf;
@@ -394,13 +394,7 @@ fn summary(
         if ty == "LoadBalancer" {
             let ip = kube
                 .get(o)?
-                .and_then(|v| {
-                    let i = &v["status"]["loadBalancer"]["ingress"][0];
-                    i["ip"]
-                        .as_str()
-                        .or_else(|| i["hostname"].as_str())
-                        .map(str::to_string)
-                })
+                .and_then(|v| load_balancer_address(&v))
                 .unwrap_or_else(|| "pending".into());
             line.push_str(&format!("  address: {ip}"));
         }
@@ -500,7 +494,7 @@ pub fn status(t: &Target, timeout: Duration) -> Result<i32, SubmitError> {
         out(&format!("  node pool {}: not created", p.name));
     }
     report_drift(&s.c, &live);
-    if status != "RUNNING" && status != "DEGRADED" {
+    if !api_server_up(status) {
         return Ok(0);
     }
     let ep = reachable(m, &live)?;
@@ -561,7 +555,7 @@ pub fn delete(
     if api_server_up(status) {
         let ep = reachable(m, &live)?;
         let kube = s.kube(&ep)?;
-        for o in c.objects.iter().rev() {
+        for o in delete_order(&c.objects) {
             let gone = if kube.delete(o)? {
                 "deleted"
             } else {
