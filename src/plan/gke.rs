@@ -116,16 +116,12 @@ pub enum Created {
 
 /// Read `clusters.create` or `nodePools.create`.
 pub fn read_create(r: &Reply) -> Result<Created, ReplyError> {
-    let google = r.google_error();
-    let status = google
-        .as_ref()
-        .map(|e| e.status.as_str())
-        .unwrap_or_default();
-    match r.status {
-        409 if status == "ALREADY_EXISTS" || status.is_empty() && google.is_some() => {
-            Ok(Created::Exists)
-        }
-        400 if status == "FAILED_PRECONDITION" => Ok(Created::Busy(r.message())),
+    // Google's error status; a 409 from Google without one is still its
+    // conflict, a 409 page from anyone else is not.
+    let google_status = r.google_error().map(|e| e.status);
+    match (r.status, google_status.as_deref()) {
+        (409, Some("ALREADY_EXISTS" | "")) => Ok(Created::Exists),
+        (400, Some("FAILED_PRECONDITION")) => Ok(Created::Busy(r.message())),
         _ => read_operation(r).map(Created::Operation),
     }
 }

@@ -71,15 +71,17 @@ impl Reply {
         })
     }
 
-    /// The body as a JSON object that has `field` (a cluster has `name`, an
-    /// operation has `name` and `status`): `{}` or `[]` are not an answer.
+    /// The body as a JSON object whose `fields` are non-empty strings (a
+    /// cluster has `name`, an operation `name` and `status`): `{}` or `[]`
+    /// are not an answer.
     pub fn object_with(
         &self,
         fields: &[&str],
         expected: &'static str,
     ) -> Result<Value, ReplyError> {
         let v = self.json()?;
-        if v.is_object() && fields.iter().all(|f| v[*f].is_string()) {
+        let has = |f: &str| v[f].as_str().is_some_and(|s| !s.is_empty());
+        if v.is_object() && fields.iter().all(|f| has(f)) {
             Ok(v)
         } else {
             Err(ReplyError::Unexpected {
@@ -163,6 +165,8 @@ mod tests {
             })
         ));
         let r = Reply::new(200, "[{\"name\": \"c\"}]");
+        assert!(r.object_with(&["name"], "a cluster").is_err());
+        let r = Reply::new(200, "{\"name\": \"\"}");
         assert!(r.object_with(&["name"], "a cluster").is_err());
         let r = Reply::new(200, "{\"name\": \"c\"}");
         assert_eq!(r.object_with(&["name"], "a cluster").unwrap()["name"], "c");
