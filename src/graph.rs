@@ -1,7 +1,7 @@
 //! The wiring as a graph (pools, workloads, Services, allowed flows), for the
 //! playground's diagram and for summaries.
 
-use crate::model::{End, Model};
+use crate::model::{service_dns, End, Model};
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -81,7 +81,7 @@ pub fn graph(m: &Model) -> Graph {
                 name: s.clone(),
                 workload: w.name.clone(),
                 kind: if w.headless { "headless" } else { "ClusterIP" }.into(),
-                dns: format!("{s}.{}.svc.cluster.local", m.namespace),
+                dns: service_dns(s, &m.namespace),
             });
         }
         if let Some((lb, internal)) = &w.load_balancer {
@@ -94,7 +94,7 @@ pub fn graph(m: &Model) -> Graph {
                     "external-lb"
                 }
                 .into(),
-                dns: format!("{lb}.{}.svc.cluster.local", m.namespace),
+                dns: service_dns(lb, &m.namespace),
             });
         }
     }

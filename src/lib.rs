@@ -13,12 +13,8 @@ pub mod graph;
 pub mod k8s;
 pub mod kubeconfig;
 pub mod model;
-mod par;
+pub mod plan;
 pub mod spec;
-// Used by the spec reader's fast path (src/spec/fast.rs); the emitter no
-// longer does (so part of it is unused until the coordinator removes it).
-#[allow(dead_code)]
-mod swar;
 pub mod yaml;
 
 #[cfg(target_arch = "wasm32")]
@@ -51,6 +47,15 @@ pub struct Options {
 pub struct OutputFile {
     pub path: String,
     pub content: String,
+}
+
+impl OutputFile {
+    /// Whether the file must be readable by its owner only (mode 0600): the
+    /// kubeconfig, which front ends may fill with the cluster's endpoint and
+    /// which kubectl refuses to trust when others can change it.
+    pub fn is_secret(&self) -> bool {
+        self.path == KUBECONFIG_FILE
+    }
 }
 
 /// The checked and resolved spec, before anything is rendered.
@@ -186,5 +191,22 @@ pub fn compile(source: &str, opts: &Options) -> Compiled {
             });
             failed(a.diagnostics)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_kubeconfig_is_secret() {
+        let c = compile(include_str!("../examples/seed.yaml"), &Options::default());
+        let secret: Vec<&str> = c
+            .files
+            .iter()
+            .filter(|f| f.is_secret())
+            .map(|f| f.path.as_str())
+            .collect();
+        assert_eq!(secret, vec![KUBECONFIG_FILE]);
     }
 }

@@ -139,14 +139,17 @@ pub struct Workload {
     pub backoff_limit: u32,
 }
 
+/// The cluster DNS name of a Service (`<service>.<namespace>.svc.cluster.local`).
+pub fn service_dns(service: &str, namespace: &str) -> String {
+    format!("{service}.{namespace}.svc.cluster.local")
+}
+
 impl Workload {
-    /// DNS name of pod `i` (peers only).
+    /// DNS name of pod `i` (peers only): the pod's hostname under its
+    /// headless Service.
     pub fn pod_dns(&self, i: u32, namespace: &str) -> Option<String> {
         let svc = self.service.as_ref().filter(|_| self.peers)?;
-        Some(format!(
-            "{}-{i}.{svc}.{namespace}.svc.cluster.local",
-            self.name
-        ))
+        Some(format!("{}-{i}.{}", self.name, service_dns(svc, namespace)))
     }
 }
 

@@ -450,12 +450,19 @@ fn missing_node_pools_are_created_on_an_existing_cluster() {
 #[test]
 fn a_409_on_create_follows_the_existing_cluster_until_running() {
     let env = Env::new("seed.yaml");
-    // Someone else's create is under way; our first look-up misses it.
-    env.gke
-        .seed_provisioning(&env.cluster_request()["cluster"], &env.location());
-    env.gke
-        .server
-        .fault("GET", "/clusters/", Fault::Status(404, None), 1);
+    // Someone else's create is under way; our first look-up misses it (GKE's
+    // own NOT_FOUND for this cluster: nothing else counts as absent).
+    let req = env.cluster_request();
+    env.gke.seed_provisioning(&req["cluster"], &env.location());
+    let not_found = serde_json::json!({"error": {"code": 404, "status": "NOT_FOUND",
+        "message": format!("Not found: {}/clusters/{}.", req["parent"].as_str().unwrap(),
+            req["cluster"]["name"].as_str().unwrap())}});
+    env.gke.server.fault(
+        "GET",
+        "/clusters/",
+        Fault::Json(404, not_found.to_string()),
+        1,
+    );
     let run = env.run("apply", &["--yes"]);
     run.ok();
     assert!(
@@ -470,10 +477,23 @@ fn a_409_on_create_follows_the_existing_cluster_until_running() {
 #[test]
 fn an_interrupted_apply_resumes() {
     let env = Env::new("seed.yaml");
-    // Interrupted while the cluster is provisioning (a zero timeout).
-    let first = env.run("apply", &["--yes", "--timeout", "0"]);
+    // Interrupted while the cluster is provisioning: the operation's status
+    // does not come back before the deadline.
+    env.gke.server.fault(
+        "GET",
+        "/operations/",
+        Fault::Delay(Duration::from_secs(5)),
+        1000,
+    );
+    let first = env.run("apply", &["--yes", "--timeout", "2"]);
+    env.gke.server.faults.lock().unwrap().clear();
     assert_eq!(first.code, 2, "{}", first.stderr);
     assert!(first.stderr.contains("timed out"), "{}", first.stderr);
+    assert!(
+        first.stderr.contains("/operations/"),
+        "says what it waited for: {}",
+        first.stderr
+    );
     assert_eq!(env.gke.state.lock().unwrap().creates, 1);
     assert!(object_paths(&env).is_empty());
     // Run again: follows the same cluster, creates nothing twice.

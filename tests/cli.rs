@@ -190,3 +190,94 @@ fn kubeconfig_from_a_cluster_resource() {
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o.stderr).contains("PROVISIONING"));
 }
+
+#[test]
+fn compile_emit_selects_the_file_written_with_out() {
+    let out = tmpdir("emit");
+    let o = run(bin()
+        .args([
+            "compile",
+            example("seed.yaml").to_str().unwrap_or_default(),
+            "--emit",
+            "gke",
+            "--out",
+        ])
+        .arg(&out));
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(out.join(podwire::GKE_FILE).exists());
+    assert!(!out.join(podwire::MANIFESTS_FILE).exists());
+    assert!(!out.join(podwire::KUBECONFIG_FILE).exists());
+    assert!(
+        text(&o.stderr).contains("cluster.json"),
+        "{}",
+        text(&o.stderr)
+    );
+}
+
+#[test]
+fn contradictory_flags_are_refused_with_a_clear_message() {
+    let o = run(bin()
+        .args(["compile", "--format", "json"])
+        .arg(example("seed.yaml")));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(o.stdout.is_empty(), "nothing half-printed");
+    let err = text(&o.stderr);
+    assert!(err.contains("--out"), "{err}");
+    assert!(err.contains("--format json"), "{err}");
+}
+
+#[test]
+fn completions_for_bash_zsh_and_fish() {
+    for shell in ["bash", "zsh", "fish"] {
+        let o = run(bin().args(["completions", shell]));
+        assert!(o.status.success(), "{shell}: {}", text(&o.stderr));
+        let script = text(&o.stdout);
+        for word in ["podwire", "compile", "apply", "kubeconfig", "gke-endpoint"] {
+            assert!(script.contains(word), "{shell} completion lacks {word}");
+        }
+    }
+    let o = run(bin().args(["completions", "tcsh"]));
+    assert_eq!(o.status.code(), Some(2));
+}
+
+/// Every argument and option in every `--help` has a description.
+#[test]
+fn help_describes_every_argument() {
+    let subcommands = [
+        "check",
+        "compile",
+        "kubeconfig",
+        "schema",
+        "apply",
+        "plan",
+        "delete",
+        "status",
+        "completions",
+    ];
+    for sub in subcommands {
+        let o = run(bin().args([sub, "--help"]));
+        assert!(o.status.success(), "{sub}");
+        let help = text(&o.stdout);
+        let lines: Vec<&str> = help.lines().collect();
+        let mut entries = 0;
+        for (i, line) in lines.iter().enumerate() {
+            let Some(rest) = line.strip_prefix("  ") else {
+                continue;
+            };
+            if !(rest.starts_with('-') || rest.starts_with('<') || rest.starts_with('[')) {
+                continue;
+            }
+            entries += 1;
+            let same_line = rest.trim_end().contains("  ");
+            let next_line = lines
+                .get(i + 1)
+                .is_some_and(|n| n.starts_with("      ") && !n.trim().is_empty());
+            assert!(
+                same_line || next_line,
+                "`podwire {sub} --help`: {:?} has no description\n{help}",
+                rest.trim()
+            );
+        }
+        assert!(entries >= 1, "{sub}: {help}");
+    }
+}

@@ -245,7 +245,7 @@ pub fn tpu_topologies(m: &TpuMachine) -> &'static [&'static str] {
 /// chips over the chips of one host.
 pub fn tpu_slice_hosts(m: &TpuMachine, topology: &str) -> Option<u32> {
     let chips: u32 = parse_topology(topology)?.iter().product();
-    if chips % m.chips != 0 {
+    if !chips.is_multiple_of(m.chips) {
         return None;
     }
     Some(chips / m.chips)

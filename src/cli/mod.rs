@@ -1,7 +1,7 @@
 //! Command line: reads files, calls the core, writes files, renders
 //! diagnostics. Nothing here decides what to generate.
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use podwire::{diag, kubeconfig, Compilation, Options};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -25,10 +25,26 @@ enum Format {
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 enum Emit {
+    /// All three files.
     All,
+    /// gke/cluster.json, the GKE clusters.create request.
     Gke,
+    /// k8s/manifests.yaml, the Kubernetes objects in apply order.
     Manifests,
+    /// kubeconfig.yaml.
     Kubeconfig,
+}
+
+impl Emit {
+    /// The output file it selects (`None`: all of them).
+    fn path(self) -> Option<&'static str> {
+        match self {
+            Emit::All => None,
+            Emit::Gke => Some(podwire::GKE_FILE),
+            Emit::Manifests => Some(podwire::MANIFESTS_FILE),
+            Emit::Kubeconfig => Some(podwire::KUBECONFIG_FILE),
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -45,27 +61,34 @@ enum Command {
         /// The spec (YAML or JSON), or `-` for standard input.
         spec: String,
         /// Write the files into this directory (default: print to stdout).
-        #[arg(long, short)]
+        #[arg(long, short, value_name = "DIR")]
         out: Option<PathBuf>,
-        /// Print only one of the outputs (without --out).
+        /// Which output to print, or to write with --out.
         #[arg(long, value_enum, default_value = "all")]
         emit: Emit,
-        /// Diagnostics format.
+        /// Diagnostics format (json prints them on stdout, so it needs --out).
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
     /// Print the kubeconfig; with --cluster, filled from a GKE Cluster resource.
     Kubeconfig {
+        /// The spec (YAML or JSON), or `-` for standard input.
         spec: String,
         /// A GKE Cluster resource as `clusters.get` (or `gcloud container clusters describe --format json`) returns it.
-        #[arg(long)]
+        #[arg(long, value_name = "FILE")]
         cluster: Option<PathBuf>,
         /// Write it to this file (mode 0600) instead of stdout.
-        #[arg(long, short)]
+        #[arg(long, short, value_name = "FILE")]
         out: Option<PathBuf>,
     },
     /// Print the JSON Schema of the spec language.
     Schema,
+    /// Print a shell completion script, e.g. `podwire completions bash > /etc/bash_completion.d/podwire`.
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// Create the cluster, write the kubeconfig, server-side apply the
     /// manifests and wait for the workloads (safe to run again).
     Apply(podwire::submit::cli::ApplyArgs),
@@ -169,6 +192,19 @@ fn dispatch(cli: Cli) -> Result<i32, CliError> {
         Command::Plan(a) => Ok(podwire::submit::cli::plan(&a)),
         Command::Delete(a) => Ok(podwire::submit::cli::delete(&a)),
         Command::Status(a) => Ok(podwire::submit::cli::status(&a)),
+        Command::Completions { shell } => {
+            let mut cmd = Cli::command();
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "podwire", &mut script);
+            std::io::stdout()
+                .lock()
+                .write_all(&script)
+                .map_err(|source| CliError::Write {
+                    path: "<stdout>".into(),
+                    source,
+                })?;
+            Ok(0)
+        }
         Command::Schema => {
             println!(
                 "{}",
@@ -191,6 +227,15 @@ fn dispatch(cli: Cli) -> Result<i32, CliError> {
             emit,
             format,
         } => {
+            if format == Format::Json && out.is_none() {
+                // The diagnostics and the compiled files would share stdout.
+                Cli::command()
+                    .error(
+                        clap::error::ErrorKind::ArgumentConflict,
+                        "`compile --format json` prints the diagnostics on stdout, where the compiled files go without --out: add --out DIR (or use `podwire check --format json`)",
+                    )
+                    .exit();
+            }
             let (file, src) = read_spec(&spec)?;
             let c = podwire::compile(&src, &Options::default());
             if !c.diagnostics.is_empty() || format == Format::Json {
@@ -201,14 +246,18 @@ fn dispatch(cli: Cli) -> Result<i32, CliError> {
             }
             match out {
                 Some(dir) => {
-                    for f in &c.files {
-                        write_file(
-                            &dir.join(&f.path),
-                            &f.content,
-                            f.path == podwire::KUBECONFIG_FILE,
-                        )?;
+                    let chosen: Vec<&podwire::OutputFile> = c
+                        .files
+                        .iter()
+                        .filter(|f| emit.path().is_none_or(|p| f.path == p))
+                        .collect();
+                    for f in &chosen {
+                        write_file(&dir.join(&f.path), &f.content, f.is_secret())?;
                     }
-                    eprintln!("wrote {} files to {}", c.files.len(), dir.display());
+                    match chosen.as_slice() {
+                        [one] => eprintln!("wrote {}", dir.join(&one.path).display()),
+                        all => eprintln!("wrote {} files to {}", all.len(), dir.display()),
+                    }
                 }
                 None => {
                     let pick = |p: &str| {
@@ -219,11 +268,9 @@ fn dispatch(cli: Cli) -> Result<i32, CliError> {
                             .unwrap_or_default()
                     };
                     let mut stdout = std::io::stdout().lock();
-                    let text = match emit {
-                        Emit::Gke => pick(podwire::GKE_FILE).to_string(),
-                        Emit::Manifests => pick(podwire::MANIFESTS_FILE).to_string(),
-                        Emit::Kubeconfig => pick(podwire::KUBECONFIG_FILE).to_string(),
-                        Emit::All => c
+                    let text = match emit.path() {
+                        Some(path) => pick(path).to_string(),
+                        None => c
                             .files
                             .iter()
                             .map(|f| format!("# ==> {} <==\n{}", f.path, f.content))

@@ -49,7 +49,8 @@ pub struct ApplyArgs {
     /// Do not wait for the workloads to become ready.
     #[arg(long)]
     pub no_wait: bool,
-    /// Give up after this many seconds (cluster creation included).
+    /// Give up after this many seconds (cluster creation included): every
+    /// wait, retry and request ends by then.
     #[arg(long, value_name = "SECONDS", default_value_t = 3600)]
     pub timeout: u64,
 }
@@ -81,11 +82,14 @@ pub struct StatusArgs {
     pub target: TargetArgs,
 }
 
+/// How long `status` (which has no `--timeout`) may take.
+const STATUS_TIMEOUT: Duration = Duration::from_secs(600);
+
 fn finish(r: Result<i32, super::SubmitError>) -> i32 {
     match r {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("podwire: error: {e}");
+            super::ui::note(&format!("podwire: error: {e}"));
             e.exit_code()
         }
     }
@@ -125,5 +129,5 @@ pub fn delete(a: &DeleteArgs) -> i32 {
 }
 
 pub fn status(a: &StatusArgs) -> i32 {
-    finish(run::status(&a.target.target()))
+    finish(run::status(&a.target.target(), STATUS_TIMEOUT))
 }

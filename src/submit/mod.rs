@@ -6,6 +6,10 @@
 //! [`crate::Compilation`] verbatim (the cluster request, `gke::node_pool`,
 //! the objects in apply order). It only converts and does I/O.
 //!
+//! Every wait is bounded by the command's [`Deadline`] (`--timeout`): sleeps,
+//! retries and each request's own timeout. Nothing it prints holds the
+//! access token (replies are scrubbed of it as they are read).
+//!
 //! Tuning for tests (undocumented, read from the environment):
 //! `PODWIRE_BACKOFF_MS` (retry base delay, default 1000),
 //! `PODWIRE_MAX_ATTEMPTS` (default 8), `PODWIRE_POLL_MS` (operation and
@@ -21,8 +25,9 @@ pub mod kubeconfig;
 pub mod run;
 pub mod ui;
 
+use crate::plan::retry::{self, RetryPolicy};
 use std::fmt;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// A bearer token. Its `Debug` and `Display` never show it.
 #[derive(Clone)]
@@ -50,13 +55,11 @@ impl fmt::Display for Secret {
     }
 }
 
-/// Delays and limits.
+/// Delays and limits: the retry policy (the core's), polling, and the
+/// limit of one request.
 #[derive(Debug, Clone)]
 pub struct Tuning {
-    pub backoff_base: Duration,
-    pub backoff_cap: Duration,
-    pub retry_after_cap: Duration,
-    pub max_attempts: u32,
+    pub retry: RetryPolicy,
     pub poll: Duration,
     pub http_timeout: Duration,
 }
@@ -64,10 +67,7 @@ pub struct Tuning {
 impl Default for Tuning {
     fn default() -> Self {
         Tuning {
-            backoff_base: Duration::from_millis(1000),
-            backoff_cap: Duration::from_secs(30),
-            retry_after_cap: Duration::from_secs(120),
-            max_attempts: 8,
+            retry: RetryPolicy::default(),
             poll: Duration::from_millis(5000),
             http_timeout: Duration::from_millis(60_000),
         }
@@ -83,10 +83,10 @@ impl Tuning {
                 .and_then(|v| v.trim().parse::<u64>().ok())
         };
         if let Some(v) = ms("PODWIRE_BACKOFF_MS") {
-            t.backoff_base = Duration::from_millis(v);
+            t.retry.backoff_base = Duration::from_millis(v);
         }
         if let Some(v) = ms("PODWIRE_MAX_ATTEMPTS") {
-            t.max_attempts = (v as u32).max(1);
+            t.retry.max_attempts = u32::try_from(v).unwrap_or(u32::MAX).max(1);
         }
         if let Some(v) = ms("PODWIRE_POLL_MS") {
             t.poll = Duration::from_millis(v);
@@ -96,25 +96,67 @@ impl Tuning {
         }
         t
     }
+}
 
-    /// Exponential backoff with jitter (50-100% of the exponential step),
-    /// bounded, and never shorter than a (bounded) `Retry-After`.
-    pub fn backoff(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
-        let exp = self
-            .backoff_base
-            .saturating_mul(1u32 << (attempt.saturating_sub(1)).min(16))
-            .min(self.backoff_cap);
-        let jitter = 0.5 + 0.5 * random_unit();
-        let d = exp.mul_f64(jitter);
-        match retry_after {
-            Some(ra) => d.max(ra.min(self.retry_after_cap)),
-            None => d,
+/// When a command must be done by (`--timeout`), read from the clock.
+#[derive(Debug, Clone, Copy)]
+pub struct Deadline {
+    started: Instant,
+    /// `None`: so far away that `Instant` cannot hold it.
+    at: Option<Instant>,
+}
+
+impl Deadline {
+    pub fn after(timeout: Duration) -> Deadline {
+        let started = Instant::now();
+        Deadline {
+            started,
+            at: started.checked_add(timeout),
+        }
+    }
+
+    /// What is left (`None`: no bound).
+    pub fn remaining(&self) -> Option<Duration> {
+        self.at
+            .map(|at| at.saturating_duration_since(Instant::now()))
+    }
+
+    pub fn passed(&self) -> bool {
+        self.remaining().is_some_and(|d| d.is_zero())
+    }
+
+    pub fn elapsed_secs(&self) -> u64 {
+        self.started.elapsed().as_secs()
+    }
+
+    /// The timeout error for `what`.
+    pub fn timed_out(&self, what: impl Into<String>) -> SubmitError {
+        SubmitError::Timeout {
+            what: what.into(),
+            secs: self.elapsed_secs(),
+        }
+    }
+
+    /// Sleep one poll interval, or less when the deadline comes first;
+    /// `Err` (waiting for `what`) when it has passed.
+    pub fn sleep_poll(
+        &self,
+        poll: Duration,
+        what: impl FnOnce() -> String,
+    ) -> Result<(), SubmitError> {
+        match retry::poll_delay(poll, self.remaining()) {
+            Some(d) => {
+                std::thread::sleep(d);
+                Ok(())
+            }
+            None => Err(self.timed_out(what())),
         }
     }
 }
 
-/// A number in [0, 1) from the std hasher's random keys (no rand crate).
-fn random_unit() -> f64 {
+/// A number in [0, 1) from the std hasher's random keys (no rand crate),
+/// for the jitter of retries.
+pub fn random_unit() -> f64 {
     use std::hash::{BuildHasher, Hasher};
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
     h.write_u128(
@@ -152,6 +194,15 @@ pub enum SubmitError {
         url: String,
         attempts: u32,
         last: String,
+    },
+    #[error(transparent)]
+    GkeEndpoint(#[from] crate::plan::endpoint::EndpointError),
+    #[error(transparent)]
+    Request(#[from] crate::plan::kube::RequestError),
+    #[error("{what}: {source}")]
+    Reply {
+        what: String,
+        source: crate::plan::reply::ReplyError,
     },
     #[error("{what}: HTTP {status}: {message}")]
     Api {
@@ -205,20 +256,14 @@ mod tests {
     }
 
     #[test]
-    fn backoff_grows_is_bounded_jittered_and_honours_retry_after() {
-        let t = Tuning::default();
-        for attempt in 1..30 {
-            let d = t.backoff(attempt, None);
-            let step = t
-                .backoff_base
-                .saturating_mul(1 << (attempt - 1).min(16))
-                .min(t.backoff_cap);
-            assert!(d >= step / 2 && d <= step, "attempt {attempt}: {d:?}");
-        }
-        assert!(t.backoff(1, Some(Duration::from_secs(7))) >= Duration::from_secs(7));
-        assert_eq!(
-            t.backoff(1, Some(Duration::from_secs(100_000))),
-            t.retry_after_cap
-        );
+    fn a_deadline_too_far_away_is_no_bound() {
+        let d = Deadline::after(Duration::from_secs(u64::MAX));
+        assert_eq!(d.remaining(), None);
+        assert!(!d.passed());
+        let z = Deadline::after(Duration::ZERO);
+        assert!(z.passed());
+        assert!(z
+            .sleep_poll(Duration::from_secs(60), || "x".into())
+            .is_err());
     }
 }

@@ -1,15 +1,18 @@
 //! The commands: apply (and its dry run, plan), delete, status.
 
-use super::gke::{self, Created, Gke};
-use super::kube::{self, Kube, Outcome};
-use super::ui::{self, Progress};
-use super::{auth, kubeconfig, SubmitError, Tuning};
+use super::gke::{self, Gke};
+use super::kube::{self, Kube};
+use super::ui::{self, note, out, Progress};
+use super::{auth, kubeconfig, Deadline, SubmitError, Tuning};
 use crate::k8s::Object;
-use crate::model::{End, Model};
+use crate::model::{service_dns, End, Model};
+use crate::plan::drift;
+use crate::plan::gke::{api_server_up, Created};
+use crate::plan::kube::{delete_order, is_workload, load_balancer_address, readiness, Outcome};
 use crate::Compilation;
 use serde_json::Value;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// What every command needs.
 #[derive(Debug, Clone, Default)]
@@ -50,7 +53,8 @@ fn load(spec: &str) -> Result<Result<Compilation, i32>, SubmitError> {
     };
     let a = crate::analyze(&src);
     if !a.diagnostics.is_empty() {
-        eprint!("{}", crate::diag::render_text(&file, &src, &a.diagnostics));
+        let text = crate::diag::render_text(&file, &src, &a.diagnostics);
+        note(text.trim_end_matches('\n'));
     }
     Ok(match a.model {
         Some(m) => Ok(Compilation::new(m)),
@@ -63,25 +67,34 @@ struct Session {
     gke: Gke,
     creds: auth::Credentials,
     tuning: Tuning,
+    deadline: Deadline,
 }
 
-fn session(t: &Target) -> Result<Result<Session, i32>, SubmitError> {
+impl Session {
+    fn kube(&self, ep: &crate::kubeconfig::Endpoint) -> Result<Kube, SubmitError> {
+        Kube::new(ep, self.creds.clone(), self.tuning.clone(), self.deadline)
+    }
+}
+
+/// Compile the spec, check the endpoint, get credentials; the deadline
+/// starts here.
+fn session(t: &Target, timeout: Duration) -> Result<Result<Session, i32>, SubmitError> {
+    let deadline = Deadline::after(timeout);
     let c = match load(&t.spec)? {
         Ok(c) => c,
         Err(code) => return Ok(Err(code)),
     };
+    // Refused before any credential is read or any connection is made.
+    let base = gke::base_url(t.gke_endpoint.as_deref())?;
     let tuning = Tuning::from_env();
     let creds = auth::credentials(t.access_token_file.as_deref())?;
-    let gke = Gke::new(
-        gke::base_url(t.gke_endpoint.as_deref()),
-        creds.clone(),
-        tuning.clone(),
-    );
+    let gke = Gke::new(base, creds.clone(), tuning.clone(), deadline);
     Ok(Ok(Session {
         c,
         gke,
         creds,
         tuning,
+        deadline,
     }))
 }
 
@@ -93,69 +106,65 @@ fn cluster_label(m: &Model) -> String {
 }
 
 fn report_drift(c: &Compilation, live: &Value) -> usize {
-    let d = gke::drift(c, live);
+    let d = drift::drift(c, live);
     for x in &d {
-        eprintln!("drift: {x}");
+        note(&format!("drift: {x}"));
     }
-    for name in live["nodePools"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|p| p["name"].as_str())
-        .filter(|n| !c.model.pools.iter().any(|p| p.name == *n))
-    {
-        eprintln!("note: node pool {name} is not in the spec; podwire leaves it alone");
+    for name in drift::unmanaged_pools(&c.model, live) {
+        note(&format!(
+            "note: node pool {name} is not in the spec; podwire leaves it alone"
+        ));
     }
     d.len()
 }
 
 /// `podwire apply` (and `--dry-run` / `podwire plan`).
 pub fn apply(t: &Target, o: &ApplyOptions) -> Result<i32, SubmitError> {
-    let s = match session(t)? {
+    let s = match session(t, o.timeout)? {
         Ok(s) => s,
         Err(code) => return Ok(code),
     };
     let c = &s.c;
     let m = &c.model;
-    let deadline = Instant::now() + o.timeout;
     let dry = o.dry_run;
     let kubeconfig_path = kubeconfig::path(t.kubeconfig.as_deref())?;
     let context = crate::kubeconfig::context_name(m);
 
     let mut cluster = match s.gke.get_cluster(m)? {
         None if dry => {
-            println!("would create {}", cluster_label(m));
+            out(&format!("would create {}", cluster_label(m)));
             for p in &m.pools {
-                println!("would create node pool {} ({})", p.name, p.machine_type);
+                out(&format!(
+                    "would create node pool {} ({})",
+                    p.name, p.machine_type
+                ));
             }
-            println!(
+            out(&format!(
                 "would write kubeconfig context {context} to {}",
                 kubeconfig_path.display()
-            );
+            ));
             for obj in &c.objects {
-                println!("would create {}", kube::describe(obj));
+                out(&format!("would create {}", kube::describe(obj)));
             }
-            println!(
+            out(&format!(
                 "plan: the cluster, {} node pool(s) and {} objects to create (nothing was changed)",
                 m.pools.len(),
                 c.objects.len()
-            );
+            ));
             return Ok(0);
         }
         None => {
             ui::confirm(&format!("create GKE {}", cluster_label(m)), o.yes)?;
-            eprintln!("creating {}", cluster_label(m));
+            note(&format!("creating {}", cluster_label(m)));
             match s.gke.create_cluster(c)? {
-                Created::Operation(op) => s.gke.wait_operation(
-                    m,
-                    op,
-                    &format!("create cluster {}", m.cluster_name),
-                    deadline,
-                )?,
-                Created::Exists => eprintln!(
+                Created::Operation(op) => {
+                    s.gke
+                        .wait_operation(m, op, &format!("create cluster {}", m.cluster_name))?
+                }
+                Created::Exists => note(&format!(
                     "cluster {} already exists (409); following it",
                     m.cluster_name
-                ),
+                )),
                 Created::Busy(msg) => {
                     return Err(SubmitError::Api {
                         what: format!("create cluster {}", m.cluster_name),
@@ -164,34 +173,40 @@ pub fn apply(t: &Target, o: &ApplyOptions) -> Result<i32, SubmitError> {
                     })
                 }
             }
-            s.gke.wait_running(m, deadline)?
+            s.gke.wait_running(m)?
         }
         Some(live) => {
             let status = live["status"].as_str().unwrap_or("UNKNOWN").to_string();
-            eprintln!("{} exists ({status})", cluster_label(m));
+            note(&format!("{} exists ({status})", cluster_label(m)));
             if dry {
-                if status != "RUNNING" {
-                    println!(
+                if !matches!(
+                    crate::plan::gke::cluster_state(&live),
+                    crate::plan::gke::ClusterState::Ready { .. }
+                ) {
+                    out(&format!(
                         "cluster {} is {status}: apply would wait for it to be RUNNING, then apply {} objects",
                         m.cluster_name,
                         c.objects.len()
-                    );
+                    ));
                     report_drift(c, &live);
-                    for p in gke::missing_pools(m, &live) {
-                        println!("would create node pool {} ({})", p.name, p.machine_type);
+                    for p in drift::missing_pools(m, &live) {
+                        out(&format!(
+                            "would create node pool {} ({})",
+                            p.name, p.machine_type
+                        ));
                     }
                     return Ok(0);
                 }
                 live
             } else {
-                s.gke.wait_running(m, deadline)?
+                s.gke.wait_running(m)?
             }
         }
     };
 
     report_drift(c, &cluster);
 
-    let missing = gke::missing_pools(m, &cluster);
+    let missing = drift::missing_pools(m, &cluster);
     if !missing.is_empty() && !dry {
         let names: Vec<&str> = missing.iter().map(|p| p.name.as_str()).collect();
         ui::confirm(
@@ -205,71 +220,56 @@ pub fn apply(t: &Target, o: &ApplyOptions) -> Result<i32, SubmitError> {
     }
     for p in &missing {
         if dry {
-            println!("would create node pool {} ({})", p.name, p.machine_type);
+            out(&format!(
+                "would create node pool {} ({})",
+                p.name, p.machine_type
+            ));
             continue;
         }
-        eprintln!("creating node pool {}", p.name);
-        loop {
-            match s.gke.create_node_pool(m, p)? {
-                Created::Operation(op) => s.gke.wait_operation(
-                    m,
-                    op,
-                    &format!("create node pool {}", p.name),
-                    deadline,
-                )?,
-                Created::Exists => eprintln!("node pool {} already exists (409)", p.name),
-                Created::Busy(msg) => {
-                    // Another operation holds the cluster: wait, then retry.
-                    eprintln!("node pool {}: {msg}; waiting for the cluster", p.name);
-                    std::thread::sleep(s.tuning.poll);
-                    s.gke.wait_running(m, deadline)?;
-                    continue;
-                }
-            }
-            break;
-        }
+        note(&format!("creating node pool {}", p.name));
+        s.gke.create_node_pool_when_free(m, p)?;
     }
     if !missing.is_empty() && !dry {
-        cluster = s.gke.wait_running(m, deadline)?;
+        cluster = s.gke.wait_running(m)?;
     }
 
     let ep = crate::kubeconfig::endpoint_from_cluster(&cluster)?;
     if dry {
-        println!(
+        out(&format!(
             "would write kubeconfig context {context} to {}",
             kubeconfig_path.display()
-        );
+        ));
     } else {
         kubeconfig::write_merged(&kubeconfig_path, &crate::kubeconfig::value(m, Some(&ep)))?;
-        eprintln!(
+        note(&format!(
             "kubeconfig: context {context} written to {} (current context)",
             kubeconfig_path.display()
-        );
+        ));
     }
 
-    let kube = Kube::new(&ep, s.creds.clone(), s.tuning.clone())?;
+    let kube = s.kube(&ep)?;
     let mut counts = [0usize; 3];
     for obj in &c.objects {
-        let out = kube.apply(obj, dry)?;
-        counts[out as usize] += 1;
-        let line = format!("{}: {}", kube::describe(obj), out.as_str(dry));
+        let outcome = kube.apply(obj, dry)?;
+        counts[outcome as usize] += 1;
+        let line = format!("{}: {}", kube::describe(obj), outcome.as_str(dry));
         if dry {
-            println!("{line}");
+            out(&line);
         } else {
-            eprintln!("{line}");
+            note(&line);
         }
     }
     if dry {
-        println!(
+        out(&format!(
             "plan: {} to create, {} to change, {} unchanged (nothing was changed)",
             counts[Outcome::Created as usize],
             counts[Outcome::Configured as usize],
             counts[Outcome::Unchanged as usize]
-        );
+        ));
         return Ok(0);
     }
     if !o.no_wait {
-        wait_ready(&kube, c, &s.tuning, deadline)?;
+        wait_ready(&kube, c, &s.tuning, &s.deadline)?;
     }
     summary(c, &ep, &kube, &kubeconfig_path, counts)?;
     Ok(0)
@@ -279,20 +279,20 @@ fn wait_ready(
     kube: &Kube,
     c: &Compilation,
     tuning: &Tuning,
-    deadline: Instant,
+    deadline: &Deadline,
 ) -> Result<(), SubmitError> {
-    let workloads: Vec<&Object> = c.objects.iter().filter(|o| kube::is_workload(o)).collect();
+    let workloads: Vec<&Object> = c.objects.iter().filter(|o| is_workload(o)).collect();
     if workloads.is_empty() {
         return Ok(());
     }
-    let started = Instant::now();
+    let started = std::time::Instant::now();
     let mut progress = Progress::new("waiting for workloads");
     loop {
         let mut pending = Vec::new();
         for o in &workloads {
-            match kube.get(&kube::object_path(o))? {
+            match kube.get(o)? {
                 None => pending.push(format!("{} missing", o.name())),
-                Some(v) => match kube::readiness(o, &v) {
+                Some(v) => match readiness(o, &v) {
                     Ok(None) => {}
                     Ok(Some(p)) => pending.push(format!("{} {p}", o.name())),
                     Err(message) => {
@@ -316,14 +316,10 @@ fn wait_ready(
             ));
             return Ok(());
         }
-        if Instant::now() >= deadline {
-            return Err(SubmitError::Timeout {
-                what: format!("workloads ({})", pending.join(", ")),
-                secs: started.elapsed().as_secs(),
-            });
-        }
         progress.set(&format!("waiting: {}", pending.join(", ")));
-        std::thread::sleep(tuning.poll);
+        deadline.sleep_poll(tuning.poll, || {
+            format!("workloads to be ready ({})", pending.join(", "))
+        })?;
     }
 }
 
@@ -348,31 +344,31 @@ fn summary(
     counts: [usize; 3],
 ) -> Result<(), SubmitError> {
     let m = &c.model;
-    println!("podwire: {} is applied", m.name);
-    println!(
+    out(&format!("podwire: {} is applied", m.name));
+    out(&format!(
         "  cluster     {} ({}/{}), RUNNING, https://{}",
         m.cluster_name, m.project, m.location, ep.endpoint
-    );
-    println!(
+    ));
+    out(&format!(
         "  kubeconfig  {} (context {})",
         kubeconfig_path.display(),
         crate::kubeconfig::context_name(m)
-    );
-    println!(
+    ));
+    out(&format!(
         "  objects     {} in namespace {}: {} created, {} configured, {} unchanged",
         c.objects.len(),
         m.namespace,
         counts[Outcome::Created as usize],
         counts[Outcome::Configured as usize],
         counts[Outcome::Unchanged as usize]
-    );
+    ));
     let services: Vec<&Object> = c
         .objects
         .iter()
         .filter(|o| matches!(o, Object::Service(_)))
         .collect();
     if !services.is_empty() {
-        println!("Services:");
+        out("Services:");
     }
     for o in services {
         let Object::Service(svc) = o else { continue };
@@ -389,31 +385,24 @@ fn summary(
             })
             .collect();
         let mut line = format!(
-            "  {:<20} {:<13} {}.{}.svc.cluster.local  ports: {}",
+            "  {:<20} {:<13} {}  ports: {}",
             o.name(),
             if headless { "headless" } else { ty.as_str() },
-            o.name(),
-            m.namespace,
+            service_dns(o.name(), &m.namespace),
             ports.join(", ")
         );
         if ty == "LoadBalancer" {
             let ip = kube
-                .get(&kube::object_path(o))?
-                .and_then(|v| {
-                    let i = &v["status"]["loadBalancer"]["ingress"][0];
-                    i["ip"]
-                        .as_str()
-                        .or_else(|| i["hostname"].as_str())
-                        .map(str::to_string)
-                })
+                .get(o)?
+                .and_then(|v| load_balancer_address(&v))
                 .unwrap_or_else(|| "pending".into());
             line.push_str(&format!("  address: {ip}"));
         }
-        println!("{line}");
+        out(&line);
     }
     let peers: Vec<_> = m.workloads.iter().filter(|w| w.peers).collect();
     if !peers.is_empty() {
-        println!("Peers (stable pod DNS names):");
+        out("Peers (stable pod DNS names):");
     }
     for w in peers {
         let names: Vec<String> = (0..w.replicas)
@@ -429,10 +418,10 @@ fn summary(
         } else {
             names.join(", ")
         };
-        println!("  {} ({} pods): {shown}", w.name, w.replicas);
+        out(&format!("  {} ({} pods): {shown}", w.name, w.replicas));
     }
     if !m.flows.is_empty() {
-        println!("Connections (all other traffic is denied):");
+        out("Connections (all other traffic is denied):");
     }
     for f in &m.flows {
         let ports = if f.ports.is_empty() {
@@ -444,66 +433,83 @@ fn summary(
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        println!(
+        out(&format!(
             "  {} -> {}: {ports}",
             end_name(m, &f.from),
             end_name(m, &f.to)
-        );
+        ));
     }
     Ok(())
 }
 
+/// The endpoint and CA of a cluster whose API server is up; a cluster that
+/// GKE reports without them is an error that says so.
+fn reachable(m: &Model, live: &Value) -> Result<crate::kubeconfig::Endpoint, SubmitError> {
+    if let crate::plan::gke::ClusterState::Unreachable { status, missing } =
+        crate::plan::gke::cluster_state(live)
+    {
+        return Err(SubmitError::ClusterFailed {
+            name: m.cluster_name.clone(),
+            status,
+            message: format!(
+                "GKE reports it without {missing}, so its Kubernetes API cannot be reached; check it with `gcloud container clusters describe`"
+            ),
+        });
+    }
+    Ok(crate::kubeconfig::endpoint_from_cluster(live)?)
+}
+
 /// `podwire status`.
-pub fn status(t: &Target) -> Result<i32, SubmitError> {
-    let s = match session(t)? {
+pub fn status(t: &Target, timeout: Duration) -> Result<i32, SubmitError> {
+    let s = match session(t, timeout)? {
         Ok(s) => s,
         Err(code) => return Ok(code),
     };
     let m = &s.c.model;
     let Some(live) = s.gke.get_cluster(m)? else {
-        println!("{}: does not exist", cluster_label(m));
+        out(&format!("{}: does not exist", cluster_label(m)));
         return Ok(0);
     };
     let status = live["status"].as_str().unwrap_or("UNKNOWN");
-    println!(
+    out(&format!(
         "{}: {status}{}",
         cluster_label(m),
         live["endpoint"]
             .as_str()
             .map(|e| format!(", endpoint https://{e}"))
             .unwrap_or_default()
-    );
+    ));
     if let Some(msg) = live["statusMessage"].as_str().filter(|s| !s.is_empty()) {
-        println!("  message: {msg}");
+        out(&format!("  message: {msg}"));
     }
     for p in live["nodePools"].as_array().into_iter().flatten() {
-        println!(
+        out(&format!(
             "  node pool {}: {} ({})",
             p["name"].as_str().unwrap_or_default(),
             p["status"].as_str().unwrap_or("UNKNOWN"),
             p["config"]["machineType"].as_str().unwrap_or_default()
-        );
+        ));
     }
-    for p in gke::missing_pools(m, &live) {
-        println!("  node pool {}: not created", p.name);
+    for p in drift::missing_pools(m, &live) {
+        out(&format!("  node pool {}: not created", p.name));
     }
     report_drift(&s.c, &live);
-    if status != "RUNNING" && status != "DEGRADED" {
+    if !api_server_up(status) {
         return Ok(0);
     }
-    let ep = crate::kubeconfig::endpoint_from_cluster(&live)?;
-    let kube = Kube::new(&ep, s.creds.clone(), s.tuning.clone())?;
+    let ep = reachable(m, &live)?;
+    let kube = s.kube(&ep)?;
     for o in &s.c.objects {
-        let state = match kube.get(&kube::object_path(o))? {
+        let state = match kube.get(o)? {
             None => "absent".to_string(),
-            Some(v) => match kube::readiness(o, &v) {
-                Ok(None) if kube::is_workload(o) => "ready".into(),
+            Some(v) => match readiness(o, &v) {
+                Ok(None) if is_workload(o) => "ready".into(),
                 Ok(None) => "present".into(),
                 Ok(Some(p)) => p,
                 Err(e) => format!("failed: {e}"),
             },
         };
-        println!("  {}: {state}", kube::describe(o));
+        out(&format!("  {}: {state}", kube::describe(o)));
     }
     Ok(0)
 }
@@ -515,15 +521,17 @@ pub fn delete(
     with_cluster: bool,
     timeout: Duration,
 ) -> Result<i32, SubmitError> {
-    let s = match session(t)? {
+    let s = match session(t, timeout)? {
         Ok(s) => s,
         Err(code) => return Ok(code),
     };
     let c = &s.c;
     let m = &c.model;
-    let deadline = Instant::now() + timeout;
     let Some(live) = s.gke.get_cluster(m)? else {
-        println!("{}: does not exist; nothing to delete", cluster_label(m));
+        out(&format!(
+            "{}: does not exist; nothing to delete",
+            cluster_label(m)
+        ));
         return Ok(0);
     };
     let what = if with_cluster {
@@ -544,16 +552,16 @@ pub fn delete(
     };
     ui::confirm(&what, yes)?;
     let status = live["status"].as_str().unwrap_or("UNKNOWN");
-    if matches!(status, "RUNNING" | "DEGRADED" | "RECONCILING") {
-        let ep = crate::kubeconfig::endpoint_from_cluster(&live)?;
-        let kube = Kube::new(&ep, s.creds.clone(), s.tuning.clone())?;
-        for o in c.objects.iter().rev() {
+    if api_server_up(status) {
+        let ep = reachable(m, &live)?;
+        let kube = s.kube(&ep)?;
+        for o in delete_order(&c.objects) {
             let gone = if kube.delete(o)? {
                 "deleted"
             } else {
                 "already absent"
             };
-            println!("{}: {gone}", kube::describe(o));
+            out(&format!("{}: {gone}", kube::describe(o)));
         }
     } else if !with_cluster {
         return Err(SubmitError::ClusterFailed {
@@ -565,23 +573,19 @@ pub fn delete(
     if with_cluster {
         match s.gke.delete_cluster(m)? {
             Some(op) => {
-                s.gke.wait_operation(
-                    m,
-                    op,
-                    &format!("delete cluster {}", m.cluster_name),
-                    deadline,
-                )?;
-                println!("cluster {}: deleted", m.cluster_name);
+                s.gke
+                    .wait_operation(m, op, &format!("delete cluster {}", m.cluster_name))?;
+                out(&format!("cluster {}: deleted", m.cluster_name));
                 let path = kubeconfig::path(t.kubeconfig.as_deref())?;
                 let context = crate::kubeconfig::context_name(m);
                 if kubeconfig::remove_entries(&path, &context)? {
-                    println!(
+                    out(&format!(
                         "kubeconfig: removed context {context} from {}",
                         path.display()
-                    );
+                    ));
                 }
             }
-            None => println!("cluster {}: already absent", m.cluster_name),
+            None => out(&format!("cluster {}: already absent", m.cluster_name)),
         }
     }
     Ok(0)

@@ -1,10 +1,38 @@
-//! Progress display (indicatif spinner on a terminal, one line per change
-//! otherwise) and confirmations.
+//! Output: result lines on stdout, notes on stderr, progress (indicatif
+//! spinner on a terminal, one line per change otherwise) and confirmations.
+//!
+//! Writing output never fails an operation: with a closed stdout
+//! (`podwire delete ... | head -1`) the deletes must all still happen. A
+//! failed write is remembered ([`output_lost`]) and otherwise ignored.
 
 use super::SubmitError;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::{BufRead, IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
+
+static OUTPUT_LOST: AtomicBool = AtomicBool::new(false);
+
+fn write_line(mut w: impl Write, line: &str) {
+    if writeln!(w, "{line}").and_then(|()| w.flush()).is_err() {
+        OUTPUT_LOST.store(true, Ordering::Relaxed);
+    }
+}
+
+/// A line of the command's result, on stdout.
+pub fn out(line: &str) {
+    write_line(std::io::stdout().lock(), line);
+}
+
+/// A line of progress or a note, on stderr.
+pub fn note(line: &str) {
+    write_line(std::io::stderr().lock(), line);
+}
+
+/// Whether some output could not be written (stdout or stderr closed).
+pub fn output_lost() -> bool {
+    OUTPUT_LOST.load(Ordering::Relaxed)
+}
 
 pub struct Progress {
     bar: Option<ProgressBar>,
@@ -37,7 +65,7 @@ impl Progress {
         self.last = msg.to_string();
         match &self.bar {
             Some(b) => b.set_message(msg.to_string()),
-            None => eprintln!("  {msg}"),
+            None => note(&format!("  {msg}")),
         }
     }
 
@@ -45,7 +73,7 @@ impl Progress {
         if let Some(b) = &self.bar {
             b.finish_and_clear();
         }
-        eprintln!("{msg}");
+        note(msg);
     }
 }
 
@@ -68,8 +96,10 @@ pub fn confirm(what: &str, yes: bool) -> Result<(), SubmitError> {
             "refusing to {what} without confirmation: standard input is not a terminal; pass --yes to proceed"
         )));
     }
-    eprint!("podwire will {what}. Continue? [y/N] ");
-    let _ = std::io::stderr().flush();
+    // A prompt that cannot be shown is answered below like any other.
+    let mut err = std::io::stderr().lock();
+    let _ = write!(err, "podwire will {what}. Continue? [y/N] ").and_then(|()| err.flush());
+    drop(err);
     let mut line = String::new();
     std::io::stdin()
         .lock()

@@ -33,7 +33,8 @@ pub struct State {
     /// What a RUNNING cluster reports.
     pub endpoint: String,
     pub ca_base64: String,
-    /// Make the next create operation fail with this message.
+    /// Make the next create operation fail with this message (empty: with
+    /// an error that has no message).
     pub fail_create: Option<String>,
     pub token: String,
 }
@@ -74,9 +75,14 @@ impl State {
             "targetLink": format!("https://container.googleapis.com/v1/projects/{project}/locations/{location}/clusters/{target}"),
         });
         if status == "DONE" {
-            if let Some(e) = &op.error {
-                v["error"] = json!({"code": 8, "message": e});
-                v["statusMessage"] = e.clone().into();
+            match op.error.as_deref() {
+                // GKE can report an error with a code only.
+                Some("") => v["error"] = json!({"code": 13}),
+                Some(e) => {
+                    v["error"] = json!({"code": 8, "message": e});
+                    v["statusMessage"] = e.into();
+                }
+                None => {}
             }
         }
         v
@@ -198,6 +204,14 @@ fn handle(state: &Mutex<State>, req: &Request) -> Response {
             "Request had invalid authentication credentials.",
         );
     }
+    if req.path.contains("/v1/v1/") {
+        // As Google's front end answers a URL no API serves.
+        return Response::text(
+            404,
+            "text/html; charset=UTF-8",
+            format!("<!DOCTYPE html><html><title>Error 404 (Not Found)!!1</title><p>The requested URL <code>{}</code> was not found on this server.</p></html>", req.path),
+        );
+    }
     let Some((project, location, rest)) = route(&req.path) else {
         return err(404, "NOT_FOUND", "no such path");
     };
@@ -281,7 +295,11 @@ fn handle(state: &Mutex<State>, req: &Request) -> Response {
         }
         ("DELETE", ["clusters", name]) => {
             if !st.clusters.contains_key(*name) {
-                return err(404, "NOT_FOUND", "Not found");
+                return err(
+                    404,
+                    "NOT_FOUND",
+                    &format!("Not found: projects/{project}/locations/{location}/clusters/{name}."),
+                );
             }
             st.clusters.get_mut(*name).unwrap()["status"] = "STOPPING".into();
             let op = st.new_op(OpKind::DeleteCluster(name.to_string()), None);

@@ -54,6 +54,11 @@ preferences: {}
 
 impl Env {
     pub fn new(example_name: &str) -> Env {
+        Env::with_pki(example_name, server::pki())
+    }
+
+    /// With the API server's certificate from `pki` (GKE reports its CA).
+    pub fn with_pki(example_name: &str, pki: server::Pki) -> Env {
         let dir = std::env::temp_dir().join(format!(
             "podwire-apply-{}-{}",
             std::process::id(),
@@ -61,7 +66,6 @@ impl Env {
         ));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        let pki = server::pki();
         let kube = kube::Fake::start(TOKEN, &pki);
         let gke = gke::Fake::start(TOKEN, &kube.server.addr, &pki.ca_base64);
         let spec = dir.join("spec.yaml");
@@ -109,11 +113,16 @@ impl Env {
 
     /// `podwire <sub> SPEC --gke-endpoint --access-token-file --kubeconfig <extra>`.
     pub fn run(&self, sub: &str, extra: &[&str]) -> Run {
+        self.run_at(&self.gke.base(), sub, extra)
+    }
+
+    /// As [`Env::run`], with another GKE endpoint.
+    pub fn run_at(&self, endpoint: &str, sub: &str, extra: &[&str]) -> Run {
         let mut c = self.cmd();
         c.arg(sub)
             .arg(&self.spec)
             .arg("--gke-endpoint")
-            .arg(self.gke.base())
+            .arg(endpoint)
             .arg("--access-token-file")
             .arg(&self.token_file)
             .arg("--kubeconfig")
@@ -163,7 +172,7 @@ pub struct Run {
 }
 
 impl Run {
-    fn of(o: Output) -> Run {
+    pub fn of(o: Output) -> Run {
         let r = Run {
             code: o.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
@@ -176,6 +185,11 @@ impl Run {
         assert!(
             !r.stdout.contains("3f9c2e71d4b8a6051c") && !r.stderr.contains("3f9c2e71d4b8a6051c"),
             "part of the access token was printed"
+        );
+        assert!(
+            !r.stderr.contains("panicked"),
+            "podwire panicked: {}",
+            r.stderr
         );
         r
     }

@@ -1,5 +1,8 @@
 //! A tiny HTTP/1.1 server (optionally over rustls) on 127.0.0.1:0 that
-//! records every request and injects faults before the handler runs.
+//! records every request and injects faults before the handler runs; a
+//! recorder that plays one reply to everything, a reverse proxy in front of
+//! another server, an endpoint that accepts connections and never answers,
+//! and test PKIs (good, wrong name, expired).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
@@ -45,6 +48,20 @@ impl Response {
             body: v.to_string(),
             headers: vec![],
         }
+    }
+
+    /// Any body, with its content type.
+    pub fn text(status: u16, content_type: &str, body: impl Into<String>) -> Response {
+        Response {
+            status,
+            body: body.into(),
+            headers: vec![("Content-Type".into(), content_type.into())],
+        }
+    }
+
+    pub fn header(mut self, k: &str, v: &str) -> Response {
+        self.headers.push((k.into(), v.into()));
+        self
     }
 }
 
@@ -124,6 +141,117 @@ impl Server {
     pub fn clear_log(&self) {
         self.log.lock().unwrap().clear();
     }
+
+    /// A recorder: plays `play(request)` to every request, and logs them.
+    pub fn recorder(play: impl Fn(&Request) -> Response + Send + Sync + 'static) -> Server {
+        Server::start(None, Arc::new(play))
+    }
+
+    /// A reverse proxy to `upstream` (plain HTTP): `intercept` may answer a
+    /// request itself (as a proxy's own error page), else it is forwarded.
+    pub fn proxy(
+        upstream: &str,
+        intercept: impl Fn(&Request) -> Option<Response> + Send + Sync + 'static,
+    ) -> Server {
+        let upstream = upstream.to_string();
+        Server::start(
+            None,
+            Arc::new(move |req: &Request| {
+                intercept(req).unwrap_or_else(|| forward(&upstream, req))
+            }),
+        )
+    }
+
+    /// `http://<addr>/`.
+    pub fn base(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+}
+
+/// Send `req` to `upstream` and read its answer (the fakes close the
+/// connection after one exchange).
+fn forward(upstream: &str, req: &Request) -> Response {
+    let Ok(mut tcp) = std::net::TcpStream::connect(upstream) else {
+        return Response::text(502, "text/html", "<html>502 Bad Gateway</html>");
+    };
+    let target = if req.query.is_empty() {
+        req.path.clone()
+    } else {
+        format!("{}?{}", req.path, req.query)
+    };
+    let mut head = format!("{} {target} HTTP/1.1\r\n", req.method);
+    for (k, v) in &req.headers {
+        if !k.eq_ignore_ascii_case("content-length") && !k.eq_ignore_ascii_case("transfer-encoding")
+        {
+            head.push_str(&format!("{k}: {v}\r\n"));
+        }
+    }
+    head.push_str(&format!(
+        "Content-Length: {}\r\nConnection: close\r\n\r\n",
+        req.body.len()
+    ));
+    let _ = tcp.write_all(head.as_bytes());
+    let _ = tcp.write_all(req.body.as_bytes());
+    let mut raw = String::new();
+    let _ = tcp.read_to_string(&mut raw);
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(502);
+    let headers = head
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .filter(|(k, _)| {
+            !k.eq_ignore_ascii_case("content-length") && !k.eq_ignore_ascii_case("connection")
+        })
+        .collect();
+    Response {
+        status,
+        body: body.to_string(),
+        headers,
+    }
+}
+
+/// An endpoint that accepts connections and never answers them.
+pub struct Silent {
+    pub addr: String,
+    pub connections: Arc<Mutex<Vec<std::net::TcpStream>>>,
+}
+
+impl Silent {
+    pub fn start() -> Silent {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("addr").to_string();
+        let connections: Arc<Mutex<Vec<std::net::TcpStream>>> = Arc::default();
+        let kept = connections.clone();
+        std::thread::spawn(move || {
+            for conn in listener.incoming().flatten() {
+                // Kept open, never read from or written to.
+                kept.lock().unwrap().push(conn);
+            }
+        });
+        Silent { addr, connections }
+    }
+
+    pub fn base(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+
+    pub fn accepted(&self) -> usize {
+        self.connections.lock().unwrap().len()
+    }
+}
+
+/// A loopback address on which nothing listens (bound, then released).
+pub fn closed_port() -> String {
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = l.local_addr().expect("addr").to_string();
+    drop(l);
+    addr
 }
 
 fn read_request<S: Read>(r: &mut BufReader<S>) -> Option<Request> {
@@ -183,10 +311,17 @@ fn read_request<S: Read>(r: &mut BufReader<S>) -> Option<Request> {
 
 fn write_response<S: Write>(s: &mut S, resp: &Response) {
     let mut head = format!(
-        "HTTP/1.1 {} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
+        "HTTP/1.1 {} X\r\nContent-Length: {}\r\nConnection: close\r\n",
         resp.status,
         resp.body.len()
     );
+    if !resp
+        .headers
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+    {
+        head.push_str("Content-Type: application/json\r\n");
+    }
     for (k, v) in &resp.headers {
         head.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -266,6 +401,12 @@ pub struct Pki {
 }
 
 pub fn pki() -> Pki {
+    pki_for(&["127.0.0.1"], false)
+}
+
+/// A CA and a server certificate for these names (the API server is
+/// reached at 127.0.0.1), valid now or long expired.
+pub fn pki_for(names: &[&str], expired: bool) -> Pki {
     use base64::Engine;
     use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
     let ca_key = KeyPair::generate().expect("ca key");
@@ -277,7 +418,13 @@ pub fn pki() -> Pki {
     let ca_cert = ca_params.self_signed(&ca_key).expect("ca cert");
     let issuer = Issuer::new(ca_params, ca_key);
     let key = KeyPair::generate().expect("server key");
-    let params = CertificateParams::new(vec!["127.0.0.1".to_string()]).expect("params");
+    let mut params =
+        CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
+            .expect("params");
+    if expired {
+        params.not_before = rcgen::date_time_ymd(2020, 1, 1);
+        params.not_after = rcgen::date_time_ymd(2021, 1, 1);
+    }
     let cert = params.signed_by(&key, &issuer).expect("server cert");
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let server = rustls::ServerConfig::builder_with_provider(provider)

@@ -25,18 +25,6 @@ pub const KNOWN_DEVIATIONS: &[(&str, &str)] = &[
         "`to: internet` must exclude 100.64.0.0/10 and 169.254.0.0/16",
     ),
     (
-        "numbered-port-allows-one-protocol",
-        "a numbered port must allow every protocol the target listens on at it",
-    ),
-    (
-        "rendezvous-reuses-a-declared-port",
-        "without a port named `rendezvous`, podwire adds one instead of taking the first",
-    ),
-    (
-        "run-omitted-is-a-job",
-        "without `run`, a load-balanced or ported workload is a service",
-    ),
-    (
         "omitted-ports-to-a-portless-target-allow-every-port",
         "`ports` omitted = all the target's ports: none, when it declares none",
     ),
