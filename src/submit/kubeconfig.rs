@@ -3,10 +3,10 @@
 //! atomically with mode 0600. The entries themselves come from the core
 //! ([`crate::kubeconfig::value`]).
 
+use super::files::{self, Visibility};
 use super::SubmitError;
 use crate::spec::tree::{self, Node};
 use serde_json::{Map, Value};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// `--kubeconfig`, else the first entry of `$KUBECONFIG`, else `~/.kube/config`.
@@ -111,8 +111,7 @@ pub fn merge(old: Value, new: &Value) -> Value {
     Value::Object(out)
 }
 
-/// Merge and write atomically (temp file in the same directory, mode 0600,
-/// fsync, rename).
+/// Merge and write atomically, mode 0600 ([`files::write_atomic`]).
 pub fn write_merged(path: &Path, new: &Value) -> Result<(), SubmitError> {
     let err = |message: String| SubmitError::Kubeconfig {
         path: path.display().to_string(),
@@ -128,47 +127,8 @@ pub fn write_merged(path: &Path, new: &Value) -> Result<(), SubmitError> {
         Err(e) => return Err(err(e.to_string())),
     };
     let text = crate::yaml::to_yaml(&merge(old, new));
-    write_atomic(path, &text).map_err(|e| err(e.to_string()))
-}
-
-/// Write through a temp file in the same directory (mode 0600 from the
-/// start), fsync, rename over the target.
-fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let file_name = path
-        .file_name()
-        .map(|f| f.to_string_lossy().to_string())
-        .unwrap_or_else(|| "config".into());
-    let tmp = dir.join(format!(".{file_name}.podwire-{}.tmp", std::process::id()));
-    // A fresh file (O_EXCL: never through a planted symlink); a stale one
-    // from a crashed run with the same pid is removed first.
-    let _ = std::fs::remove_file(&tmp);
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let result = (|| -> std::io::Result<()> {
-        let mut f = opts.open(&tmp)?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-        }
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    files::write_atomic(path, text.as_bytes(), Visibility::Private)?;
+    Ok(())
 }
 
 /// Remove one cluster's entries (after the cluster is deleted), as gcloud
@@ -198,7 +158,11 @@ pub fn remove_entries(path: &Path, name: &str) -> Result<bool, SubmitError> {
         changed = true;
     }
     if changed {
-        write_atomic(path, &crate::yaml::to_yaml(&v)).map_err(|e| err(e.to_string()))?;
+        files::write_atomic(
+            path,
+            crate::yaml::to_yaml(&v).as_bytes(),
+            Visibility::Private,
+        )?;
     }
     Ok(changed)
 }

@@ -14,6 +14,7 @@
 
 pub mod auth;
 pub mod cli;
+pub mod files;
 pub mod gke;
 pub mod http;
 pub mod kube;
@@ -171,6 +172,8 @@ pub enum SubmitError {
     Ca(String),
     #[error(transparent)]
     Endpoint(#[from] crate::kubeconfig::ClusterJsonError),
+    #[error(transparent)]
+    File(#[from] files::FileError),
     #[error("kubeconfig {path}: {message}")]
     Kubeconfig { path: String, message: String },
     #[error("{0}")]
