@@ -3,7 +3,7 @@
 //! atomically with mode 0600. The entries themselves come from the core
 //! ([`crate::kubeconfig::value`]).
 
-use super::files::{self, Visibility};
+use super::files;
 use super::SubmitError;
 use crate::spec::tree::{self, Node};
 use serde_json::{Map, Value};
@@ -111,23 +111,36 @@ pub fn merge(old: Value, new: &Value) -> Value {
     Value::Object(out)
 }
 
-/// Merge and write atomically, mode 0600 ([`files::write_atomic`]).
+/// Merge `new` into the user's kubeconfig: under client-go's lock, re-read,
+/// merged, and written back with [`files::update`] (through symlinks, owner
+/// and mode kept; devices and read-only files refused).
 pub fn write_merged(path: &Path, new: &Value) -> Result<(), SubmitError> {
+    write_merged_waiting(path, new, files::LOCK_WAIT)
+}
+
+/// [`write_merged`], waiting at most `lock_wait` for another writer.
+pub fn write_merged_waiting(
+    path: &Path,
+    new: &Value,
+    lock_wait: std::time::Duration,
+) -> Result<(), SubmitError> {
     let err = |message: String| SubmitError::Kubeconfig {
         path: path.display().to_string(),
         message,
     };
-    let old = match std::fs::read_to_string(path) {
-        Ok(t) => parse(&t).map_err(|e| {
+    // Refuse a device or a read-only file before creating a lock beside it.
+    files::check_updatable(path)?;
+    let _lock = files::FileLock::acquire(path, lock_wait)?;
+    let old = match files::read_existing(path)? {
+        Some(t) => parse(&t).map_err(|e| {
             err(format!(
                 "cannot parse the existing file ({e}); not touching it"
             ))
         })?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Value::Object(Map::new()),
-        Err(e) => return Err(err(e.to_string())),
+        None => Value::Object(Map::new()),
     };
     let text = crate::yaml::to_yaml(&merge(old, new));
-    files::write_atomic(path, text.as_bytes(), Visibility::Private)?;
+    files::update(path, text.as_bytes())?;
     Ok(())
 }
 
@@ -139,10 +152,13 @@ pub fn remove_entries(path: &Path, name: &str) -> Result<bool, SubmitError> {
         path: path.display().to_string(),
         message,
     };
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
-        Err(e) => return Err(err(e.to_string())),
+    if files::read_existing(path)?.is_none() {
+        return Ok(false);
+    }
+    files::check_updatable(path)?;
+    let _lock = files::FileLock::acquire(path, files::LOCK_WAIT)?;
+    let Some(text) = files::read_existing(path)? else {
+        return Ok(false);
     };
     let mut v = parse(&text).map_err(|e| err(format!("cannot parse it ({e}); not touching it")))?;
     let mut changed = false;
@@ -158,11 +174,7 @@ pub fn remove_entries(path: &Path, name: &str) -> Result<bool, SubmitError> {
         changed = true;
     }
     if changed {
-        files::write_atomic(
-            path,
-            crate::yaml::to_yaml(&v).as_bytes(),
-            Visibility::Private,
-        )?;
+        files::update(path, crate::yaml::to_yaml(&v).as_bytes())?;
     }
     Ok(changed)
 }
