@@ -264,3 +264,105 @@ fn concurrent_merges_lose_no_context() {
     assert_eq!(v["users"][0]["user"]["token"], "abc");
     assert!(!dir.path().join("config.lock").exists());
 }
+
+/// Kubeconfigs as other tools and hands leave them.
+const FIXTURES: [(&str, &str); 4] = [
+    (
+        "gcloud",
+        "apiVersion: v1\nclusters:\n- cluster:\n    certificate-authority-data: Q0E=\n    server: https://34.1.2.3\n  name: gke_other_us-central1_prod\ncontexts:\n- context:\n    cluster: gke_other_us-central1_prod\n    user: gke_other_us-central1_prod\n  name: gke_other_us-central1_prod\ncurrent-context: gke_other_us-central1_prod\nkind: Config\npreferences: {}\nusers:\n- name: gke_other_us-central1_prod\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: gke-gcloud-auth-plugin\n      installHint: Install gke-gcloud-auth-plugin\n      provideClusterInfo: true\n",
+    ),
+    (
+        "kind",
+        "apiVersion: v1\nclusters:\n- cluster:\n    certificate-authority-data: Q0E=\n    server: https://127.0.0.1:45001\n  name: kind-kind\ncontexts:\n- context:\n    cluster: kind-kind\n    user: kind-kind\n  name: kind-kind\ncurrent-context: kind-kind\nkind: Config\npreferences: {}\nusers:\n- name: kind-kind\n  user:\n    client-certificate-data: Q0VSVA==\n    client-key-data: S0VZ\n",
+    ),
+    (
+        "minikube",
+        "apiVersion: v1\nclusters:\n- cluster:\n    certificate-authority: /root/.minikube/ca.crt\n    extensions:\n    - extension:\n        last-update: Tue, 01 Dec 2026 10:00:00 UTC\n        provider: minikube.sigs.k8s.io\n        version: v1.34.0\n      name: cluster_info\n    server: https://192.168.49.2:8443\n  name: minikube\ncontexts:\n- context:\n    cluster: minikube\n    extensions:\n    - extension:\n        last-update: Tue, 01 Dec 2026 10:00:00 UTC\n        provider: minikube.sigs.k8s.io\n        version: v1.34.0\n      name: context_info\n    namespace: default\n    user: minikube\n  name: minikube\ncurrent-context: minikube\nkind: Config\npreferences: {}\nusers:\n- name: minikube\n  user:\n    client-certificate: /root/.minikube/profiles/minikube/client.crt\n    client-key: /root/.minikube/profiles/minikube/client.key\n",
+    ),
+    (
+        "hand-edited",
+        "# lab clusters\r\napiVersion: v1\r\nkind: Config\r\nclusters:\r\n- cluster:\r\n    insecure-skip-tls-verify: yes   # self-signed\r\n    server: https://10.0.0.1:6443\r\n  name: lab\r\n- {name: lab2, cluster: {server: \"https://10.0.0.2:6443\", insecure-skip-tls-verify: on}}\r\ncontexts:\r\n- context: &lab\r\n    cluster: lab\r\n    user: lab\r\n  name: lab\r\n- name: lab-again\r\n  context: *lab\r\nusers:\r\n- name: lab\r\n  user:\r\n    token: 'abc'\r\ncurrent-context: lab\r\n# end\r\n",
+    ),
+];
+
+fn kubectl_view(p: &Path) -> Option<Value> {
+    let out = std::process::Command::new("kubectl")
+        .args(["config", "view", "--raw", "-o", "json", "--kubeconfig"])
+        .arg(p)
+        .env_remove("KUBECONFIG")
+        .output()
+        .ok()?;
+    assert!(
+        out.status.success(),
+        "kubectl rejects {}: {}\n{}",
+        p.display(),
+        String::from_utf8_lossy(&out.stderr),
+        std::fs::read_to_string(p).unwrap_or_default()
+    );
+    Some(serde_json::from_slice(&out.stdout).unwrap())
+}
+
+fn without(v: &Value, name: &str) -> Value {
+    let mut v = v.clone();
+    for list in ["clusters", "contexts", "users"] {
+        if let Some(items) = v[list].as_array_mut() {
+            items.retain(|i| i["name"] != name);
+        }
+    }
+    v["current-context"] = Value::Null;
+    v
+}
+
+/// Every other entry comes back as kubectl read it from the original file;
+/// ours is there and current. Skipped without kubectl.
+#[test]
+fn kubectl_reads_other_tools_entries_unchanged_after_merge_and_remove() {
+    let name = "gke_p_l_a";
+    for (tool, text) in FIXTURES {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("config");
+        std::fs::write(&p, text).unwrap();
+        let Some(before) = kubectl_view(&p) else {
+            eprintln!("skipped: no kubectl");
+            return;
+        };
+        write_merged(&p, &ours(name)).unwrap();
+        let after = kubectl_view(&p).unwrap();
+        assert_eq!(without(&after, name), without(&before, name), "{tool}");
+        assert_eq!(after["current-context"], name, "{tool}");
+        for list in ["clusters", "contexts", "users"] {
+            assert!(
+                names(&after, list).contains(&name.to_string()),
+                "{tool} {list}"
+            );
+        }
+        let user = after["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["name"] == name);
+        assert_eq!(
+            user.unwrap()["user"]["exec"]["command"],
+            "gke-gcloud-auth-plugin",
+            "{tool}"
+        );
+        if text.contains('#') {
+            let written = std::fs::read_to_string(&p).unwrap();
+            for line in text.lines().filter(|l| l.contains('#')) {
+                assert!(
+                    written.lines().any(|l| l == line),
+                    "{tool}: comment {line:?} lost"
+                );
+            }
+        }
+
+        assert!(remove_entries(&p, name).unwrap());
+        let removed = kubectl_view(&p).unwrap();
+        assert_eq!(without(&removed, name), without(&before, name), "{tool}");
+        assert_eq!(
+            names(&removed, "contexts"),
+            names(&before, "contexts"),
+            "{tool}"
+        );
+    }
+}
