@@ -931,6 +931,24 @@ current-context: lab
     }
 
     #[test]
+    fn indented_lists_get_our_entry_at_their_indentation() {
+        let text = "clusters:\n  - name: a\n    cluster:\n      server: https://a\n  # between\n  - name: gke_p_l_c\n    cluster: {server: https://old}\n  # after ours\n  - name: b\n    cluster: {server: https://b}\n";
+        let out = merge(text, &ours("https://n")).unwrap();
+        assert!(out.contains("  # between\n  - cluster:\n      server: https://n\n    name: gke_p_l_c\n  # after ours\n"), "{out}");
+        let v = read(&out).unwrap();
+        assert_eq!(names(&v["clusters"]), ["a", NAME, "b"]);
+        assert_eq!(names(&v["users"]), [NAME]);
+    }
+
+    fn names(list: &Value) -> Vec<&str> {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| e["name"].as_str())
+            .collect()
+    }
+
+    #[test]
     fn hostile_nesting_is_an_error_not_a_stack_overflow() {
         let text = format!("clusters: {}{}\n", "[".repeat(20_000), "]".repeat(20_000));
         assert!(merge(&text, &ours("https://n")).is_err());
