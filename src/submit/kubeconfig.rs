@@ -5,6 +5,7 @@
 //! come from the core ([`crate::kubeconfig::value`]).
 
 mod edit;
+mod spanned;
 
 use super::files;
 use super::SubmitError;
@@ -33,7 +34,7 @@ pub fn path(flag: Option<&Path>) -> Result<PathBuf, SubmitError> {
 /// An existing kubeconfig as kubectl reads it (empty text is an empty
 /// config).
 pub fn parse(text: &str) -> Result<Value, String> {
-    edit::read(text)
+    spanned::read(text)
 }
 
 /// Merge `new` into the user's kubeconfig: under client-go's lock, re-read,
