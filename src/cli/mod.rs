@@ -2,9 +2,10 @@
 //! diagnostics. Nothing here decides what to generate.
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use podwire::submit::files::{self, Visibility};
 use podwire::{diag, kubeconfig, Compilation, Options};
-use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::io::Write;
+use std::path::PathBuf;
 
 #[derive(Parser)]
 #[command(
@@ -112,6 +113,8 @@ enum CliError {
         path: String,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    File(#[from] files::FileError),
     #[error("{path}: {source}")]
     Cluster {
         path: String,
@@ -134,21 +137,8 @@ pub fn run() -> i32 {
 }
 
 fn read_spec(spec: &str) -> Result<(String, String), CliError> {
-    if spec == "-" {
-        let mut s = String::new();
-        std::io::stdin()
-            .read_to_string(&mut s)
-            .map_err(|source| CliError::Read {
-                path: "<stdin>".into(),
-                source,
-            })?;
-        return Ok(("<stdin>".into(), s));
-    }
-    let s = std::fs::read_to_string(spec).map_err(|source| CliError::Read {
-        path: spec.into(),
-        source,
-    })?;
-    Ok((spec.to_string(), s))
+    let s = files::read_spec(spec)?;
+    Ok((s.name, s.text))
 }
 
 fn print_diagnostics(file: &str, src: &str, diags: &[podwire::Diagnostic], format: Format) {
@@ -159,31 +149,6 @@ fn print_diagnostics(file: &str, src: &str, diags: &[podwire::Diagnostic], forma
             Err(e) => eprintln!("podwire: cannot write the diagnostics as JSON: {e}"),
         },
     }
-}
-
-fn write_file(path: &Path, content: &str, private: bool) -> Result<(), CliError> {
-    let err = |source| CliError::Write {
-        path: path.display().to_string(),
-        source,
-    };
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(err)?;
-    }
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    if private {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut f = opts.open(path).map_err(err)?;
-    #[cfg(unix)]
-    if private {
-        use std::os::unix::fs::PermissionsExt;
-        f.set_permissions(std::fs::Permissions::from_mode(0o600))
-            .map_err(err)?;
-    }
-    f.write_all(content.as_bytes()).map_err(err)
 }
 
 fn dispatch(cli: Cli) -> Result<i32, CliError> {
@@ -252,7 +217,12 @@ fn dispatch(cli: Cli) -> Result<i32, CliError> {
                         .filter(|f| emit.path().is_none_or(|p| f.path == p))
                         .collect();
                     for f in &chosen {
-                        write_file(&dir.join(&f.path), &f.content, f.is_secret())?;
+                        let visibility = if f.is_secret() {
+                            Visibility::Private
+                        } else {
+                            Visibility::Public
+                        };
+                        files::write_atomic(&dir.join(&f.path), f.content.as_bytes(), visibility)?;
                     }
                     match chosen.as_slice() {
                         [one] => eprintln!("wrote {}", dir.join(&one.path).display()),
@@ -313,7 +283,7 @@ fn dispatch(cli: Cli) -> Result<i32, CliError> {
             };
             let text = Compilation::new(model).kubeconfig_yaml(ep.as_ref())?;
             match out {
-                Some(p) => write_file(&p, &text, true)?,
+                Some(p) => files::write_atomic(&p, text.as_bytes(), Visibility::Private)?,
                 None => print!("{text}"),
             }
             Ok(0)

@@ -1,9 +1,15 @@
-//! The Google OAuth 2 access token: `--access-token-file` (whitespace
-//! trimmed, as `gcloud auth print-access-token > FILE` leaves a newline),
-//! else Application Default Credentials through `gcp_auth`
+//! The Google OAuth 2 access token: `--access-token-file`, else Application Default Credentials through `gcp_auth`
 //! (GOOGLE_APPLICATION_CREDENTIALS, gcloud's user ADC file, the GCE metadata
 //! server). The same token is the cluster's bearer, as gke-gcloud-auth-plugin
 //! does it.
+//!
+//! A token file is read as `gcloud auth print-access-token > FILE` leaves
+//! it, on any system: surrounding ASCII whitespace (the newline, a Windows
+//! CRLF) and a leading UTF-8 byte-order mark (Notepad's) are dropped; they
+//! are never part of a token. Anything else that cannot be sent as an HTTP
+//! header value (a UTF-16 file, a line break or space inside, a non-ASCII or
+//! control character) fails at once, naming the cause and where it is, never
+//! the token.
 
 use super::{Secret, SubmitError};
 use std::path::Path;
@@ -69,21 +75,53 @@ pub fn credentials(file: Option<&Path>) -> Result<Credentials, SubmitError> {
 }
 
 pub fn from_file(p: &Path) -> Result<Secret, SubmitError> {
-    let text = std::fs::read_to_string(p).map_err(|source| SubmitError::Read {
+    let bytes = std::fs::read(p).map_err(|source| SubmitError::Read {
         path: p.display().to_string(),
         source,
     })?;
-    let t = text.trim();
-    if t.is_empty() {
-        return Err(SubmitError::Token(format!("{} is empty", p.display())));
+    token_from_bytes(&bytes)
+        .map(Secret::new)
+        .map_err(|why| SubmitError::Token(format!("{}: {why}", p.display())))
+}
+
+/// The token in a token file's bytes, or why they cannot be one (the reason
+/// never quotes the token).
+fn token_from_bytes(bytes: &[u8]) -> Result<&str, String> {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err("is UTF-16 text (it starts with a UTF-16 byte-order mark, as PowerShell's `>` writes it); save the token as ASCII, e.g. `gcloud auth print-access-token | Out-File -Encoding ascii FILE`".into());
     }
-    if t.chars().any(char::is_whitespace) {
-        return Err(SubmitError::Token(format!(
-            "{} holds more than one word; expected one access token",
-            p.display()
-        )));
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let bom = bytes.len() - body.len();
+    let text = std::str::from_utf8(body).map_err(|e| {
+        format!(
+            "is not text (invalid UTF-8 at byte {})",
+            bom + e.valid_up_to()
+        )
+    })?;
+    let token = text.trim_matches(|c: char| c.is_ascii_whitespace());
+    if token.is_empty() {
+        return Err("is empty; expected one access token".into());
     }
-    Ok(Secret::new(t))
+    let offset = text.len()
+        - text
+            .trim_start_matches(|c: char| c.is_ascii_whitespace())
+            .len();
+    for (at, c) in token.char_indices() {
+        let why = match c {
+            '\r' | '\n' => "a line break inside the token",
+            ' ' | '\t' => "a space inside the token",
+            '\u{feff}' => "a byte-order mark inside the token",
+            '!'..='~' => continue,
+            c if c.is_control() => "a control character, which an HTTP header cannot carry",
+            _ => "a non-ASCII character, which an HTTP header cannot carry",
+        };
+        return Err(format!(
+            "has {why} (U+{:04X} at byte {}); expected one access token on one line",
+            c as u32,
+            bom + offset + at
+        ));
+    }
+    Ok(token)
 }
 
 fn adc() -> Result<Credentials, SubmitError> {
@@ -100,4 +138,64 @@ fn adc() -> Result<Credentials, SubmitError> {
     // Fail now, before anything is attempted, if no token can be had.
     c.token()?;
     Ok(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TOKEN: &str = "ya29.a0AfB_byC-1234~xyz/+=";
+
+    #[test]
+    fn surrounding_whitespace_and_a_utf8_bom_are_dropped() {
+        for file in [
+            TOKEN.to_string(),
+            format!("{TOKEN}\n"),
+            format!("{TOKEN}\r\n"),
+            format!("\n  {TOKEN}  \n"),
+            format!("\u{feff}{TOKEN}\r\n"),
+        ] {
+            assert_eq!(token_from_bytes(file.as_bytes()), Ok(TOKEN), "{file:?}");
+        }
+    }
+
+    #[test]
+    fn what_cannot_be_a_header_fails_naming_the_cause_not_the_token() {
+        let secret = "ya29.secret";
+        let utf16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(secret.bytes().flat_map(|b| [b, 0]))
+            .collect();
+        let cases: Vec<(Vec<u8>, &str)> = vec![
+            (b"".to_vec(), "is empty"),
+            (b" \r\n".to_vec(), "is empty"),
+            (utf16, "UTF-16"),
+            (b"ya29.sec\xFFret".to_vec(), "invalid UTF-8 at byte 8"),
+            (
+                b"ya29.sec\r\nret\n".to_vec(),
+                "line break inside the token (U+000D at byte 8)",
+            ),
+            (b"ya29.sec\nret".to_vec(), "line break"),
+            (b"ya29.sec ret".to_vec(), "space inside"),
+            (
+                b"  ya29.sec\tret".to_vec(),
+                "space inside the token (U+0009 at byte 10)",
+            ),
+            (
+                "ya29.sec\u{feff}ret".as_bytes().to_vec(),
+                "byte-order mark inside",
+            ),
+            (
+                "ya29.secr\u{e9}t".as_bytes().to_vec(),
+                "non-ASCII character, which an HTTP header cannot carry (U+00E9 at byte 9)",
+            ),
+            (b"ya29.sec\x07ret".to_vec(), "control character"),
+            (b"ya29.sec\x7fret".to_vec(), "control character"),
+        ];
+        for (bytes, want) in cases {
+            let why = token_from_bytes(&bytes).unwrap_err();
+            assert!(why.contains(want), "{bytes:?}: {why}");
+            assert!(!why.contains("sec"), "the reason quotes the token: {why}");
+        }
+    }
 }

@@ -1,12 +1,15 @@
-//! Writing the kubeconfig as gcloud does: merged into the existing file
-//! (other clusters, users and contexts kept), current-context set, written
-//! atomically with mode 0600. The entries themselves come from the core
-//! ([`crate::kubeconfig::value`]).
+//! Writing the kubeconfig as gcloud does: podwire's cluster, context and
+//! user merged into the existing file, current-context set. The file is
+//! edited as text ([`edit`]: every other byte kept) under client-go's lock
+//! and written back in place ([`files::update`]). The entries themselves
+//! come from the core ([`crate::kubeconfig::value`]).
 
+mod edit;
+mod spanned;
+
+use super::files;
 use super::SubmitError;
-use crate::spec::tree::{self, Node};
-use serde_json::{Map, Value};
-use std::io::Write;
+use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 /// `--kubeconfig`, else the first entry of `$KUBECONFIG`, else `~/.kube/config`.
@@ -28,147 +31,44 @@ pub fn path(flag: Option<&Path>) -> Result<PathBuf, SubmitError> {
     }
 }
 
-/// A YAML tree as JSON: plain scalars typed by the YAML 1.2 core schema,
-/// quoted ones strings.
-fn to_json(n: &Node) -> Value {
-    match &n.value {
-        tree::Value::Seq(items) => Value::Array(items.iter().map(to_json).collect()),
-        tree::Value::Map(entries) => {
-            let mut m = Map::new();
-            for (k, v) in entries {
-                m.insert(k.name.to_string(), to_json(v));
-            }
-            Value::Object(m)
-        }
-        tree::Value::Scalar { text, plain } => {
-            if !*plain {
-                return Value::String(text.to_string());
-            }
-            if n.is_null() {
-                return Value::Null;
-            }
-            if let Some(b) = tree::parse_bool(text) {
-                return Value::Bool(b);
-            }
-            if let Ok(i) = text.parse::<i64>() {
-                return Value::from(i);
-            }
-            Value::String(text.to_string())
-        }
-    }
-}
-
-/// Parse an existing kubeconfig (empty text is an empty config).
+/// An existing kubeconfig as kubectl reads it (empty text is an empty
+/// config).
 pub fn parse(text: &str) -> Result<Value, String> {
-    if text.trim().is_empty() {
-        return Ok(Value::Object(Map::new()));
-    }
-    let (root, errs) = tree::parse(text).map_err(|e| format!("{e:?}"))?;
-    if let Some(e) = errs.first() {
-        return Err(format!("{e:?}"));
-    }
-    let v = to_json(&root);
-    if v.is_null() {
-        return Ok(Value::Object(Map::new()));
-    }
-    if !v.is_object() {
-        return Err("not a mapping".into());
-    }
-    Ok(v)
+    spanned::read(text)
 }
 
-/// Merge `new` (a one-cluster kubeconfig from the core) into `old`.
-pub fn merge(old: Value, new: &Value) -> Value {
-    let mut out = match old {
-        Value::Object(m) => m,
-        _ => Map::new(),
-    };
-    for (k, default) in [("apiVersion", "v1"), ("kind", "Config")] {
-        if !out.get(k).is_some_and(Value::is_string) {
-            out.insert(k.into(), default.into());
-        }
-    }
-    if !out.get("preferences").is_some_and(Value::is_object) {
-        out.insert("preferences".into(), Value::Object(Map::new()));
-    }
-    for list in ["clusters", "contexts", "users"] {
-        // In place, so that the file keeps its order (a no-op merge is
-        // byte-for-byte the same file).
-        let slot = out.entry(list).or_insert_with(|| Value::Array(Vec::new()));
-        if !slot.is_array() {
-            *slot = Value::Array(Vec::new());
-        }
-        let Value::Array(items) = slot else { continue };
-        for entry in new[list].as_array().into_iter().flatten() {
-            let name = &entry["name"];
-            match items.iter_mut().find(|i| &i["name"] == name) {
-                Some(slot) => *slot = entry.clone(),
-                None => items.push(entry.clone()),
-            }
-        }
-    }
-    out.insert("current-context".into(), new["current-context"].clone());
-    Value::Object(out)
-}
-
-/// Merge and write atomically (temp file in the same directory, mode 0600,
-/// fsync, rename).
+/// Merge `new` into the user's kubeconfig: under client-go's lock, re-read,
+/// merged, and written back with [`files::update`] (through symlinks, owner
+/// and mode kept; devices and read-only files refused).
 pub fn write_merged(path: &Path, new: &Value) -> Result<(), SubmitError> {
+    write_merged_waiting(path, new, files::LOCK_WAIT)
+}
+
+/// [`write_merged`], waiting at most `lock_wait` for another writer.
+pub fn write_merged_waiting(
+    path: &Path,
+    new: &Value,
+    lock_wait: std::time::Duration,
+) -> Result<(), SubmitError> {
     let err = |message: String| SubmitError::Kubeconfig {
         path: path.display().to_string(),
         message,
     };
-    let old = match std::fs::read_to_string(path) {
-        Ok(t) => parse(&t).map_err(|e| {
-            err(format!(
-                "cannot parse the existing file ({e}); not touching it"
-            ))
-        })?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Value::Object(Map::new()),
-        Err(e) => return Err(err(e.to_string())),
-    };
-    let text = crate::yaml::to_yaml(&merge(old, new)).map_err(|e| err(e.to_string()))?;
-    write_atomic(path, &text).map_err(|e| err(e.to_string()))
-}
-
-/// Write through a temp file in the same directory (mode 0600 from the
-/// start), fsync, rename over the target.
-fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let file_name = path
-        .file_name()
-        .map(|f| f.to_string_lossy().to_string())
-        .unwrap_or_else(|| "config".into());
-    let tmp = dir.join(format!(".{file_name}.podwire-{}.tmp", std::process::id()));
-    // A fresh file (O_EXCL: never through a planted symlink); a stale one
-    // from a crashed run with the same pid is removed first.
-    let _ = std::fs::remove_file(&tmp);
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let result = (|| -> std::io::Result<()> {
-        let mut f = opts.open(&tmp)?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    // Refuse a device or a read-only file before creating a lock beside it.
+    files::check_updatable(path)?;
+    let _lock = files::FileLock::acquire(path, lock_wait)?;
+    let text = match files::read_existing(path)? {
+        Some(old) => {
+            let text = edit::merge(&old, new).map_err(|e| err(e.to_string()))?;
+            if text == old {
+                return Ok(());
+            }
+            text
         }
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+        None => crate::yaml::to_yaml(new).map_err(|e| err(e.to_string()))?,
+    };
+    files::update(path, text.as_bytes())?;
+    Ok(())
 }
 
 /// Remove one cluster's entries (after the cluster is deleted), as gcloud
@@ -179,52 +79,19 @@ pub fn remove_entries(path: &Path, name: &str) -> Result<bool, SubmitError> {
         path: path.display().to_string(),
         message,
     };
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
-        Err(e) => return Err(err(e.to_string())),
+    if files::read_existing(path)?.is_none() {
+        return Ok(false);
+    }
+    files::check_updatable(path)?;
+    let _lock = files::FileLock::acquire(path, files::LOCK_WAIT)?;
+    let Some(text) = files::read_existing(path)? else {
+        return Ok(false);
     };
-    let mut v = parse(&text).map_err(|e| err(format!("cannot parse it ({e}); not touching it")))?;
-    let mut changed = false;
-    for list in ["clusters", "contexts", "users"] {
-        if let Some(items) = v[list].as_array_mut() {
-            let n = items.len();
-            items.retain(|i| i["name"] != name);
-            changed |= items.len() != n;
+    match edit::remove(&text, name).map_err(|e| err(e.to_string()))? {
+        Some(edited) => {
+            files::update(path, edited.as_bytes())?;
+            Ok(true)
         }
-    }
-    if v["current-context"] == name {
-        v["current-context"] = "".into();
-        changed = true;
-    }
-    if changed {
-        let text = crate::yaml::to_yaml(&v).map_err(|e| err(e.to_string()))?;
-        write_atomic(path, &text).map_err(|e| err(e.to_string()))?;
-    }
-    Ok(changed)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn merge_keeps_others_and_replaces_ours() {
-        let old = parse(
-            "apiVersion: v1\nkind: Config\nclusters:\n- name: other\n  cluster: {server: 'https://o'}\n- name: ours\n  cluster: {server: 'https://stale'}\ncontexts:\n- name: other\n  context: {cluster: other, user: other}\nusers:\n- name: other\n  user: {token: abc}\ncurrent-context: other\n",
-        )
-        .unwrap();
-        let new = serde_json::json!({
-            "clusters": [{"name": "ours", "cluster": {"server": "https://new"}}],
-            "contexts": [{"name": "ours", "context": {"cluster": "ours", "user": "ours"}}],
-            "users": [{"name": "ours", "user": {}}],
-            "current-context": "ours",
-        });
-        let m = merge(old, &new);
-        assert_eq!(m["clusters"].as_array().unwrap().len(), 2);
-        assert_eq!(m["clusters"][1]["cluster"]["server"], "https://new");
-        assert_eq!(m["contexts"][0]["name"], "other");
-        assert_eq!(m["users"][0]["user"]["token"], "abc");
-        assert_eq!(m["current-context"], "ours");
+        None => Ok(false),
     }
 }

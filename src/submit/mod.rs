@@ -18,6 +18,7 @@
 
 pub mod auth;
 pub mod cli;
+pub mod files;
 pub mod gke;
 pub mod http;
 pub mod kube;
@@ -224,6 +225,8 @@ pub enum SubmitError {
     Ca(String),
     #[error(transparent)]
     Endpoint(#[from] crate::kubeconfig::ClusterJsonError),
+    #[error(transparent)]
+    File(#[from] files::FileError),
     #[error("kubeconfig {path}: {message}")]
     Kubeconfig { path: String, message: String },
     #[error("{0}")]

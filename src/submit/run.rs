@@ -35,22 +35,10 @@ pub struct ApplyOptions {
 /// Read and compile the spec; `Err(1)` (after printing the diagnostics)
 /// when it has errors.
 fn load(spec: &str) -> Result<Result<Compilation, i32>, SubmitError> {
-    let (file, src) = if spec == "-" {
-        let mut s = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s).map_err(|source| {
-            SubmitError::Read {
-                path: "<stdin>".into(),
-                source,
-            }
-        })?;
-        ("<stdin>".to_string(), s)
-    } else {
-        let s = std::fs::read_to_string(spec).map_err(|source| SubmitError::Read {
-            path: spec.into(),
-            source,
-        })?;
-        (spec.to_string(), s)
-    };
+    let super::files::SpecSource {
+        name: file,
+        text: src,
+    } = super::files::read_spec(spec)?;
     let a = crate::analyze(&src);
     if !a.diagnostics.is_empty() {
         let text = crate::diag::render_text(&file, &src, &a.diagnostics);

@@ -10,7 +10,7 @@ use std::fmt::Display;
 
 /// Why a value could not be written as YAML: a map key that is not a
 /// string or number, or an error the value's own `Serialize` reported.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct Error(String);
 

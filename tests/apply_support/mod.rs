@@ -76,6 +76,12 @@ impl Env {
         let kubeconfig = dir.join("kube").join("config");
         std::fs::create_dir_all(kubeconfig.parent().unwrap()).unwrap();
         std::fs::write(&kubeconfig, OTHER_KUBECONFIG).unwrap();
+        // As kubectl and gcloud leave it (podwire keeps an existing file's mode).
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&kubeconfig, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
         Env {
             dir,
             gke,
