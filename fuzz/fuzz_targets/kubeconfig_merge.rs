@@ -1,9 +1,7 @@
-//! Merging podwire's kubeconfig into any existing file, as `podwire apply`
-//! does (src/submit/kubeconfig.rs without the file I/O): never a panic, and
-//! what would be written reads back as what was merged.
-//!
-//! Kept small on purpose: the kubeconfig code is being rewritten; adapt the
-//! three calls below to its new functions.
+//! Merging podwire's kubeconfig into any existing file as `podwire apply`
+//! does, and removing it as `delete` does (the text edits of
+//! src/submit/kubeconfig.rs without the file I/O): never a panic, and what
+//! would be written reads back.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -32,11 +30,16 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let Ok(old) = kubeconfig::parse(text) else {
-        return;
-    };
-    let merged = kubeconfig::merge(old, ours());
-    let written = podwire::yaml::to_yaml(&merged);
-    let back = kubeconfig::parse(&written);
-    assert_eq!(back.as_ref(), Ok(&merged), "written:\n{written}");
+    let ours = ours();
+    // The edit may refuse a layout it cannot change safely; when it does
+    // write, the result reads back with podwire's entries as merged.
+    if let Ok(written) = kubeconfig::merge_text(text, ours) {
+        let back = kubeconfig::parse(&written)
+            .unwrap_or_else(|e| panic!("written file does not read back ({e}):\n{written}"));
+        assert_eq!(back["current-context"], ours["current-context"], "written:\n{written}");
+        if let Ok(Some(removed)) = kubeconfig::remove_text(&written, ours["current-context"].as_str().unwrap_or_default()) {
+            kubeconfig::parse(&removed)
+                .unwrap_or_else(|e| panic!("removed file does not read back ({e}):\n{removed}"));
+        }
+    }
 });

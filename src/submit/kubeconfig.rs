@@ -5,6 +5,8 @@
 //! come from the core ([`crate::kubeconfig::value`]).
 
 mod edit;
+/// The text edits behind [`write_merged`] and [`remove_entries`], without the file I/O.
+pub use edit::{merge as merge_text, remove as remove_text, EditError};
 mod spanned;
 
 use super::files;
