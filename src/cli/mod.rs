@@ -108,18 +108,19 @@ pub fn run() -> i32 {
     }
 }
 
-fn read_spec(spec: &str) -> Result<(String, String), CliError> {
+/// The spec's bytes: decoding them as UTF-8 is the core's (a located error).
+fn read_spec(spec: &str) -> Result<(String, Vec<u8>), CliError> {
     if spec == "-" {
-        let mut s = String::new();
+        let mut s = Vec::new();
         std::io::stdin()
-            .read_to_string(&mut s)
+            .read_to_end(&mut s)
             .map_err(|source| CliError::Read {
                 path: "<stdin>".into(),
                 source,
             })?;
         return Ok(("<stdin>".into(), s));
     }
-    let s = std::fs::read_to_string(spec).map_err(|source| CliError::Read {
+    let s = std::fs::read(spec).map_err(|source| CliError::Read {
         path: spec.into(),
         source,
     })?;
@@ -175,8 +176,8 @@ fn dispatch(cli: Cli) -> Result<i32, CliError> {
             Ok(0)
         }
         Command::Check { spec, format } => {
-            let (file, src) = read_spec(&spec)?;
-            let a = podwire::analyze(&src);
+            let (file, bytes) = read_spec(&spec)?;
+            let (src, a) = podwire::analyze_bytes(&bytes);
             print_diagnostics(&file, &src, &a.diagnostics, format);
             if format == Format::Text && a.diagnostics.is_empty() {
                 eprintln!("{file}: ok");
@@ -189,8 +190,8 @@ fn dispatch(cli: Cli) -> Result<i32, CliError> {
             emit,
             format,
         } => {
-            let (file, src) = read_spec(&spec)?;
-            let c = podwire::compile(&src, &Options::default());
+            let (file, bytes) = read_spec(&spec)?;
+            let (src, c) = podwire::compile_bytes(&bytes, &Options::default());
             if !c.diagnostics.is_empty() || format == Format::Json {
                 print_diagnostics(&file, &src, &c.diagnostics, format);
             }
@@ -239,8 +240,8 @@ fn dispatch(cli: Cli) -> Result<i32, CliError> {
             Ok(0)
         }
         Command::Kubeconfig { spec, cluster, out } => {
-            let (file, src) = read_spec(&spec)?;
-            let a = podwire::analyze(&src);
+            let (file, bytes) = read_spec(&spec)?;
+            let (src, a) = podwire::analyze_bytes(&bytes);
             if !a.diagnostics.is_empty() {
                 print_diagnostics(&file, &src, &a.diagnostics, Format::Text);
             }
