@@ -88,6 +88,42 @@ pub fn analyze(source: &str) -> Analysis {
     Analysis { model, diagnostics }
 }
 
+/// [`analyze`] for a spec given as bytes (as read from a file): invalid UTF-8
+/// is a located error like any other. Also returns the text the diagnostics'
+/// spans refer to (a lossy copy when the bytes are not UTF-8).
+pub fn analyze_bytes(bytes: &[u8]) -> (std::borrow::Cow<'_, str>, Analysis) {
+    match spec::decode::utf8_text(bytes) {
+        Ok(text) => (text.into(), analyze(text)),
+        Err(refused) => {
+            let (lossy, pending) = *refused;
+            let diagnostics = diag::finalize(&lossy, vec![pending]);
+            let analysis = Analysis {
+                model: None,
+                diagnostics,
+            };
+            (lossy.into(), analysis)
+        }
+    }
+}
+
+/// [`compile`] for a spec given as bytes; see [`analyze_bytes`].
+pub fn compile_bytes<'b>(bytes: &'b [u8], opts: &Options) -> (std::borrow::Cow<'b, str>, Compiled) {
+    match spec::decode::utf8_text(bytes) {
+        Ok(text) => (text.into(), compile(text, opts)),
+        Err(refused) => {
+            let (lossy, pending) = *refused;
+            let diagnostics = diag::finalize(&lossy, vec![pending]);
+            let compiled = Compiled {
+                ok: false,
+                files: Vec::new(),
+                diagnostics,
+                graph: None,
+            };
+            (lossy.into(), compiled)
+        }
+    }
+}
+
 /// Everything a spec compiles to, typed.
 #[derive(Debug, Clone)]
 pub struct Compilation {

@@ -136,9 +136,10 @@ pub fn run() -> i32 {
     }
 }
 
-fn read_spec(spec: &str) -> Result<(String, String), CliError> {
+/// The spec's bytes: decoding them as UTF-8 is the core's (a located error).
+fn read_spec(spec: &str) -> Result<(String, Vec<u8>), CliError> {
     let s = files::read_spec(spec)?;
-    Ok((s.name, s.text))
+    Ok((s.name, s.bytes))
 }
 
 fn print_diagnostics(file: &str, src: &str, diags: &[podwire::Diagnostic], format: Format) {
@@ -178,8 +179,8 @@ fn dispatch(cli: Cli) -> Result<i32, CliError> {
             Ok(0)
         }
         Command::Check { spec, format } => {
-            let (file, src) = read_spec(&spec)?;
-            let a = podwire::analyze(&src);
+            let (file, bytes) = read_spec(&spec)?;
+            let (src, a) = podwire::analyze_bytes(&bytes);
             print_diagnostics(&file, &src, &a.diagnostics, format);
             if format == Format::Text && a.diagnostics.is_empty() {
                 eprintln!("{file}: ok");
@@ -201,8 +202,8 @@ fn dispatch(cli: Cli) -> Result<i32, CliError> {
                     )
                     .exit();
             }
-            let (file, src) = read_spec(&spec)?;
-            let c = podwire::compile(&src, &Options::default());
+            let (file, bytes) = read_spec(&spec)?;
+            let (src, c) = podwire::compile_bytes(&bytes, &Options::default());
             if !c.diagnostics.is_empty() || format == Format::Json {
                 print_diagnostics(&file, &src, &c.diagnostics, format);
             }
@@ -258,8 +259,8 @@ fn dispatch(cli: Cli) -> Result<i32, CliError> {
             Ok(0)
         }
         Command::Kubeconfig { spec, cluster, out } => {
-            let (file, src) = read_spec(&spec)?;
-            let a = podwire::analyze(&src);
+            let (file, bytes) = read_spec(&spec)?;
+            let (src, a) = podwire::analyze_bytes(&bytes);
             if !a.diagnostics.is_empty() {
                 print_diagnostics(&file, &src, &a.diagnostics, Format::Text);
             }

@@ -8,7 +8,7 @@
 //! schema type with its path recorded as poisoned. The checked value is then
 //! deserialized with serde.
 
-use super::tree::{self, Node, TreeError, Value};
+use super::tree::{self, Limit, Node, TreeError, Value};
 use super::{schema, Spec, API_VERSION, KIND};
 use crate::diag::{codes, did_you_mean, Pending, Severity, Span};
 use serde_json::{Map, Value as Json};
@@ -26,11 +26,18 @@ impl SpanMap<'_> {
     pub fn get(&self, path: &str) -> Option<Span> {
         let mut node = self.root.as_ref()?;
         let mut rest = path;
+        // A key follows a '.', and starts a non-empty path; it may be empty
+        // (`metadata.labels.` names the label whose key is "").
+        let mut key_next = !rest.is_empty() && !rest.starts_with('[');
         loop {
-            rest = rest.strip_prefix('.').unwrap_or(rest);
-            if rest.is_empty() {
+            if let Some(r) = rest.strip_prefix('.') {
+                rest = r;
+                key_next = true;
+            }
+            if rest.is_empty() && !key_next {
                 return Some(node.span);
             }
+            key_next = false;
             let next = if let Some(r) = rest.strip_prefix('[') {
                 let close = r.find(']')?;
                 let i: usize = r[..close].parse().ok()?;
@@ -675,6 +682,31 @@ fn required(schema: &Json) -> impl Iterator<Item = &str> {
         .filter_map(Json::as_str)
 }
 
+/// A spec's bytes as text. Invalid UTF-8 is a located error: the `Err` holds
+/// a lossy copy of the text (its bytes are the source's up to the first bad
+/// byte, so the span is right in both) and the diagnostic at that byte.
+pub fn utf8_text(bytes: &[u8]) -> Result<&str, Box<(String, Pending)>> {
+    let error = match std::str::from_utf8(bytes) {
+        Ok(text) => return Ok(text),
+        Err(e) => e,
+    };
+    let bad = error.valid_up_to();
+    let lossy = String::from_utf8_lossy(bytes).into_owned();
+    let span = tree::span_at(&lossy, bad);
+    let byte = bytes.get(bad).copied().unwrap_or_default();
+    let diagnostic = Pending {
+        code: codes::SYNTAX,
+        severity: Severity::Error,
+        message: format!(
+            "the spec is not valid UTF-8: byte 0x{byte:02x} cannot start or continue a character"
+        ),
+        path: String::new(),
+        span: Some(span),
+        help: Some("save the file as UTF-8".to_string()),
+    };
+    Err(Box::new((lossy, diagnostic)))
+}
+
 /// Parse and decode a spec.
 pub fn decode(src: &str) -> Decoded<'_> {
     let mut diagnostics = Vec::new();
@@ -761,11 +793,21 @@ fn tree_error(e: TreeError) -> Pending {
             "more than one YAML document: a spec is a single document".to_string(),
             Some("remove the `---` separator, or split into separate files".to_string()),
         ),
-        TreeError::TooLarge { span } => (
+        TreeError::Limit { limit, span } => (
             codes::SYNTAX,
             Some(span),
-            "the document expands to too many nodes (alias bomb?)".to_string(),
-            None,
+            format!(
+                "the document exceeds podwire's limit of {} {}",
+                limit.value(),
+                limit.what()
+            ),
+            Some(match limit {
+                Limit::ExpandedBytes | Limit::Nodes => {
+                    "aliases count once per reference; the limits are in docs/reference.md"
+                        .to_string()
+                }
+                _ => "the limits are in docs/reference.md".to_string(),
+            }),
         ),
         TreeError::UnknownAlias { span } => (
             codes::SYNTAX,
@@ -963,5 +1005,58 @@ mod tests {
                 (codes::WRONG_TYPE, "connections[0].to")
             ]
         );
+    }
+
+    #[test]
+    fn a_bad_value_in_a_list_item_keeps_the_item() {
+        let src = format!("{HEAD}workloads:\n  - name: w\n    image: x\n    ports:\n      - {{name: much-too-long-name, port: 70000}}\n      - {{name: http, port: 80, protocol: tcp}}\n");
+        let d = decode(&src);
+        let found: Vec<_> = d
+            .diagnostics
+            .iter()
+            .map(|d| (d.code, d.path.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (codes::BAD_VALUE, "workloads[0].ports[0].port"),
+                (codes::BAD_VALUE, "workloads[0].ports[1].protocol")
+            ]
+        );
+        // Both items are kept, with their other fields, and only the bad
+        // values' paths are poisoned.
+        let ports = &d.spec.workloads[0].ports;
+        assert_eq!(ports.len(), 2);
+        assert_eq!(ports[0].name.as_deref(), Some("much-too-long-name"));
+        assert_eq!(ports[1].port, 80);
+        assert_eq!(
+            d.poisoned,
+            [
+                "workloads[0].ports[0].port",
+                "workloads[0].ports[1].protocol"
+            ]
+        );
+    }
+
+    #[test]
+    fn an_empty_key_is_found_on_its_own_line() {
+        let d = decode("metadata:\n  labels:\n    team: ml\n    \"\": x\n");
+        assert_eq!(d.spans.get("metadata.labels.").map(|s| s.line), Some(4));
+        assert_eq!(d.spans.get("metadata.labels").map(|s| s.line), Some(3));
+        assert_eq!(d.spans.get("metadata.labels.team").map(|s| s.line), Some(3));
+    }
+
+    #[test]
+    fn invalid_utf8_is_located_at_its_first_bad_byte() {
+        let bytes = b"apiVersion: podwire.dev/v1alpha1\nkind: Ka\xc3\x28x\n";
+        let Err(refused) = utf8_text(bytes) else {
+            panic!("invalid UTF-8 is refused")
+        };
+        let (text, d) = *refused;
+        let span = d.span.expect("located");
+        assert_eq!((span.line, span.col), (2, 8));
+        assert_eq!(&text[span.start..span.end], "\u{FFFD}");
+        assert!(d.message.contains("0xc3"), "{}", d.message);
+        assert_eq!(utf8_text(b"a: b\n").ok(), Some("a: b\n"));
     }
 }

@@ -2,7 +2,7 @@
 //! the same JSON Schema the decoder checks against, so the two cannot drift.
 
 use super::schema;
-use super::tree::LIMITS;
+use super::tree::Limit;
 use serde_json::Value as Json;
 
 /// One row of a field table.
@@ -50,10 +50,15 @@ pub fn reference_markdown() -> String {
          default. A *text* value may be written as a number or boolean and is read as the \
          text it is written as (`version: 1.30` is \"1.30\").\n\n",
     );
-    out.push_str("## Limits\n\nA document beyond these is refused with a located error.\n\n");
+    out.push_str(
+        "## Limits\n\nThe reader refuses a document beyond any of these with a located \
+         error (PW0001) instead of reading on; they bound time and memory (also in the \
+         browser, where running out of stack would stop the page). Invalid UTF-8 is \
+         reported at its first bad byte.\n\n",
+    );
     out.push_str("| Limit | Value |\n|---|---|\n");
-    for (what, value) in LIMITS {
-        out.push_str(&format!("| {what} | {value} |\n"));
+    for limit in Limit::ALL {
+        out.push_str(&format!("| {} | {} |\n", limit.what(), limit.value()));
     }
     for section in &generator.sections {
         let title = if section.path.is_empty() {

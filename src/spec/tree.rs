@@ -88,7 +88,9 @@ pub enum TreeError {
     MultipleDocuments {
         span: Span,
     },
-    TooLarge {
+    /// The document exceeds one of the reader's [`Limit`]s, first at `span`.
+    Limit {
+        limit: Limit,
         span: Span,
     },
     UnknownAlias {
@@ -97,6 +99,65 @@ pub enum TreeError {
     ComplexKey {
         span: Span,
     },
+}
+
+/// The reader's bounds. They keep hostile input from crashing (a stack
+/// overflow kills a WebAssembly page), hanging or exhausting memory; a real
+/// spec (2,000 workloads is about 50,000 nodes and 500 KB) is far below each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    /// Bytes of the document.
+    DocumentBytes,
+    /// Nesting of lists and mappings, aliases expanded.
+    Depth,
+    /// Keys of one mapping.
+    KeysInMapping,
+    /// Nodes (scalars, lists, mappings) of the document, aliases expanded.
+    Nodes,
+    /// Bytes of scalar text (plus one per node), aliases expanded: a 1 MB
+    /// string referenced a thousand times is a gigabyte.
+    ExpandedBytes,
+}
+
+pub const MAX_DOCUMENT_BYTES: usize = 4 * 1024 * 1024;
+pub const MAX_DEPTH: usize = 64;
+pub const MAX_KEYS_IN_MAPPING: usize = 10_000;
+pub const MAX_NODES: usize = 250_000;
+pub const MAX_EXPANDED_BYTES: usize = 16 * 1024 * 1024;
+
+impl Limit {
+    pub const ALL: [Limit; 5] = [
+        Limit::DocumentBytes,
+        Limit::Depth,
+        Limit::KeysInMapping,
+        Limit::Nodes,
+        Limit::ExpandedBytes,
+    ];
+
+    pub fn value(self) -> usize {
+        match self {
+            Limit::DocumentBytes => MAX_DOCUMENT_BYTES,
+            Limit::Depth => MAX_DEPTH,
+            Limit::KeysInMapping => MAX_KEYS_IN_MAPPING,
+            Limit::Nodes => MAX_NODES,
+            Limit::ExpandedBytes => MAX_EXPANDED_BYTES,
+        }
+    }
+
+    /// What is bounded, in words ("levels of nesting").
+    pub fn what(self) -> &'static str {
+        match self {
+            Limit::DocumentBytes => "bytes in the document",
+            Limit::Depth => "levels of nesting (lists and mappings, aliases expanded)",
+            Limit::KeysInMapping => "keys in one mapping",
+            Limit::Nodes => {
+                "values in the document (scalars, lists and mappings, aliases expanded)"
+            }
+            Limit::ExpandedBytes => {
+                "bytes of text after expanding aliases (scalar text, plus one per value)"
+            }
+        }
+    }
 }
 
 fn span_of(s: &YSpan) -> Span {
@@ -110,49 +171,103 @@ fn span_of(s: &YSpan) -> Span {
     }
 }
 
-/// Aliases are expanded; this many nodes in total is plenty for any spec and
-/// stops "billion laughs" documents.
-pub(super) const MAX_NODES: usize = 1_000_000;
-
-/// The reader's limits, as the language reference states them.
-pub const LIMITS: &[(&str, &str)] = &[("Nodes after alias expansion", "1,000,000")];
-
-enum Frame<'s> {
-    Seq(Vec<Node<'s>>, Span, usize),
-    Map(
-        Vec<(Key<'s>, Node<'s>)>,
-        Option<(Key<'s>, bool)>,
-        Span,
-        usize,
-    ),
+/// The span of the character at byte `at` of `src` (the first byte past a
+/// limit), with its line (1-based) and column (0-based, in characters).
+pub fn span_at(src: &str, at: usize) -> Span {
+    let mut at = at.min(src.len());
+    while !src.is_char_boundary(at) {
+        at -= 1;
+    }
+    let before = &src[..at];
+    let line = 1 + before.bytes().filter(|b| *b == b'\n').count() as u32;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u32;
+    let width = src[at..].chars().next().map_or(0, char::len_utf8);
+    Span {
+        start: at,
+        end: at + width,
+        line,
+        col,
+        end_line: line,
+        end_col: col + u32::from(width > 0),
+    }
 }
 
-/// A mapping key arrives: report it if the mapping has it already. Returns
-/// whether it is new (a duplicate key keeps its first value, so the caller
-/// drops the duplicate's).
-fn note_key(items: &[(Key, Node)], key: &Key, soft: &mut Vec<TreeError>) -> bool {
-    match items.iter().find(|(k, _)| k.name == key.name) {
-        Some((k, _)) => {
-            soft.push(TreeError::DuplicateKey {
-                key: key.name.to_string(),
-                span: key.span,
-                first: k.span,
+/// What a finished node adds to the document's totals; kept for anchored
+/// nodes so that each alias of them adds it again.
+#[derive(Clone, Copy)]
+struct Weight {
+    /// Levels of nesting of the node itself (a scalar is 1).
+    height: usize,
+    nodes: usize,
+    bytes: usize,
+}
+
+/// A list or mapping being read.
+struct Frame<'s> {
+    body: Body<'s>,
+    span: Span,
+    anchor: usize,
+    /// The tallest child so far.
+    child_height: usize,
+    /// The document's totals when the collection began.
+    nodes_before: usize,
+    bytes_before: usize,
+}
+
+enum Body<'s> {
+    Seq(Vec<Node<'s>>),
+    Map {
+        entries: Vec<(Key<'s>, Node<'s>)>,
+        /// The key read, waiting for its value, and whether it is new.
+        pending: Option<(Key<'s>, bool)>,
+        /// Each key's first place, for duplicates in constant time.
+        seen: HashMap<Cow<'s, str>, Span>,
+    },
+}
+
+/// The running totals of the document against the limits.
+struct Totals {
+    nodes: usize,
+    bytes: usize,
+}
+
+impl Totals {
+    fn add(&mut self, w: Weight, span: Span) -> Result<(), TreeError> {
+        self.nodes += w.nodes;
+        self.bytes += w.bytes;
+        if self.nodes > MAX_NODES {
+            return Err(TreeError::Limit {
+                limit: Limit::Nodes,
+                span,
             });
-            false
         }
-        None => true,
+        if self.bytes > MAX_EXPANDED_BYTES {
+            return Err(TreeError::Limit {
+                limit: Limit::ExpandedBytes,
+                span,
+            });
+        }
+        Ok(())
     }
 }
 
 /// Parse one YAML document into a tree with saphyr-parser. Returns the root
-/// and any duplicate-key errors (which do not stop parsing).
+/// and any duplicate-key errors (which do not stop parsing). Tree building is
+/// a loop over parser events with an explicit stack (no recursion), and every
+/// [`Limit`] is checked as the events arrive.
 pub fn parse(src: &str) -> Result<(Node<'_>, Vec<TreeError>), TreeError> {
+    if src.len() > MAX_DOCUMENT_BYTES {
+        return Err(TreeError::Limit {
+            limit: Limit::DocumentBytes,
+            span: span_at(src, MAX_DOCUMENT_BYTES),
+        });
+    }
     let mut parser = Parser::new_from_str(src);
     let mut stack: Vec<Frame> = Vec::new();
     let mut root: Option<Node> = None;
-    let mut anchors: HashMap<usize, Node> = HashMap::new();
+    let mut anchors: HashMap<usize, (Node, Weight)> = HashMap::new();
     let mut soft = Vec::new();
-    let mut count = 0usize;
+    let mut totals = Totals { nodes: 0, bytes: 0 };
     let mut docs = 0usize;
     loop {
         let (ev, ys) = match parser.next() {
@@ -175,7 +290,7 @@ pub fn parse(src: &str) -> Result<(Node<'_>, Vec<TreeError>), TreeError> {
             }
         };
         let span = span_of(&ys);
-        let finished: Option<(Node, usize)> = match ev {
+        let finished: Option<(Node, usize, Weight)> = match ev {
             Event::StreamStart | Event::StreamEnd | Event::Nothing | Event::DocumentEnd => None,
             Event::DocumentStart(_) => {
                 docs += 1;
@@ -185,91 +300,114 @@ pub fn parse(src: &str) -> Result<(Node<'_>, Vec<TreeError>), TreeError> {
                 None
             }
             Event::Alias(id) => match anchors.get(&id) {
-                Some(n) => {
-                    count += count_nodes(n);
-                    Some((
-                        Node {
-                            value: n.value.clone(),
+                Some((n, w)) => {
+                    if stack.len() + w.height > MAX_DEPTH {
+                        return Err(TreeError::Limit {
+                            limit: Limit::Depth,
                             span,
-                        },
-                        0,
-                    ))
+                        });
+                    }
+                    // Counted before the copy is made.
+                    totals.add(*w, span)?;
+                    let node = Node {
+                        value: n.value.clone(),
+                        span,
+                    };
+                    Some((node, 0, *w))
                 }
                 None => return Err(TreeError::UnknownAlias { span }),
             },
-            Event::Scalar(text, style, anchor, _tag) => Some((
-                Node {
+            Event::Scalar(text, style, anchor, _tag) => {
+                let w = Weight {
+                    height: 1,
+                    nodes: 1,
+                    bytes: text.len() + 1,
+                };
+                totals.add(w, span)?;
+                let node = Node {
                     value: Value::Scalar {
                         text,
                         plain: style == ScalarStyle::Plain,
                     },
                     span,
-                },
-                anchor,
-            )),
-            Event::SequenceStart(anchor, _) => {
-                stack.push(Frame::Seq(Vec::new(), span, anchor));
+                };
+                Some((node, anchor, w))
+            }
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                if stack.len() >= MAX_DEPTH {
+                    return Err(TreeError::Limit {
+                        limit: Limit::Depth,
+                        span,
+                    });
+                }
+                totals.add(
+                    Weight {
+                        height: 1,
+                        nodes: 1,
+                        bytes: 1,
+                    },
+                    span,
+                )?;
+                let body = if matches!(ev, Event::SequenceStart(..)) {
+                    Body::Seq(Vec::new())
+                } else {
+                    Body::Map {
+                        entries: Vec::new(),
+                        pending: None,
+                        seen: HashMap::new(),
+                    }
+                };
+                stack.push(Frame {
+                    body,
+                    span,
+                    anchor,
+                    child_height: 0,
+                    nodes_before: totals.nodes - 1,
+                    bytes_before: totals.bytes - 1,
+                });
                 None
             }
-            Event::MappingStart(anchor, _) => {
-                stack.push(Frame::Map(Vec::new(), None, span, anchor));
-                None
+            Event::SequenceEnd | Event::MappingEnd => {
+                let Some(frame) = stack.pop() else {
+                    return Err(TreeError::Syntax {
+                        message: "unbalanced collection".into(),
+                        span,
+                    });
+                };
+                let mut s = frame.span;
+                s.end = span.end;
+                s.end_line = span.end_line;
+                s.end_col = span.end_col;
+                let value = match frame.body {
+                    Body::Seq(items) => Value::Seq(items),
+                    Body::Map { entries, .. } => Value::Map(entries),
+                };
+                let w = Weight {
+                    height: frame.child_height + 1,
+                    nodes: totals.nodes - frame.nodes_before,
+                    bytes: totals.bytes - frame.bytes_before,
+                };
+                Some((Node { value, span: s }, frame.anchor, w))
             }
-            Event::SequenceEnd => match stack.pop() {
-                Some(Frame::Seq(items, mut s, anchor)) => {
-                    s.end = span.end;
-                    s.end_line = span.end_line;
-                    s.end_col = span.end_col;
-                    Some((
-                        Node {
-                            value: Value::Seq(items),
-                            span: s,
-                        },
-                        anchor,
-                    ))
-                }
-                _ => {
-                    return Err(TreeError::Syntax {
-                        message: "unbalanced sequence".into(),
-                        span,
-                    })
-                }
-            },
-            Event::MappingEnd => match stack.pop() {
-                Some(Frame::Map(items, _, mut s, anchor)) => {
-                    s.end = span.end;
-                    s.end_line = span.end_line;
-                    s.end_col = span.end_col;
-                    Some((
-                        Node {
-                            value: Value::Map(items),
-                            span: s,
-                        },
-                        anchor,
-                    ))
-                }
-                _ => {
-                    return Err(TreeError::Syntax {
-                        message: "unbalanced mapping".into(),
-                        span,
-                    })
-                }
-            },
         };
-        let Some((node, anchor)) = finished else {
+        let Some((node, anchor, weight)) = finished else {
             continue;
         };
-        count += 1;
-        if count > MAX_NODES {
-            return Err(TreeError::TooLarge { span: node.span });
-        }
         if anchor != 0 {
-            anchors.insert(anchor, node.clone());
+            anchors.insert(anchor, (node.clone(), weight));
         }
-        match stack.last_mut() {
-            None => root = Some(node),
-            Some(Frame::Seq(items, ..)) => items.push(node),
-            Some(Frame::Map(items, pending, ..)) => match pending.take() {
+        let Some(parent) = stack.last_mut() else {
+            root = Some(node);
+            continue;
+        };
+        parent.child_height = parent.child_height.max(weight.height);
+        match &mut parent.body {
+            Body::Seq(items) => items.push(node),
+            Body::Map {
+                entries,
+                pending,
+                seen,
+            } => match pending.take() {
                 None => {
                     let Value::Scalar { text, .. } = node.value else {
                         return Err(TreeError::ComplexKey { span: node.span });
@@ -278,12 +416,32 @@ pub fn parse(src: &str) -> Result<(Node<'_>, Vec<TreeError>), TreeError> {
                         name: text,
                         span: node.span,
                     };
-                    let new = note_key(items, &key, &mut soft);
+                    let new = match seen.get(&key.name) {
+                        Some(first) => {
+                            soft.push(TreeError::DuplicateKey {
+                                key: key.name.to_string(),
+                                span: key.span,
+                                first: *first,
+                            });
+                            false
+                        }
+                        None => {
+                            if seen.len() >= MAX_KEYS_IN_MAPPING {
+                                return Err(TreeError::Limit {
+                                    limit: Limit::KeysInMapping,
+                                    span: key.span,
+                                });
+                            }
+                            seen.insert(key.name.clone(), key.span);
+                            true
+                        }
+                    };
                     *pending = Some((key, new));
                 }
+                // A duplicate key keeps its first value.
                 Some((key, new)) => {
                     if new {
-                        items.push((key, node));
+                        entries.push((key, node));
                     }
                 }
             },
@@ -293,14 +451,6 @@ pub fn parse(src: &str) -> Result<(Node<'_>, Vec<TreeError>), TreeError> {
         None => Err(TreeError::Empty),
         Some(n) if n.is_null() => Err(TreeError::Empty),
         Some(n) => Ok((n, soft)),
-    }
-}
-
-fn count_nodes(n: &Node<'_>) -> usize {
-    match &n.value {
-        Value::Scalar { .. } => 1,
-        Value::Seq(v) => 1 + v.iter().map(count_nodes).sum::<usize>(),
-        Value::Map(v) => 1 + v.iter().map(|(_, n)| count_nodes(n)).sum::<usize>(),
     }
 }
 
@@ -370,7 +520,87 @@ mod tests {
         }
         assert!(matches!(
             parse(&bomb).unwrap_err(),
-            TreeError::TooLarge { .. }
+            TreeError::Limit {
+                limit: Limit::Nodes,
+                ..
+            }
         ));
+    }
+
+    fn limit_of(src: &str) -> Option<(Limit, u32)> {
+        match parse(src) {
+            Err(TreeError::Limit { limit, span }) => Some((limit, span.line)),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn nesting_is_bounded_without_recursion() {
+        // 20,000 levels used to overflow the stack; saphyr's scanner stops
+        // flow nesting at its own bound (a syntax error, located) before
+        // the tree's bound is reached.
+        let deep = format!("a: {}", "[".repeat(20_000));
+        assert!(
+            matches!(parse(&deep), Err(TreeError::Syntax { span, .. }) if span.line == 1),
+            "{:?}",
+            parse(&deep).err()
+        );
+        let deep = format!("a: {}", "[".repeat(100));
+        assert_eq!(limit_of(&deep), Some((Limit::Depth, 1)));
+        let deep_maps = (0..100).fold(String::new(), |s, i| {
+            format!("{s}{}k{i}:\n", "  ".repeat(i))
+        });
+        assert_eq!(limit_of(&deep_maps).map(|l| l.0), Some(Limit::Depth));
+        // At the limit exactly, it reads.
+        let ok = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        assert!(parse(&ok).is_ok());
+        // An alias may not carry a deep value deeper than the limit.
+        let half = MAX_DEPTH / 2 + 2;
+        let aliased = format!(
+            "a: &x {}{}\nb: {}*x{}\n",
+            "[".repeat(half),
+            "]".repeat(half),
+            "[".repeat(half),
+            "]".repeat(half)
+        );
+        assert_eq!(limit_of(&aliased), Some((Limit::Depth, 2)));
+    }
+
+    #[test]
+    fn wide_mappings_are_linear_and_bounded() {
+        let wide: String = (0..MAX_KEYS_IN_MAPPING)
+            .map(|i| format!("k{i}: v\n"))
+            .collect();
+        let started = std::time::Instant::now();
+        let src = format!("{wide}k7: again\n");
+        let (n, soft) = parse(&src).expect("parses");
+        assert!(started.elapsed().as_secs() < 5, "{:?}", started.elapsed());
+        assert!(matches!(n.value, Value::Map(ref m) if m.len() == MAX_KEYS_IN_MAPPING));
+        assert!(
+            matches!(&soft[..], [TreeError::DuplicateKey { key, first, .. }] if key == "k7" && first.line == 8)
+        );
+        let wider = format!("{wide}one: more\n");
+        assert_eq!(
+            limit_of(&wider),
+            Some((Limit::KeysInMapping, MAX_KEYS_IN_MAPPING as u32 + 1))
+        );
+    }
+
+    #[test]
+    fn aliases_are_bounded_by_expanded_size() {
+        // Few nodes, many bytes: a 1 MB string referenced 20 times.
+        let big = "x".repeat(1_000_000);
+        let refs = vec!["*s"; 20].join(", ");
+        let src = format!("a: &s {big}\nb: [{refs}]\n");
+        assert_eq!(limit_of(&src), Some((Limit::ExpandedBytes, 2)));
+        // Referenced a few times, it reads.
+        let src = format!("a: &s {big}\nb: [*s, *s]\n");
+        assert!(parse(&src).is_ok());
+    }
+
+    #[test]
+    fn documents_are_bounded_in_size() {
+        let src = format!("a: {}\nb: c\n", "x".repeat(MAX_DOCUMENT_BYTES));
+        assert_eq!(limit_of(&src), Some((Limit::DocumentBytes, 1)));
     }
 }

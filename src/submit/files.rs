@@ -61,35 +61,37 @@ pub enum Visibility {
     Public,
 }
 
-/// A spec as read: the name to show in diagnostics and its text.
+/// A spec as read: the name to show in diagnostics and its bytes (turning
+/// them into text is the core's: invalid UTF-8 is a located diagnostic, see
+/// `podwire::analyze_bytes`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SpecSource {
     pub name: String,
-    pub text: String,
+    pub bytes: Vec<u8>,
 }
 
 /// Read the spec named on the command line; `-` is standard input.
 pub fn read_spec(arg: &str) -> Result<SpecSource, FileError> {
     if arg == "-" {
-        let mut text = String::new();
+        let mut bytes = Vec::new();
         std::io::stdin()
-            .read_to_string(&mut text)
+            .read_to_end(&mut bytes)
             .map_err(|source| FileError::Read {
                 path: "<stdin>".into(),
                 source,
             })?;
         return Ok(SpecSource {
             name: "<stdin>".into(),
-            text,
+            bytes,
         });
     }
-    let text = std::fs::read_to_string(arg).map_err(|source| FileError::Read {
+    let bytes = std::fs::read(arg).map_err(|source| FileError::Read {
         path: arg.into(),
         source,
     })?;
     Ok(SpecSource {
         name: arg.into(),
-        text,
+        bytes,
     })
 }
 
@@ -450,8 +452,8 @@ mod tests {
         let arg = p.display().to_string();
         let s = read_spec(&arg).unwrap();
         assert_eq!(
-            (s.name.as_str(), s.text.as_str()),
-            (arg.as_str(), "project: p\n")
+            (s.name.as_str(), s.bytes.as_slice()),
+            (arg.as_str(), b"project: p\n".as_slice())
         );
         let missing = dir.path().join("nope.yaml").display().to_string();
         let e = read_spec(&missing).unwrap_err();

@@ -35,11 +35,8 @@ pub struct ApplyOptions {
 /// Read and compile the spec; `Err(1)` (after printing the diagnostics)
 /// when it has errors.
 fn load(spec: &str) -> Result<Result<Compilation, i32>, SubmitError> {
-    let super::files::SpecSource {
-        name: file,
-        text: src,
-    } = super::files::read_spec(spec)?;
-    let a = crate::analyze(&src);
+    let super::files::SpecSource { name: file, bytes } = super::files::read_spec(spec)?;
+    let (src, a) = crate::analyze_bytes(&bytes);
     if !a.diagnostics.is_empty() {
         let text = crate::diag::render_text(&file, &src, &a.diagnostics);
         note(text.trim_end_matches('\n'));
