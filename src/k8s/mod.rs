@@ -16,4 +16,4 @@ mod services;
 
 pub use objects::{Object, WORKLOAD_LABEL};
 pub use order::{manifests_yaml, objects, SEPARATOR};
-pub use policies::PRIVATE_RANGES;
+pub use policies::INTERNET_EXCEPT;

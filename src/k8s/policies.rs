@@ -10,9 +10,19 @@ use k8s_openapi::api::networking::v1::{
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
-/// Private address ranges: excluded from `to: internet` so that the rule
-/// cannot reach pods or Services inside the cluster.
-pub const PRIVATE_RANGES: &[&str] = &["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
+/// What `to: internet` does not reach: the RFC 1918 private ranges and
+/// 100.64.0.0/10 (shared address space, which GKE may use for pods and
+/// Services), so the rule cannot reach anything inside the cluster or the
+/// VPC; and link-local 169.254.0.0/16, where the node's metadata server
+/// hands out the node's credentials (it is reachable only through its own
+/// rule, with Workload Identity on).
+pub const INTERNET_EXCEPT: &[&str] = &[
+    "10.0.0.0/8",
+    "100.64.0.0/10",
+    "169.254.0.0/16",
+    "172.16.0.0/12",
+    "192.168.0.0/16",
+];
 
 /// Name of the namespace-wide deny-all policy.
 pub(super) const DEFAULT_DENY: &str = "default-deny";
@@ -183,7 +193,7 @@ fn policy(lw: &Lower, w: &Workload, incoming: &[&Flow], outgoing: &[&Flow]) -> N
     for f in outgoing {
         let (peer, target) = match &f.to {
             End::Workload(i) => (pods_of(&m.workloads[*i]), Some(&m.workloads[*i])),
-            End::Internet => (ip_block("0.0.0.0/0", PRIVATE_RANGES), None),
+            End::Internet => (ip_block("0.0.0.0/0", INTERNET_EXCEPT), None),
             End::Cidr(c) => (ip_block(c, &[]), None),
             End::Namespace(n) => (namespace_peer(n), None),
         };
@@ -203,5 +213,179 @@ fn policy(lw: &Lower, w: &Workload, incoming: &[&Flow], outgoing: &[&Flow]) -> N
             ingress: Some(ingress),
             egress: Some(egress),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    /// A spec with workloads `a` (TCP 8000) and `b` (UDP and TCP 5353 under
+    /// two names, TCP 9000) and the given connections.
+    fn spec(workload_identity: bool, connections: &str) -> String {
+        format!(
+            "apiVersion: podwire.dev/v1alpha1\nkind: AIWorkload\nmetadata: {{name: t}}\n\
+             gcp: {{project: my-project, location: us-central1-a}}\n\
+             cluster:\n  workloadIdentity: {workload_identity}\n  nodePools:\n    - {{name: p, machineType: n2-standard-8}}\n\
+             workloads:\n\
+             \x20 - {{name: a, image: r/a:1, run: service, ports: [{{name: http, port: 8000}}]}}\n\
+             \x20 - name: b\n    image: r/b:1\n    run: service\n    ports:\n\
+             \x20     - {{name: dns-udp, port: 5353, protocol: UDP}}\n\
+             \x20     - {{name: dns-tcp, port: 5353, protocol: TCP}}\n\
+             \x20     - {{name: api, port: 9000}}\n\
+             connections:\n{connections}"
+        )
+    }
+
+    /// The generated NetworkPolicies of a spec, as JSON.
+    fn policies(src: &str) -> Vec<Value> {
+        let a = crate::analyze(src);
+        let Some(m) = a.model else {
+            panic!("compiles: {:?}\n{src}", a.diagnostics)
+        };
+        super::super::objects(&m)
+            .iter()
+            .map(|o| o.to_json())
+            .filter(|o| o["kind"] == "NetworkPolicy")
+            .collect()
+    }
+
+    fn ip(text: &str) -> u32 {
+        let parts: Vec<u32> = text.split('.').filter_map(|p| p.parse().ok()).collect();
+        assert_eq!(parts.len(), 4, "{text}");
+        parts.iter().fold(0, |acc, p| (acc << 8) | p)
+    }
+
+    fn in_cidr(addr: u32, cidr: &str) -> bool {
+        let (base, bits) = cidr.split_once('/').unwrap_or((cidr, "32"));
+        let bits: u32 = bits.parse().unwrap_or(32);
+        let mask = if bits == 0 {
+            0
+        } else {
+            u32::MAX << (32 - bits)
+        };
+        addr & mask == ip(base) & mask
+    }
+
+    /// Whether the egress rules of `policy` let its pods send to `addr` on
+    /// `port`/`protocol`: an independent reading of the NetworkPolicy
+    /// semantics for ipBlock peers (pod and namespace selectors never match
+    /// an address outside the cluster).
+    fn egress_allows(policy: &Value, addr: &str, port: i64, protocol: &str) -> bool {
+        let addr = ip(addr);
+        let rules = policy["spec"]["egress"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        rules.iter().any(|rule| {
+            let peer_ok = rule["to"].as_array().is_some_and(|peers| {
+                peers.iter().any(|p| {
+                    let b = &p["ipBlock"];
+                    b["cidr"].as_str().is_some_and(|c| in_cidr(addr, c))
+                        && !b["except"].as_array().is_some_and(|ex| {
+                            ex.iter().any(|e| in_cidr(addr, e.as_str().unwrap_or("")))
+                        })
+                })
+            });
+            let port_ok = match rule["ports"].as_array() {
+                None => true,
+                Some(ports) => ports.iter().any(|p| {
+                    p["port"].as_i64() == Some(port)
+                        && p["protocol"].as_str().unwrap_or("TCP") == protocol
+                }),
+            };
+            peer_ok && port_ok
+        })
+    }
+
+    const INSIDE: &[&str] = &[
+        "10.0.0.0",
+        "10.255.255.255",
+        "10.4.2.1",
+        "172.16.0.0",
+        "172.31.255.255",
+        "172.20.1.1",
+        "192.168.0.0",
+        "192.168.255.255",
+        "100.64.0.0",
+        "100.127.255.255",
+        "100.100.1.1",
+        "169.254.0.0",
+        "169.254.169.254",
+        "169.254.169.252",
+        "169.254.255.255",
+    ];
+    const OUTSIDE: &[&str] = &[
+        "8.8.8.8",
+        "1.1.1.1",
+        "9.255.255.255",
+        "11.0.0.0",
+        "100.63.255.255",
+        "100.128.0.0",
+        "169.253.255.255",
+        "169.255.0.0",
+        "172.15.255.255",
+        "172.32.0.0",
+        "192.167.255.255",
+        "192.169.0.0",
+        "142.250.1.1",
+    ];
+
+    #[test]
+    fn internet_egress_reaches_outside_the_cluster_only() {
+        for wi in [true, false] {
+            for conn in [
+                "  - {from: a, to: internet}\n",
+                "  - {from: a, to: internet, ports: [443]}\n",
+                "  - {from: a, to: internet, ports: [80, 443, 988]}\n",
+            ] {
+                let src = spec(wi, conn);
+                let all = policies(&src);
+                let a = all
+                    .iter()
+                    .find(|p| p["metadata"]["name"] == "a")
+                    .unwrap_or_else(|| panic!("policy of a"));
+                for port in [443, 80, 988] {
+                    let declared = !conn.contains("ports") || conn.contains(&format!("{port}"));
+                    for addr in OUTSIDE {
+                        assert_eq!(
+                            egress_allows(a, addr, port, "TCP"),
+                            declared,
+                            "{addr}:{port} {conn}"
+                        );
+                    }
+                    for addr in INSIDE {
+                        let metadata = wi
+                            && ((*addr == "169.254.169.254" && port == 80)
+                                || (*addr == "169.254.169.252" && port == 988));
+                        assert_eq!(
+                            egress_allows(a, addr, port, "TCP"),
+                            metadata,
+                            "{addr}:{port} wi={wi} {conn}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_metadata_server_is_reachable_only_with_workload_identity() {
+        for wi in [true, false] {
+            let src = spec(wi, "  - {from: a, to: b, ports: [api]}\n");
+            for p in policies(&src)
+                .iter()
+                .filter(|p| p["metadata"]["name"] != "default-deny")
+            {
+                for port in [80, 987, 988, 443, 8080] {
+                    let on_254 = wi && port == 80;
+                    let on_252 = wi && (port == 987 || port == 988);
+                    assert_eq!(egress_allows(p, "169.254.169.254", port, "TCP"), on_254);
+                    assert_eq!(egress_allows(p, "169.254.169.252", port, "TCP"), on_252);
+                    assert!(!egress_allows(p, "169.254.169.254", port, "UDP"));
+                    assert!(!egress_allows(p, "169.254.1.1", port, "TCP"));
+                }
+            }
+        }
     }
 }
