@@ -185,9 +185,16 @@ fn policy(lw: &Lower, w: &Workload, incoming: &[&Flow], outgoing: &[&Flow]) -> N
             End::Cidr(c) => ip_block(c, &[]),
             End::Namespace(n) => namespace_peer(n),
         };
+        let ports = flow_ports(f, Some(w));
+        // `ports` omitted means all the target's ports: a target that
+        // declares none admits nothing (a rule without ports would admit
+        // every port and protocol).
+        if ports.is_empty() {
+            continue;
+        }
         ingress.push(NetworkPolicyIngressRule {
             from: Some(vec![peer]),
-            ports: np_ports(&flow_ports(f, Some(w))),
+            ports: np_ports(&ports),
         });
     }
     for f in outgoing {
@@ -197,9 +204,15 @@ fn policy(lw: &Lower, w: &Workload, incoming: &[&Flow], outgoing: &[&Flow]) -> N
             End::Cidr(c) => (ip_block(c, &[]), None),
             End::Namespace(n) => (namespace_peer(n), None),
         };
+        let ports = flow_ports(f, target);
+        // As above: to a workload without ports, nothing; to addresses
+        // outside the cluster with `ports` omitted, every port.
+        if ports.is_empty() && target.is_some() {
+            continue;
+        }
         egress.push(NetworkPolicyEgressRule {
             to: Some(vec![peer]),
-            ports: np_ports(&flow_ports(f, target)),
+            ports: np_ports(&ports),
         });
     }
     NetworkPolicy {

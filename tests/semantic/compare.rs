@@ -19,24 +19,7 @@ use crate::expect::{in_any, End, Expected, Framework, Subject};
 /// Disagreements between today's output and design.md, each explained by
 /// the rule that is being changed. The coordinator deletes an entry once
 /// the change is merged; a test fails when an entry no longer occurs.
-pub const KNOWN_DEVIATIONS: &[(&str, &str)] = &[
-    (
-        "to-internet-reaches-cgnat-and-link-local",
-        "`to: internet` must exclude 100.64.0.0/10 and 169.254.0.0/16",
-    ),
-    (
-        "omitted-ports-to-a-portless-target-allow-every-port",
-        "`ports` omitted = all the target's ports: none, when it declares none",
-    ),
-    (
-        "load-balancer-keeps-cluster-traffic-policy",
-        "load balancers set externalTrafficPolicy: Local",
-    ),
-    (
-        "external-load-balancer-not-backend-service",
-        "external load balancers carry cloud.google.com/l4-rbs: enabled",
-    ),
-];
+pub const KNOWN_DEVIATIONS: &[(&str, &str)] = &[];
 
 /// The tag of a finding no known deviation explains.
 const UNEXPLAINED: &str = "unexplained";
