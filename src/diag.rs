@@ -395,6 +395,9 @@ pub mod codes {
     pub const PEERS_REQUIRED: &str = "PW0414";
     pub const WI_OFF: &str = "PW0415";
     pub const NEEDS_NAT: &str = "PW0416";
+    /// Two generated objects would share kind, namespace and name, or one
+    /// would take a name Kubernetes gives its own objects.
+    pub const OBJECT_NAME_CLASH: &str = "PW0417";
     // Generated output (PW09xx)
     /// podwire could not write an output it generated (a bug in podwire).
     pub const INTERNAL: &str = "PW0900";

@@ -73,12 +73,15 @@ impl Analysis {
 
 /// Parse and check a spec (YAML or JSON).
 pub fn analyze(source: &str) -> Analysis {
-    let decoded = spec::decode::decode(source);
-    let mut pending = decoded.diagnostics;
+    let mut decoded = spec::decode::decode(source);
+    let mut pending = std::mem::take(&mut decoded.diagnostics);
     let mut model = None;
     if decoded.parsed {
         let (m, more) = check::check(&decoded.spec, &decoded.spans, &decoded.poisoned);
         pending.extend(more);
+        if let Some(m) = &m {
+            pending.extend(name_clashes(&decoded, m));
+        }
         model = m;
     }
     let diagnostics = diag::finalize(source, pending);
@@ -86,6 +89,47 @@ pub fn analyze(source: &str) -> Analysis {
         model = None;
     }
     Analysis { model, diagnostics }
+}
+
+/// The generated objects' identities, checked on the objects themselves
+/// (k8s::name_clashes), each clash located at the workload's name.
+fn name_clashes(decoded: &spec::decode::Decoded, m: &model::Model) -> Vec<diag::Pending> {
+    k8s::name_clashes(&k8s::objects(m))
+        .into_iter()
+        .map(|c| {
+            let index = c
+                .workload
+                .as_ref()
+                .and_then(|w| decoded.spec.workloads.iter().position(|s| &s.name == w));
+            let path = match index {
+                Some(i) => format!("workloads[{i}].name"),
+                None => "metadata.name".to_string(),
+            };
+            let (message, help) = if c.kubernetes_own {
+                (
+                    format!("the {} `{}` would take the one Kubernetes makes in every namespace", c.kind, c.name),
+                    "rename the workload".to_string(),
+                )
+            } else {
+                let other = match &c.with {
+                    Some(w) => format!("workload `{w}`'s"),
+                    None => "podwire's own".to_string(),
+                };
+                (
+                    format!("the {} `{}` would be generated twice: it is also {other}", c.kind, c.name),
+                    "rename the workload (or its `service.name`) so every generated object keeps its own name".to_string(),
+                )
+            };
+            diag::Pending {
+                code: diag::codes::OBJECT_NAME_CLASH,
+                severity: Severity::Error,
+                message,
+                span: decoded.spans.get(&path),
+                path,
+                help: Some(help),
+            }
+        })
+        .collect()
 }
 
 /// [`analyze`] for a spec given as bytes (as read from a file): invalid UTF-8

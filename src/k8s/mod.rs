@@ -6,14 +6,17 @@
 //!   workload objects that hold it;
 //! - [`services`]: ClusterIP, headless and load-balancer Services;
 //! - [`policies`]: the NetworkPolicies;
-//! - [`order`]: the apply order and the manifests file's layout.
+//! - [`order`]: the apply order and the manifests file's layout;
+//! - [`names`]: no two objects share an identity, none takes Kubernetes' own.
 
+mod names;
 mod objects;
 mod order;
 mod pods;
 mod policies;
 mod services;
 
+pub use names::{name_clashes, NameClash};
 pub use objects::{Object, WORKLOAD_LABEL};
 pub use order::{manifests_yaml, objects, SEPARATOR};
 pub use policies::INTERNET_EXCEPT;

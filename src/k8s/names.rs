@@ -1,0 +1,71 @@
+//! Object identity: no two generated objects may share kind, namespace and
+//! name, and none may take a name Kubernetes gives its own objects. Checked
+//! on the generated objects themselves, so a new kind of object or a new
+//! naming rule is covered without restating it here.
+
+use super::objects::{Object, WORKLOAD_LABEL};
+
+/// Names Kubernetes creates in every namespace: taking one would take over
+/// the cluster's own object (a workload named `default` would replace the
+/// namespace's default ServiceAccount).
+const KUBERNETES_OWN: &[(&str, &str)] = &[("ServiceAccount", "default")];
+
+/// One object whose identity is not its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameClash {
+    pub kind: &'static str,
+    pub name: String,
+    /// The workload whose object it is (its `podwire.dev/workload` label),
+    /// when it belongs to one.
+    pub workload: Option<String>,
+    /// The other workload it collides with, `None` when the other object is
+    /// podwire's own (e.g. the `default-deny` policy) or Kubernetes'.
+    pub with: Option<String>,
+    pub kubernetes_own: bool,
+}
+
+fn workload_of(o: &Object) -> Option<String> {
+    o.metadata().labels.as_ref()?.get(WORKLOAD_LABEL).cloned()
+}
+
+/// Every clash among `objects`, in apply order: each later object that takes
+/// an earlier one's identity, and each object that takes a Kubernetes name.
+pub fn name_clashes(objects: &[Object]) -> Vec<NameClash> {
+    type Identity = (&'static str, Option<String>, String);
+    let mut seen: std::collections::HashMap<Identity, Option<String>> =
+        std::collections::HashMap::new();
+    let mut out = Vec::new();
+    for o in objects {
+        let (_, kind, _) = o.type_info();
+        let name = o.name().to_string();
+        if KUBERNETES_OWN.contains(&(kind, name.as_str())) {
+            out.push(NameClash {
+                kind,
+                name: name.clone(),
+                workload: workload_of(o),
+                with: None,
+                kubernetes_own: true,
+            });
+        }
+        let key = (kind, o.namespace().map(str::to_string), name.clone());
+        match seen.get(&key) {
+            Some(first) => {
+                let (mine, theirs) = match (workload_of(o), first) {
+                    (Some(w), other) => (Some(w), other.clone()),
+                    (None, other) => (other.clone(), None),
+                };
+                out.push(NameClash {
+                    kind,
+                    name,
+                    workload: mine,
+                    with: theirs,
+                    kubernetes_own: false,
+                });
+            }
+            None => {
+                seen.insert(key, workload_of(o));
+            }
+        }
+    }
+    out
+}
