@@ -21,6 +21,12 @@ pub enum ClusterJsonError {
     Json(String),
     #[error("the cluster has no `endpoint` yet (status {0}); wait until it is RUNNING")]
     NoEndpoint(String),
+    #[error(
+        "the cluster is RUNNING but has no `endpoint`: this is not a complete `clusters.get` reply"
+    )]
+    RunningWithoutEndpoint,
+    #[error("this is the resource of cluster `{found}`, not of this spec's cluster `{wanted}`")]
+    OtherCluster { found: String, wanted: String },
     #[error("the cluster has no `masterAuth.clusterCaCertificate`")]
     NoCa,
 }
@@ -37,9 +43,10 @@ pub fn endpoint_from_cluster(v: &Value) -> Result<Endpoint, ClusterJsonError> {
     }
     let endpoint = v["endpoint"].as_str().filter(|e| !e.is_empty());
     let Some(endpoint) = endpoint else {
-        return Err(ClusterJsonError::NoEndpoint(
-            v["status"].as_str().unwrap_or("unknown").to_string(),
-        ));
+        return Err(match v["status"].as_str() {
+            Some("RUNNING") => ClusterJsonError::RunningWithoutEndpoint,
+            status => ClusterJsonError::NoEndpoint(status.unwrap_or("unknown").to_string()),
+        });
     };
     let ca = v["masterAuth"]["clusterCaCertificate"]
         .as_str()
@@ -49,6 +56,31 @@ pub fn endpoint_from_cluster(v: &Value) -> Result<Endpoint, ClusterJsonError> {
         endpoint: endpoint.to_string(),
         ca_certificate: ca.to_string(),
     })
+}
+
+/// [`endpoint_from_cluster_json`] for this spec's cluster: a resource whose
+/// `name`, `location` or project (in `selfLink`) is another cluster's is
+/// refused, so a context named for this cluster never points at another.
+pub fn endpoint_for(m: &Model, text: &str) -> Result<Endpoint, ClusterJsonError> {
+    let v: Value = serde_json::from_str(text).map_err(|e| ClusterJsonError::Json(e.to_string()))?;
+    let wanted = format!("{}/{}/{}", m.project, m.location, m.cluster_name);
+    let name = v["name"].as_str().unwrap_or_default();
+    let location = v["location"].as_str().unwrap_or(&m.location);
+    // selfLink: https://container.googleapis.com/v1/projects/P/locations/L/clusters/N;
+    // P may be the project number, which the spec does not know.
+    let project = v["selfLink"]
+        .as_str()
+        .and_then(|l| l.split("/projects/").nth(1))
+        .and_then(|rest| rest.split('/').next())
+        .filter(|p| !p.bytes().all(|b| b.is_ascii_digit()))
+        .unwrap_or(&m.project);
+    if name != m.cluster_name || location != m.location || project != m.project {
+        return Err(ClusterJsonError::OtherCluster {
+            found: format!("{project}/{location}/{name}"),
+            wanted,
+        });
+    }
+    endpoint_from_cluster(&v)
 }
 
 /// The name gcloud gives the cluster, context and user.
@@ -201,4 +233,72 @@ pub fn render(m: &Model, ep: Option<&Endpoint>) -> Result<String, crate::yaml::E
         l = m.location,
         p = m.project
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seed() -> Model {
+        crate::analyze(include_str!("../examples/seed.yaml"))
+            .model
+            .expect("seed compiles")
+    }
+
+    fn cluster(project: &str, location: &str, name: &str, status: &str, endpoint: &str) -> String {
+        serde_json::json!({
+            "name": name,
+            "location": location,
+            "status": status,
+            "selfLink": format!("https://container.googleapis.com/v1/projects/{project}/locations/{location}/clusters/{name}"),
+            "endpoint": endpoint,
+            "masterAuth": {"clusterCaCertificate": "Q0E="},
+        })
+        .to_string()
+    }
+
+    #[test]
+    fn only_this_specs_cluster_fills_its_kubeconfig() {
+        let m = seed();
+        let (p, l, n) = (
+            m.project.as_str(),
+            m.location.as_str(),
+            m.cluster_name.as_str(),
+        );
+        let ok = endpoint_for(&m, &cluster(p, l, n, "RUNNING", "203.0.113.7"));
+        assert_eq!(ok.map(|e| e.endpoint), Ok("203.0.113.7".to_string()));
+        // The project number in selfLink is not a mismatch.
+        assert!(endpoint_for(&m, &cluster("123456789", l, n, "RUNNING", "203.0.113.7")).is_ok());
+        for other in [
+            cluster(p, l, "someone-else", "RUNNING", "198.51.100.1"),
+            cluster(p, "europe-west4-a", n, "RUNNING", "198.51.100.1"),
+            cluster("other-project", l, n, "RUNNING", "198.51.100.1"),
+        ] {
+            assert!(
+                matches!(
+                    endpoint_for(&m, &other),
+                    Err(ClusterJsonError::OtherCluster { .. })
+                ),
+                "{other}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_running_cluster_without_endpoint_is_not_told_to_wait() {
+        let m = seed();
+        let (p, l, n) = (
+            m.project.as_str(),
+            m.location.as_str(),
+            m.cluster_name.as_str(),
+        );
+        assert_eq!(
+            endpoint_for(&m, &cluster(p, l, n, "RUNNING", "")),
+            Err(ClusterJsonError::RunningWithoutEndpoint)
+        );
+        assert_eq!(
+            endpoint_for(&m, &cluster(p, l, n, "PROVISIONING", "")),
+            Err(ClusterJsonError::NoEndpoint("PROVISIONING".into()))
+        );
+    }
 }

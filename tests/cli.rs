@@ -181,7 +181,11 @@ fn kubeconfig_from_a_cluster_resource() {
     );
     assert!(!kc.contains(".invalid"));
     // A cluster still provisioning has no endpoint: a clear error.
-    std::fs::write(&cluster, r#"{"name":"c","status":"PROVISIONING"}"#).expect("write");
+    std::fs::write(
+        &cluster,
+        r#"{"name":"my-ai-cluster","status":"PROVISIONING"}"#,
+    )
+    .expect("write");
     let o = run(bin()
         .arg("kubeconfig")
         .arg(example("seed.yaml"))
@@ -189,6 +193,19 @@ fn kubeconfig_from_a_cluster_resource() {
         .arg(&cluster));
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o.stderr).contains("PROVISIONING"));
+    // Another cluster's resource never fills this spec's context.
+    std::fs::write(&cluster, r#"{"name":"someone-else","status":"RUNNING","endpoint":"198.51.100.9","masterAuth":{"clusterCaCertificate":"Q0FEQVRB"}}"#).expect("write");
+    let o = run(bin()
+        .arg("kubeconfig")
+        .arg(example("seed.yaml"))
+        .arg("--cluster")
+        .arg(&cluster));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("someone-else"),
+        "{}",
+        text(&o.stderr)
+    );
 }
 
 #[test]

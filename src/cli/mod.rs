@@ -271,14 +271,12 @@ fn dispatch(cli: Cli) -> Result<i32, CliError> {
                         path: p.display().to_string(),
                         source,
                     })?;
-                    Some(
-                        kubeconfig::endpoint_from_cluster_json(&text).map_err(|source| {
-                            CliError::Cluster {
-                                path: p.display().to_string(),
-                                source,
-                            }
-                        })?,
-                    )
+                    Some(kubeconfig::endpoint_for(&model, &text).map_err(|source| {
+                        CliError::Cluster {
+                            path: p.display().to_string(),
+                            source,
+                        }
+                    })?)
                 }
                 None => None,
             };
