@@ -1,4 +1,4 @@
-//! Compile-time benchmarks: every example, and generated specs of 500 and 2000
+//! Compile-time benchmarks: every example, and generated specs of 200 and 2000
 //! workloads (to show growth is linear).
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
@@ -61,7 +61,7 @@ fn bench(c: &mut Criterion) {
     g.finish();
     let mut g = c.benchmark_group("generated");
     g.sample_size(20);
-    for n in [500usize, 2000] {
+    for n in [200usize, 2000] {
         let src = generated(n);
         assert!(podwire::compile(&src, &podwire::Options::default()).ok);
         g.throughput(Throughput::Elements(n as u64));
