@@ -64,7 +64,9 @@ pub fn endpoint_from_cluster(v: &Value) -> Result<Endpoint, ClusterJsonError> {
 pub fn endpoint_for(m: &Model, text: &str) -> Result<Endpoint, ClusterJsonError> {
     let v: Value = serde_json::from_str(text).map_err(|e| ClusterJsonError::Json(e.to_string()))?;
     let wanted = format!("{}/{}/{}", m.project, m.location, m.cluster_name);
-    let name = v["name"].as_str().unwrap_or_default();
+    // A field the resource leaves out cannot name another cluster; one that
+    // is there must be this cluster's.
+    let name = v["name"].as_str().unwrap_or(&m.cluster_name);
     let location = v["location"].as_str().unwrap_or(&m.location);
     // selfLink: https://container.googleapis.com/v1/projects/P/locations/L/clusters/N;
     // P may be the project number, which the spec does not know.
