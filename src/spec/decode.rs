@@ -247,23 +247,8 @@ impl<'d> SchemaChecker<'d> {
     }
 
     /// Follows `$ref`s into `$defs`.
-    fn resolve(&self, mut schema: &'d Json) -> &'d Json {
-        // The language's schema has no reference cycles; the bound keeps a
-        // broken one from looping.
-        for _ in 0..8 {
-            let Some(name) = schema
-                .get("$ref")
-                .and_then(Json::as_str)
-                .and_then(|r| r.strip_prefix("#/$defs/"))
-            else {
-                break;
-            };
-            match self.defs.and_then(|d| d.get(name)) {
-                Some(target) => schema = target,
-                None => break,
-            }
-        }
-        schema
+    fn resolve(&self, schema: &'d Json) -> &'d Json {
+        super::resolve_ref(self.defs, schema)
     }
 
     fn admits_null(&self, schema: &'d Json) -> bool {

@@ -623,3 +623,26 @@ pub(crate) fn schema() -> &'static serde_json::Value {
         schema
     })
 }
+
+/// Follows a schema's `$ref`s into the root's `$defs` (the decoder and the
+/// reference generator read the same schema the same way). The language's
+/// schema has no reference cycles; the bound keeps a broken one from looping.
+pub(crate) fn resolve_ref<'s>(
+    defs: Option<&'s serde_json::Map<String, serde_json::Value>>,
+    mut schema: &'s serde_json::Value,
+) -> &'s serde_json::Value {
+    for _ in 0..8 {
+        let Some(name) = schema
+            .get("$ref")
+            .and_then(serde_json::Value::as_str)
+            .and_then(|r| r.strip_prefix("#/$defs/"))
+        else {
+            break;
+        };
+        match defs.and_then(|d| d.get(name)) {
+            Some(target) => schema = target,
+            None => break,
+        }
+    }
+    schema
+}

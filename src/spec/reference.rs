@@ -94,21 +94,8 @@ fn cell(s: &str) -> String {
 }
 
 impl<'s> Generator<'s> {
-    fn resolve(&self, mut schema: &'s Json) -> &'s Json {
-        for _ in 0..8 {
-            let Some(name) = schema
-                .get("$ref")
-                .and_then(Json::as_str)
-                .and_then(|r| r.strip_prefix("#/$defs/"))
-            else {
-                break;
-            };
-            match self.defs.and_then(|d| d.get(name)) {
-                Some(t) => schema = t,
-                None => break,
-            }
-        }
-        schema
+    fn resolve(&self, schema: &'s Json) -> &'s Json {
+        super::resolve_ref(self.defs, schema)
     }
 
     /// The branches of a schema that are not `null`, each resolved.
