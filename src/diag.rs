@@ -398,6 +398,39 @@ pub mod codes {
     /// Two generated objects would share kind, namespace and name, or one
     /// would take a name Kubernetes gives its own objects.
     pub const OBJECT_NAME_CLASH: &str = "PW0417";
+    // Pool capacity: spot, flex-start, queued, reservations (PW0420..PW0439)
+    /// `spot` says otherwise than `capacity`.
+    pub const CAPACITY_SPOT: &str = "PW0420";
+    /// A reservation named on a pool whose capacity is not `reservation`
+    /// (flex-start and queued pools consume none).
+    pub const CAPACITY_RESERVATION: &str = "PW0421";
+    /// `capacity: reservation` without saying which.
+    pub const RESERVATION_MISSING: &str = "PW0422";
+    /// A flex-start or queued pool with a fixed size or a minimum above 0.
+    pub const DWS_SIZE: &str = "PW0423";
+    /// A queued pool with compact placement.
+    pub const QUEUED_COMPACT: &str = "PW0424";
+    /// `maxRunDuration` on a pool that is neither flex-start nor queued.
+    pub const MAX_RUN_DURATION_CAPACITY: &str = "PW0425";
+    /// `maxRunDuration` that is not a duration, or out of range.
+    pub const MAX_RUN_DURATION: &str = "PW0426";
+    /// A reservation value that is not a reservation name (or block).
+    pub const RESERVATION_NAME: &str = "PW0427";
+    /// A reservation block (or sub-block) on a machine family whose
+    /// reservations have none.
+    pub const RESERVATION_BLOCK: &str = "PW0428";
+    /// `any` with a block.
+    pub const ANY_RESERVATION_BLOCK: &str = "PW0429";
+    /// flex-start or queued on a machine type Dynamic Workload Scheduler
+    /// does not offer.
+    pub const DWS_MACHINE: &str = "PW0430";
+    /// flex-start on a multi-host TPU slice (GKE documents single-host
+    /// slices; multi-host ones use queued provisioning).
+    pub const FLEX_START_MULTI_HOST: &str = "PW0431";
+    /// A specific reservation on a pool spread over several zones.
+    pub const RESERVATION_ZONES: &str = "PW0432";
+    /// flex-start or queued on a cluster version before GKE supports it.
+    pub const DWS_VERSION: &str = "PW0433";
     // Generated output (PW09xx)
     /// podwire could not write an output it generated (a bug in podwire).
     pub const INTERNAL: &str = "PW0900";

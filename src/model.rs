@@ -44,8 +44,10 @@ pub struct Pool {
     pub zone_count: u32,
     pub gpu: Option<PoolGpu>,
     pub tpu: Option<PoolTpu>,
-    pub spot: bool,
-    pub reservation: Option<String>,
+    /// Where the machines come from (spec `capacity`, `spot`, `reservation`).
+    pub capacity: Capacity,
+    /// flex-start / queued: how long a node lives, in seconds.
+    pub max_run_duration_secs: Option<u64>,
     pub compact: bool,
     pub gvnic: bool,
     pub disk_size_gb: Option<u32>,
@@ -60,6 +62,49 @@ pub struct Pool {
     /// Per node, when the machine type is known.
     pub vcpus: Option<u32>,
     pub memory_mib: Option<u64>,
+}
+
+/// A pool's resolved capacity: one of these, never a mix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Capacity {
+    /// On-demand VMs. `no_reservation` (`reservation: none`): never consume
+    /// a reservation (GKE's NO_RESERVATION); otherwise nothing is sent and
+    /// Compute Engine's default lets the nodes take a matching reservation
+    /// that is open to any VM.
+    OnDemand { no_reservation: bool },
+    /// Spot VMs; `no_reservation` as for on-demand.
+    Spot { no_reservation: bool },
+    /// Dynamic Workload Scheduler flex-start VMs.
+    FlexStart,
+    /// Flex-start with queued provisioning: nodes only through
+    /// ProvisioningRequests, all of a request at once.
+    Queued,
+    /// Consume a reservation.
+    Reservation(Reservation),
+}
+
+impl Capacity {
+    /// Flex-start or queued: Dynamic Workload Scheduler capacity, which
+    /// scales from 0, consumes no reservation and has auto-repair off.
+    pub fn is_dws(&self) -> bool {
+        matches!(self, Capacity::FlexStart | Capacity::Queued)
+    }
+
+    pub fn is_spot(&self) -> bool {
+        matches!(self, Capacity::Spot { .. })
+    }
+}
+
+/// Which reservation a pool consumes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reservation {
+    /// Any matching reservation (ANY_RESERVATION).
+    Any,
+    /// One reservation, or one block or sub-block of it, as GKE takes the
+    /// value of `compute.googleapis.com/reservation-name`: `NAME`,
+    /// `NAME/reservationBlocks/BLOCK`, optionally under
+    /// `projects/OWNER/reservations/` for a shared one.
+    Specific(String),
 }
 
 #[derive(Debug, Clone, PartialEq)]

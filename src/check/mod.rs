@@ -9,6 +9,7 @@
 mod capacity;
 mod connections;
 mod pools;
+mod provisioning;
 #[cfg(test)]
 mod tests;
 pub mod validate;
@@ -319,6 +320,16 @@ fn resolve(checker: &mut Checker, s: &Spec) -> Option<Model> {
             &s.gcp.location,
         ));
     }
+
+    let dws_pools: Vec<(String, &model::Capacity, bool)> = pools
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| {
+            let p = p.as_ref()?;
+            Some((item("cluster.nodePools", i), &p.capacity, p.tpu.is_some()))
+        })
+        .collect();
+    provisioning::check_version(checker, c.version.as_deref(), &dws_pools);
 
     // Workloads.
     let mut by_name: HashMap<&str, usize> = HashMap::with_capacity(s.workloads.len());

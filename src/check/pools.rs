@@ -4,7 +4,7 @@
 use super::validate::{
     label_key, label_value, location, reserved_key_prefix, service_account_email,
 };
-use super::{at, Checker};
+use super::{at, provisioning, Checker};
 use crate::catalog::{self, node_config};
 use crate::diag::{codes, did_you_mean};
 use crate::model::{Pool, PoolGpu, PoolTpu};
@@ -114,14 +114,6 @@ pub(super) fn check_pool(
                 p.name
             ),
             Some(help),
-        );
-    }
-    if p.spot == Some(true) && p.reservation.is_some() {
-        checker.err(
-            codes::SPOT_RESERVATION,
-            &at(path, ".reservation"),
-            "a spot pool cannot consume a reservation",
-            Some("remove `spot: true` or `reservation`".to_string()),
         );
     }
 
@@ -306,6 +298,18 @@ pub(super) fn check_pool(
         (None, None) => {}
     }
 
+    let (capacity, max_run_duration_secs) = provisioning::resolve(
+        checker,
+        path,
+        p,
+        &provisioning::PoolShape {
+            machine: machine.as_ref(),
+            autoscaling,
+            zone_count,
+            tpu_hosts: tpu.as_ref().map_or(1, |t| t.hosts),
+        },
+    );
+
     if let Some(d) = &p.disk_type {
         if !node_config::DISK_TYPES.contains(&d.as_str()) {
             let help = match did_you_mean(d, node_config::DISK_TYPES.iter().copied()) {
@@ -399,8 +403,8 @@ pub(super) fn check_pool(
         gvnic: machine.is_some_and(|m| m.gvnic),
         gpu,
         tpu,
-        spot: p.spot.unwrap_or(false),
-        reservation: p.reservation.clone(),
+        capacity,
+        max_run_duration_secs,
         compact,
         disk_size_gb: p.disk_size_gb,
         disk_type: p.disk_type.clone(),

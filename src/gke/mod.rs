@@ -2,7 +2,7 @@
 //! discovery document says) and the lowering of the model into a
 //! `CreateClusterRequest`, shaped as gcloud 528 sends it.
 
-use crate::model::{Model, Pool};
+use crate::model::{Capacity, Model, Pool, Reservation};
 use crate::spec::{GpuDriver, TaintEffect};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -124,13 +124,25 @@ pub struct NodePool {
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub placement_policy: Option<PlacementPolicy>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queued_provisioning: Option<QueuedProvisioning>,
     pub upgrade_settings: UpgradeSettings,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct QueuedProvisioning {
+    pub enabled: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct NodePoolAutoscaling {
     pub enabled: bool,
+    /// `ANY` for flex-start and queued pools (GKE's documented command);
+    /// otherwise unset (GKE's default, BALANCED).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location_policy: Option<String>,
     pub max_node_count: u32,
     pub min_node_count: u32,
 }
@@ -152,12 +164,17 @@ pub struct NodeConfig {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub disk_type: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub flex_start: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub gvnic: Option<VirtualNic>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image_type: Option<String>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
     pub labels: BTreeMap<String, String>,
     pub machine_type: String,
+    /// A google-duration: seconds, `"604800s"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_run_duration: Option<String>,
     pub oauth_scopes: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reservation_affinity: Option<ReservationAffinity>,
@@ -196,8 +213,44 @@ pub struct VirtualNic {
 #[serde(rename_all = "camelCase")]
 pub struct ReservationAffinity {
     pub consume_reservation_type: String,
-    pub key: String,
+    /// Only for SPECIFIC_RESERVATION.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub values: Vec<String>,
+}
+
+/// The reservation affinity a pool's capacity sends, as gcloud's
+/// `--reservation-affinity` does: none for on-demand and spot pools left to
+/// Compute Engine's default (gcloud sends nothing without the flag).
+fn reservation_affinity(c: &Capacity) -> Option<ReservationAffinity> {
+    let kind = |t: &str| ReservationAffinity {
+        consume_reservation_type: t.to_string(),
+        key: None,
+        values: Vec::new(),
+    };
+    match c {
+        Capacity::OnDemand {
+            no_reservation: false,
+        }
+        | Capacity::Spot {
+            no_reservation: false,
+        } => None,
+        Capacity::OnDemand {
+            no_reservation: true,
+        }
+        | Capacity::Spot {
+            no_reservation: true,
+        }
+        | Capacity::FlexStart
+        | Capacity::Queued => Some(kind("NO_RESERVATION")),
+        Capacity::Reservation(Reservation::Any) => Some(kind("ANY_RESERVATION")),
+        Capacity::Reservation(Reservation::Specific(name)) => Some(ReservationAffinity {
+            consume_reservation_type: "SPECIFIC_RESERVATION".into(),
+            key: Some("compute.googleapis.com/reservation-name".into()),
+            values: vec![name.clone()],
+        }),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -304,9 +357,11 @@ pub fn node_pool(m: &Model, p: &Pool) -> NodePool {
         tpu_topology: p.tpu.as_ref().map(|t| t.topology.clone()),
         kind: p.compact.then(|| "COMPACT".to_string()),
     });
+    let dws = p.capacity.is_dws();
     NodePool {
         autoscaling: p.autoscaling.map(|(min, max)| NodePoolAutoscaling {
             enabled: true,
+            location_policy: dws.then(|| "ANY".to_string()),
             max_node_count: max,
             min_node_count: min,
         }),
@@ -314,19 +369,17 @@ pub fn node_pool(m: &Model, p: &Pool) -> NodePool {
             accelerators,
             disk_size_gb: p.disk_size_gb,
             disk_type: p.disk_type.clone(),
+            flex_start: dws.then_some(true),
             gvnic: p.gvnic.then_some(VirtualNic { enabled: true }),
             image_type: p.image_type.clone(),
             labels: p.labels.clone(),
             machine_type: p.machine_type.clone(),
+            max_run_duration: p.max_run_duration_secs.map(|s| format!("{s}s")),
             oauth_scopes: p.scopes.clone(),
-            reservation_affinity: p.reservation.as_ref().map(|r| ReservationAffinity {
-                consume_reservation_type: "SPECIFIC_RESERVATION".into(),
-                key: "compute.googleapis.com/reservation-name".into(),
-                values: vec![r.clone()],
-            }),
+            reservation_affinity: reservation_affinity(&p.capacity),
             resource_labels: m.labels.clone(),
             service_account: p.service_account.clone(),
-            spot: p.spot.then_some(true),
+            spot: p.capacity.is_spot().then_some(true),
             taints: p
                 .taints
                 .iter()
@@ -345,7 +398,10 @@ pub fn node_pool(m: &Model, p: &Pool) -> NodePool {
         initial_node_count: p.initial_nodes,
         locations: p.zones.clone(),
         management: NodeManagement {
-            auto_repair: true,
+            // GKE's flex-start and queued provisioning guides create these
+            // pools with --no-enable-autorepair: a repaired node would be a
+            // new request for capacity.
+            auto_repair: !dws,
             auto_upgrade: true,
         },
         max_pods_constraint: p.max_pods_per_node.map(|n| MaxPodsConstraint {
@@ -353,6 +409,8 @@ pub fn node_pool(m: &Model, p: &Pool) -> NodePool {
         }),
         name: p.name.clone(),
         placement_policy: placement,
+        queued_provisioning: (p.capacity == Capacity::Queued)
+            .then_some(QueuedProvisioning { enabled: true }),
         upgrade_settings: UpgradeSettings { max_surge: 1 },
     }
 }

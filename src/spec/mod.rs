@@ -238,14 +238,44 @@ pub struct NodePool {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("examples" = [{"topology": "2x4"}]))]
     pub tpu: Option<Tpu>,
-    /// Spot VMs.
+    /// Where the nodes' machines come from. `on-demand`: ordinary VMs.
+    /// `spot`: Spot VMs (cheaper, may be reclaimed at any time).
+    /// `flex-start`: Dynamic Workload Scheduler; GKE creates each node when
+    /// the capacity is there, and a node lives at most 7 days
+    /// (`maxRunDuration`). `queued`: flex-start with queued provisioning;
+    /// nodes come only through ProvisioningRequests (Kueue), all of a request
+    /// at once. `reservation`: a Compute Engine reservation, named in
+    /// `reservation`. flex-start and queued pools scale from 0
+    /// (`autoscaling: {min: 0, max: N}`), never consume a reservation and have
+    /// auto-repair off. Default: `spot` with `spot: true`, `reservation` when
+    /// `reservation` names one, else `on-demand`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("default" = "on-demand", "examples" = ["flex-start"]))]
+    pub capacity: Option<Capacity>,
+    /// Spot VMs: the same as `capacity: spot`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("default" = false, "examples" = [true]))]
     pub spot: Option<bool>,
-    /// Name of a specific Compute Engine reservation to consume; conflicts with `spot`.
+    /// The Compute Engine reservation the nodes consume: its name (`my-res`),
+    /// one block of it (`my-res/reservationBlocks/my-res-block-0001`, on
+    /// machine families whose reservations have blocks: A3 Ultra, A4, A4X),
+    /// a reservation shared from another project
+    /// (`projects/OWNER/reservations/NAME`), or `any` (any matching
+    /// reservation, GKE's ANY_RESERVATION). Naming one means
+    /// `capacity: reservation`. `none` keeps an on-demand or spot pool off
+    /// every reservation (GKE's NO_RESERVATION); without it, on-demand nodes
+    /// take capacity from a matching reservation that is open to any VM, as
+    /// Compute Engine does by default (and gcloud sends nothing).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("examples" = ["my-res"]))]
     pub reservation: Option<String>,
+    /// flex-start and queued pools: how long a node may live before GKE
+    /// removes it, as days, hours, minutes and seconds (`7d`, `12h`, `90m`,
+    /// `3600s`, `1d12h`); sent in seconds (`"604800s"`). From 30s to 7d (a
+    /// flex-start VM runs at most seven days). Default: GKE's, 7 days.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<Scalar>", extend("examples" = ["7d"]))]
+    pub max_run_duration: Option<String>,
     /// Compact placement of the nodes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("examples" = ["compact"]))]
@@ -335,6 +365,23 @@ pub struct Tpu {
     /// Slice shape: `2x4` (v5e, v6e) or `2x2x2` (v5p).
     #[schemars(extend("examples" = ["2x4"]))]
     pub topology: String,
+}
+
+/// Where a node pool's machines come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Capacity {
+    /// Ordinary VMs.
+    OnDemand,
+    /// Spot VMs.
+    Spot,
+    /// Dynamic Workload Scheduler flex-start VMs (GKE `config.flexStart`).
+    FlexStart,
+    /// Flex-start with queued provisioning (GKE `queuedProvisioning`):
+    /// nodes come only through ProvisioningRequests.
+    Queued,
+    /// A Compute Engine reservation (see `reservation`).
+    Reservation,
 }
 
 /// Node placement policy.
