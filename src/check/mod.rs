@@ -7,6 +7,8 @@
 //! capacity, connections, and the small format validators.
 
 mod capacity;
+#[cfg(test)]
+mod capacity_tests;
 mod connections;
 mod pools;
 mod provisioning;

@@ -162,6 +162,8 @@ pub(super) struct PoolShape<'a> {
     pub zone_count: u32,
     /// Hosts of one TPU slice (1 for single-host slices and non-TPU pools).
     pub tpu_hosts: u32,
+    /// The nodes have GPUs (built in, or attached to N1).
+    pub gpu: bool,
 }
 
 /// Resolve the pool's capacity and `maxRunDuration` (seconds), reporting
@@ -200,6 +202,7 @@ pub(super) fn resolve(
             None
         }
     };
+    let malformed = p.reservation.is_some() && target.is_none();
     let names_one = matches!(target, Some(Target::Any | Target::Specific { .. }));
     let no_reservation = target == Some(Target::None);
 
@@ -236,7 +239,7 @@ pub(super) fn resolve(
                 _ => {}
             }
             match c {
-                spec::Capacity::Reservation if !names_one && !checker.is_poisoned(&res_path) => {
+                spec::Capacity::Reservation if !names_one && !malformed => {
                     checker.err(
                         codes::RESERVATION_MISSING,
                         if p.reservation.is_some() { &res_path } else { &cap_path },
@@ -472,7 +475,7 @@ fn dws_rules(
                     Some("use `capacity: queued` for multi-host slices, which obtains the slice's nodes all at once".to_string()),
                 );
             }
-        } else if m.gpu.is_none() && !mt.starts_with("h4d-") {
+        } else if !shape.gpu && !mt.starts_with("h4d-") {
             checker.err(
                 codes::DWS_MACHINE,
                 &mt_path,
