@@ -35,8 +35,19 @@ fn manifest_dir() -> &'static Path {
 }
 
 /// `../shared` next to the checkout, when this machine has it (developers and
-/// CI do; users do not).
+/// CI do; users do not), or `$PODWIRE_SHARED` (a checkout elsewhere, such as
+/// a git worktree, pointing at the same directory).
 pub fn shared_dir() -> Option<PathBuf> {
+    if let Some(d) = std::env::var_os("PODWIRE_SHARED").filter(|v| !v.is_empty()) {
+        let d = PathBuf::from(d);
+        // Set on purpose: a wrong path is a mistake to report, not to skip.
+        assert!(
+            d.is_dir(),
+            "PODWIRE_SHARED={} is not a directory",
+            d.display()
+        );
+        return Some(d);
+    }
     let d = manifest_dir().join("../shared");
     d.is_dir().then(|| d.canonicalize().unwrap_or(d))
 }
