@@ -271,6 +271,63 @@ fn every_capacity_pool_equals_gclouds() {
 }
 
 #[test]
+fn the_queued_a3_mega_example_pool_equals_gclouds() {
+    let src = include_str!("../examples/queued-a3-mega.yaml");
+    let c = podwire::compile(src, &podwire::Options::default());
+    assert!(c.ok, "{:#?}", c.diagnostics);
+    let ours: Value = serde_json::from_str(
+        c.files
+            .iter()
+            .find(|f| f.path == podwire::GKE_FILE)
+            .map(|f| f.content.as_str())
+            .unwrap_or_default(),
+    )
+    .expect("json");
+    let mut args: Vec<String> = [
+        "node-pools",
+        "create",
+        "mega",
+        "--cluster",
+        "mega-train",
+        "--location",
+        "us-central1-a",
+        "--machine-type",
+        "a3-megagpu-8g",
+        "--accelerator",
+        "type=nvidia-h100-mega-80gb,count=8,gpu-driver-version=latest",
+        "--enable-gvnic",
+        "--disk-size",
+        "200",
+        "--disk-type",
+        "pd-ssd",
+        "--scopes",
+        "cloud-platform",
+        "--labels",
+        "team=ml",
+        "--enable-queued-provisioning",
+        "--max-run-duration",
+        "259200s",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    // The guides' pool flags, with this pool's maximum.
+    let mut dws: Vec<String> = DWS_FLAGS.iter().map(|s| s.to_string()).collect();
+    let max = dws
+        .iter()
+        .position(|f| f == "--max-nodes")
+        .expect("--max-nodes")
+        + 1;
+    dws[max] = "2".into();
+    args.extend(dws);
+    let Some(theirs) = oracle(&args) else {
+        eprintln!("skipping: gcloud oracle not available");
+        return;
+    };
+    assert_eq!(ours["cluster"]["nodePools"][0], theirs["nodePool"]);
+}
+
+#[test]
 fn capacity_pools_inline_in_cluster_create_equal_gclouds() {
     // gcloud 528's `clusters create` has the reservation and spot flags (not
     // flex-start or queued provisioning, which exist only for node pools):
