@@ -479,3 +479,28 @@ fn flex_start_needs_a_cluster_version_that_has_it() {
         []
     );
 }
+
+#[test]
+fn pods_on_queued_pools_tolerate_the_queued_taint_and_no_others_do() {
+    let workload = "workloads:\n  - {name: t, image: us-docker.pkg.dev/p/r/i:1, gpus: 8}\n";
+    for (cap, tolerated) in [
+        ("capacity: queued", true),
+        ("capacity: flex-start", false),
+        ("capacity: on-demand", false),
+    ] {
+        let src = format!("{}{workload}", pool(&format!("{DWS}, {cap}")));
+        let c = crate::compile(&src, &crate::Options::default());
+        assert!(c.ok, "{cap}: {:#?}", c.diagnostics);
+        let manifests = c
+            .files
+            .iter()
+            .find(|f| f.path == crate::MANIFESTS_FILE)
+            .map(|f| f.content.clone())
+            .unwrap_or_default();
+        assert_eq!(
+            manifests.contains("key: cloud.google.com/gke-queued\n        operator: Equal\n        value: \"true\""),
+            tolerated,
+            "{cap}:\n{manifests}"
+        );
+    }
+}

@@ -124,6 +124,17 @@ fn pod_template(lw: &Lower, w: &Workload, job: bool) -> PodTemplateSpec {
             ..Default::default()
         });
     }
+    if pool.capacity == crate::model::Capacity::Queued {
+        // GKE taints the nodes queued provisioning creates (GKE's queued
+        // provisioning guide: its Job tolerates this taint).
+        tolerations.push(Toleration {
+            key: Some(s("cloud.google.com/gke-queued")),
+            operator: Some(s("Equal")),
+            value: Some(s("true")),
+            effect: Some(s("NoSchedule")),
+            ..Default::default()
+        });
+    }
     for (k, v, e) in &pool.taints {
         tolerations.push(Toleration {
             key: Some(k.clone()),
