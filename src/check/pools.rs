@@ -308,6 +308,7 @@ pub(super) fn check_pool(
             zone_count,
             tpu_hosts: tpu.as_ref().map_or(1, |t| t.hosts),
             gpu: gpu.is_some(),
+            region,
         },
     );
 

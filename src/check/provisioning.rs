@@ -164,6 +164,8 @@ pub(super) struct PoolShape<'a> {
     pub tpu_hosts: u32,
     /// The nodes have GPUs (built in, or attached to N1).
     pub gpu: bool,
+    /// The cluster's region (for examples of zones in help).
+    pub region: &'a str,
 }
 
 /// Resolve the pool's capacity and `maxRunDuration` (seconds), reporting
@@ -318,7 +320,7 @@ pub(super) fn resolve(
         match secs {
             None => {
                 let help = if d.bytes().all(|b| b.is_ascii_digit()) && !d.is_empty() {
-                    format!("give the unit: `{d}s` for seconds, or `{d}m`, `{d}h`, `{d}d`")
+                    format!("give the unit: `{d}s` for seconds (or minutes `m`, hours `h`, days `d`)")
                 } else {
                     "days, hours, minutes and seconds, in that order: `7d`, `12h`, `90m`, `3600s`, `1d12h`".to_string()
                 };
@@ -350,7 +352,7 @@ pub(super) fn resolve(
             codes::MAX_RUN_DURATION_CAPACITY,
             &mrd_path,
             format!(
-                "maxRunDuration is for flex-start and queued pools, but pool `{}` is {}",
+                "maxRunDuration is for flex-start and queued pools, but pool `{}` is `capacity: {}`",
                 p.name,
                 capacity_name(kind)
             ),
@@ -403,7 +405,7 @@ fn reservation_rules(
                 "a reservation is in one zone, but pool `{}` spans {} zones: nodes outside the reservation's zone cannot be created",
                 p.name, shape.zone_count
             ),
-            Some("list the reservation's zone in `zones`, e.g. `zones: [us-central1-a]`".to_string()),
+            Some(format!("list the reservation's zone in `zones`, e.g. `zones: [{}-a]`", shape.region)),
         );
     }
 }
