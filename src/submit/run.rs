@@ -72,7 +72,7 @@ fn session(t: &Target, timeout: Duration) -> Result<Result<Session, i32>, Submit
     // Refused before any credential is read or any connection is made.
     let base = gke::base_url(t.gke_endpoint.as_deref())?;
     let tuning = Tuning::from_env();
-    let creds = auth::credentials(t.access_token_file.as_deref())?;
+    let creds = auth::credentials(t.access_token_file.as_deref(), &deadline)?;
     let gke = Gke::new(base, creds.clone(), tuning.clone(), deadline);
     Ok(Ok(Session {
         c,
@@ -225,7 +225,11 @@ pub fn apply(t: &Target, o: &ApplyOptions) -> Result<i32, SubmitError> {
             kubeconfig_path.display()
         ));
     } else {
-        kubeconfig::write_merged(&kubeconfig_path, &crate::kubeconfig::value(m, Some(&ep)))?;
+        kubeconfig::write_merged_within(
+            &kubeconfig_path,
+            &crate::kubeconfig::value(m, Some(&ep)),
+            &s.deadline,
+        )?;
         note(&format!(
             "kubeconfig: context {context} written to {} (current context)",
             kubeconfig_path.display()
@@ -563,7 +567,7 @@ pub fn delete(
                 out(&format!("cluster {}: deleted", m.cluster_name));
                 let path = kubeconfig::path(t.kubeconfig.as_deref())?;
                 let context = crate::kubeconfig::context_name(m);
-                if kubeconfig::remove_entries(&path, &context)? {
+                if kubeconfig::remove_entries_within(&path, &context, &s.deadline)? {
                     out(&format!(
                         "kubeconfig: removed context {context} from {}",
                         path.display()
