@@ -294,7 +294,7 @@ pub fn install_hint(group: &str) -> Option<InstallHint> {
 /// need it and why it is missing, then how to install what is missing.
 pub fn unserved_message(list: &[Unserved]) -> String {
     let mut s = format!(
-        "the cluster does not serve {} the spec needs, so nothing was applied:",
+        "the cluster does not serve {} of the objects to apply, so nothing was applied:",
         if list.len() == 1 {
             "a kind".to_string()
         } else {
@@ -303,6 +303,8 @@ pub fn unserved_message(list: &[Unserved]) -> String {
     );
     let mut hints: Vec<(&str, InstallHint)> = Vec::new();
     let mut generic: Vec<&Unserved> = Vec::new();
+    // One line per group version and reason: (apiVersion, why, kinds, objects).
+    let mut lines: Vec<(&str, String, Vec<&str>, Vec<&str>)> = Vec::new();
     for u in list {
         let (group, version) = split_api_version(&u.api_version);
         let why = if u.served_versions.is_empty() {
@@ -322,20 +324,35 @@ pub fn unserved_message(list: &[Unserved]) -> String {
                 u.served_versions.join(", ")
             )
         };
-        let shown = match u.objects.as_slice() {
-            [one] => one.clone(),
-            [first, rest @ ..] => format!("{first} and {} more", rest.len()),
-            [] => u.kind.clone(),
-        };
-        s.push_str(&format!(
-            "\n  - {} ({}), for {shown}: {why}",
-            u.kind, u.api_version
-        ));
+        match lines
+            .iter_mut()
+            .find(|(av, w, _, _)| *av == u.api_version && *w == why)
+        {
+            Some((_, _, kinds, objects)) => {
+                kinds.push(&u.kind);
+                objects.extend(u.objects.iter().map(String::as_str));
+            }
+            None => lines.push((
+                &u.api_version,
+                why,
+                vec![&u.kind],
+                u.objects.iter().map(String::as_str).collect(),
+            )),
+        }
         match install_hint(group) {
             Some(h) if !hints.iter().any(|(g, _)| *g == group) => hints.push((group, h)),
             Some(_) => {}
             None => generic.push(u),
         }
+    }
+    for (av, why, kinds, objects) in &lines {
+        // The objects are named when there are few enough to read.
+        let shown = match objects.as_slice() {
+            [one] => format!(", for {one}"),
+            [a, b] if kinds.len() == 1 => format!(", for {a} and {b}"),
+            _ => String::new(),
+        };
+        s.push_str(&format!("\n  - {} ({av}){shown}: {why}", kinds.join(", ")));
     }
     for (_, h) in &hints {
         s.push_str(&format!(
@@ -488,6 +505,13 @@ mod tests {
         assert_eq!(u.len(), 3, "{u:?}");
         assert_eq!(u[0].kind, "ClusterQueue");
         assert_eq!(u[0].objects, vec!["ClusterQueue a", "ClusterQueue b"]);
+        assert!(
+            unserved_message(&u[..1]).contains(
+                "ClusterQueue (kueue.x-k8s.io/v1beta2), for ClusterQueue a and ClusterQueue b: "
+            ),
+            "{}",
+            unserved_message(&u[..1])
+        );
         assert_eq!(u[0].served_versions, vec!["v1beta1"]);
         let msg = unserved_message(&u);
         assert!(msg.contains("3 kinds"), "{msg}");

@@ -267,8 +267,17 @@ fn parsed(body: &str) -> Value {
 }
 
 /// Whether Kueue has admitted the queued object (its LocalQueue exists and
-/// it has been polled long enough).
+/// it has been polled long enough); it unsuspends the object one poll
+/// later, as the real one does it shortly after.
 fn admitted(st: &State, path: &str, o: &Obj) -> bool {
+    admitted_after(st, path, o, 0)
+}
+
+fn unsuspended(st: &State, path: &str, o: &Obj) -> bool {
+    admitted_after(st, path, o, 1)
+}
+
+fn admitted_after(st: &State, path: &str, o: &Obj, lag: u32) -> bool {
     let Some(queue) = parsed(&o.body)["metadata"]["labels"]["kueue.x-k8s.io/queue-name"]
         .as_str()
         .map(str::to_string)
@@ -283,7 +292,7 @@ fn admitted(st: &State, path: &str, o: &Obj) -> bool {
             "/apis/kueue.x-k8s.io/{v}/namespaces/{ns}/localqueues/{queue}"
         ))
     });
-    lq && o.polls >= st.admit_after
+    lq && o.polls >= st.admit_after + lag
 }
 
 fn view(st: &State, path: &str, o: &Obj, count_poll: bool) -> Value {
@@ -306,7 +315,7 @@ fn view(st: &State, path: &str, o: &Obj, count_poll: bool) -> Value {
     let mut spec = doc.get("spec").cloned().unwrap_or(json!({}));
     let queued_suspended = spec["suspend"].as_bool() == Some(true)
         && doc["metadata"]["labels"]["kueue.x-k8s.io/queue-name"].is_string();
-    let released = !queued_suspended || admitted(st, path, o);
+    let released = !queued_suspended || unsuspended(st, path, o);
     if queued_suspended && released {
         // Kueue unsuspends what it admits.
         spec["suspend"] = false.into();
@@ -328,6 +337,14 @@ fn view(st: &State, path: &str, o: &Obj, count_poll: bool) -> Value {
             json!({"observedGeneration": o.generation, "replicas": n, "readyReplicas": n, "availableReplicas": n, "currentReplicas": n})
         }
         (_, "Job") if ready => json!({"active": n, "startTime": "2026-11-28T00:00:00Z"}),
+        (_, "JobSet") if ready => json!({"restarts": 0, "replicatedJobsStatus":
+            spec["replicatedJobs"].as_array().into_iter().flatten().map(|rj| json!({
+                "name": rj["name"], "ready": rj["replicas"].as_u64().unwrap_or(1),
+                "active": rj["replicas"].as_u64().unwrap_or(1), "succeeded": 0, "failed": 0, "suspended": 0}))
+            .collect::<Vec<_>>()}),
+        (_, "LeaderWorkerSet") if ready => {
+            json!({"observedGeneration": o.generation, "replicas": n, "readyReplicas": n, "updatedReplicas": n})
+        }
         (_, "Service") if o.body.contains("type: LoadBalancer") => {
             json!({"loadBalancer": {"ingress": [{"ip": "203.0.113.7"}]}})
         }
