@@ -395,10 +395,26 @@ fn a_jobset_restart_is_waited_through_and_reported() {
         1,
     );
     k.fault("PATCH", "/jobsets/", Fault::DropAfterHandling, 1);
+    // Credentials that may not read one of the Secrets: said, not fatal.
+    k.fault(
+        "GET",
+        "/secrets/certs",
+        Fault::Json(
+            403,
+            json!({"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "Forbidden", "code": 403,
+                "message": "secrets \"certs\" is forbidden: User \"dev\" cannot get resource \"secrets\" in the namespace \"ml\""})
+            .to_string(),
+        ),
+        1,
+    );
     let (r, lines) = apply(&env, &training(false), true);
     r.unwrap_or_else(|e| panic!("{e}\n{}", lines.join("\n")));
     all_faults_fired(&env);
     let text = lines.join("\n");
+    assert!(
+        text.contains("cannot check Secret ml/certs (used by JobSet ml/trainer): secrets \"certs\" is forbidden"),
+        "{text}"
+    );
     assert!(text.contains("worker 1/2 jobs ready, 1 failed"), "{text}");
     assert!(
         text.contains("worker 0/2 jobs ready (restarted once of at most 3)"),

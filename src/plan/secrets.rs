@@ -161,15 +161,32 @@ pub fn secret_refs(objects: &[Manifest]) -> Vec<SecretRef> {
     out
 }
 
-/// The key names of a live Secret (`data` and `stringData`); `None` on the
-/// API server's word that it does not exist. The reply holds the Secret's
-/// values: nothing of its body goes into the result or into an error.
-pub fn keys_of(r: &Reply) -> Result<Option<BTreeSet<String>>, ReplyError> {
-    let absent = r.status == 404
-        && serde_json::from_str::<Value>(&r.body)
-            .is_ok_and(|v| v["kind"] == "Status" && v["reason"] == "NotFound");
-    if absent {
-        return Ok(None);
+/// What the cluster has of one referenced Secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Live {
+    /// It exists, with these keys.
+    Keys(BTreeSet<String>),
+    /// The API server says it does not exist.
+    Absent,
+    /// The credentials may not read it (RBAC): it cannot be checked; the
+    /// API server's message.
+    Forbidden(String),
+}
+
+/// What a read of a Secret found: its key names (`data` and `stringData`),
+/// or the API server's word that it does not exist or may not be read. The
+/// reply holds the Secret's values: nothing of its body goes into the
+/// result or into an error.
+pub fn keys_of(r: &Reply) -> Result<Live, ReplyError> {
+    let status = serde_json::from_str::<Value>(&r.body)
+        .ok()
+        .filter(|v| v["kind"] == "Status");
+    let reason = status.as_ref().and_then(|v| v["reason"].as_str());
+    if r.status == 404 && reason == Some("NotFound") {
+        return Ok(Live::Absent);
+    }
+    if r.status == 403 && reason == Some("Forbidden") {
+        return Ok(Live::Forbidden(r.message()));
     }
     if !r.ok() {
         // An error status carries the API server's message, not the Secret.
@@ -190,7 +207,7 @@ pub fn keys_of(r: &Reply) -> Result<Option<BTreeSet<String>>, ReplyError> {
             keys.extend(o.keys().cloned());
         }
     }
-    Ok(Some(keys))
+    Ok(Live::Keys(keys))
 }
 
 /// A referenced Secret the cluster lacks, or the keys it lacks.
@@ -388,13 +405,23 @@ mod tests {
             200,
             json!({"kind": "Secret", "apiVersion": "v1", "metadata": {"name": "hf"}, "data": {"token": value}, "type": "Opaque"}).to_string(),
         );
-        let keys = keys_of(&r).unwrap().unwrap();
+        let Live::Keys(keys) = keys_of(&r).unwrap() else {
+            panic!("keys")
+        };
         assert_eq!(keys.into_iter().collect::<Vec<_>>(), vec!["token"]);
         let absent = Reply::new(
             404,
             r#"{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"NotFound","code":404}"#,
         );
-        assert_eq!(keys_of(&absent), Ok(None));
+        assert_eq!(keys_of(&absent), Ok(Live::Absent));
+        let forbidden = Reply::new(
+            403,
+            r#"{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Forbidden","code":403,"message":"secrets \"hf\" is forbidden: User \"u\" cannot get resource \"secrets\""}"#,
+        );
+        let Ok(Live::Forbidden(why)) = keys_of(&forbidden) else {
+            panic!("forbidden")
+        };
+        assert!(why.contains("cannot get resource"), "{why}");
         // A 200 that is not a Secret (truncated, or something else) is an
         // error that does not quote the body.
         for body in [

@@ -17,7 +17,6 @@ use crate::plan::reply::{Reply, ReplyError};
 use crate::plan::secrets;
 use serde_json::Value;
 use std::cell::RefCell;
-use std::collections::BTreeSet;
 
 pub struct Kube {
     client: Client,
@@ -158,13 +157,9 @@ impl Kube {
         )
     }
 
-    /// The key names of Secret `namespace/name` (never its values); `None`
-    /// when it does not exist.
-    pub fn secret_keys(
-        &self,
-        namespace: &str,
-        name: &str,
-    ) -> Result<Option<BTreeSet<String>>, SubmitError> {
+    /// What the cluster has of Secret `namespace/name`: its key names
+    /// (never its values), or that it is absent or may not be read.
+    pub fn secret_keys(&self, namespace: &str, name: &str) -> Result<secrets::Live, SubmitError> {
         self.discover(&["v1"])?;
         let r = plan::locate_kind(
             &self.discovery.borrow(),

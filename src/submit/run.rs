@@ -307,8 +307,18 @@ pub fn apply_objects(
 fn check_secrets(kube: &Kube, objects: &[Manifest]) -> Result<(), SubmitError> {
     let mut missing = Vec::new();
     for r in secrets::secret_refs(objects) {
-        let live = kube.secret_keys(&r.namespace, &r.name)?;
-        missing.extend(secrets::missing(&r, live.as_ref()));
+        match kube.secret_keys(&r.namespace, &r.name)? {
+            secrets::Live::Keys(keys) => missing.extend(secrets::missing(&r, Some(&keys))),
+            secrets::Live::Absent => missing.extend(secrets::missing(&r, None)),
+            // RBAC may allow creating workloads without reading Secrets: say
+            // so, and let the pods report it if one is missing.
+            secrets::Live::Forbidden(why) => note(&format!(
+                "note: cannot check Secret {}/{} (used by {}): {why}",
+                r.namespace,
+                r.name,
+                r.used_by.join(", ")
+            )),
+        }
     }
     if missing.is_empty() {
         Ok(())
