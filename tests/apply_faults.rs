@@ -327,7 +327,19 @@ fn a_body_over_the_size_limit_is_not_retried() {
     let env = Env::new("seed.yaml");
     let big = format!("{{\"name\": \"{}\"}}", "x".repeat(11 << 20));
     let rec = Server::recorder(move |_| Response::text(200, "application/json", big.clone()));
-    let run = env.run_at(&rec.base(), "status", &[]);
+    // Time enough to read 11 MB on a loaded machine: the limit, not a
+    // timeout, must end it.
+    let run = Run::of(
+        env.cmd()
+            .env("PODWIRE_HTTP_TIMEOUT_MS", "20000")
+            .arg("status")
+            .arg(&env.spec)
+            .args(["--gke-endpoint", &rec.base()])
+            .arg("--access-token-file")
+            .arg(&env.token_file)
+            .output()
+            .unwrap(),
+    );
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(!run.stderr.contains("retrying"), "{}", run.stderr);
     assert_eq!(rec.requests().len(), 1);
