@@ -849,3 +849,45 @@ fn a_rejected_token_fails_fast_with_a_hint_and_is_not_printed() {
         Some(format!("Bearer {wrong}").as_str())
     );
 }
+
+/// Every REST path comes from the API server's discovery, read once per
+/// run: `/apis` and one resource list per group version the objects use.
+#[test]
+fn discovery_is_read_once_per_run() {
+    let env = Env::new("mixed-stack.yaml");
+    // The first read of the group list fails: retried like any request.
+    env.kube
+        .server
+        .fault("GET", "/apis", Fault::Status(503, None), 1);
+    env.run("apply", &["--yes"]).ok();
+    let reqs = env.kube.server.requests();
+    let discovery: Vec<&str> = reqs
+        .iter()
+        .filter(|r| r.method == "GET" && r.outcome == "ok")
+        .map(|r| r.path.as_str())
+        .filter(|p| {
+            let segs = p.trim_start_matches('/').split('/').count();
+            (p.starts_with("/api/") && segs == 2) || (p.starts_with("/apis") && segs <= 3)
+        })
+        .collect();
+    let mut once = discovery.clone();
+    once.sort();
+    once.dedup();
+    assert_eq!(once.len(), discovery.len(), "each once: {discovery:?}");
+    for p in [
+        "/apis",
+        "/api/v1",
+        "/apis/apps/v1",
+        "/apis/networking.k8s.io/v1",
+    ] {
+        assert!(discovery.contains(&p), "{p} read: {discovery:?}");
+    }
+    // Discovery came before the first apply.
+    let first_patch = reqs.iter().position(|r| r.method == "PATCH").unwrap();
+    let last_discovery = reqs
+        .iter()
+        .rposition(|r| r.method == "GET" && r.path == "/apis/networking.k8s.io/v1")
+        .unwrap();
+    assert!(last_discovery < first_patch);
+    assert_eq!(object_paths(&env).len(), env.documents().len());
+}

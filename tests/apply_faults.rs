@@ -327,7 +327,19 @@ fn a_body_over_the_size_limit_is_not_retried() {
     let env = Env::new("seed.yaml");
     let big = format!("{{\"name\": \"{}\"}}", "x".repeat(11 << 20));
     let rec = Server::recorder(move |_| Response::text(200, "application/json", big.clone()));
-    let run = env.run_at(&rec.base(), "status", &[]);
+    // Time enough to read 11 MB on a loaded machine: the limit, not a
+    // timeout, must end it.
+    let run = Run::of(
+        env.cmd()
+            .env("PODWIRE_HTTP_TIMEOUT_MS", "20000")
+            .arg("status")
+            .arg(&env.spec)
+            .args(["--gke-endpoint", &rec.base()])
+            .arg("--access-token-file")
+            .arg(&env.token_file)
+            .output()
+            .unwrap(),
+    );
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(!run.stderr.contains("retrying"), "{}", run.stderr);
     assert_eq!(rec.requests().len(), 1);
@@ -431,4 +443,144 @@ fn the_cluster_certificate_must_name_it_and_be_valid() {
         );
         assert_eq!(object_count(&env), 0);
     }
+}
+
+// ---- the deadline covers credentials and the kubeconfig lock ------------
+
+/// Run `c`, killing it if it outlives `limit` (so that a hang fails the
+/// test instead of stalling it), and time it.
+fn run_within(mut c: std::process::Command, limit: Duration) -> (Run, Duration) {
+    use std::process::Stdio;
+    let t = Instant::now();
+    let child = c
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel::<()>();
+    let killer = std::thread::spawn(move || {
+        if rx.recv_timeout(limit).is_err() {
+            // Still running: end it (by its own pid only).
+            let _ = std::process::Command::new("kill")
+                .args(["-9", &pid.to_string()])
+                .status();
+        }
+    });
+    let out = child.wait_with_output().unwrap();
+    let _ = tx.send(());
+    let _ = killer.join();
+    let took = t.elapsed();
+    (Run::of(out), took)
+}
+
+/// A service account key whose token endpoint is `token_uri`.
+fn service_account_key(env: &Env, token_uri: &str) -> std::path::PathBuf {
+    let pem = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/apply/test-only-service-account-key.pem"),
+    )
+    .unwrap();
+    let key = json!({
+        "type": "service_account",
+        "project_id": "my-project",
+        "private_key_id": "0123456789abcdef",
+        "private_key": pem,
+        "client_email": "podwire-test@my-project.iam.gserviceaccount.com",
+        "client_id": "1234567890",
+        "token_uri": token_uri,
+    });
+    let path = env.dir.join("sa.json");
+    std::fs::write(&path, key.to_string()).unwrap();
+    path
+}
+
+#[test]
+fn a_token_endpoint_that_never_answers_is_bounded_by_the_timeout() {
+    let env = Env::new("seed.yaml");
+    let silent = Silent::start();
+    let key = service_account_key(&env, &format!("http://{}/token", silent.addr));
+    let mut c = env.cmd();
+    c.env("GOOGLE_APPLICATION_CREDENTIALS", &key)
+        .arg("apply")
+        .arg(&env.spec)
+        .args(["--yes", "--timeout", "2", "--gke-endpoint", &env.gke.base()])
+        .arg("--kubeconfig")
+        .arg(&env.kubeconfig);
+    let (run, took) = run_within(c, Duration::from_secs(20));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(took < Duration::from_secs(6), "{took:?}: {}", run.stderr);
+    assert!(run.stderr.contains("timed out"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("waiting for an access token from")
+            && run.stderr.contains("GOOGLE_APPLICATION_CREDENTIALS")
+            && run.stderr.contains(&silent.addr),
+        "says what it waited for: {}",
+        run.stderr
+    );
+    assert!(silent.accepted() >= 1, "the token endpoint was asked");
+    assert!(env.gke.server.requests().is_empty(), "nothing sent to GKE");
+}
+
+#[test]
+fn a_token_endpoint_over_plain_http_elsewhere_is_refused() {
+    let env = Env::new("seed.yaml");
+    let key = service_account_key(&env, "http://oauth.example/token");
+    let mut c = env.cmd();
+    c.env("GOOGLE_APPLICATION_CREDENTIALS", &key)
+        .arg("status")
+        .arg(&env.spec)
+        .args(["--gke-endpoint", &env.gke.base()]);
+    let (run, took) = run_within(c, Duration::from_secs(20));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(took < Duration::from_secs(5), "{took:?}");
+    assert!(run.stderr.contains("plain HTTP"), "{}", run.stderr);
+    assert!(run.stderr.contains("token_uri"), "{}", run.stderr);
+    assert!(env.gke.server.requests().is_empty());
+}
+
+#[test]
+fn a_held_kubeconfig_lock_is_waited_for_only_until_the_deadline() {
+    let env = Env::new("seed.yaml");
+    seed(&env);
+    let mut lock = env.kubeconfig.clone().into_os_string();
+    lock.push(".lock");
+    let lock = std::path::PathBuf::from(lock);
+    // Another writer holds it (and names itself, as podwire does).
+    std::fs::write(&lock, "4242").unwrap();
+    let (run, took) = timed(|| env.run("apply", &["--yes", "--timeout", "2"]));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    // Not the 10 s a stale lock is given.
+    assert!(took < Duration::from_secs(5), "{took:?}");
+    assert!(run.stderr.contains("timed out"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains(&format!("waiting for the lock {}", lock.display())),
+        "names the lock: {}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("process 4242"), "{}", run.stderr);
+    assert!(lock.exists(), "someone else's lock is left alone");
+    assert_eq!(
+        std::fs::read_to_string(&env.kubeconfig).unwrap(),
+        apply_support::OTHER_KUBECONFIG,
+        "the kubeconfig is untouched"
+    );
+    assert_eq!(object_count(&env), 0, "nothing applied after the failure");
+
+    // delete --cluster removes the cluster, then waits for the lock as long
+    // as the deadline allows.
+    let (run, took) = timed(|| env.run("delete", &["--yes", "--cluster", "--timeout", "2"]));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(took < Duration::from_secs(5), "{took:?}");
+    assert!(
+        run.stderr.contains("waiting for the lock"),
+        "{}",
+        run.stderr
+    );
+
+    // Released: the next apply goes through.
+    std::fs::remove_file(&lock).unwrap();
+    seed(&env);
+    env.run("apply", &["--yes"]).ok();
 }

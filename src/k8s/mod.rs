@@ -18,5 +18,5 @@ mod services;
 
 pub use names::{name_clashes, NameClash};
 pub use objects::{Object, WORKLOAD_LABEL};
-pub use order::{manifests_yaml, objects, SEPARATOR};
+pub use order::{apply_rank, manifests_yaml, objects, SEPARATOR};
 pub use policies::INTERNET_EXCEPT;

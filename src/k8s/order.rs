@@ -40,6 +40,38 @@ pub fn objects(m: &Model) -> Vec<Object> {
     out
 }
 
+/// A kind's place in the apply order, for the kinds whose place matters:
+/// what is referred to comes before what refers to it. The Namespace first
+/// (everything else lives in it); ServiceAccounts, NetworkPolicies (before
+/// any pod can start unrestricted) and Services; then Kueue's objects in
+/// the order they name each other (a ClusterQueue names ResourceFlavors and
+/// AdmissionChecks, an AdmissionCheck its ProvisioningRequestConfig, a
+/// LocalQueue its ClusterQueue); the workloads last, so that a queued job
+/// finds its queue and a pod its ServiceAccount. `None`: anywhere.
+/// [`objects`] keeps to it (tested on every example); the submitter applies
+/// in exactly the order of [`objects`].
+pub fn apply_rank(api_version: &str, kind: &str) -> Option<u8> {
+    let group = api_version.split_once('/').map_or("", |(g, _)| g);
+    Some(match (group, kind) {
+        ("", "Namespace") => 0,
+        ("", "ServiceAccount") => 1,
+        ("networking.k8s.io", "NetworkPolicy") => 2,
+        ("", "Service") => 3,
+        ("kueue.x-k8s.io", "ResourceFlavor") => 10,
+        ("kueue.x-k8s.io", "ProvisioningRequestConfig") => 11,
+        ("kueue.x-k8s.io", "AdmissionCheck") => 12,
+        ("kueue.x-k8s.io", "WorkloadPriorityClass") => 13,
+        ("kueue.x-k8s.io", "ClusterQueue") => 14,
+        ("kueue.x-k8s.io", "LocalQueue") => 15,
+        ("batch", "Job")
+        | ("apps", "Deployment")
+        | ("apps", "StatefulSet")
+        | ("jobset.x-k8s.io", "JobSet")
+        | ("leaderworkerset.x-k8s.io", "LeaderWorkerSet") => 20,
+        _ => return None,
+    })
+}
+
 /// The manifests file: each object's YAML document, [`SEPARATOR`] between
 /// them.
 pub fn manifests_yaml(objects: &[Object]) -> Result<String, crate::yaml::Error> {
@@ -105,5 +137,71 @@ mod tests {
         for k in ["ServiceAccount", "NetworkPolicy", "Service", "Deployment"] {
             assert!(kinds.contains(&k), "{k} in {kinds:?}");
         }
+    }
+
+    #[test]
+    fn kueue_objects_rank_in_reference_order_before_the_workloads() {
+        let order = [
+            ("v1", "Namespace"),
+            ("kueue.x-k8s.io/v1beta2", "ResourceFlavor"),
+            ("kueue.x-k8s.io/v1beta2", "ProvisioningRequestConfig"),
+            ("kueue.x-k8s.io/v1beta2", "AdmissionCheck"),
+            ("kueue.x-k8s.io/v1beta2", "WorkloadPriorityClass"),
+            ("kueue.x-k8s.io/v1beta2", "ClusterQueue"),
+            ("kueue.x-k8s.io/v1beta2", "LocalQueue"),
+            ("batch/v1", "Job"),
+        ];
+        let ranks: Vec<u8> = order
+            .iter()
+            .map(|(av, k)| apply_rank(av, k).unwrap_or_else(|| panic!("{k} ranked")))
+            .collect();
+        assert!(ranks.windows(2).all(|w| w[0] < w[1]), "{ranks:?}");
+        for (av, k) in [
+            ("jobset.x-k8s.io/v1alpha2", "JobSet"),
+            ("leaderworkerset.x-k8s.io/v1", "LeaderWorkerSet"),
+            ("apps/v1", "Deployment"),
+        ] {
+            assert_eq!(apply_rank(av, k), apply_rank("batch/v1", "Job"), "{k}");
+        }
+        // A kind of the same name in another group is not Kueue's.
+        assert_eq!(apply_rank("example.com/v1", "ClusterQueue"), None);
+    }
+
+    /// Every example's objects (the examples directory as it is, so new
+    /// examples are held to it too) keep to [`apply_rank`].
+    #[test]
+    fn every_example_keeps_to_the_apply_ranks() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+        let mut checked = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().and_then(|e| e.to_str()) != Some("yaml") {
+                continue;
+            }
+            let src = std::fs::read_to_string(&path).unwrap();
+            let Some(m) = crate::analyze(&src).model else {
+                continue;
+            };
+            let mut last = (0u8, String::new());
+            for o in objects(&m) {
+                let j = o.to_json();
+                let (av, kind) = (
+                    j["apiVersion"].as_str().unwrap_or_default(),
+                    j["kind"].as_str().unwrap_or_default(),
+                );
+                if let Some(r) = apply_rank(av, kind) {
+                    assert!(
+                        r >= last.0,
+                        "{}: {kind} {} after {}",
+                        path.display(),
+                        o.name(),
+                        last.1
+                    );
+                    last = (r, format!("{kind} {}", o.name()));
+                }
+            }
+            checked += 1;
+        }
+        assert!(checked >= 5, "{checked} examples");
     }
 }

@@ -45,6 +45,13 @@ pub fn gke_base(flag: Option<&str>, env: Option<&str>) -> Result<String, Endpoin
     Ok(format!("{}/", raw.trim_end_matches('/')))
 }
 
+/// A credentials file's OAuth `token_uri`: what it is sent (a signed JWT
+/// assertion, good for an hour, or a refresh token) is a credential, so the
+/// same rule as for the API root holds.
+pub fn check_token_endpoint(url: &str) -> Result<(), EndpointError> {
+    check("token_uri", url.trim())
+}
+
 /// How messages name the variable.
 const ENV_LABEL: &str = "$CLOUDSDK_API_ENDPOINT_OVERRIDES_CONTAINER";
 
@@ -92,6 +99,19 @@ pub fn is_loopback(host: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_token_endpoint_is_https_or_loopback() {
+        assert!(check_token_endpoint("https://oauth2.googleapis.com/token").is_ok());
+        assert!(check_token_endpoint("http://127.0.0.1:8080/token").is_ok());
+        assert!(matches!(
+            check_token_endpoint("http://oauth.example/token"),
+            Err(EndpointError::PlainHttp {
+                from: "token_uri",
+                ..
+            })
+        ));
+    }
 
     #[test]
     fn joins_without_double_slash() {

@@ -1,13 +1,15 @@
-//! The cluster's Kubernetes API as podwire uses it: server-side apply, get
-//! and delete requests built by kube-core (REST paths from the typed
-//! objects' own `Resource` metadata), how their replies are read, and when
-//! a workload counts as ready.
+//! The cluster's Kubernetes API as podwire uses it: server-side apply, get,
+//! delete and list requests built by kube-core for any object, typed or
+//! custom ([`Manifest`]), at the REST resource discovery found for its kind
+//! ([`super::discovery`]), and how their replies are read.
 
+use super::discovery::{self, Discovery, Resolution};
 use super::reply::{Reply, ReplyError};
 use crate::k8s::Object;
-use k8s_openapi::api::{apps, batch, core, networking};
-use kube_core::params::{DeleteParams, GetParams, Patch, PatchParams};
-use kube_core::{ApiResource, Resource};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{APIGroupList, APIResourceList};
+use kube_core::discovery::{ApiResource, Scope};
+use kube_core::params::{DeleteParams, GetParams, ListParams, Patch, PatchParams};
+use kube_core::Resource;
 use serde_json::Value;
 
 pub const FIELD_MANAGER: &str = "podwire";
@@ -28,80 +30,222 @@ pub enum RequestError {
         what: String,
         source: crate::yaml::Error,
     },
+    #[error("an object without {missing} cannot be applied: {object}")]
+    Incomplete {
+        missing: &'static str,
+        object: String,
+    },
+    #[error("{what} has no namespace, but the cluster serves {kind} in namespaces")]
+    NoNamespace { what: String, kind: String },
 }
 
-/// Group, version, kind and plural of an object, from k8s-openapi's types.
-pub fn api_resource(o: &Object) -> ApiResource {
-    match o {
-        Object::Namespace(_) => ApiResource::erase::<core::v1::Namespace>(&()),
-        Object::ServiceAccount(_) => ApiResource::erase::<core::v1::ServiceAccount>(&()),
-        Object::NetworkPolicy(_) => ApiResource::erase::<networking::v1::NetworkPolicy>(&()),
-        Object::Service(_) => ApiResource::erase::<core::v1::Service>(&()),
-        Object::Job(_) => ApiResource::erase::<batch::v1::Job>(&()),
-        Object::StatefulSet(_) => ApiResource::erase::<apps::v1::StatefulSet>(&()),
-        Object::Deployment(_) => ApiResource::erase::<apps::v1::Deployment>(&()),
+/// One object to apply, of any kind: its identity, its JSON (what readiness
+/// and the secret scan read) and the YAML document sent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Manifest {
+    pub api_version: String,
+    pub kind: String,
+    pub name: String,
+    pub namespace: Option<String>,
+    pub json: Value,
+    /// The body of the apply: for a compiled object, its document of
+    /// `manifests.yaml`, byte for byte.
+    pub yaml: String,
+}
+
+impl Manifest {
+    /// A compiled object.
+    pub fn of(o: &Object) -> Result<Manifest, RequestError> {
+        let yaml = o.to_yaml().map_err(|source| RequestError::Render {
+            what: o.name().to_string(),
+            source,
+        })?;
+        Manifest::with_yaml(o.to_json(), yaml)
+    }
+
+    /// Any object given as JSON (its YAML written by the crate's emitter).
+    pub fn from_json(json: Value) -> Result<Manifest, RequestError> {
+        let yaml = crate::yaml::to_yaml(&json).map_err(|source| RequestError::Render {
+            what: json["metadata"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            source,
+        })?;
+        Manifest::with_yaml(json, yaml)
+    }
+
+    fn with_yaml(json: Value, yaml: String) -> Result<Manifest, RequestError> {
+        let field = |v: &Value, missing: &'static str| {
+            v.as_str()
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .ok_or_else(|| RequestError::Incomplete {
+                    missing,
+                    object: json.to_string().chars().take(120).collect(),
+                })
+        };
+        Ok(Manifest {
+            api_version: field(&json["apiVersion"], "apiVersion")?,
+            kind: field(&json["kind"], "kind")?,
+            name: field(&json["metadata"]["name"], "metadata.name")?,
+            namespace: json["metadata"]["namespace"]
+                .as_str()
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
+            json,
+            yaml,
+        })
+    }
+
+    /// The object's API group (`""` for the core group).
+    pub fn group(&self) -> &str {
+        discovery::split_api_version(&self.api_version).0
+    }
+
+    /// `Kind ns/name` (or `Kind name` when it has no namespace), for messages.
+    pub fn describe(&self) -> String {
+        match &self.namespace {
+            Some(ns) => format!("{} {ns}/{}", self.kind, self.name),
+            None => format!("{} {}", self.kind, self.name),
+        }
+    }
+
+    /// A label of the object's own metadata.
+    pub fn label(&self, key: &str) -> Option<&str> {
+        self.json["metadata"]["labels"][key].as_str()
     }
 }
 
-/// The collection an object lives in, as kube-core's request builder.
-fn collection(o: &Object) -> kube_core::Request {
-    let ar = api_resource(o);
-    kube_core::Request::new(kube_core::DynamicObject::url_path(&ar, o.namespace()))
+/// Where one object lives in the API: the resource discovery found for its
+/// kind, and its namespace when that resource is namespaced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located {
+    pub resource: ApiResource,
+    pub namespace: Option<String>,
+    pub name: String,
+    /// `Kind ns/name`, for messages.
+    pub what: String,
 }
 
-/// `Kind ns/name` (or `Kind name` when cluster-scoped), for messages.
-pub fn describe(o: &Object) -> String {
-    let kind = api_resource(o).kind;
-    match o.namespace() {
-        Some(ns) => format!("{kind} {ns}/{}", o.name()),
-        None => format!("{kind} {}", o.name()),
-    }
+/// Why an object could not be located.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotLocated {
+    /// The cluster does not serve its kind (see [`discovery::unserved`]).
+    NotServed { versions: Vec<String> },
+    /// Its group version's discovery has not been read.
+    Unknown,
+    /// A namespaced kind, and the object has no namespace.
+    NoNamespace,
 }
 
-fn built(
-    o: &Object,
-    r: Result<KubeRequest, kube_core::request::Error>,
-) -> Result<KubeRequest, RequestError> {
-    r.map_err(|source| RequestError::Build {
-        what: describe(o),
-        source,
+/// The REST location of `kind` `name` (in `namespace`) of `api_version`.
+pub fn locate_kind(
+    d: &Discovery,
+    api_version: &str,
+    kind: &str,
+    namespace: Option<&str>,
+    name: &str,
+) -> Result<Located, NotLocated> {
+    let r = match d.resolve(api_version, kind) {
+        Resolution::Served(r) => r,
+        Resolution::NotServed { versions } => return Err(NotLocated::NotServed { versions }),
+        Resolution::Unknown => return Err(NotLocated::Unknown),
+    };
+    let namespace = match (r.scope, namespace) {
+        (Scope::Namespaced, Some(ns)) => Some(ns.to_string()),
+        (Scope::Namespaced, None) => return Err(NotLocated::NoNamespace),
+        (Scope::Cluster, _) => None,
+    };
+    let what = match &namespace {
+        Some(ns) => format!("{kind} {ns}/{name}"),
+        None => format!("{kind} {name}"),
+    };
+    Ok(Located {
+        resource: r.api,
+        namespace,
+        name: name.to_string(),
+        what,
     })
 }
 
-pub fn get(o: &Object) -> Result<KubeRequest, RequestError> {
-    built(o, collection(o).get(o.name(), &GetParams::default()))
+/// The REST location of an object.
+pub fn locate(d: &Discovery, m: &Manifest) -> Result<Located, NotLocated> {
+    locate_kind(d, &m.api_version, &m.kind, m.namespace.as_deref(), &m.name)
+}
+
+impl Located {
+    /// The collection the object lives in, as kube-core's request builder.
+    fn collection(&self) -> kube_core::Request {
+        kube_core::Request::new(kube_core::DynamicObject::url_path(
+            &self.resource,
+            self.namespace.as_deref(),
+        ))
+    }
+
+    fn built(
+        &self,
+        r: Result<KubeRequest, kube_core::request::Error>,
+    ) -> Result<KubeRequest, RequestError> {
+        r.map_err(|source| RequestError::Build {
+            what: self.what.clone(),
+            source,
+        })
+    }
+}
+
+/// A discovery document's request (`/apis`, `/api/v1`, `/apis/<g>/<v>`).
+pub fn discovery_get(path: &str) -> Result<KubeRequest, RequestError> {
+    http::Request::get(path)
+        .header(http::header::ACCEPT, "application/json")
+        .body(Vec::new())
+        .map_err(|e| RequestError::Build {
+            what: format!("discovery {path}"),
+            source: kube_core::request::Error::BuildRequest(e),
+        })
+}
+
+pub fn get(l: &Located) -> Result<KubeRequest, RequestError> {
+    l.built(l.collection().get(&l.name, &GetParams::default()))
+}
+
+/// A list of `resource` in `namespace` with a label selector.
+pub fn list(
+    resource: &ApiResource,
+    namespace: Option<&str>,
+    label_selector: &str,
+) -> Result<KubeRequest, RequestError> {
+    let c = kube_core::Request::new(kube_core::DynamicObject::url_path(resource, namespace));
+    c.list(&ListParams::default().labels(label_selector))
+        .map_err(|source| RequestError::Build {
+            what: format!("list {}", resource.plural),
+            source,
+        })
 }
 
 /// Server-side apply with field manager `podwire`, forced (podwire owns the
 /// fields it sets); with `dryRun=All` for a dry run.
 ///
-/// kube-core writes the patch as JSON; the body sent is instead this
-/// object's YAML document of `manifests.yaml`, so the bytes applied are the
-/// bytes `podwire compile` prints (JSON and YAML are both valid for
+/// kube-core writes the patch as JSON; the body sent is instead the
+/// manifest's YAML document, so the bytes applied are the bytes `podwire
+/// compile` prints (JSON and YAML are both valid for
 /// `application/apply-patch+yaml`).
-pub fn apply(o: &Object, dry_run: bool) -> Result<KubeRequest, RequestError> {
+pub fn apply(l: &Located, m: &Manifest, dry_run: bool) -> Result<KubeRequest, RequestError> {
     let mut params = PatchParams::apply(FIELD_MANAGER).force();
     if dry_run {
         params = params.dry_run();
     }
-    let request = built(
-        o,
-        collection(o).patch(o.name(), &params, &Patch::Apply(o.to_json())),
+    let request = l.built(
+        l.collection()
+            .patch(&l.name, &params, &Patch::Apply(&m.json)),
     )?;
-    let body = o.to_yaml().map_err(|source| RequestError::Render {
-        what: describe(o),
-        source,
-    })?;
-    Ok(request.map(|_| body.into_bytes()))
+    Ok(request.map(|_| m.yaml.clone().into_bytes()))
 }
 
 /// Delete with background propagation (the API server's garbage collector
 /// removes the pods).
-pub fn delete(o: &Object) -> Result<KubeRequest, RequestError> {
-    built(
-        o,
-        collection(o).delete(o.name(), &DeleteParams::background()),
-    )
+pub fn delete(l: &Located) -> Result<KubeRequest, RequestError> {
+    l.built(l.collection().delete(&l.name, &DeleteParams::background()))
 }
 
 /// The API server's own "not found": a `Status` with reason `NotFound`.
@@ -131,6 +275,70 @@ pub fn read_delete(r: &Reply) -> Result<bool, ReplyError> {
         return Err(r.api_error());
     }
     r.json().map(|_| true)
+}
+
+/// Read `/apis`.
+pub fn read_group_list(r: &Reply) -> Result<APIGroupList, ReplyError> {
+    if !r.ok() {
+        return Err(r.api_error());
+    }
+    let v = r.json()?;
+    let unexpected = || ReplyError::Unexpected {
+        status: r.status,
+        expected: "an APIGroupList",
+        excerpt: r.excerpt(),
+    };
+    if !v["groups"].is_array() {
+        return Err(unexpected());
+    }
+    serde_json::from_value(v).map_err(|_| ReplyError::Unexpected {
+        status: r.status,
+        expected: "an APIGroupList",
+        excerpt: r.excerpt(),
+    })
+}
+
+/// Read `api_version`'s resource list: `None` only on the API server's
+/// word that it does not serve it. A list of another group version (a
+/// proxy answering one page for every path) is not an answer.
+pub fn read_resource_list(
+    api_version: &str,
+    r: &Reply,
+) -> Result<Option<APIResourceList>, ReplyError> {
+    if says_absent(r) {
+        return Ok(None);
+    }
+    if !r.ok() {
+        return Err(r.api_error());
+    }
+    let v = r.json()?;
+    let unexpected = || ReplyError::Unexpected {
+        status: r.status,
+        expected: "the APIResourceList of that group version",
+        excerpt: r.excerpt(),
+    };
+    if v["groupVersion"].as_str() != Some(api_version) || !v["resources"].is_array() {
+        return Err(unexpected());
+    }
+    serde_json::from_value(v)
+        .map(Some)
+        .map_err(|_| unexpected())
+}
+
+/// Read a list: its items.
+pub fn read_list(r: &Reply) -> Result<Vec<Value>, ReplyError> {
+    if !r.ok() {
+        return Err(r.api_error());
+    }
+    let v = r.json()?;
+    match v["items"].as_array() {
+        Some(items) => Ok(items.clone()),
+        None => Err(ReplyError::Unexpected {
+            status: r.status,
+            expected: "a list",
+            excerpt: r.excerpt(),
+        }),
+    }
 }
 
 /// What an apply did to one object.
@@ -204,7 +412,7 @@ fn comparable(v: &Value) -> Value {
 
 /// The order of deletes: the reverse of the apply order, so that the
 /// Namespace (first applied) goes last and takes nothing with it early.
-pub fn delete_order(objects: &[Object]) -> impl Iterator<Item = &Object> {
+pub fn delete_order<T>(objects: &[T]) -> impl Iterator<Item = &T> {
     objects.iter().rev()
 }
 
@@ -219,108 +427,179 @@ pub fn load_balancer_address(live: &Value) -> Option<String> {
         .map(str::to_string)
 }
 
-/// Whether podwire waits for this object to be ready.
-pub fn is_workload(o: &Object) -> bool {
-    matches!(
-        o,
-        Object::Deployment(_) | Object::StatefulSet(_) | Object::Job(_)
-    )
-}
-
-/// Readiness of a workload: `Ok(None)` when ready (Deployments and
-/// StatefulSets available at the wanted replicas in their current
-/// generation, Jobs started), `Ok(Some(progress))` while not, `Err(message)`
-/// when it failed (a Job's `Failed` condition).
-pub fn readiness(o: &Object, live: &Value) -> Result<Option<String>, String> {
-    let want = o.to_json()["spec"]["replicas"].as_u64().unwrap_or(1);
-    let st = &live["status"];
-    let n = |k: &str| st[k].as_u64().unwrap_or(0);
-    let observed = st["observedGeneration"].as_i64().unwrap_or(0)
-        >= live["metadata"]["generation"].as_i64().unwrap_or(0);
-    match o {
-        Object::Deployment(_) => {
-            if observed && n("availableReplicas") >= want && n("updatedReplicas") >= want {
-                Ok(None)
-            } else {
-                Ok(Some(format!("{}/{want} available", n("availableReplicas"))))
-            }
-        }
-        Object::StatefulSet(_) => {
-            if observed && n("readyReplicas") >= want {
-                Ok(None)
-            } else {
-                Ok(Some(format!("{}/{want} ready", n("readyReplicas"))))
-            }
-        }
-        Object::Job(_) => {
-            let failed = st["conditions"].as_array().into_iter().flatten().find(|c| {
-                c["type"].as_str() == Some("Failed") && c["status"].as_str() == Some("True")
-            });
-            if let Some(c) = failed {
-                return Err(c["message"]
-                    .as_str()
-                    .or_else(|| c["reason"].as_str())
-                    .unwrap_or("failed")
-                    .to_string());
-            }
-            if st["startTime"].is_string() || n("active") > 0 || n("succeeded") > 0 {
-                Ok(None)
-            } else {
-                Ok(Some("not started".into()))
-            }
-        }
-        _ => Ok(None),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
-    fn objects() -> Vec<Object> {
+    /// Discovery as a cluster with the built-in groups and Kueue serves it.
+    fn discovery() -> Discovery {
+        let list = |gv: &str, rs: &[(&str, &str, bool)]| -> APIResourceList {
+            serde_json::from_value(json!({"groupVersion": gv, "resources": rs.iter().map(|(n, k, ns)|
+                json!({"name": n, "singularName": "", "namespaced": ns, "kind": k, "verbs": ["get"]})).collect::<Vec<_>>()}))
+            .unwrap()
+        };
+        let mut d = Discovery::new();
+        d.set_groups(
+            &serde_json::from_value(json!({"groups": [
+                {"name": "apps", "versions": [{"groupVersion": "apps/v1", "version": "v1"}]},
+                {"name": "networking.k8s.io", "versions": [{"groupVersion": "networking.k8s.io/v1", "version": "v1"}]},
+                {"name": "batch", "versions": [{"groupVersion": "batch/v1", "version": "v1"}]},
+                {"name": "kueue.x-k8s.io", "versions": [{"groupVersion": "kueue.x-k8s.io/v1beta2", "version": "v1beta2"}]}]}))
+            .unwrap(),
+        );
+        d.set_resources(
+            "v1",
+            Some(list(
+                "v1",
+                &[
+                    ("namespaces", "Namespace", false),
+                    ("serviceaccounts", "ServiceAccount", true),
+                    ("services", "Service", true),
+                ],
+            )),
+        );
+        d.set_resources(
+            "apps/v1",
+            Some(list(
+                "apps/v1",
+                &[
+                    ("deployments", "Deployment", true),
+                    ("statefulsets", "StatefulSet", true),
+                ],
+            )),
+        );
+        d.set_resources(
+            "networking.k8s.io/v1",
+            Some(list(
+                "networking.k8s.io/v1",
+                &[("networkpolicies", "NetworkPolicy", true)],
+            )),
+        );
+        d.set_resources(
+            "kueue.x-k8s.io/v1beta2",
+            Some(list(
+                "kueue.x-k8s.io/v1beta2",
+                &[
+                    ("clusterqueues", "ClusterQueue", false),
+                    ("localqueues", "LocalQueue", true),
+                    ("workloads", "Workload", true),
+                ],
+            )),
+        );
+        d
+    }
+
+    fn objects() -> Vec<Manifest> {
         let m = crate::analyze(include_str!("../../examples/mixed-stack.yaml"))
             .model
             .expect("example compiles");
         crate::k8s::objects(&m)
+            .iter()
+            .map(|o| Manifest::of(o).unwrap())
+            .collect()
     }
 
-    fn find(objects: &[Object], kind: &str) -> Object {
+    fn find(objects: &[Manifest], kind: &str) -> Manifest {
         objects
             .iter()
-            .find(|o| api_resource(o).kind == kind)
+            .find(|o| o.kind == kind)
             .cloned()
             .unwrap_or_else(|| panic!("a {kind}"))
     }
 
+    fn at(m: &Manifest) -> Located {
+        locate(&discovery(), m).unwrap()
+    }
+
     #[test]
-    fn paths_come_from_the_types() {
+    fn paths_come_from_discovery() {
         let objs = objects();
         let ns = find(&objs, "Namespace");
         let dep = find(&objs, "Deployment");
         let np = find(&objs, "NetworkPolicy");
-        let n = ns.name().to_string();
+        let n = ns.name.clone();
         assert_eq!(
-            get(&ns).unwrap().uri().to_string(),
+            get(&at(&ns)).unwrap().uri().to_string(),
             format!("/api/v1/namespaces/{n}")
         );
         assert_eq!(
-            get(&dep).unwrap().uri().to_string(),
-            format!("/apis/apps/v1/namespaces/{n}/deployments/{}", dep.name())
+            get(&at(&dep)).unwrap().uri().to_string(),
+            format!("/apis/apps/v1/namespaces/{n}/deployments/{}", dep.name)
         );
         assert_eq!(
-            get(&np).unwrap().uri().path(),
+            get(&at(&np)).unwrap().uri().path(),
             format!(
                 "/apis/networking.k8s.io/v1/namespaces/{n}/networkpolicies/{}",
-                np.name()
+                np.name
             )
         );
-        // Every kind's apiVersion and kind are those the object carries.
-        for o in &objs {
-            let ar = api_resource(o);
-            let j = o.to_json();
-            assert_eq!(j["apiVersion"], ar.api_version.as_str());
-            assert_eq!(j["kind"], ar.kind.as_str());
+        // The manifest is the compiled object's JSON and document.
+        for (m, o) in objs.iter().zip(crate::k8s::objects(
+            &crate::analyze(include_str!("../../examples/mixed-stack.yaml"))
+                .model
+                .unwrap(),
+        )) {
+            assert_eq!(m.json, o.to_json());
+            assert_eq!(m.yaml, o.to_yaml().unwrap());
+            assert!(m.describe().starts_with(&format!("{} ", o.type_info().1)));
         }
+    }
+
+    #[test]
+    fn custom_resources_are_located_like_any_kind() {
+        let d = discovery();
+        let cq = Manifest::from_json(
+            json!({"apiVersion": "kueue.x-k8s.io/v1beta2", "kind": "ClusterQueue",
+            "metadata": {"name": "train"}, "spec": {}}),
+        )
+        .unwrap();
+        assert_eq!(
+            get(&locate(&d, &cq).unwrap()).unwrap().uri().path(),
+            "/apis/kueue.x-k8s.io/v1beta2/clusterqueues/train"
+        );
+        let lq = Manifest::from_json(
+            json!({"apiVersion": "kueue.x-k8s.io/v1beta2", "kind": "LocalQueue",
+            "metadata": {"name": "train", "namespace": "ml"}}),
+        )
+        .unwrap();
+        assert_eq!(
+            get(&locate(&d, &lq).unwrap()).unwrap().uri().path(),
+            "/apis/kueue.x-k8s.io/v1beta2/namespaces/ml/localqueues/train"
+        );
+        let no_ns = Manifest::from_json(
+            json!({"apiVersion": "kueue.x-k8s.io/v1beta2", "kind": "LocalQueue",
+            "metadata": {"name": "train"}}),
+        )
+        .unwrap();
+        assert_eq!(locate(&d, &no_ns), Err(NotLocated::NoNamespace));
+        let js = Manifest::from_json(
+            json!({"apiVersion": "jobset.x-k8s.io/v1alpha2", "kind": "JobSet",
+            "metadata": {"name": "t", "namespace": "ml"}}),
+        )
+        .unwrap();
+        assert_eq!(locate(&d, &js), Err(NotLocated::Unknown));
+        let mut d = d;
+        assert!(d.to_fetch(["jobset.x-k8s.io/v1alpha2"]).is_empty());
+        assert_eq!(
+            locate(&d, &js),
+            Err(NotLocated::NotServed { versions: vec![] })
+        );
+        // A list with a label selector, as for Kueue's Workloads.
+        let Resolution::Served(wl) = d.resolve("kueue.x-k8s.io/v1beta2", "Workload") else {
+            panic!("served")
+        };
+        let r = list(&wl.api, Some("ml"), "kueue.x-k8s.io/job-uid=u-1").unwrap();
+        assert_eq!(
+            r.uri().path(),
+            "/apis/kueue.x-k8s.io/v1beta2/namespaces/ml/workloads"
+        );
+        assert!(r
+            .uri()
+            .query()
+            .unwrap()
+            .contains("labelSelector=kueue.x-k8s.io%2Fjob-uid%3Du-1"));
+        assert!(Manifest::from_json(json!({"kind": "X", "metadata": {"name": "a"}})).is_err());
     }
 
     #[test]
@@ -328,7 +607,7 @@ mod tests {
         let objs = objects();
         let svc = find(&objs, "Service");
         for dry in [false, true] {
-            let r = apply(&svc, dry).unwrap();
+            let r = apply(&at(&svc), &svc, dry).unwrap();
             assert_eq!(r.method(), http::Method::PATCH);
             let q = r.uri().query().unwrap_or_default().to_string();
             let pairs: Vec<&str> = q.split('&').collect();
@@ -336,16 +615,18 @@ mod tests {
             assert!(pairs.contains(&"force=true"), "{q}");
             assert_eq!(pairs.contains(&"dryRun=All"), dry, "{q}");
             assert_eq!(r.headers()["content-type"], "application/apply-patch+yaml");
-            assert_eq!(r.body(), svc.to_yaml().unwrap().as_bytes());
+            assert_eq!(r.body(), svc.yaml.as_bytes());
         }
-        let d = delete(&svc).unwrap();
+        let d = delete(&at(&svc)).unwrap();
         assert_eq!(d.method(), http::Method::DELETE);
         let body: Value = serde_json::from_slice(d.body()).unwrap();
         assert_eq!(body["propagationPolicy"], "Background");
         assert_eq!(
-            describe(&svc),
-            format!("Service {}/{}", svc.namespace().unwrap(), svc.name())
+            svc.describe(),
+            format!("Service {}/{}", svc.namespace.as_deref().unwrap(), svc.name)
         );
+        let g = discovery_get("/apis").unwrap();
+        assert_eq!((g.method(), g.uri().path()), (&http::Method::GET, "/apis"));
     }
 
     fn status_404() -> Reply {
@@ -359,6 +640,7 @@ mod tests {
     fn absent_only_on_the_api_servers_word() {
         assert_eq!(read_object(&status_404()), Ok(None));
         assert_eq!(read_delete(&status_404()), Ok(false));
+        assert_eq!(read_resource_list("v1", &status_404()), Ok(None));
         for r in [
             Reply::new(404, "<html>404</html>"),
             Reply::new(404, "{}"),
@@ -366,16 +648,32 @@ mod tests {
         ] {
             assert!(read_object(&r).is_err(), "{r:?}");
             assert!(read_delete(&r).is_err(), "{r:?}");
+            assert!(read_resource_list("v1", &r).is_err(), "{r:?}");
+            assert!(read_group_list(&r).is_err(), "{r:?}");
         }
         assert_eq!(
             read_delete(&Reply::new(200, r#"{"kind":"Status","status":"Success"}"#)),
             Ok(true)
         );
+        // A 200 that is not a resource list is not "no resources".
+        assert!(read_resource_list("v1", &Reply::new(200, "{}")).is_err());
+        let apps = r#"{"kind":"APIResourceList","groupVersion":"apps/v1","resources":[]}"#;
+        assert!(read_resource_list("v1", &Reply::new(200, apps)).is_err());
+        assert!(read_resource_list("apps/v1", &Reply::new(200, apps))
+            .unwrap()
+            .is_some());
+        assert!(read_list(&Reply::new(200, "{}")).is_err());
+        assert_eq!(
+            read_list(&Reply::new(200, r#"{"items": [{"a": 1}]}"#))
+                .unwrap()
+                .len(),
+            1
+        );
     }
 
     #[test]
     fn apply_outcomes() {
-        let live = serde_json::json!({"kind": "Service", "metadata": {"resourceVersion": "1", "uid": "u"}, "spec": {"a": 1}});
+        let live = json!({"kind": "Service", "metadata": {"resourceVersion": "1", "uid": "u"}, "spec": {"a": 1}});
         let same = Reply::new(200, live.to_string());
         let mut moved = live.clone();
         moved["metadata"]["resourceVersion"] = "2".into();
@@ -408,99 +706,24 @@ mod tests {
     #[test]
     fn deletes_go_in_reverse_apply_order_namespace_last() {
         let objs = objects();
-        let order: Vec<&Object> = delete_order(&objs).collect();
+        let order: Vec<&Manifest> = delete_order(&objs).collect();
         assert_eq!(order.len(), objs.len());
-        assert_eq!(api_resource(order[order.len() - 1]).kind, "Namespace");
+        assert_eq!(order[order.len() - 1].kind, "Namespace");
         assert_eq!(order[0], &objs[objs.len() - 1]);
     }
 
     #[test]
     fn load_balancer_addresses() {
-        let lb =
-            |ingress: Value| serde_json::json!({"status": {"loadBalancer": {"ingress": ingress}}});
+        let lb = |ingress: Value| json!({"status": {"loadBalancer": {"ingress": ingress}}});
         assert_eq!(
-            load_balancer_address(&lb(serde_json::json!([{"ip": "203.0.113.7"}]))),
+            load_balancer_address(&lb(json!([{"ip": "203.0.113.7"}]))),
             Some("203.0.113.7".into())
         );
         assert_eq!(
-            load_balancer_address(&lb(serde_json::json!([{"hostname": "lb.example"}]))),
+            load_balancer_address(&lb(json!([{"hostname": "lb.example"}]))),
             Some("lb.example".into())
         );
-        assert_eq!(load_balancer_address(&lb(serde_json::json!([]))), None);
-        assert_eq!(load_balancer_address(&serde_json::json!({})), None);
-    }
-
-    #[test]
-    fn readiness_rules() {
-        let objs = objects();
-        let dep = find(&objs, "Deployment");
-        let want = dep.to_json()["spec"]["replicas"].as_u64().unwrap_or(1);
-        let live = |st: Value| serde_json::json!({"metadata": {"generation": 2}, "status": st});
-        assert_eq!(
-            readiness(
-                &dep,
-                &live(
-                    serde_json::json!({"observedGeneration": 2, "availableReplicas": want, "updatedReplicas": want})
-                )
-            ),
-            Ok(None)
-        );
-        // An old generation's replicas do not count.
-        assert!(matches!(
-            readiness(
-                &dep,
-                &live(
-                    serde_json::json!({"observedGeneration": 1, "availableReplicas": want, "updatedReplicas": want})
-                )
-            ),
-            Ok(Some(_))
-        ));
-        assert_eq!(
-            readiness(
-                &dep,
-                &live(serde_json::json!({"observedGeneration": 2, "availableReplicas": 0}))
-            ),
-            Ok(Some(format!("0/{want} available")))
-        );
-        let sts = find(&objs, "StatefulSet");
-        let want = sts.to_json()["spec"]["replicas"].as_u64().unwrap_or(1);
-        assert_eq!(
-            readiness(
-                &sts,
-                &live(serde_json::json!({"observedGeneration": 2, "readyReplicas": want}))
-            ),
-            Ok(None)
-        );
-        assert!(is_workload(&dep) && is_workload(&sts) && !is_workload(&find(&objs, "Service")));
-    }
-
-    #[test]
-    fn job_readiness() {
-        let m = crate::analyze(include_str!("../../examples/pytorch-a3.yaml"))
-            .model
-            .expect("compiles");
-        let objs = crate::k8s::objects(&m);
-        let job = find(&objs, "Job");
-        let st = |s: Value| serde_json::json!({"status": s});
-        assert_eq!(
-            readiness(&job, &st(serde_json::json!({}))),
-            Ok(Some("not started".into()))
-        );
-        assert_eq!(
-            readiness(
-                &job,
-                &st(serde_json::json!({"startTime": "2026-01-01T00:00:00Z"}))
-            ),
-            Ok(None)
-        );
-        assert_eq!(
-            readiness(
-                &job,
-                &st(
-                    serde_json::json!({"conditions": [{"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded"}]})
-                )
-            ),
-            Err("BackoffLimitExceeded".into())
-        );
+        assert_eq!(load_balancer_address(&lb(json!([]))), None);
+        assert_eq!(load_balancer_address(&json!({})), None);
     }
 }

@@ -10,8 +10,15 @@
 //! header value (a UTF-16 file, a line break or space inside, a non-ASCII or
 //! control character) fails at once, naming the cause and where it is, never
 //! the token.
+//!
+//! Every ADC step that may talk to a server (finding the credentials, which
+//! can probe the GCE metadata server, and each token fetch) is bounded by
+//! the command's deadline: gcp_auth's own HTTP client has no timeout, and a
+//! token endpoint that accepts the connection and never answers would
+//! otherwise hang the command for good.
 
-use super::{Secret, SubmitError};
+use super::{Deadline, Secret, SubmitError};
+use std::future::Future;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -28,7 +35,23 @@ enum Source {
     Adc {
         rt: tokio::runtime::Runtime,
         provider: Arc<dyn gcp_auth::TokenProvider>,
+        /// Where the tokens come from, for messages.
+        from: String,
     },
+}
+
+/// Run `fut` on `rt`, giving up when the deadline passes (`None`).
+fn within<T>(
+    rt: &tokio::runtime::Runtime,
+    deadline: &Deadline,
+    fut: impl Future<Output = T>,
+) -> Option<T> {
+    rt.block_on(async {
+        match deadline.remaining() {
+            Some(left) => tokio::time::timeout(left, fut).await.ok(),
+            None => Some(fut.await),
+        }
+    })
 }
 
 impl std::fmt::Debug for Credentials {
@@ -45,16 +68,17 @@ impl Credentials {
         Credentials(Arc::new(Source::Fixed(token)))
     }
 
-    /// A current token.
-    pub fn token(&self) -> Result<Secret, SubmitError> {
+    /// A current token, fetched (when it must be) before the deadline.
+    pub fn token(&self, deadline: &Deadline) -> Result<Secret, SubmitError> {
         match &*self.0 {
             Source::Fixed(t) => Ok(t.clone()),
-            Source::Adc { rt, provider } => rt.block_on(async {
-                let t = provider.token(&[SCOPE]).await.map_err(|e| {
-                    SubmitError::Token(format!("Application Default Credentials: {e}"))
-                })?;
-                Ok(Secret::new(t.as_str()))
-            }),
+            Source::Adc { rt, provider, from } => {
+                match within(rt, deadline, provider.token(&[SCOPE])) {
+                    None => Err(deadline.timed_out(format!("an access token from {from}"))),
+                    Some(Err(e)) => Err(SubmitError::Token(format!("{from}: {e}"))),
+                    Some(Ok(t)) => Ok(Secret::new(t.as_str())),
+                }
+            }
         }
     }
 
@@ -67,10 +91,12 @@ impl Credentials {
     }
 }
 
-pub fn credentials(file: Option<&Path>) -> Result<Credentials, SubmitError> {
+/// The credentials for this run: the token file, else ADC (found and
+/// tried before `deadline`).
+pub fn credentials(file: Option<&Path>, deadline: &Deadline) -> Result<Credentials, SubmitError> {
     match file {
         Some(p) => Ok(Credentials::fixed(from_file(p)?)),
-        None => adc(),
+        None => adc(deadline),
     }
 }
 
@@ -124,19 +150,49 @@ fn token_from_bytes(bytes: &[u8]) -> Result<&str, String> {
     Ok(token)
 }
 
-fn adc() -> Result<Credentials, SubmitError> {
+/// The variable naming a service account key (or other ADC file).
+const ADC_FILE_ENV: &str = "GOOGLE_APPLICATION_CREDENTIALS";
+
+/// What the ADC source is, for messages, and the refusal of a key file
+/// whose `token_uri` would carry the signed assertion (a credential for an
+/// hour) over plain HTTP to another machine. A file that cannot be read
+/// or parsed here is left to gcp_auth, which says why.
+fn adc_source() -> Result<String, SubmitError> {
+    let Some(path) = std::env::var_os(ADC_FILE_ENV).filter(|p| !p.is_empty()) else {
+        return Ok("Application Default Credentials (gcloud's application-default login, the GCE metadata server, or gcloud)".into());
+    };
+    let shown = Path::new(&path).display().to_string();
+    let token_uri = std::fs::read(&path)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .and_then(|v| v["token_uri"].as_str().map(str::to_string));
+    Ok(match token_uri {
+        Some(uri) => {
+            crate::plan::endpoint::check_token_endpoint(&uri)
+                .map_err(|e| SubmitError::Token(format!("{ADC_FILE_ENV}={shown}: {e}")))?;
+            format!("the credentials in {ADC_FILE_ENV} ({shown}, token endpoint {uri})")
+        }
+        None => format!("the credentials in {ADC_FILE_ENV} ({shown})"),
+    })
+}
+
+fn adc(deadline: &Deadline) -> Result<Credentials, SubmitError> {
+    let from = adc_source()?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| SubmitError::Token(format!("cannot start the auth runtime: {e}")))?;
-    let provider = rt.block_on(gcp_auth::provider()).map_err(|e| {
-        SubmitError::Token(format!(
-            "no Application Default Credentials ({e}); run `gcloud auth application-default login`, set GOOGLE_APPLICATION_CREDENTIALS, or pass --access-token-file"
-        ))
-    })?;
-    let c = Credentials(Arc::new(Source::Adc { rt, provider }));
+    let provider = match within(&rt, deadline, gcp_auth::provider()) {
+        None => return Err(deadline.timed_out(format!("{from} to be found"))),
+        Some(r) => r.map_err(|e| {
+            SubmitError::Token(format!(
+                "no Application Default Credentials ({e}); run `gcloud auth application-default login`, set {ADC_FILE_ENV}, or pass --access-token-file"
+            ))
+        })?,
+    };
+    let c = Credentials(Arc::new(Source::Adc { rt, provider, from }));
     // Fail now, before anything is attempted, if no token can be had.
-    c.token()?;
+    c.token(deadline)?;
     Ok(c)
 }
 

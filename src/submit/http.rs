@@ -236,7 +236,7 @@ impl Client {
                     .deadline
                     .timed_out(format!("an answer from {}", label())));
             };
-            let token = self.creds.token()?;
+            let token = self.creds.token(&self.deadline)?;
             let (why, retry_after) = match self.once(
                 &method,
                 &url,

@@ -9,8 +9,8 @@ mod edit;
 pub use edit::{merge as merge_text, remove as remove_text, EditError};
 mod spanned;
 
-use super::files;
-use super::SubmitError;
+use super::files::{self, FileError, FileLock};
+use super::{Deadline, SubmitError};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -52,13 +52,49 @@ pub fn write_merged_waiting(
     new: &Value,
     lock_wait: std::time::Duration,
 ) -> Result<(), SubmitError> {
+    merge_locked(path, new, || Ok(FileLock::acquire(path, lock_wait)?))
+}
+
+/// [`write_merged`] within a command's deadline: the lock is waited for
+/// until the deadline, never longer than [`files::LOCK_WAIT`].
+pub fn write_merged_within(
+    path: &Path,
+    new: &Value,
+    deadline: &Deadline,
+) -> Result<(), SubmitError> {
+    merge_locked(path, new, || lock_within(path, deadline))
+}
+
+/// The lock on `path`, waited for until the deadline (at most
+/// [`files::LOCK_WAIT`], after which a lock is taken to be stale): when the
+/// deadline comes first, the error is the command's timeout, naming the
+/// lock it waited for.
+pub fn lock_within(path: &Path, deadline: &Deadline) -> Result<FileLock, SubmitError> {
+    let wait = deadline
+        .remaining()
+        .map_or(files::LOCK_WAIT, |left| left.min(files::LOCK_WAIT));
+    match FileLock::acquire(path, wait) {
+        Err(FileError::Locked {
+            lock, file, holder, ..
+        }) if wait < files::LOCK_WAIT => Err(deadline.timed_out(format!(
+            "the lock {lock} on {file}: another podwire or kubectl is writing it{holder}; if none is running, remove {lock}"
+        ))),
+        r => Ok(r?),
+    }
+}
+
+fn merge_locked(
+    path: &Path,
+    new: &Value,
+    lock: impl FnOnce() -> Result<FileLock, SubmitError>,
+) -> Result<(), SubmitError> {
     let err = |message: String| SubmitError::Kubeconfig {
         path: path.display().to_string(),
         message,
     };
     // Refuse a device or a read-only file before creating a lock beside it.
     files::check_updatable(path)?;
-    let _lock = files::FileLock::acquire(path, lock_wait)?;
+    let _lock = lock()?;
     let text = match files::read_existing(path)? {
         Some(old) => {
             let text = edit::merge(&old, new).map_err(|e| err(e.to_string()))?;
@@ -77,6 +113,25 @@ pub fn write_merged_waiting(
 /// does: the context, cluster and user of that name go; current-context is
 /// cleared if it was that context. A missing file is left missing.
 pub fn remove_entries(path: &Path, name: &str) -> Result<bool, SubmitError> {
+    remove_locked(path, name, || {
+        Ok(FileLock::acquire(path, files::LOCK_WAIT)?)
+    })
+}
+
+/// [`remove_entries`] within a command's deadline (see [`lock_within`]).
+pub fn remove_entries_within(
+    path: &Path,
+    name: &str,
+    deadline: &Deadline,
+) -> Result<bool, SubmitError> {
+    remove_locked(path, name, || lock_within(path, deadline))
+}
+
+fn remove_locked(
+    path: &Path,
+    name: &str,
+    lock: impl FnOnce() -> Result<FileLock, SubmitError>,
+) -> Result<bool, SubmitError> {
     let err = |message: String| SubmitError::Kubeconfig {
         path: path.display().to_string(),
         message,
@@ -85,7 +140,7 @@ pub fn remove_entries(path: &Path, name: &str) -> Result<bool, SubmitError> {
         return Ok(false);
     }
     files::check_updatable(path)?;
-    let _lock = files::FileLock::acquire(path, files::LOCK_WAIT)?;
+    let _lock = lock()?;
     let Some(text) = files::read_existing(path)? else {
         return Ok(false);
     };

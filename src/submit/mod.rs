@@ -221,6 +221,14 @@ pub enum SubmitError {
     },
     #[error("{what} failed: {message}")]
     Workload { what: String, message: String },
+    /// Kinds the cluster does not serve (CRDs not installed), found before
+    /// anything was applied; the message says how to install them.
+    #[error("{0}")]
+    NotServed(String),
+    /// Secrets the workloads reference that the cluster lacks (names and
+    /// keys only), found before any workload was started.
+    #[error("{0}")]
+    MissingSecrets(String),
     #[error("the cluster CA certificate is unusable: {0}")]
     Ca(String),
     #[error(transparent)]

@@ -1,14 +1,17 @@
 //! The commands: apply (and its dry run, plan), delete, status.
 
 use super::gke::{self, Gke};
-use super::kube::{self, Kube};
+use super::kube::Kube;
 use super::ui::{self, note, out, Progress};
 use super::{auth, kubeconfig, Deadline, SubmitError, Tuning};
 use crate::k8s::Object;
 use crate::model::{service_dns, End, Model};
+use crate::plan::discovery::unserved_message;
 use crate::plan::drift;
 use crate::plan::gke::{api_server_up, Created};
-use crate::plan::kube::{delete_order, is_workload, load_balancer_address, readiness, Outcome};
+use crate::plan::kube::{delete_order, load_balancer_address, Manifest, Outcome};
+use crate::plan::readiness::{self, awaiting_admission, readiness, waits_for, Readiness};
+use crate::plan::secrets;
 use crate::Compilation;
 use serde_json::Value;
 use std::path::PathBuf;
@@ -72,7 +75,7 @@ fn session(t: &Target, timeout: Duration) -> Result<Result<Session, i32>, Submit
     // Refused before any credential is read or any connection is made.
     let base = gke::base_url(t.gke_endpoint.as_deref())?;
     let tuning = Tuning::from_env();
-    let creds = auth::credentials(t.access_token_file.as_deref())?;
+    let creds = auth::credentials(t.access_token_file.as_deref(), &deadline)?;
     let gke = Gke::new(base, creds.clone(), tuning.clone(), deadline);
     Ok(Ok(Session {
         c,
@@ -128,8 +131,8 @@ pub fn apply(t: &Target, o: &ApplyOptions) -> Result<i32, SubmitError> {
                 "would write kubeconfig context {context} to {}",
                 kubeconfig_path.display()
             ));
-            for obj in &c.objects {
-                out(&format!("would create {}", kube::describe(obj)));
+            for obj in &manifests(c)? {
+                out(&format!("would create {}", obj.describe()));
             }
             out(&format!(
                 "plan: the cluster, {} node pool(s) and {} objects to create (nothing was changed)",
@@ -225,7 +228,11 @@ pub fn apply(t: &Target, o: &ApplyOptions) -> Result<i32, SubmitError> {
             kubeconfig_path.display()
         ));
     } else {
-        kubeconfig::write_merged(&kubeconfig_path, &crate::kubeconfig::value(m, Some(&ep)))?;
+        kubeconfig::write_merged_within(
+            &kubeconfig_path,
+            &crate::kubeconfig::value(m, Some(&ep)),
+            &s.deadline,
+        )?;
         note(&format!(
             "kubeconfig: context {context} written to {} (current context)",
             kubeconfig_path.display()
@@ -233,17 +240,8 @@ pub fn apply(t: &Target, o: &ApplyOptions) -> Result<i32, SubmitError> {
     }
 
     let kube = s.kube(&ep)?;
-    let mut counts = [0usize; 3];
-    for obj in &c.objects {
-        let outcome = kube.apply(obj, dry)?;
-        counts[outcome as usize] += 1;
-        let line = format!("{}: {}", kube::describe(obj), outcome.as_str(dry));
-        if dry {
-            out(&line);
-        } else {
-            note(&line);
-        }
-    }
+    let objects = manifests(c)?;
+    let counts = apply_objects(&kube, &objects, dry)?;
     if dry {
         out(&format!(
             "plan: {} to create, {} to change, {} unchanged (nothing was changed)",
@@ -254,19 +252,107 @@ pub fn apply(t: &Target, o: &ApplyOptions) -> Result<i32, SubmitError> {
         return Ok(0);
     }
     if !o.no_wait {
-        wait_ready(&kube, c, &s.tuning, &s.deadline)?;
+        wait_ready(&kube, &objects, &s.tuning, &s.deadline)?;
     }
-    summary(c, &ep, &kube, &kubeconfig_path, counts)?;
+    summary(c, &objects, &ep, &kube, &kubeconfig_path, counts)?;
     Ok(0)
 }
 
-fn wait_ready(
+/// The compiled objects as the submitter applies them.
+fn manifests(c: &Compilation) -> Result<Vec<Manifest>, SubmitError> {
+    Ok(c.objects
+        .iter()
+        .map(Manifest::of)
+        .collect::<Result<Vec<_>, _>>()?)
+}
+
+/// The Kubernetes half of `podwire apply` (and of its dry run): apply
+/// `objects` in their order, each at the resource discovery names for its
+/// kind. Before anything is applied, every kind must be served (else
+/// [`SubmitError::NotServed`], with how to install what is missing); before
+/// the first object that starts pods, every Secret the pod templates
+/// reference must exist with its keys (else
+/// [`SubmitError::MissingSecrets`], naming them all). Returns how many
+/// objects were created, configured and left unchanged.
+pub fn apply_objects(
     kube: &Kube,
-    c: &Compilation,
+    objects: &[Manifest],
+    dry: bool,
+) -> Result<[usize; 3], SubmitError> {
+    let unserved = kube.unserved(objects)?;
+    if !unserved.is_empty() {
+        return Err(SubmitError::NotServed(unserved_message(&unserved)));
+    }
+    let mut counts = [0usize; 3];
+    let mut secrets_checked = false;
+    for m in objects {
+        if !secrets_checked && secrets::starts_pods(m) {
+            check_secrets(kube, objects)?;
+            secrets_checked = true;
+        }
+        let outcome = kube.apply(m, dry)?;
+        counts[outcome as usize] += 1;
+        let line = format!("{}: {}", m.describe(), outcome.as_str(dry));
+        if dry {
+            out(&line);
+        } else {
+            note(&line);
+        }
+    }
+    Ok(counts)
+}
+
+/// Every Secret the objects' pod templates reference, read by name (its
+/// keys only); all that are missing, or lack a key, in one error.
+fn check_secrets(kube: &Kube, objects: &[Manifest]) -> Result<(), SubmitError> {
+    let mut missing = Vec::new();
+    for r in secrets::secret_refs(objects) {
+        match kube.secret_keys(&r.namespace, &r.name)? {
+            secrets::Live::Keys(keys) => missing.extend(secrets::missing(&r, Some(&keys))),
+            secrets::Live::Absent => missing.extend(secrets::missing(&r, None)),
+            // RBAC may allow creating workloads without reading Secrets: say
+            // so, and let the pods report it if one is missing.
+            secrets::Live::Forbidden(why) => note(&format!(
+                "note: cannot check Secret {}/{} (used by {}): {why}",
+                r.namespace,
+                r.name,
+                r.used_by.join(", ")
+            )),
+        }
+    }
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(SubmitError::MissingSecrets(secrets::missing_message(
+            &missing,
+        )))
+    }
+}
+
+/// A workload's readiness, with its Kueue Workload read when it waits for
+/// admission.
+fn workload_state(kube: &Kube, m: &Manifest, live: &Value) -> Result<Readiness, SubmitError> {
+    let workload = match (
+        awaiting_admission(m, live),
+        readiness::workload_selector(live),
+        m.namespace.as_deref(),
+    ) {
+        (true, Some(selector), Some(ns)) => kube.kueue_workload(ns, &selector)?,
+        _ => None,
+    };
+    Ok(readiness(m, live, workload.as_ref()))
+}
+
+/// Wait until every workload of `objects` is ready (see
+/// [`crate::plan::readiness`]), within the deadline; a failed one ends the
+/// wait with its message.
+pub fn wait_ready(
+    kube: &Kube,
+    objects: &[Manifest],
     tuning: &Tuning,
     deadline: &Deadline,
 ) -> Result<(), SubmitError> {
-    let workloads: Vec<&Object> = c.objects.iter().filter(|o| is_workload(o)).collect();
+    let workloads: Vec<&Manifest> = objects.iter().filter(|m| waits_for(m)).collect();
     if workloads.is_empty() {
         return Ok(());
     }
@@ -274,15 +360,18 @@ fn wait_ready(
     let mut progress = Progress::new("waiting for workloads");
     loop {
         let mut pending = Vec::new();
-        for o in &workloads {
-            match kube.get(o)? {
-                None => pending.push(format!("{} missing", o.name())),
-                Some(v) => match readiness(o, &v) {
-                    Ok(None) => {}
-                    Ok(Some(p)) => pending.push(format!("{} {p}", o.name())),
-                    Err(message) => {
+        let mut notes = Vec::new();
+        for m in &workloads {
+            match kube.get(m)? {
+                None => pending.push(format!("{} missing", m.name)),
+                Some(live) => match workload_state(kube, m, &live)? {
+                    Readiness::Ready { note } => {
+                        notes.extend(note.map(|n| format!("  {}: {n}", m.describe())))
+                    }
+                    Readiness::Waiting(p) => pending.push(format!("{} {p}", m.name)),
+                    Readiness::Failed(message) => {
                         return Err(SubmitError::Workload {
-                            what: kube::describe(o),
+                            what: m.describe(),
                             message,
                         })
                     }
@@ -294,11 +383,14 @@ fn wait_ready(
                 "workloads ready: {} ({}s)",
                 workloads
                     .iter()
-                    .map(|o| o.name())
+                    .map(|m| m.name.as_str())
                     .collect::<Vec<_>>()
                     .join(", "),
                 started.elapsed().as_secs()
             ));
+            for n in notes {
+                note(&n);
+            }
             return Ok(());
         }
         progress.set(&format!("waiting: {}", pending.join(", ")));
@@ -323,6 +415,7 @@ fn end_name(m: &Model, e: &End) -> String {
 
 fn summary(
     c: &Compilation,
+    objects: &[Manifest],
     ep: &crate::kubeconfig::Endpoint,
     kube: &Kube,
     kubeconfig_path: &std::path::Path,
@@ -347,15 +440,16 @@ fn summary(
         counts[Outcome::Configured as usize],
         counts[Outcome::Unchanged as usize]
     ));
-    let services: Vec<&Object> = c
+    let services: Vec<(&Object, &Manifest)> = c
         .objects
         .iter()
-        .filter(|o| matches!(o, Object::Service(_)))
+        .zip(objects)
+        .filter(|(o, _)| matches!(o, Object::Service(_)))
         .collect();
     if !services.is_empty() {
         out("Services:");
     }
-    for o in services {
+    for (o, manifest) in services {
         let Object::Service(svc) = o else { continue };
         let spec = svc.spec.clone().unwrap_or_default();
         let ty = spec.type_.clone().unwrap_or_else(|| "ClusterIP".into());
@@ -378,7 +472,7 @@ fn summary(
         );
         if ty == "LoadBalancer" {
             let ip = kube
-                .get(o)?
+                .get(manifest)?
                 .and_then(|v| load_balancer_address(&v))
                 .unwrap_or_else(|| "pending".into());
             line.push_str(&format!("  address: {ip}"));
@@ -484,17 +578,24 @@ pub fn status(t: &Target, timeout: Duration) -> Result<i32, SubmitError> {
     }
     let ep = reachable(m, &live)?;
     let kube = s.kube(&ep)?;
-    for o in &s.c.objects {
-        let state = match kube.get(o)? {
-            None => "absent".to_string(),
-            Some(v) => match readiness(o, &v) {
-                Ok(None) if is_workload(o) => "ready".into(),
-                Ok(None) => "present".into(),
-                Ok(Some(p)) => p,
-                Err(e) => format!("failed: {e}"),
-            },
+    for m in &manifests(&s.c)? {
+        let state = if !kube.serves(m)? {
+            format!(
+                "absent (the cluster does not serve {} {})",
+                m.api_version, m.kind
+            )
+        } else {
+            match kube.get(m)? {
+                None => "absent".to_string(),
+                Some(live) => match workload_state(&kube, m, &live)? {
+                    Readiness::Ready { .. } if waits_for(m) => "ready".into(),
+                    Readiness::Ready { .. } => "present".into(),
+                    Readiness::Waiting(p) => p,
+                    Readiness::Failed(e) => format!("failed: {e}"),
+                },
+            }
         };
-        out(&format!("  {}: {state}", kube::describe(o)));
+        out(&format!("  {}: {state}", m.describe()));
     }
     Ok(0)
 }
@@ -540,13 +641,17 @@ pub fn delete(
     if api_server_up(status) {
         let ep = reachable(m, &live)?;
         let kube = s.kube(&ep)?;
-        for o in delete_order(&c.objects) {
-            let gone = if kube.delete(o)? {
+        let objects = manifests(c)?;
+        for m in delete_order(&objects) {
+            // A kind the cluster does not serve has no objects to delete.
+            let gone = if !kube.serves(m)? {
+                "already absent (the cluster does not serve its kind)"
+            } else if kube.delete(m)? {
                 "deleted"
             } else {
                 "already absent"
             };
-            out(&format!("{}: {gone}", kube::describe(o)));
+            out(&format!("{}: {gone}", m.describe()));
         }
     } else if !with_cluster {
         return Err(SubmitError::ClusterFailed {
@@ -563,7 +668,7 @@ pub fn delete(
                 out(&format!("cluster {}: deleted", m.cluster_name));
                 let path = kubeconfig::path(t.kubeconfig.as_deref())?;
                 let context = crate::kubeconfig::context_name(m);
-                if kubeconfig::remove_entries(&path, &context)? {
+                if kubeconfig::remove_entries_within(&path, &context, &s.deadline)? {
                     out(&format!(
                         "kubeconfig: removed context {context} from {}",
                         path.display()

@@ -4,14 +4,43 @@
 //! Writing output never fails an operation: with a closed stdout
 //! (`podwire delete ... | head -1`) the deletes must all still happen. A
 //! failed write is remembered ([`output_lost`]) and otherwise ignored.
+//!
+//! An in-process caller (a test driving [`super::run::apply_objects`]) can
+//! collect a thread's lines instead with [`capture`].
 
 use super::SubmitError;
 use indicatif::{ProgressBar, ProgressStyle};
+use std::cell::RefCell;
 use std::io::{BufRead, IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 static OUTPUT_LOST: AtomicBool = AtomicBool::new(false);
+
+thread_local! {
+    static CAPTURED: RefCell<Option<Vec<String>>> = const { RefCell::new(None) };
+}
+
+/// Run `f` with this thread's output collected, not written: its result,
+/// and every line it printed, prefixed `out: ` (stdout) or `note: `
+/// (stderr).
+pub fn capture<T>(f: impl FnOnce() -> T) -> (T, Vec<String>) {
+    let outer = CAPTURED.with(|c| c.borrow_mut().replace(Vec::new()));
+    let r = f();
+    let lines = CAPTURED.with(|c| std::mem::replace(&mut *c.borrow_mut(), outer));
+    (r, lines.unwrap_or_default())
+}
+
+/// Whether the line was captured (then it is not written).
+fn captured(prefix: &str, line: &str) -> bool {
+    CAPTURED.with(|c| match c.borrow_mut().as_mut() {
+        Some(lines) => {
+            lines.push(format!("{prefix}{line}"));
+            true
+        }
+        None => false,
+    })
+}
 
 fn write_line(mut w: impl Write, line: &str) {
     if writeln!(w, "{line}").and_then(|()| w.flush()).is_err() {
@@ -21,11 +50,17 @@ fn write_line(mut w: impl Write, line: &str) {
 
 /// A line of the command's result, on stdout.
 pub fn out(line: &str) {
+    if captured("out: ", line) {
+        return;
+    }
     write_line(std::io::stdout().lock(), line);
 }
 
 /// A line of progress or a note, on stderr.
 pub fn note(line: &str) {
+    if captured("note: ", line) {
+        return;
+    }
     write_line(std::io::stderr().lock(), line);
 }
 
@@ -41,7 +76,8 @@ pub struct Progress {
 
 impl Progress {
     pub fn new(msg: &str) -> Progress {
-        let bar = std::io::stderr().is_terminal().then(|| {
+        let capturing = CAPTURED.with(|c| c.borrow().is_some());
+        let bar = (!capturing && std::io::stderr().is_terminal()).then(|| {
             let b = ProgressBar::new_spinner();
             b.set_style(
                 ProgressStyle::with_template("{spinner} [{elapsed_precise}] {msg}")

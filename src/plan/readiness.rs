@@ -1,0 +1,515 @@
+//! When a workload counts as ready, from its live object and, while it waits
+//! in a Kueue queue, the Workload object Kueue keeps for it. Kinds are told
+//! apart by group and kind, so JobSets and LeaderWorkerSets are read like
+//! the built-in workloads.
+//!
+//! - Deployment: available and updated at the wanted replicas, in its
+//!   current generation. StatefulSet: ready at the wanted replicas.
+//! - Job: started (a start time, or pods active or done); its `Failed`
+//!   condition fails it.
+//! - JobSet (jobset.x-k8s.io): every replicated job has all its child Jobs
+//!   ready (`status.replicatedJobsStatus[].ready`, JobSet's own count of
+//!   Jobs whose pods are all ready) or succeeded, or the JobSet is
+//!   `Completed`; `Failed` (restarts exhausted) fails it. Restarts after a
+//!   failure are waited through and reported (`status.restarts`).
+//! - LeaderWorkerSet: its groups ready at the wanted replicas.
+//! - A workload in a Kueue queue (label `kueue.x-k8s.io/queue-name`) starts
+//!   suspended; while it is, it is ready once Kueue admits it (the
+//!   Workload's `Admitted` condition), and until then the wait shows why
+//!   Kueue holds it (the `QuotaReserved` message, pending admission checks).
+//!   A rejected admission check fails it. Once Kueue unsuspends it, its own
+//!   kind's rule applies.
+
+use super::kube::Manifest;
+use serde_json::Value;
+
+/// The label that puts a workload in a Kueue LocalQueue.
+pub const QUEUE_LABEL: &str = "kueue.x-k8s.io/queue-name";
+/// The label Kueue puts on a Workload: the UID of the job it admits.
+pub const JOB_UID_LABEL: &str = "kueue.x-k8s.io/job-uid";
+/// Kueue's API group, where its Workloads are.
+pub const KUEUE_GROUP: &str = "kueue.x-k8s.io";
+pub const WORKLOAD_KIND: &str = "Workload";
+
+/// A workload's state as far as `podwire apply` waits for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Readiness {
+    /// Ready; `note` says something worth knowing about how it got there.
+    Ready { note: Option<String> },
+    /// Not yet: what it is waiting for.
+    Waiting(String),
+    /// It failed; waiting longer does not help.
+    Failed(String),
+}
+
+impl Readiness {
+    fn ready() -> Readiness {
+        Readiness::Ready { note: None }
+    }
+}
+
+/// Whether podwire waits for this object to be ready.
+pub fn waits_for(m: &Manifest) -> bool {
+    matches!(
+        (m.group(), m.kind.as_str()),
+        ("apps", "Deployment")
+            | ("apps", "StatefulSet")
+            | ("batch", "Job")
+            | ("jobset.x-k8s.io", "JobSet")
+            | ("leaderworkerset.x-k8s.io", "LeaderWorkerSet")
+    )
+}
+
+/// The Kueue LocalQueue the object is submitted to.
+pub fn queue(m: &Manifest) -> Option<&str> {
+    m.label(QUEUE_LABEL).filter(|q| !q.is_empty())
+}
+
+/// Whether the live object is a queued workload Kueue has not let start:
+/// then its Workload says more ([`workload_selector`]).
+pub fn awaiting_admission(m: &Manifest, live: &Value) -> bool {
+    queue(m).is_some() && live["spec"]["suspend"].as_bool() == Some(true)
+}
+
+/// The label selector that finds the Kueue Workload of a live object.
+pub fn workload_selector(live: &Value) -> Option<String> {
+    live["metadata"]["uid"]
+        .as_str()
+        .filter(|u| !u.is_empty())
+        .map(|uid| format!("{JOB_UID_LABEL}={uid}"))
+}
+
+fn conditions(v: &Value) -> impl Iterator<Item = &Value> {
+    v["status"]["conditions"].as_array().into_iter().flatten()
+}
+
+/// The condition `ty` when its status is `"True"`.
+fn true_condition<'a>(v: &'a Value, ty: &str) -> Option<&'a Value> {
+    conditions(v).find(|c| c["type"].as_str() == Some(ty) && c["status"].as_str() == Some("True"))
+}
+
+fn condition<'a>(v: &'a Value, ty: &str) -> Option<&'a Value> {
+    conditions(v).find(|c| c["type"].as_str() == Some(ty))
+}
+
+/// A condition's message, else its reason, else `default`.
+fn said(c: &Value, default: &str) -> String {
+    c["message"]
+        .as_str()
+        .filter(|m| !m.is_empty())
+        .or_else(|| c["reason"].as_str().filter(|r| !r.is_empty()))
+        .unwrap_or(default)
+        .to_string()
+}
+
+fn count(v: &Value) -> u64 {
+    v.as_u64().unwrap_or(0)
+}
+
+fn times(n: u64) -> String {
+    if n == 1 {
+        "once".into()
+    } else {
+        format!("{n} times")
+    }
+}
+
+/// The readiness of `m` from its live object; `workload` is its Kueue
+/// Workload when the caller looked it up (see [`awaiting_admission`]).
+pub fn readiness(m: &Manifest, live: &Value, workload: Option<&Value>) -> Readiness {
+    if awaiting_admission(m, live) {
+        return admission(queue(m).unwrap_or_default(), workload);
+    }
+    let want = m.json["spec"]["replicas"].as_u64().unwrap_or(1);
+    let st = &live["status"];
+    let n = |k: &str| count(&st[k]);
+    let observed = st["observedGeneration"].as_i64().unwrap_or(0)
+        >= live["metadata"]["generation"].as_i64().unwrap_or(0);
+    match (m.group(), m.kind.as_str()) {
+        ("apps", "Deployment") => {
+            if observed && n("availableReplicas") >= want && n("updatedReplicas") >= want {
+                Readiness::ready()
+            } else {
+                Readiness::Waiting(format!("{}/{want} available", n("availableReplicas")))
+            }
+        }
+        ("apps", "StatefulSet") => {
+            if observed && n("readyReplicas") >= want {
+                Readiness::ready()
+            } else {
+                Readiness::Waiting(format!("{}/{want} ready", n("readyReplicas")))
+            }
+        }
+        ("batch", "Job") => {
+            if let Some(c) = true_condition(live, "Failed") {
+                return Readiness::Failed(said(c, "failed"));
+            }
+            if st["startTime"].is_string() || n("active") > 0 || n("succeeded") > 0 {
+                Readiness::ready()
+            } else {
+                Readiness::Waiting("not started".into())
+            }
+        }
+        ("jobset.x-k8s.io", "JobSet") => jobset(m, live),
+        ("leaderworkerset.x-k8s.io", "LeaderWorkerSet") => {
+            if observed && n("readyReplicas") >= want {
+                Readiness::ready()
+            } else {
+                Readiness::Waiting(format!("{}/{want} groups ready", n("readyReplicas")))
+            }
+        }
+        _ => Readiness::ready(),
+    }
+}
+
+/// A queued workload Kueue has not let start, from its Workload.
+fn admission(queue: &str, workload: Option<&Value>) -> Readiness {
+    let Some(wl) = workload else {
+        return Readiness::Waiting(format!("waiting for Kueue to admit it (queue {queue})"));
+    };
+    if let Some(c) = true_condition(wl, "Admitted") {
+        let cq = wl["status"]["admission"]["clusterQueue"].as_str();
+        return Readiness::Ready {
+            note: Some(match cq {
+                Some(cq) => format!("admitted by Kueue (ClusterQueue {cq})"),
+                None => format!("admitted by Kueue ({})", said(c, "admitted")),
+            }),
+        };
+    }
+    let checks = wl["status"]["admissionChecks"].as_array();
+    if let Some(rejected) = checks
+        .into_iter()
+        .flatten()
+        .find(|c| c["state"].as_str() == Some("Rejected"))
+    {
+        return Readiness::Failed(format!(
+            "Kueue's admission check {} rejected it: {}",
+            rejected["name"].as_str().unwrap_or("?"),
+            said(rejected, "rejected")
+        ));
+    }
+    let why = match condition(wl, "QuotaReserved") {
+        Some(c) if c["status"].as_str() == Some("True") => {
+            let pending: Vec<String> = checks
+                .into_iter()
+                .flatten()
+                .filter(|c| c["state"].as_str() != Some("Ready"))
+                .map(|c| {
+                    let name = c["name"].as_str().unwrap_or("?");
+                    match c["message"].as_str().filter(|m| !m.is_empty()) {
+                        Some(m) => format!("{name}: {m}"),
+                        None => format!("{name} {}", c["state"].as_str().unwrap_or("Pending")),
+                    }
+                })
+                .collect();
+            if pending.is_empty() {
+                "quota reserved, not admitted yet".to_string()
+            } else {
+                format!(
+                    "quota reserved; admission checks pending ({})",
+                    pending.join("; ")
+                )
+            }
+        }
+        Some(c) => said(c, "no quota reserved yet"),
+        None => "not yet attempted".to_string(),
+    };
+    Readiness::Waiting(format!("waiting for Kueue (queue {queue}): {why}"))
+}
+
+/// A JobSet's readiness (see the module documentation).
+fn jobset(m: &Manifest, live: &Value) -> Readiness {
+    let st = &live["status"];
+    let restarts = count(&st["restarts"]);
+    let max = m.json["spec"]["failurePolicy"]["maxRestarts"].as_u64();
+    let restarted = || match max {
+        Some(max) => format!("restarted {} of at most {max}", times(restarts)),
+        None => format!("restarted {}", times(restarts)),
+    };
+    if let Some(c) = true_condition(live, "Failed") {
+        let mut why = said(c, "failed");
+        if restarts > 0 {
+            why.push_str(&format!(" ({})", restarted()));
+        }
+        return Readiness::Failed(why);
+    }
+    if st["terminalState"].as_str() == Some("Failed") {
+        return Readiness::Failed("failed".into());
+    }
+    let note = (restarts > 0).then(|| format!("{} after failures", restarted()));
+    if true_condition(live, "Completed").is_some()
+        || st["terminalState"].as_str() == Some("Completed")
+    {
+        return Readiness::Ready { note };
+    }
+    if true_condition(live, "Suspended").is_some()
+        || live["spec"]["suspend"].as_bool() == Some(true)
+    {
+        return Readiness::Waiting("suspended".into());
+    }
+    let statuses = st["replicatedJobsStatus"].as_array();
+    let mut waiting = Vec::new();
+    for rj in m.json["spec"]["replicatedJobs"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        let name = rj["name"].as_str().unwrap_or_default();
+        let want = rj["replicas"].as_u64().unwrap_or(1);
+        let s = statuses
+            .into_iter()
+            .flatten()
+            .find(|s| s["name"].as_str() == Some(name));
+        let (ready, failed) = s.map_or((0, 0), |s| {
+            (
+                count(&s["ready"]) + count(&s["succeeded"]),
+                count(&s["failed"]),
+            )
+        });
+        if ready < want {
+            let mut p = format!("{name} {ready}/{want} jobs ready");
+            if failed > 0 {
+                p.push_str(&format!(", {failed} failed"));
+            }
+            waiting.push(p);
+        }
+    }
+    if waiting.is_empty() {
+        return Readiness::Ready { note };
+    }
+    let mut p = waiting.join(", ");
+    if restarts > 0 {
+        p.push_str(&format!(" ({})", restarted()));
+    }
+    Readiness::Waiting(p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn m(v: Value) -> Manifest {
+        Manifest::from_json(v).unwrap()
+    }
+
+    fn jobset_manifest(queue: Option<&str>) -> Manifest {
+        let mut labels = json!({});
+        if let Some(q) = queue {
+            labels[QUEUE_LABEL] = q.into();
+        }
+        m(
+            json!({"apiVersion": "jobset.x-k8s.io/v1alpha2", "kind": "JobSet",
+            "metadata": {"name": "train", "namespace": "ns", "labels": labels},
+            "spec": {"failurePolicy": {"maxRestarts": 3}, "suspend": queue.is_some(),
+                "replicatedJobs": [{"name": "worker", "replicas": 2}, {"name": "driver"}]}}),
+        )
+    }
+
+    fn live(status: Value) -> Value {
+        json!({"metadata": {"uid": "u-1", "generation": 1}, "spec": {}, "status": status})
+    }
+
+    #[test]
+    fn a_jobset_is_ready_when_every_replicated_job_is() {
+        let js = jobset_manifest(None);
+        assert!(waits_for(&js));
+        assert_eq!(
+            readiness(&js, &live(json!({})), None),
+            Readiness::Waiting("worker 0/2 jobs ready, driver 0/1 jobs ready".into())
+        );
+        let ok = json!({"replicatedJobsStatus": [
+            {"name": "worker", "ready": 1, "succeeded": 1, "active": 2, "failed": 0},
+            {"name": "driver", "ready": 1}]});
+        assert_eq!(readiness(&js, &live(ok), None), Readiness::ready());
+        assert_eq!(
+            readiness(
+                &js,
+                &live(json!({"conditions": [{"type": "Completed", "status": "True"}]})),
+                None
+            ),
+            Readiness::ready()
+        );
+    }
+
+    #[test]
+    fn a_jobset_restart_is_waited_through_and_reported() {
+        let js = jobset_manifest(None);
+        // A child Job failed: JobSet restarts the whole group.
+        let failing = live(json!({"restarts": 0, "replicatedJobsStatus": [
+            {"name": "worker", "ready": 1, "failed": 1}, {"name": "driver", "ready": 1}]}));
+        assert_eq!(
+            readiness(&js, &failing, None),
+            Readiness::Waiting("worker 1/2 jobs ready, 1 failed".into())
+        );
+        let restarting = live(json!({"restarts": 1, "replicatedJobsStatus": [
+            {"name": "worker", "ready": 0, "active": 2}, {"name": "driver", "ready": 1}]}));
+        assert_eq!(
+            readiness(&js, &restarting, None),
+            Readiness::Waiting("worker 0/2 jobs ready (restarted once of at most 3)".into())
+        );
+        let back = live(json!({"restarts": 1, "replicatedJobsStatus": [
+            {"name": "worker", "ready": 2}, {"name": "driver", "ready": 1}]}));
+        assert_eq!(
+            readiness(&js, &back, None),
+            Readiness::Ready {
+                note: Some("restarted once of at most 3 after failures".into())
+            }
+        );
+        let gave_up = live(
+            json!({"restarts": 3, "conditions": [{"type": "Failed", "status": "True",
+            "reason": "FailedJobs", "message": "jobset failed due to reaching max number of restarts"}]}),
+        );
+        assert_eq!(
+            readiness(&js, &gave_up, None),
+            Readiness::Failed(
+                "jobset failed due to reaching max number of restarts (restarted 3 times of at most 3)"
+                    .into()
+            )
+        );
+    }
+
+    #[test]
+    fn a_queued_workload_is_ready_when_kueue_admits_it() {
+        let js = jobset_manifest(Some("train"));
+        let mut suspended = live(json!({"conditions": [{"type": "Suspended", "status": "True"}]}));
+        suspended["spec"]["suspend"] = true.into();
+        assert!(awaiting_admission(&js, &suspended));
+        assert_eq!(
+            workload_selector(&suspended).as_deref(),
+            Some("kueue.x-k8s.io/job-uid=u-1")
+        );
+        assert_eq!(
+            readiness(&js, &suspended, None),
+            Readiness::Waiting("waiting for Kueue to admit it (queue train)".into())
+        );
+        let pending = json!({"status": {"conditions": [{"type": "QuotaReserved", "status": "False", "reason": "Pending",
+            "message": "couldn't assign flavors to pod set worker: insufficient quota for nvidia.com/gpu in flavor h100, 16 more needed"}]}});
+        assert_eq!(
+            readiness(&js, &suspended, Some(&pending)),
+            Readiness::Waiting("waiting for Kueue (queue train): couldn't assign flavors to pod set worker: insufficient quota for nvidia.com/gpu in flavor h100, 16 more needed".into())
+        );
+        let checking = json!({"status": {"conditions": [{"type": "QuotaReserved", "status": "True"}],
+            "admissionChecks": [{"name": "dws-prov", "state": "Pending", "message": "Waiting for resources"}]}});
+        assert_eq!(
+            readiness(&js, &suspended, Some(&checking)),
+            Readiness::Waiting("waiting for Kueue (queue train): quota reserved; admission checks pending (dws-prov: Waiting for resources)".into())
+        );
+        let admitted = json!({"status": {"admission": {"clusterQueue": "cq"}, "conditions": [
+            {"type": "QuotaReserved", "status": "True"}, {"type": "Admitted", "status": "True"}]}});
+        assert_eq!(
+            readiness(&js, &suspended, Some(&admitted)),
+            Readiness::Ready {
+                note: Some("admitted by Kueue (ClusterQueue cq)".into())
+            }
+        );
+        let rejected = json!({"status": {"admissionChecks": [{"name": "dws-prov", "state": "Rejected", "message": "capacity not available"}]}});
+        assert_eq!(
+            readiness(&js, &suspended, Some(&rejected)),
+            Readiness::Failed(
+                "Kueue's admission check dws-prov rejected it: capacity not available".into()
+            )
+        );
+        // Unsuspended, it is read as any JobSet.
+        let running = live(
+            json!({"replicatedJobsStatus": [{"name": "worker", "ready": 2}, {"name": "driver", "ready": 1}]}),
+        );
+        assert!(!awaiting_admission(&js, &running));
+        assert_eq!(readiness(&js, &running, None), Readiness::ready());
+    }
+
+    #[test]
+    fn a_queued_job_waits_for_admission_then_for_its_start() {
+        let job = m(json!({"apiVersion": "batch/v1", "kind": "Job",
+            "metadata": {"name": "t", "namespace": "ns", "labels": {QUEUE_LABEL: "q"}},
+            "spec": {"suspend": true}}));
+        let suspended = json!({"metadata": {"uid": "u"}, "spec": {"suspend": true}, "status": {}});
+        assert!(matches!(
+            readiness(&job, &suspended, None),
+            Readiness::Waiting(_)
+        ));
+        let started = json!({"metadata": {"uid": "u"}, "spec": {"suspend": false}, "status": {"startTime": "2026-01-01T00:00:00Z"}});
+        assert_eq!(readiness(&job, &started, None), Readiness::ready());
+        let not_yet = json!({"metadata": {"uid": "u"}, "spec": {"suspend": false}, "status": {}});
+        assert_eq!(
+            readiness(&job, &not_yet, None),
+            Readiness::Waiting("not started".into())
+        );
+        // Without the label, `suspend` is the user's and Kueue is not asked.
+        let plain = m(
+            json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "t", "namespace": "ns"}}),
+        );
+        assert!(!awaiting_admission(&plain, &suspended));
+    }
+
+    #[test]
+    fn builtin_workloads() {
+        let dep = m(
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d", "namespace": "ns"}, "spec": {"replicas": 2}}),
+        );
+        let at = |st: Value| json!({"metadata": {"generation": 2}, "status": st});
+        assert_eq!(
+            readiness(
+                &dep,
+                &at(json!({"observedGeneration": 2, "availableReplicas": 2, "updatedReplicas": 2})),
+                None
+            ),
+            Readiness::ready()
+        );
+        // An old generation's replicas do not count.
+        assert!(matches!(
+            readiness(
+                &dep,
+                &at(json!({"observedGeneration": 1, "availableReplicas": 2, "updatedReplicas": 2})),
+                None
+            ),
+            Readiness::Waiting(_)
+        ));
+        assert_eq!(
+            readiness(
+                &dep,
+                &at(json!({"observedGeneration": 2, "availableReplicas": 0})),
+                None
+            ),
+            Readiness::Waiting("0/2 available".into())
+        );
+        let sts = m(
+            json!({"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "s", "namespace": "ns"}, "spec": {"replicas": 3}}),
+        );
+        assert_eq!(
+            readiness(
+                &sts,
+                &at(json!({"observedGeneration": 2, "readyReplicas": 3})),
+                None
+            ),
+            Readiness::ready()
+        );
+        let job = m(
+            json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j", "namespace": "ns"}}),
+        );
+        assert_eq!(
+            readiness(
+                &job,
+                &json!({"status": {"conditions": [{"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded"}]}}),
+                None
+            ),
+            Readiness::Failed("BackoffLimitExceeded".into())
+        );
+        let lws = m(
+            json!({"apiVersion": "leaderworkerset.x-k8s.io/v1", "kind": "LeaderWorkerSet", "metadata": {"name": "l", "namespace": "ns"}, "spec": {"replicas": 2}}),
+        );
+        assert_eq!(
+            readiness(
+                &lws,
+                &at(json!({"observedGeneration": 2, "readyReplicas": 1})),
+                None
+            ),
+            Readiness::Waiting("1/2 groups ready".into())
+        );
+        let svc = m(
+            json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s", "namespace": "ns"}}),
+        );
+        assert!(!waits_for(&svc));
+        assert!(waits_for(&dep) && waits_for(&sts) && waits_for(&job) && waits_for(&lws));
+    }
+}
