@@ -400,6 +400,8 @@ pub(super) fn check_pool(
         gpu,
         tpu,
         spot: p.spot.unwrap_or(false),
+        // Queued provisioning comes with the pools' capacity settings.
+        queued: false,
         reservation: p.reservation.clone(),
         compact,
         disk_size_gb: p.disk_size_gb,

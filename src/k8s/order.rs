@@ -2,7 +2,7 @@
 
 use super::objects::{labels, Lower, Object};
 use super::policies::{default_deny, FlowIndex};
-use super::{pods, services};
+use super::{kueue, pods, services};
 use crate::model::Model;
 use crate::yaml::Emitter;
 use k8s_openapi::api::core::v1::ServiceAccount;
@@ -11,12 +11,14 @@ use k8s_openapi::api::core::v1::ServiceAccount;
 pub const SEPARATOR: &str = "---\n";
 
 /// All objects, in the order they should be applied: the namespace, the
-/// ServiceAccounts, the NetworkPolicies (before any pod can start
+/// Kueue objects (flavors, admission checks, cluster and local queues,
+/// priority classes: all before the jobs they admit), the ServiceAccounts, the NetworkPolicies (before any pod can start
 /// unrestricted; only when the spec declares connections), the Services,
 /// then the workloads.
 pub fn objects(m: &Model) -> Vec<Object> {
     let lw = Lower::new(m);
     let mut out = vec![lw.namespace()];
+    out.extend(kueue::objects(&lw).into_iter().map(Object::Kueue));
     for w in &m.workloads {
         let mut meta = lw.wl_meta(&w.name, w);
         if let Some(gsa) = &w.gcp_service_account {

@@ -40,6 +40,14 @@ pub fn api_resource(o: &Object) -> ApiResource {
         Object::Job(_) => ApiResource::erase::<batch::v1::Job>(&()),
         Object::StatefulSet(_) => ApiResource::erase::<apps::v1::StatefulSet>(&()),
         Object::Deployment(_) => ApiResource::erase::<apps::v1::Deployment>(&()),
+        Object::Kueue(k) => {
+            let (api_version, kind, plural) = k.type_info();
+            let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
+            ApiResource::from_gvk_with_plural(
+                &kube_core::GroupVersionKind::gvk(group, version, kind),
+                plural,
+            )
+        }
     }
 }
 
