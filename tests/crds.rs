@@ -14,7 +14,7 @@
 //! map` must not repeat a key ([`list_map_keys`]). CEL rules
 //! (`x-kubernetes-validations`) are not evaluated.
 //!
-//! Without `../shared` the CRD test skips with a note; the tests of the
+//! Without `../shared` (or `$PODWIRE_SHARED`) the CRD tests skip with a note; the tests of the
 //! validator itself need nothing from outside.
 
 mod support;
@@ -72,9 +72,14 @@ fn read_crds(file: &str, text: &str) -> Result<Vec<Crd>, String> {
     Ok(out)
 }
 
-/// Every CRD in `../shared/crds`, or `None` when this machine has no shared/.
+/// Every CRD in `../shared/crds` (or `$PODWIRE_SHARED/crds`, for checkouts
+/// elsewhere), or `None` when this machine has no shared/.
 fn shared_crds() -> Option<Vec<Crd>> {
-    let dir = support::shared_dir()?.join("crds");
+    let shared = match std::env::var_os("PODWIRE_SHARED").filter(|v| !v.is_empty()) {
+        Some(d) => Some(std::path::PathBuf::from(d)),
+        None => support::shared_dir(),
+    };
+    let dir = shared?.join("crds");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .flatten()
@@ -135,6 +140,7 @@ fn json_schema(s: &Value) -> Value {
                     .collect(),
             ),
             "items" | "not" => json_schema(v),
+            "pattern" => Value::String(ecma_pattern(v.as_str().unwrap_or_default())),
             "additionalProperties" if v.is_object() => json_schema(v),
             "anyOf" | "allOf" | "oneOf" => Value::Array(
                 v.as_array()
@@ -185,6 +191,60 @@ fn json_schema(s: &Value) -> Value {
         return json!({"anyOf": [Value::Object(out), {"type": "null"}]});
     }
     Value::Object(out)
+}
+
+/// A CRD `pattern` is a Go (RE2) regular expression; JSON Schema's are
+/// ECMA-262. The CRDs differ only by a case-insensitive flag (`^(?i)[a-z]...`),
+/// spelled out here by giving every ASCII letter after it both cases. Any
+/// other Go-only construct stops the test, to be taught here.
+fn ecma_pattern(p: &str) -> String {
+    let Some(at) = p.find("(?") else {
+        return p.to_string();
+    };
+    let (head, tail) = p.split_at(at);
+    let rest = tail
+        .strip_prefix("(?i)")
+        .filter(|r| !r.contains("(?"))
+        .unwrap_or_else(|| panic!("Go regex construct in `{p}`: teach ecma_pattern"));
+    let other = |c: char| {
+        if c.is_ascii_lowercase() {
+            c.to_ascii_uppercase()
+        } else {
+            c.to_ascii_lowercase()
+        }
+    };
+    let mut out = head.to_string();
+    let chars: Vec<char> = rest.chars().collect();
+    let (mut i, mut in_class) = (0, false);
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            '\\' => {
+                out.extend(&chars[i..(i + 2).min(chars.len())]);
+                i += 2;
+                continue;
+            }
+            '[' if !in_class => in_class = true,
+            ']' if in_class => in_class = false,
+            _ => {}
+        }
+        if !c.is_ascii_alphabetic() {
+            out.push(c);
+        } else if !in_class {
+            out.extend(['[', c, other(c), ']']);
+        } else if chars.get(i + 1) == Some(&'-')
+            && chars.get(i + 2).is_some_and(char::is_ascii_alphabetic)
+        {
+            let end = chars[i + 2];
+            out.extend([c, '-', end, other(c), '-', other(end)]);
+            i += 3;
+            continue;
+        } else {
+            out.extend([c, other(c)]);
+        }
+        i += 1;
+    }
+    out
 }
 
 /// Lists of `x-kubernetes-list-type: map` must not repeat a key (the API
@@ -310,7 +370,12 @@ fn validate(crds: &[Crd], o: &Value) -> Result<(), Vec<String>> {
     if let Some(s) = schema.as_object_mut() {
         s.insert("required".into(), json!(["apiVersion", "kind", "metadata"]));
     }
-    let validator = jsonschema::draft4::new(&schema)
+    // CRD patterns are Go (RE2) regular expressions, such as `^(?i)[a-z]...`:
+    // read them with the `regex` crate, which has RE2's syntax.
+    let validator = jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft4)
+        .with_pattern_options(jsonschema::PatternOptions::regex())
+        .build(&schema)
         .unwrap_or_else(|e| panic!("{}: the translated schema does not compile: {e}", crd.file));
     for e in validator.iter_errors(o) {
         errors.push(format!("{}: {e}", e.instance_path()));
@@ -471,6 +536,7 @@ spec:
                   pattern: '^[0-9]+(Gi|Mi)?$'
                   x-kubernetes-int-or-string: true
                 count: {type: integer, format: int32}
+                kindName: {type: string, pattern: '^(?i)[a-z]([-a-z0-9]*[a-z0-9])?$'}
                 note: {type: string, nullable: true}
                 extra:
                   type: object
@@ -526,6 +592,8 @@ fn the_translated_schema_keeps_kubernetes_meaning() {
         json!({"size": 1, "tags": ["a", "b"]}),
         json!({"size": 1, "ports": [{"name": "a", "port": 1}, {"name": "b", "port": 1}]}),
         json!({"size": 1, "count": 2147483647}),
+        json!({"size": 1, "kindName": "ProvisioningRequestConfig"}),
+        json!({"size": 1, "kindName": "widget-2"}),
     ] {
         assert_eq!(ok(spec), Ok(()));
     }
@@ -548,6 +616,8 @@ fn the_validator_refuses_wrong_objects() {
         (json!({"size": 1, "ports": [{"name": "a"}, {"name": "a"}]}), "map key twice"),
         (json!({"size": 1, "count": 2147483648u64}), "int32 overflow"),
         (json!({"size": 1, "note": 3}), "nullable string of the wrong type"),
+        (json!({"size": 1, "kindName": "2widgets"}), "case-insensitive pattern"),
+        (json!({"size": 1, "kindName": "Wid_get"}), "case-insensitive pattern"),
     ] {
         let e = errors(widget(spec.clone()));
         assert!(!e.is_empty(), "{why}: {spec}");
@@ -572,6 +642,16 @@ fn the_validator_refuses_wrong_objects() {
     let mut o = widget(json!({"size": 1}));
     o["metadata"]["labels"] = json!({"kueue.x-k8s.io/priority-class": "x".repeat(64)});
     assert!(errors(o).contains("not a valid label"));
+}
+
+#[test]
+fn go_patterns_become_ecma_ones() {
+    assert_eq!(ecma_pattern("^[a-z]+$"), "^[a-z]+$");
+    assert_eq!(
+        ecma_pattern("^(?i)[a-z]([-a-z0-9]*[a-z0-9])?$"),
+        "^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$"
+    );
+    assert_eq!(ecma_pattern("^x(?i)ab\\.c[d]$"), "^x[aA][bB]\\.[cC][dD]$");
 }
 
 #[test]
