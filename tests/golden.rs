@@ -35,6 +35,7 @@ fn there_are_examples() {
         "serving-l4-spot",
         "tpu-v5e-jax",
         "mixed-stack",
+        "flex-h100-kueue",
     ] {
         assert!(names.iter().any(|n| n == want), "missing example {want}");
     }

@@ -65,6 +65,7 @@ mod tests {
         include_str!("../../examples/serving-l4-spot.yaml"),
         include_str!("../../examples/tpu-v5e-jax.yaml"),
         include_str!("../../examples/mixed-stack.yaml"),
+        include_str!("../../examples/flex-h100-kueue.yaml"),
     ];
 
     fn model(src: &str) -> Model {
@@ -106,6 +107,48 @@ mod tests {
         );
         for k in ["ServiceAccount", "NetworkPolicy", "Service", "Deployment"] {
             assert!(kinds.contains(&k), "{k} in {kinds:?}");
+        }
+    }
+
+    #[test]
+    fn kueue_objects_come_after_the_namespace_each_before_what_refers_to_it() {
+        let m = model(include_str!("../../examples/flex-h100-kueue.yaml"));
+        let kinds: Vec<&str> = objects(&m).iter().map(|o| o.type_info().1).collect();
+        assert_eq!(
+            kinds,
+            [
+                "Namespace",
+                "ResourceFlavor",
+                "ClusterQueue",
+                "LocalQueue",
+                "WorkloadPriorityClass",
+                "ServiceAccount",
+                "Service",
+                "Job"
+            ]
+        );
+        // With queued provisioning: the config, then its check, then the queue.
+        let mut m = m;
+        m.pools[0].queued = true;
+        let kinds: Vec<&str> = objects(&m).iter().map(|o| o.type_info().1).collect();
+        assert_eq!(
+            kinds[..5],
+            [
+                "Namespace",
+                "ResourceFlavor",
+                "ProvisioningRequestConfig",
+                "AdmissionCheck",
+                "ClusterQueue"
+            ]
+        );
+        // Cluster-scoped objects have no namespace and carry the spec's name.
+        for o in objects(&m) {
+            let (_, kind, _) = o.type_info();
+            let scoped = matches!(kind, "LocalQueue" | "ServiceAccount" | "Service" | "Job");
+            assert_eq!(o.namespace().is_some(), scoped, "{kind}");
+            if !scoped && kind != "Namespace" {
+                assert!(o.name().starts_with("flex-train-"), "{kind} {}", o.name());
+            }
         }
     }
 }

@@ -564,8 +564,10 @@ pub struct Workload {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("examples" = ["train"]))]
     pub queue: Option<String>,
-    /// Kueue priority within the queue (a WorkloadPriorityClass): higher
-    /// priorities are admitted first. Needs `queue`.
+    /// Kueue priority within the queue, the WorkloadPriorityClass
+    /// `<metadata.name>-<priority>` of value 100 (`low`), 1000 (`normal`)
+    /// or 10000 (`high`): higher priorities are admitted first; none
+    /// preempts a running job. Needs `queue`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("examples" = ["high"]))]
     pub priority: Option<Priority>,
