@@ -185,12 +185,16 @@ impl Resource {
         const GI: u64 = 1 << 30;
         const MI: u64 = 1 << 20;
         match self {
-            Resource::Cpu if amount % 1000 == 0 => (amount / 1000).to_string(),
+            Resource::Cpu if amount.is_multiple_of(1000) => (amount / 1000).to_string(),
             Resource::Cpu => format!("{amount}m"),
-            Resource::Memory | Resource::EphemeralStorage if amount % GI == 0 && amount > 0 => {
+            Resource::Memory | Resource::EphemeralStorage
+                if amount.is_multiple_of(GI) && amount > 0 =>
+            {
                 format!("{}Gi", amount / GI)
             }
-            Resource::Memory | Resource::EphemeralStorage if amount % MI == 0 && amount > 0 => {
+            Resource::Memory | Resource::EphemeralStorage
+                if amount.is_multiple_of(MI) && amount > 0 =>
+            {
                 format!("{}Mi", amount / MI)
             }
             _ => amount.to_string(),

@@ -97,15 +97,7 @@ fn shared_crds() -> Option<Vec<Crd>> {
     Some(crds)
 }
 
-/// Whether an apiVersion's group is a custom resource's: built-in groups
-/// are the core group, dotless ones (`apps`, `batch`, `autoscaling` ...)
-/// and `*.k8s.io` (`networking.k8s.io`), except the SIG projects' `*.x-k8s.io`.
-fn is_custom(api_version: &str) -> bool {
-    let Some((group, _)) = api_version.split_once('/') else {
-        return false;
-    };
-    group.contains('.') && (!group.ends_with(".k8s.io") || group.ends_with(".x-k8s.io"))
-}
+use support::is_custom_resource as is_custom;
 
 /// OpenAPI v3 structural schema (as in a CRD) -> JSON Schema draft 4, with
 /// Kubernetes' meaning of its extensions:
@@ -450,7 +442,11 @@ fn emitted() -> Vec<(String, Value)> {
             .find(|f| f.path == podwire::MANIFESTS_FILE)
             .map(|f| f.content.clone())
             .unwrap_or_default();
-        out.extend(custom_resources(&text).into_iter().map(|o| (name.clone(), o)));
+        out.extend(
+            custom_resources(&text)
+                .into_iter()
+                .map(|o| (name.clone(), o)),
+        );
     }
     for (name, src) in SPECS {
         let mut m = podwire::analyze(src).model.expect("compiles");
@@ -487,7 +483,9 @@ fn every_custom_resource_validates_against_its_crd() {
             o["kind"].as_str().unwrap_or("?"),
             o["metadata"]["name"].as_str().unwrap_or("?")
         );
-        *kinds.entry(o["kind"].as_str().unwrap_or("?").to_string()).or_default() += 1;
+        *kinds
+            .entry(o["kind"].as_str().unwrap_or("?").to_string())
+            .or_default() += 1;
         if let Err(errors) = validate(&crds, o) {
             failures.push(format!("{id}:\n  {}", errors.join("\n  ")));
         }
@@ -611,13 +609,28 @@ fn the_validator_refuses_wrong_objects() {
         (json!({"size": "10 Gi"}), "pattern"),
         (json!({"size": 1.5}), "float"),
         (json!({"size": 1, "colour": "red"}), "unknown field"),
-        (json!({"size": 1, "extra": {"known": 1}}), "known field of the wrong type"),
+        (
+            json!({"size": 1, "extra": {"known": 1}}),
+            "known field of the wrong type",
+        ),
         (json!({"size": 1, "tags": ["a", "a"]}), "set with a repeat"),
-        (json!({"size": 1, "ports": [{"name": "a"}, {"name": "a"}]}), "map key twice"),
+        (
+            json!({"size": 1, "ports": [{"name": "a"}, {"name": "a"}]}),
+            "map key twice",
+        ),
         (json!({"size": 1, "count": 2147483648u64}), "int32 overflow"),
-        (json!({"size": 1, "note": 3}), "nullable string of the wrong type"),
-        (json!({"size": 1, "kindName": "2widgets"}), "case-insensitive pattern"),
-        (json!({"size": 1, "kindName": "Wid_get"}), "case-insensitive pattern"),
+        (
+            json!({"size": 1, "note": 3}),
+            "nullable string of the wrong type",
+        ),
+        (
+            json!({"size": 1, "kindName": "2widgets"}),
+            "case-insensitive pattern",
+        ),
+        (
+            json!({"size": 1, "kindName": "Wid_get"}),
+            "case-insensitive pattern",
+        ),
     ] {
         let e = errors(widget(spec.clone()));
         assert!(!e.is_empty(), "{why}: {spec}");
@@ -708,12 +721,35 @@ fn the_real_crds_refuse_wrong_kueue_objects() {
         at[path[path.len() - 1]] = v;
         validate(&crds, &o).is_err()
     };
-    let quota = ["spec", "resourceGroups", "0", "flavors", "0", "resources", "0"];
-    assert!(broken(&[&quota[..], &["nominalQuota"]].concat(), json!("lots")));
-    assert!(broken(&["spec", "admissionChecks"], json!(["a"])), "v1beta1's field, gone in v1beta2");
-    assert!(broken(&["spec", "resourceGroups", "0", "flavors", "0", "name"], json!("F_1")));
-    assert!(broken(&["spec", "resourceGroups", "0", "coveredResources"], json!([])));
-    assert!(broken(&["metadata", "namespace"], json!("n")), "cluster-scoped");
+    let quota = [
+        "spec",
+        "resourceGroups",
+        "0",
+        "flavors",
+        "0",
+        "resources",
+        "0",
+    ];
+    assert!(broken(
+        &[&quota[..], &["nominalQuota"]].concat(),
+        json!("lots")
+    ));
+    assert!(
+        broken(&["spec", "admissionChecks"], json!(["a"])),
+        "v1beta1's field, gone in v1beta2"
+    );
+    assert!(broken(
+        &["spec", "resourceGroups", "0", "flavors", "0", "name"],
+        json!("F_1")
+    ));
+    assert!(broken(
+        &["spec", "resourceGroups", "0", "coveredResources"],
+        json!([])
+    ));
+    assert!(
+        broken(&["metadata", "namespace"], json!("n")),
+        "cluster-scoped"
+    );
     let wpc = json!({
         "apiVersion": "kueue.x-k8s.io/v1beta2",
         "kind": "WorkloadPriorityClass",

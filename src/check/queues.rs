@@ -281,10 +281,7 @@ pub(super) fn check_queues(
                     } else {
                         at(&path, ".name")
                     };
-                    let queue = s
-                        .queues
-                        .iter()
-                        .find(|q| q.pools.iter().any(|p| *p == pool.name));
+                    let queue = s.queues.iter().find(|q| q.pools.contains(&pool.name));
                     checker.err(
                         codes::QUEUED_POOL_UNQUEUED,
                         &field,
@@ -401,7 +398,12 @@ pub(super) fn check_queues(
         .flatten()
         .flatten()
         .copied()
-        .filter(|&i| pools.get(i).and_then(Option::as_ref).is_some_and(|p| p.queued))
+        .filter(|&i| {
+            pools
+                .get(i)
+                .and_then(Option::as_ref)
+                .is_some_and(|p| p.queued)
+        })
         .collect();
     queued_pools.sort_unstable();
     queued_pools.dedup();
@@ -586,7 +588,8 @@ mod tests {
         )
     }
 
-    const H100: &str = "    - {name: h100, machineType: a3-highgpu-8g, autoscaling: {min: 0, max: 2}}\n";
+    const H100: &str =
+        "    - {name: h100, machineType: a3-highgpu-8g, autoscaling: {min: 0, max: 2}}\n";
     const TWO: &str = "    - {name: h100, machineType: a3-highgpu-8g, autoscaling: {min: 0, max: 2}}\n    - {name: cpu, machineType: n2-standard-8, nodes: 2}\n";
     const TRAIN: &str = "queues:\n  - {name: train, pools: [h100]}\n";
 
@@ -630,11 +633,17 @@ mod tests {
         assert_eq!(m.workloads[0].queue, Some(0));
         assert_eq!(m.workloads[0].priority, Some(Priority::High));
         let q = &m.queues[0];
-        assert_eq!((q.name.as_str(), q.cluster_queue.as_str()), ("train", "demo-train"));
-        assert_eq!(q.resources, [Resource::Cpu, Resource::Memory, Resource::Gpu]);
+        assert_eq!(
+            (q.name.as_str(), q.cluster_queue.as_str()),
+            ("train", "demo-train")
+        );
+        assert_eq!(
+            q.resources,
+            [Resource::Cpu, Resource::Memory, Resource::Gpu]
+        );
         // a3-highgpu-8g: 208 vCPUs, 1872 GiB, 8 GPUs; at most 2 nodes.
         assert_eq!(q.flavors[0].pool, 0);
-        assert_eq!(q.flavors[0].quota, [2 * 208_000, 2 * 1872 << 30, 16]);
+        assert_eq!(q.flavors[0].quota, [2 * 208_000, (2 * 1872) << 30, 16]);
     }
 
     #[test]
@@ -682,7 +691,10 @@ mod tests {
                 H100,
                 job(", priority: low"),
                 String::new(),
-                vec![warning(codes::PRIORITY_WITHOUT_QUEUE, "workloads[0].priority")],
+                vec![warning(
+                    codes::PRIORITY_WITHOUT_QUEUE,
+                    "workloads[0].priority",
+                )],
             ),
             (
                 H100,
@@ -722,7 +734,8 @@ mod tests {
         );
         let m = &messages(&src)[0];
         assert!(
-            m.contains("needs 24 GPUs at once (3 pods x 8)") && m.contains("at most 16 GPUs on pool `h100`"),
+            m.contains("needs 24 GPUs at once (3 pods x 8)")
+                && m.contains("at most 16 GPUs on pool `h100`"),
             "{m}"
         );
         assert!(m.contains("pool `h100`'s largest size (2 nodes)"), "{m}");
@@ -737,8 +750,14 @@ mod tests {
             [error(codes::NEVER_ADMITTED, "workloads[0].replicas")]
         );
         let m = &messages(&src)[0];
-        assert!(m.contains("needs 3 CPUs at once (2 pods x 1500m)") && m.contains("at most 2 CPUs"), "{m}");
-        assert!(m.contains("raise `quota.cpu` of queue `train` to at least 3"), "{m}");
+        assert!(
+            m.contains("needs 3 CPUs at once (2 pods x 1500m)") && m.contains("at most 2 CPUs"),
+            "{m}"
+        );
+        assert!(
+            m.contains("raise `quota.cpu` of queue `train` to at least 3"),
+            "{m}"
+        );
         // Exactly the quota is fine; queued jobs that together exceed the
         // pool are not a capacity warning (Kueue runs them in turn), unqueued ones are.
         let two = "  - {name: a, image: a:1, queue: train, replicas: 2, gpus: 8}\n  - {name: b, image: b:1, queue: train, replicas: 2, gpus: 8}\n";
@@ -771,7 +790,8 @@ mod tests {
             assert_eq!(found(&src), want, "{src}");
         }
         // An unknown machine type: the cpu and memory quota must be given.
-        let pool = "    - {name: x, machineType: x9-custom-8, accelerator: {type: nvidia-l4, count: 1}}\n";
+        let pool =
+            "    - {name: x, machineType: x9-custom-8, accelerator: {type: nvidia-l4, count: 1}}\n";
         let job = "  - {name: t, image: t:1, queue: q}\n";
         let src = spec(pool, job, "queues:\n  - {name: q, pools: [x]}\n");
         assert_eq!(
@@ -789,7 +809,10 @@ mod tests {
         );
         assert_eq!(
             found(&src),
-            [warning(codes::UNKNOWN_MACHINE, "cluster.nodePools[0].machineType")]
+            [warning(
+                codes::UNKNOWN_MACHINE,
+                "cluster.nodePools[0].machineType"
+            )]
         );
     }
 
@@ -805,13 +828,21 @@ mod tests {
         let q = &m.queues[0];
         assert_eq!(
             q.resources,
-            [Resource::Cpu, Resource::Memory, Resource::EphemeralStorage, Resource::Gpu]
+            [
+                Resource::Cpu,
+                Resource::Memory,
+                Resource::EphemeralStorage,
+                Resource::Gpu
+            ]
         );
         // In the queue's order; the CPU pool has no GPUs to hand out; the
         // boot disks (default 100 GB) hold the ephemeral storage.
         assert_eq!(q.flavors.iter().map(|f| f.pool).collect::<Vec<_>>(), [1, 0]);
         assert_eq!(q.flavors[0].quota, [16_000, 64 << 30, 200 << 30, 0]);
-        assert_eq!(q.flavors[1].quota, [416_000, 2 * 1872 << 30, 200 << 30, 8]);
+        assert_eq!(
+            q.flavors[1].quota,
+            [416_000, (2 * 1872) << 30, 200 << 30, 8]
+        );
     }
 
     #[test]
@@ -865,18 +896,32 @@ mod tests {
                 .enumerate()
                 .map(|(i, w)| {
                     let path = format!("workloads[{i}]");
-                    workloads::check_workload(&mut checker, &path, w, &s.cluster.node_pools, &pools, true)
+                    workloads::check_workload(
+                        &mut checker,
+                        &path,
+                        w,
+                        &s.cluster.node_pools,
+                        &pools,
+                        true,
+                    )
                 })
                 .collect();
             super::check_queues(&mut checker, s, &pools, &mut wls);
-            checker.out.into_iter().map(|p| (p.code.to_string(), p.path)).collect()
+            checker
+                .out
+                .into_iter()
+                .map(|p| (p.code.to_string(), p.path))
+                .collect()
         };
         let queued = "  - {name: t, image: t:1, pool: h100, queue: train, gpus: 8}\n";
         assert_eq!(run(&spec(TWO, queued, TRAIN)), []);
         let unqueued = "  - {name: t, image: t:1, pool: h100, gpus: 8}\n";
         assert_eq!(
             run(&spec(TWO, unqueued, TRAIN)),
-            [(codes::QUEUED_POOL_UNQUEUED.to_string(), "workloads[0].pool".to_string())]
+            [(
+                codes::QUEUED_POOL_UNQUEUED.to_string(),
+                "workloads[0].pool".to_string()
+            )]
         );
         // Pools of other kinds take unqueued pods.
         let cpu = "  - {name: c, image: c:1, pool: cpu}\n";
@@ -884,6 +929,9 @@ mod tests {
         // A long spec name would make a ProvisioningRequestConfig name too long.
         let long = spec(TWO, queued, TRAIN)
             .replace("{name: demo}", &format!("{{name: {}}}", "a".repeat(60)));
-        assert!(run(&long).contains(&(codes::KUEUE_NAME_TOO_LONG.to_string(), "metadata.name".to_string())));
+        assert!(run(&long).contains(&(
+            codes::KUEUE_NAME_TOO_LONG.to_string(),
+            "metadata.name".to_string()
+        )));
     }
 }

@@ -304,15 +304,17 @@ pub(super) fn objects(lw: &Lower) -> Vec<Kueue> {
             pool.gpu.as_ref().map(|_| Resource::Gpu),
             pool.tpu.as_ref().map(|_| Resource::Tpu),
         ];
-        out.push(Kueue::ProvisioningRequestConfig(ProvisioningRequestConfig {
-            api_version: API_VERSION,
-            kind: "ProvisioningRequestConfig",
-            metadata: cluster_meta(lw, provisioning_name(m, pool)),
-            spec: ProvisioningRequestConfigSpec {
-                provisioning_class_name: s(QUEUED_PROVISIONING_CLASS),
-                managed_resources: managed.iter().flatten().map(|r| s(r.name())).collect(),
+        out.push(Kueue::ProvisioningRequestConfig(
+            ProvisioningRequestConfig {
+                api_version: API_VERSION,
+                kind: "ProvisioningRequestConfig",
+                metadata: cluster_meta(lw, provisioning_name(m, pool)),
+                spec: ProvisioningRequestConfigSpec {
+                    provisioning_class_name: s(QUEUED_PROVISIONING_CLASS),
+                    managed_resources: managed.iter().flatten().map(|r| s(r.name())).collect(),
+                },
             },
-        }));
+        ));
     }
     for pool in &provisioned {
         out.push(Kueue::AdmissionCheck(AdmissionCheck {

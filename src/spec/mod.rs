@@ -628,7 +628,9 @@ pub struct Quota {
 /// A queued job's priority: the WorkloadPriorityClass
 /// `<metadata.name>-<priority>` podwire creates. Priority orders admission
 /// within a queue; podwire does not let a job preempt another.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Priority {
     /// Value 100.

@@ -88,7 +88,10 @@ fn labels(v: &Value) -> Labels {
 }
 
 fn name(o: &Value) -> String {
-    o["metadata"]["name"].as_str().unwrap_or_default().to_string()
+    o["metadata"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// A label selector with matchLabels and matchExpressions.
@@ -124,13 +127,16 @@ impl Selector {
 
     fn matches(&self, l: &Labels) -> bool {
         self.labels.iter().all(|(k, v)| l.get(k) == Some(v))
-            && self.expressions.iter().all(|(k, op, vals)| match op.as_str() {
-                "In" => l.get(k).is_some_and(|v| vals.contains(v)),
-                "NotIn" => l.get(k).is_none_or(|v| !vals.contains(v)),
-                "Exists" => l.contains_key(k),
-                "DoesNotExist" => !l.contains_key(k),
-                _ => false,
-            })
+            && self
+                .expressions
+                .iter()
+                .all(|(k, op, vals)| match op.as_str() {
+                    "In" => l.get(k).is_some_and(|v| vals.contains(v)),
+                    "NotIn" => l.get(k).is_none_or(|v| !vals.contains(v)),
+                    "Exists" => l.contains_key(k),
+                    "DoesNotExist" => !l.contains_key(k),
+                    _ => false,
+                })
     }
 }
 
@@ -261,7 +267,10 @@ impl Kueue {
                     k.flavors.insert(n, labels(&spec["nodeLabels"]));
                 }
                 "LocalQueue" => {
-                    let cq = spec["clusterQueue"].as_str().unwrap_or_default().to_string();
+                    let cq = spec["clusterQueue"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string();
                     k.local_queues.insert((ns, n), cq);
                 }
                 "WorkloadPriorityClass" => {
@@ -274,8 +283,10 @@ impl Kueue {
                 "AdmissionCheck" => {
                     let p = &spec["parameters"];
                     let s = |v: &Value| v.as_str().unwrap_or_default().to_string();
-                    k.admission_checks
-                        .insert(n, (s(&spec["controllerName"]), s(&p["kind"]), s(&p["name"])));
+                    k.admission_checks.insert(
+                        n,
+                        (s(&spec["controllerName"]), s(&p["kind"]), s(&p["name"])),
+                    );
                 }
                 "ClusterQueue" => {
                     let cq = k.cluster_queue(&n, spec);
@@ -328,8 +339,9 @@ impl Kueue {
                 .collect();
             for r in &covered {
                 if !seen_resources.insert(r.clone()) {
-                    self.refused
-                        .push(format!("ClusterQueue {name}: {r} is in two resource groups"));
+                    self.refused.push(format!(
+                        "ClusterQueue {name}: {r} is in two resource groups"
+                    ));
                 }
             }
             let mut flavors = Vec::new();
@@ -394,10 +406,9 @@ impl Kueue {
             .local_queues
             .get(&(job.namespace.clone(), lq.clone()))
             .ok_or(format!("{id}: no LocalQueue {lq} in {}", job.namespace))?;
-        let cq = self
-            .cluster_queues
-            .get(cq_name)
-            .ok_or(format!("{id}: LocalQueue {lq} points at missing ClusterQueue {cq_name}"))?;
+        let cq = self.cluster_queues.get(cq_name).ok_or(format!(
+            "{id}: LocalQueue {lq} points at missing ClusterQueue {cq_name}"
+        ))?;
         let ns_labels = self
             .namespaces
             .get(&job.namespace)
@@ -413,7 +424,9 @@ impl Kueue {
             ));
         }
         if !job.suspended {
-            return Err(format!("{id}: not created suspended; it starts before Kueue admits it"));
+            return Err(format!(
+                "{id}: not created suspended; it starts before Kueue admits it"
+            ));
         }
         if let Some(p) = job.labels.get(PRIORITY_LABEL) {
             if !self.priority_classes.contains_key(p) {
@@ -451,7 +464,10 @@ impl Kueue {
                         None => true,
                     });
                     if !agrees {
-                        why.push(format!("{}: node labels {node_labels:?} do not match {:?}", f.name, ps.node_selector));
+                        why.push(format!(
+                            "{}: node labels {node_labels:?} do not match {:?}",
+                            f.name, ps.node_selector
+                        ));
                         return false;
                     }
                     for (r, each) in &ps.requests {
@@ -549,7 +565,9 @@ pub fn findings(spec: &Value, objects: &[Value]) -> Vec<String> {
         match (queue, job) {
             (None, Some(j)) => {
                 if j.labels.contains_key(QUEUE_LABEL) || j.suspended {
-                    out.push(format!("{workload}: in no queue, but labelled or suspended"));
+                    out.push(format!(
+                        "{workload}: in no queue, but labelled or suspended"
+                    ));
                 }
             }
             (None, None) => {}
@@ -660,7 +678,11 @@ fn queued_jobs_are_admissible_on_their_own_pools() {
     assert_eq!(k.jobs.iter().filter(|j| j.suspended).count(), 3);
     // The priority classes keep design.md's order.
     let v = |p: &str| k.priority_classes.get(&format!("kq-{p}")).copied();
-    assert!(v("low") < v("normal") && v("normal") < v("high"), "{:?}", k.priority_classes);
+    assert!(
+        v("low") < v("normal") && v("normal") < v("high"),
+        "{:?}",
+        k.priority_classes
+    );
 }
 
 #[test]
@@ -677,7 +699,10 @@ fn queued_provisioning_pools_pass_their_admission_check() {
     // Each queued pool's check applies to its own flavor only.
     let k = Kueue::from_objects(&objects);
     let train = &k.cluster_queues["kq-train"];
-    assert_eq!(train.checks, [("kq-h100".to_string(), vec!["kq-h100".to_string()])]);
+    assert_eq!(
+        train.checks,
+        [("kq-h100".to_string(), vec!["kq-h100".to_string()])]
+    );
     // Without its ProvisioningRequestConfig the check cannot pass.
     let without: Vec<Value> = objects
         .iter()
@@ -704,7 +729,8 @@ fn broken_queues_are_found() {
         findings(&spec, &objs)
     };
     let is = |o: &Value, kind: &str, n: &str| o["kind"] == kind && name(o) == n;
-    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>, &str)> = vec![
+    type Edit<'a> = Box<dyn Fn(&mut Value) + 'a>;
+    let cases: Vec<(&str, Edit, &str)> = vec![
         (
             "quota below the job's total",
             Box::new(|o: &mut Value| {
@@ -729,7 +755,9 @@ fn broken_queues_are_found() {
             "missing namespace selector",
             Box::new(|o: &mut Value| {
                 if is(o, "ClusterQueue", "kq-tpu") {
-                    o["spec"].as_object_mut().map(|s| s.remove("namespaceSelector"));
+                    o["spec"]
+                        .as_object_mut()
+                        .map(|s| s.remove("namespaceSelector"));
                 }
             }),
             "does not admit namespace",
@@ -784,8 +812,8 @@ fn broken_queues_are_found() {
             "resources out of order",
             Box::new(|o: &mut Value| {
                 if is(o, "ClusterQueue", "kq-train") {
-                    if let Some(r) = o["spec"]["resourceGroups"][0]["flavors"][0]["resources"]
-                        .as_array_mut()
+                    if let Some(r) =
+                        o["spec"]["resourceGroups"][0]["flavors"][0]["resources"].as_array_mut()
                     {
                         r.swap(0, 1);
                     }
