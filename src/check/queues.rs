@@ -522,6 +522,10 @@ pub(super) fn check_queues(
                 continue;
             };
             for (k, &r) in resources.iter().enumerate() {
+                if !offers(pool, r) {
+                    // GPUs on a pool without them: reported with the workload.
+                    continue;
+                }
                 let each = per_pod(w, r);
                 let total = each * u64::from(w.replicas);
                 let nominal = f.quota[k];
@@ -789,6 +793,13 @@ mod tests {
             let src = spec(H100, job, rest);
             assert_eq!(found(&src), want, "{src}");
         }
+        // GPUs on a pool without them are the workload's mistake, once.
+        let src = spec(
+            TWO,
+            "  - {name: t, image: t:1, pool: cpu, queue: q, gpus: 1}\n",
+            "queues:\n  - {name: q, pools: [cpu, h100]}\n",
+        );
+        assert_eq!(found(&src), [error(codes::NO_GPUS, "workloads[0].gpus")]);
         // An unknown machine type: the cpu and memory quota must be given.
         let pool =
             "    - {name: x, machineType: x9-custom-8, accelerator: {type: nvidia-l4, count: 1}}\n";
