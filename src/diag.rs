@@ -431,6 +431,36 @@ pub mod codes {
     pub const RESERVATION_ZONES: &str = "PW0432";
     /// flex-start or queued on a cluster version before GKE supports it.
     pub const DWS_VERSION: &str = "PW0433";
+    // Kueue queues (PW050x, PW051x)
+    /// A workload names a queue that `queues` does not define.
+    pub const UNKNOWN_QUEUE: &str = "PW0500";
+    /// A queue lists a node pool the cluster does not have.
+    pub const QUEUE_UNKNOWN_POOL: &str = "PW0501";
+    /// A queued workload runs on a pool that is not one of its queue's pools.
+    pub const QUEUE_POOL_MISMATCH: &str = "PW0502";
+    /// A queued job asks for more, in all, than its queue's quota: Kueue
+    /// would never admit it.
+    pub const NEVER_ADMITTED: &str = "PW0503";
+    /// A queue's quota names a resource none of its pools has.
+    pub const QUOTA_NOT_OFFERED: &str = "PW0504";
+    /// Two queues of the same name.
+    pub const DUPLICATE_QUEUE: &str = "PW0505";
+    /// `priority` without `queue`: Kueue never sees the workload.
+    pub const PRIORITY_WITHOUT_QUEUE: &str = "PW0506";
+    /// A queue without pools, or one that lists a pool twice.
+    pub const QUEUE_POOLS: &str = "PW0507";
+    /// `queue` on a long-running workload: podwire queues jobs only.
+    pub const QUEUED_SERVICE: &str = "PW0508";
+    /// A quota podwire cannot size (the pool's machine type is unknown).
+    pub const QUOTA_UNKNOWN: &str = "PW0509";
+    /// A quota above what the pool can ever have: admitted jobs would wait
+    /// for nodes that never come.
+    pub const QUOTA_ABOVE_CAPACITY: &str = "PW0510";
+    /// A workload on a queued-provisioning pool outside any queue: such
+    /// pools make nodes only for Kueue's provisioning requests.
+    pub const QUEUED_POOL_UNQUEUED: &str = "PW0511";
+    /// A Kueue object's generated name would be longer than Kubernetes allows.
+    pub const KUEUE_NAME_TOO_LONG: &str = "PW0512";
     // Generated output (PW09xx)
     /// podwire could not write an output it generated (a bug in podwire).
     pub const INTERNAL: &str = "PW0900";

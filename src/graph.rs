@@ -14,6 +14,8 @@ pub struct Graph {
     pub workloads: Vec<GraphWorkload>,
     pub services: Vec<GraphService>,
     pub flows: Vec<GraphFlow>,
+    /// Kueue queues: groups of the workloads they admit.
+    pub queues: Vec<GraphQueue>,
     /// Whether NetworkPolicies restrict traffic (any connections declared).
     pub isolated: bool,
 }
@@ -40,6 +42,23 @@ pub struct GraphWorkload {
     pub ports: Vec<u16>,
     /// DNS name of pod 0, for peers.
     pub pod0: Option<String>,
+    /// The Kueue queue that admits the workload, if any.
+    pub queue: Option<String>,
+    /// Its priority in the queue: low, normal or high.
+    pub priority: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct GraphQueue {
+    /// The LocalQueue's name (what workloads name).
+    pub name: String,
+    /// The cluster-scoped ClusterQueue behind it.
+    pub cluster_queue: String,
+    /// The pools whose capacity it hands out, in order.
+    pub pools: Vec<String>,
+    /// The workloads in the queue.
+    pub workloads: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
@@ -147,10 +166,61 @@ pub fn graph(m: &Model) -> Graph {
                 replicas: w.replicas,
                 ports: w.ports.iter().map(|p| p.port).collect(),
                 pod0: w.pod_dns(0, &m.namespace),
+                queue: w.queue.map(|q| m.queues[q].name.clone()),
+                priority: w.priority.map(|p| p.as_str().to_string()),
             })
             .collect(),
         services,
         flows,
+        queues: m
+            .queues
+            .iter()
+            .enumerate()
+            .map(|(qi, q)| GraphQueue {
+                name: q.name.clone(),
+                cluster_queue: q.cluster_queue.clone(),
+                pools: q
+                    .flavors
+                    .iter()
+                    .map(|f| m.pools[f.pool].name.clone())
+                    .collect(),
+                workloads: m
+                    .workloads
+                    .iter()
+                    .filter(|w| w.queue == Some(qi))
+                    .map(|w| w.name.clone())
+                    .collect(),
+            })
+            .collect(),
         isolated: !m.flows.is_empty(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queues_group_the_workloads_they_admit() {
+        let m = crate::analyze(include_str!("../examples/flex-h100-kueue.yaml"))
+            .model
+            .unwrap_or_else(|| panic!("example compiles"));
+        let g = graph(&m);
+        assert_eq!(
+            g.queues,
+            [GraphQueue {
+                name: "train".into(),
+                cluster_queue: "flex-train-train".into(),
+                pools: vec!["h100".into()],
+                workloads: vec!["trainer".into()],
+            }]
+        );
+        assert_eq!(g.workloads[0].queue.as_deref(), Some("train"));
+        assert_eq!(g.workloads[0].priority.as_deref(), Some("high"));
+        let m = crate::analyze(include_str!("../examples/seed.yaml"))
+            .model
+            .unwrap_or_else(|| panic!("example compiles"));
+        let g = graph(&m);
+        assert!(g.queues.is_empty() && g.workloads.iter().all(|w| w.queue.is_none()));
     }
 }

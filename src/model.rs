@@ -3,7 +3,7 @@
 //! kubeconfig and graph lowerings only read it, so each decision about what
 //! to generate is made in one place.
 
-use crate::spec::{GpuDriver, Protocol, TaintEffect};
+use crate::spec::{GpuDriver, Priority, Protocol, TaintEffect};
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -28,6 +28,8 @@ pub struct Model {
     pub subnetwork: Option<String>,
     pub pools: Vec<Pool>,
     pub workloads: Vec<Workload>,
+    /// Kueue queues, in spec order.
+    pub queues: Vec<Queue>,
     /// Resolved connections; NetworkPolicies are made only when this is non-empty.
     pub flows: Vec<Flow>,
 }
@@ -81,6 +83,20 @@ pub enum Capacity {
     Queued,
     /// Consume a reservation.
     Reservation(Reservation),
+}
+
+impl Pool {
+    /// The most nodes the pool can have at once, over all its zones.
+    pub fn max_nodes(&self) -> u64 {
+        u64::from(self.autoscaling.map_or(self.initial_nodes, |a| a.1)) * u64::from(self.zone_count)
+    }
+
+    /// GKE queued provisioning (Dynamic Workload Scheduler through
+    /// ProvisioningRequests): nodes come only for a queued job, through the
+    /// Kueue admission check podwire adds for the pool.
+    pub fn queued(&self) -> bool {
+        self.capacity == Capacity::Queued
+    }
 }
 
 impl Capacity {
@@ -182,6 +198,85 @@ pub struct Workload {
     pub run_as_user: Option<i64>,
     pub run_as_group: Option<i64>,
     pub backoff_limit: u32,
+    /// The Kueue queue (index into [`Model::queues`]) that admits the job.
+    pub queue: Option<usize>,
+    /// Its priority in the queue (only with `queue`).
+    pub priority: Option<Priority>,
+}
+
+/// A resource a Kueue ClusterQueue hands out, in the order its
+/// `coveredResources` lists them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Resource {
+    Cpu,
+    Memory,
+    EphemeralStorage,
+    Gpu,
+    Tpu,
+}
+
+impl Resource {
+    /// The Kubernetes resource name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Resource::Cpu => "cpu",
+            Resource::Memory => "memory",
+            Resource::EphemeralStorage => "ephemeral-storage",
+            Resource::Gpu => "nvidia.com/gpu",
+            Resource::Tpu => "google.com/tpu",
+        }
+    }
+
+    /// An amount in this resource's unit (millicores for cpu, bytes for
+    /// memory and storage, devices for accelerators) as a Kubernetes quantity.
+    pub fn quantity(self, amount: u64) -> String {
+        const GI: u64 = 1 << 30;
+        const MI: u64 = 1 << 20;
+        match self {
+            Resource::Cpu if amount.is_multiple_of(1000) => (amount / 1000).to_string(),
+            Resource::Cpu => format!("{amount}m"),
+            Resource::Memory | Resource::EphemeralStorage
+                if amount.is_multiple_of(GI) && amount > 0 =>
+            {
+                format!("{}Gi", amount / GI)
+            }
+            Resource::Memory | Resource::EphemeralStorage
+                if amount.is_multiple_of(MI) && amount > 0 =>
+            {
+                format!("{}Mi", amount / MI)
+            }
+            _ => amount.to_string(),
+        }
+    }
+}
+
+/// A Kueue queue: a ClusterQueue over some pools' flavors and the
+/// LocalQueue that points at it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Queue {
+    /// The LocalQueue's name (what a queued workload's label names).
+    pub name: String,
+    /// The ClusterQueue's name (cluster-scoped: [`cluster_scoped`]).
+    pub cluster_queue: String,
+    /// What the ClusterQueue covers, in order.
+    pub resources: Vec<Resource>,
+    pub flavors: Vec<QueueFlavor>,
+}
+
+/// One pool of a queue: its ResourceFlavor's nominal quota.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueFlavor {
+    /// Index into [`Model::pools`].
+    pub pool: usize,
+    /// Per [`Queue::resources`] entry, in that resource's unit.
+    pub quota: Vec<u64>,
+}
+
+/// The name of a cluster-scoped object this spec makes (a ResourceFlavor,
+/// ClusterQueue, WorkloadPriorityClass ...): prefixed with the spec's name,
+/// so that two specs in one cluster do not take each other's.
+pub fn cluster_scoped(spec: &str, name: &str) -> String {
+    format!("{spec}-{name}")
 }
 
 /// The cluster DNS name of a Service (`<service>.<namespace>.svc.cluster.local`).

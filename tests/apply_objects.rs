@@ -105,10 +105,22 @@ fn training(queued: bool) -> Vec<Manifest> {
     if queued {
         jobset_labels["kueue.x-k8s.io/queue-name"] = "train".into();
     }
-    let mut objs = vec![
-        m(
-            json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NS, "labels": labels()}}),
-        ),
+    let mut objs = vec![m(
+        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NS, "labels": labels()}}),
+    )];
+    if queued {
+        objs.extend([
+            m(json!({"apiVersion": "kueue.x-k8s.io/v1beta2", "kind": "ResourceFlavor", "metadata": {"name": "llm-h100", "labels": labels()},
+                "spec": {"nodeLabels": {"cloud.google.com/gke-nodepool": "h100"}}})),
+            m(json!({"apiVersion": "kueue.x-k8s.io/v1beta2", "kind": "ClusterQueue", "metadata": {"name": "llm-train"},
+                "spec": {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": NS}},
+                    "resourceGroups": [{"coveredResources": ["nvidia.com/gpu"], "flavors": [{"name": "llm-h100", "resources": [{"name": "nvidia.com/gpu", "nominalQuota": 16}]}]}]}})),
+            m(json!({"apiVersion": "kueue.x-k8s.io/v1beta2", "kind": "LocalQueue", "metadata": {"name": "train", "namespace": NS},
+                "spec": {"clusterQueue": "llm-train"}})),
+            m(json!({"apiVersion": "kueue.x-k8s.io/v1beta2", "kind": "WorkloadPriorityClass", "metadata": {"name": "llm-high"}, "value": 1000})),
+        ]);
+    }
+    objs.extend([
         m(
             json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "trainer", "namespace": NS}, "automountServiceAccountToken": false}),
         ),
@@ -116,19 +128,7 @@ fn training(queued: bool) -> Vec<Manifest> {
             json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "trainer", "namespace": NS},
             "spec": {"clusterIP": "None", "selector": {"podwire.dev/workload": "trainer"}, "ports": [{"name": "c10d", "port": 29500}]}}),
         ),
-    ];
-    if queued {
-        objs.extend([
-            m(json!({"apiVersion": "kueue.x-k8s.io/v1beta2", "kind": "ResourceFlavor", "metadata": {"name": "llm-h100", "labels": labels()},
-                "spec": {"nodeLabels": {"cloud.google.com/gke-nodepool": "h100"}}})),
-            m(json!({"apiVersion": "kueue.x-k8s.io/v1beta2", "kind": "WorkloadPriorityClass", "metadata": {"name": "llm-high"}, "value": 1000})),
-            m(json!({"apiVersion": "kueue.x-k8s.io/v1beta2", "kind": "ClusterQueue", "metadata": {"name": "llm-train"},
-                "spec": {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": NS}},
-                    "resourceGroups": [{"coveredResources": ["nvidia.com/gpu"], "flavors": [{"name": "llm-h100", "resources": [{"name": "nvidia.com/gpu", "nominalQuota": 16}]}]}]}})),
-            m(json!({"apiVersion": "kueue.x-k8s.io/v1beta2", "kind": "LocalQueue", "metadata": {"name": "train", "namespace": NS},
-                "spec": {"clusterQueue": "llm-train"}})),
-        ]);
-    }
+    ]);
     objs.push(m(json!({"apiVersion": "jobset.x-k8s.io/v1alpha2", "kind": "JobSet",
         "metadata": {"name": "trainer", "namespace": NS, "labels": jobset_labels},
         "spec": {"suspend": queued, "failurePolicy": {"maxRestarts": 3},
@@ -278,7 +278,7 @@ fn a_missing_crd_stops_before_anything_is_created_with_the_install_command() {
     for want in [
         "nothing was applied",
         "the cluster does not serve 5 kinds",
-        "ResourceFlavor, WorkloadPriorityClass, ClusterQueue, LocalQueue (kueue.x-k8s.io/v1beta2): the cluster has no kueue.x-k8s.io API",
+        "ResourceFlavor, ClusterQueue, LocalQueue, WorkloadPriorityClass (kueue.x-k8s.io/v1beta2): the cluster has no kueue.x-k8s.io API",
         "JobSet (jobset.x-k8s.io/v1alpha2), for JobSet ml/trainer: the cluster has no jobset.x-k8s.io API",
         "kubectl apply --server-side -f https://github.com/kubernetes-sigs/kueue/releases/download/v0.19.2/manifests.yaml",
         "kubectl apply --server-side -f https://github.com/kubernetes-sigs/jobset/releases/download/v0.12.0/manifests.yaml",

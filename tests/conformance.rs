@@ -118,12 +118,16 @@ fn manifests_pass_kubernetes_validate_strict() {
             String::from_utf8_lossy(&o.stderr)
         );
         assert!(o.status.success(), "{name}: {out}");
+        // Custom resources have no schema here: tests/crds.rs checks them
+        // against their CRDs.
         let docs = support::yaml::documents(file(&c, podwire::MANIFESTS_FILE))
             .expect("manifests parse")
-            .len();
+            .iter()
+            .filter(|o| !support::is_custom_resource(o["apiVersion"].as_str().unwrap_or_default()))
+            .count();
         assert!(
             out.matches("passed for resource").count() == docs,
-            "{name}: expected all {docs} objects to pass: {out}"
+            "{name}: expected all {docs} built-in objects to pass: {out}"
         );
     }
 }

@@ -36,6 +36,7 @@ fn there_are_examples() {
         "tpu-v5e-jax",
         "mixed-stack",
         "queued-a3-mega",
+        "flex-h100-kueue",
     ] {
         assert!(names.iter().any(|n| n == want), "missing example {want}");
     }

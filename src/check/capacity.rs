@@ -1,4 +1,6 @@
 //! Pool capacity: what runs on a pool must fit on it at its largest.
+//! Queued jobs are left out: Kueue starts them only as the queue's quota
+//! allows (check::queues holds each of them to it).
 
 use super::validate::cpu_millis;
 use super::Checker;
@@ -20,6 +22,7 @@ pub(super) fn check_capacity(
         let on: Vec<(usize, &model::Workload)> = wls
             .iter()
             .enumerate()
+            .filter(|(i, _)| spec_wls.get(*i).is_some_and(|s| s.queue.is_none()))
             .filter_map(|(i, w)| w.as_ref().filter(|w| w.pool == pi).map(|w| (i, w)))
             .collect();
         let Some(&(last, _)) = on.last() else {

@@ -482,7 +482,9 @@ fn flex_start_needs_a_cluster_version_that_has_it() {
 
 #[test]
 fn pods_on_queued_pools_tolerate_the_queued_taint_and_no_others_do() {
-    let workload = "workloads:\n  - {name: t, image: us-docker.pkg.dev/p/r/i:1, gpus: 8}\n";
+    // In a queue: a queued pool makes nodes only for what Kueue admits.
+    let workload =
+        "queues:\n  - {name: q, pools: [p]}\nworkloads:\n  - {name: t, image: us-docker.pkg.dev/p/r/i:1, gpus: 8, queue: q}\n";
     for (cap, tolerated) in [
         ("capacity: queued", true),
         ("capacity: flex-start", false),

@@ -12,6 +12,7 @@ mod capacity_tests;
 mod connections;
 mod pools;
 mod provisioning;
+mod queues;
 #[cfg(test)]
 mod tests;
 pub mod validate;
@@ -378,6 +379,7 @@ fn resolve(checker: &mut Checker, s: &Spec) -> Option<Model> {
         }
         workloads.push(resolved);
     }
+    let queues = queues::check_queues(checker, s, &pools, &mut workloads);
     capacity::check_capacity(checker, &pools, &workloads, &s.workloads);
 
     // Connections.
@@ -401,6 +403,7 @@ fn resolve(checker: &mut Checker, s: &Spec) -> Option<Model> {
 
     let pools: Vec<Pool> = pools.into_iter().collect::<Option<_>>()?;
     let workloads: Vec<model::Workload> = workloads.into_iter().collect::<Option<_>>()?;
+    let queues: Vec<model::Queue> = queues.into_iter().collect::<Option<_>>()?;
     Some(Model {
         name: s.metadata.name.clone(),
         project: s.gcp.project.clone(),
@@ -426,6 +429,7 @@ fn resolve(checker: &mut Checker, s: &Spec) -> Option<Model> {
         subnetwork: s.gcp.subnetwork.clone(),
         pools,
         workloads,
+        queues,
         flows,
     })
 }

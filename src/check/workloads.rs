@@ -457,6 +457,9 @@ pub(super) fn check_workload(
         backoff_limit: w
             .backoff_limit
             .unwrap_or(if framework.is_some() { 0 } else { 3 }),
+        // Resolved with the queues (check::queues).
+        queue: None,
+        priority: None,
     })
 }
 

@@ -6,9 +6,11 @@
 //!   workload objects that hold it;
 //! - [`services`]: ClusterIP, headless and load-balancer Services;
 //! - [`policies`]: the NetworkPolicies;
+//! - [`kueue`]: Kueue's queues, flavors and priority classes;
 //! - [`order`]: the apply order and the manifests file's layout;
 //! - [`names`]: no two objects share an identity, none takes Kubernetes' own.
 
+pub mod kueue;
 mod names;
 mod objects;
 mod order;

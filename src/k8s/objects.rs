@@ -1,6 +1,7 @@
 //! The generated Kubernetes objects (k8s-openapi's typed model), their
 //! metadata and labels, and the namespace that holds them.
 
+use super::kueue::Kueue;
 use crate::model::{Model, Workload};
 use crate::yaml::Emitter;
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
@@ -25,6 +26,8 @@ pub enum Object {
     Job(Job),
     StatefulSet(StatefulSet),
     Deployment(Deployment),
+    /// Kueue's custom resources (queues, flavors, priority classes ...).
+    Kueue(Kueue),
 }
 
 impl Object {
@@ -37,6 +40,7 @@ impl Object {
             Object::Job(o) => &o.metadata,
             Object::StatefulSet(o) => &o.metadata,
             Object::Deployment(o) => &o.metadata,
+            Object::Kueue(o) => o.metadata(),
         }
     }
 
@@ -52,6 +56,7 @@ impl Object {
             Object::Job(_) => ("batch/v1", "Job", "jobs"),
             Object::StatefulSet(_) => ("apps/v1", "StatefulSet", "statefulsets"),
             Object::Deployment(_) => ("apps/v1", "Deployment", "deployments"),
+            Object::Kueue(o) => o.type_info(),
         }
     }
 
@@ -80,6 +85,7 @@ impl Object {
             Object::Job(o) => e.document(o),
             Object::StatefulSet(o) => e.document(o),
             Object::Deployment(o) => e.document(o),
+            Object::Kueue(o) => e.document(o),
         }
     }
 
@@ -93,6 +99,7 @@ impl Object {
             Object::Job(o) => serde_json::to_value(o),
             Object::StatefulSet(o) => serde_json::to_value(o),
             Object::Deployment(o) => serde_json::to_value(o),
+            Object::Kueue(o) => serde_json::to_value(o),
         };
         // Serializing these plain structs cannot fail (no maps with non-string keys).
         r.unwrap_or(serde_json::Value::Null)

@@ -2,7 +2,7 @@
 
 use super::objects::{labels, Lower, Object};
 use super::policies::{default_deny, FlowIndex};
-use super::{pods, services};
+use super::{kueue, pods, services};
 use crate::model::Model;
 use crate::yaml::Emitter;
 use k8s_openapi::api::core::v1::ServiceAccount;
@@ -11,12 +11,14 @@ use k8s_openapi::api::core::v1::ServiceAccount;
 pub const SEPARATOR: &str = "---\n";
 
 /// All objects, in the order they should be applied: the namespace, the
-/// ServiceAccounts, the NetworkPolicies (before any pod can start
+/// Kueue objects (flavors, admission checks, cluster and local queues,
+/// priority classes: all before the jobs they admit), the ServiceAccounts, the NetworkPolicies (before any pod can start
 /// unrestricted; only when the spec declares connections), the Services,
 /// then the workloads.
 pub fn objects(m: &Model) -> Vec<Object> {
     let lw = Lower::new(m);
     let mut out = vec![lw.namespace()];
+    out.extend(kueue::objects(&lw).into_iter().map(Object::Kueue));
     for w in &m.workloads {
         let mut meta = lw.wl_meta(&w.name, w);
         if let Some(gsa) = &w.gcp_service_account {
@@ -42,11 +44,12 @@ pub fn objects(m: &Model) -> Vec<Object> {
 
 /// A kind's place in the apply order, for the kinds whose place matters:
 /// what is referred to comes before what refers to it. The Namespace first
-/// (everything else lives in it); ServiceAccounts, NetworkPolicies (before
-/// any pod can start unrestricted) and Services; then Kueue's objects in
-/// the order they name each other (a ClusterQueue names ResourceFlavors and
-/// AdmissionChecks, an AdmissionCheck its ProvisioningRequestConfig, a
-/// LocalQueue its ClusterQueue); the workloads last, so that a queued job
+/// (everything else lives in it); Kueue's objects in the order they name
+/// each other (a ClusterQueue names ResourceFlavors and AdmissionChecks, an
+/// AdmissionCheck its ProvisioningRequestConfig, a LocalQueue its
+/// ClusterQueue), then the priority classes; ServiceAccounts,
+/// NetworkPolicies (before any pod can start unrestricted) and Services;
+/// the workloads last, so that a queued job
 /// finds its queue and a pod its ServiceAccount. `None`: anywhere.
 /// [`objects`] keeps to it (tested on every example); the submitter applies
 /// in exactly the order of [`objects`].
@@ -54,15 +57,15 @@ pub fn apply_rank(api_version: &str, kind: &str) -> Option<u8> {
     let group = api_version.split_once('/').map_or("", |(g, _)| g);
     Some(match (group, kind) {
         ("", "Namespace") => 0,
-        ("", "ServiceAccount") => 1,
-        ("networking.k8s.io", "NetworkPolicy") => 2,
-        ("", "Service") => 3,
-        ("kueue.x-k8s.io", "ResourceFlavor") => 10,
-        ("kueue.x-k8s.io", "ProvisioningRequestConfig") => 11,
-        ("kueue.x-k8s.io", "AdmissionCheck") => 12,
-        ("kueue.x-k8s.io", "WorkloadPriorityClass") => 13,
-        ("kueue.x-k8s.io", "ClusterQueue") => 14,
-        ("kueue.x-k8s.io", "LocalQueue") => 15,
+        ("kueue.x-k8s.io", "ResourceFlavor") => 1,
+        ("kueue.x-k8s.io", "ProvisioningRequestConfig") => 2,
+        ("kueue.x-k8s.io", "AdmissionCheck") => 3,
+        ("kueue.x-k8s.io", "ClusterQueue") => 4,
+        ("kueue.x-k8s.io", "LocalQueue") => 5,
+        ("kueue.x-k8s.io", "WorkloadPriorityClass") => 6,
+        ("", "ServiceAccount") => 10,
+        ("networking.k8s.io", "NetworkPolicy") => 11,
+        ("", "Service") => 12,
         ("batch", "Job")
         | ("apps", "Deployment")
         | ("apps", "StatefulSet")
@@ -95,6 +98,7 @@ mod tests {
         include_str!("../../examples/serving-l4-spot.yaml"),
         include_str!("../../examples/tpu-v5e-jax.yaml"),
         include_str!("../../examples/mixed-stack.yaml"),
+        include_str!("../../examples/flex-h100-kueue.yaml"),
     ];
 
     fn model(src: &str) -> Model {
@@ -146,9 +150,10 @@ mod tests {
             ("kueue.x-k8s.io/v1beta2", "ResourceFlavor"),
             ("kueue.x-k8s.io/v1beta2", "ProvisioningRequestConfig"),
             ("kueue.x-k8s.io/v1beta2", "AdmissionCheck"),
-            ("kueue.x-k8s.io/v1beta2", "WorkloadPriorityClass"),
             ("kueue.x-k8s.io/v1beta2", "ClusterQueue"),
             ("kueue.x-k8s.io/v1beta2", "LocalQueue"),
+            ("kueue.x-k8s.io/v1beta2", "WorkloadPriorityClass"),
+            ("v1", "ServiceAccount"),
             ("batch/v1", "Job"),
         ];
         let ranks: Vec<u8> = order
@@ -203,5 +208,47 @@ mod tests {
             checked += 1;
         }
         assert!(checked >= 5, "{checked} examples");
+    }
+
+    #[test]
+    fn kueue_objects_come_after_the_namespace_each_before_what_refers_to_it() {
+        let m = model(include_str!("../../examples/flex-h100-kueue.yaml"));
+        let kinds: Vec<&str> = objects(&m).iter().map(|o| o.type_info().1).collect();
+        assert_eq!(
+            kinds,
+            [
+                "Namespace",
+                "ResourceFlavor",
+                "ClusterQueue",
+                "LocalQueue",
+                "WorkloadPriorityClass",
+                "ServiceAccount",
+                "Service",
+                "Job"
+            ]
+        );
+        // With queued provisioning: the config, then its check, then the queue.
+        let mut m = m;
+        m.pools[0].capacity = crate::model::Capacity::Queued;
+        let kinds: Vec<&str> = objects(&m).iter().map(|o| o.type_info().1).collect();
+        assert_eq!(
+            kinds[..5],
+            [
+                "Namespace",
+                "ResourceFlavor",
+                "ProvisioningRequestConfig",
+                "AdmissionCheck",
+                "ClusterQueue"
+            ]
+        );
+        // Cluster-scoped objects have no namespace and carry the spec's name.
+        for o in objects(&m) {
+            let (_, kind, _) = o.type_info();
+            let scoped = matches!(kind, "LocalQueue" | "ServiceAccount" | "Service" | "Job");
+            assert_eq!(o.namespace().is_some(), scoped, "{kind}");
+            if !scoped && kind != "Namespace" {
+                assert!(o.name().starts_with("flex-train-"), "{kind} {}", o.name());
+            }
+        }
     }
 }

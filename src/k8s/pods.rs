@@ -2,6 +2,7 @@
 //! context, scheduling) and the workload objects that hold it: an Indexed
 //! Job, a StatefulSet or a Deployment.
 
+use super::kueue;
 use super::objects::{labels, s, Lower, Object, WORKLOAD_LABEL};
 use crate::model::{Framework, Kind, Model, Workload};
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, StatefulSet, StatefulSetSpec};
@@ -239,7 +240,7 @@ fn pod_template(lw: &Lower, w: &Workload, job: bool) -> PodTemplateSpec {
 }
 
 pub(super) fn workload(lw: &Lower, w: &Workload) -> Object {
-    let meta = lw.wl_meta(&w.name, w);
+    let mut meta = lw.wl_meta(&w.name, w);
     let selector = LabelSelector {
         match_labels: Some(Lower::selector(w)),
         ..Default::default()
@@ -247,8 +248,8 @@ pub(super) fn workload(lw: &Lower, w: &Workload) -> Object {
     let replicas = i32::try_from(w.replicas).unwrap_or(i32::MAX);
     match w.kind {
         Kind::Job => Object::Job(Job {
-            metadata: meta,
             spec: Some(JobSpec {
+                suspend: kueue::hold(lw.m, w, &mut meta),
                 backoff_limit: Some(i32::try_from(w.backoff_limit).unwrap_or(i32::MAX)),
                 completion_mode: Some(s("Indexed")),
                 completions: Some(replicas),
@@ -256,6 +257,7 @@ pub(super) fn workload(lw: &Lower, w: &Workload) -> Object {
                 template: pod_template(lw, w, true),
                 ..Default::default()
             }),
+            metadata: meta,
             ..Default::default()
         }),
         Kind::StatefulSet => Object::StatefulSet(StatefulSet {

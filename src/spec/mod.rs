@@ -105,6 +105,11 @@ pub struct Spec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("examples" = ["llm-train"]))]
     pub namespace: Option<String>,
+    /// Kueue queues: jobs in a queue are admitted as a whole (all pods or
+    /// none) when the queue's quota allows, and wait suspended until then.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(extend("examples" = [[{"name": "train", "pools": ["h100"], "quota": {"gpus": 32}}]]))]
+    pub queues: Vec<Queue>,
     /// The pods to run, each a Job, StatefulSet or Deployment.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(extend("examples" = [[{"name": "trainer", "image": "us-docker.pkg.dev/my-project/ml/train:1.0"}]]))]
@@ -600,10 +605,108 @@ pub struct Workload {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0, max = 2147483647), extend("examples" = [1000]))]
     pub run_as_group: Option<i64>,
+    /// Kueue queue (a `queues[].name`) that admits this job as a whole; the
+    /// Job is created suspended and starts when the queue's quota allows.
+    /// Jobs only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = ["train"]))]
+    pub queue: Option<String>,
+    /// Kueue priority within the queue, the WorkloadPriorityClass
+    /// `<metadata.name>-<priority>` of value 100 (`low`), 1000 (`normal`)
+    /// or 10000 (`high`): higher priorities are admitted first; none
+    /// preempts a running job. Needs `queue`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = ["high"]))]
+    pub priority: Option<Priority>,
     /// Retries of a Job before it is failed. Default 0 for distributed jobs, else 3.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0, max = 1000), extend("examples" = [3]))]
     pub backoff_limit: Option<u32>,
+}
+
+/// A Kueue queue over some node pools: a ClusterQueue `<metadata.name>-<name>`
+/// with one ResourceFlavor per pool, and a LocalQueue `<name>` in the
+/// workload namespace.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Queue {
+    /// The queue's name (a DNS-1035 label): the LocalQueue's, and what workloads name in `queue`.
+    #[schemars(extend("examples" = ["train"]))]
+    pub name: String,
+    /// The node pools whose capacity the queue hands out, in order; at least one.
+    #[schemars(extend("examples" = [["h100"]]))]
+    pub pools: Vec<String>,
+    /// How much of each pool the queue's admitted jobs may use at once.
+    /// Each resource left out gets the pool's maximum size (its largest node
+    /// count, `autoscaling.max` or `nodes`, per zone, x the zones, x what one node has).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = [{"gpus": 32}]))]
+    pub quota: Option<Quota>,
+}
+
+/// A queue's nominal quota, per pool of the queue (each pool's
+/// ResourceFlavor gets these amounts).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Quota {
+    /// GPUs (nvidia.com/gpu). Default: the pool's GPUs at its largest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 1000000), extend("examples" = [32]))]
+    pub gpus: Option<u32>,
+    /// TPU chips (google.com/tpu). Default: the pool's chips at its largest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 1000000), extend("examples" = [64]))]
+    pub tpus: Option<u32>,
+    /// CPUs (Kubernetes quantity). Default: the pool's vCPUs at its largest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<Quantity>", extend("examples" = ["720"]))]
+    pub cpu: Option<String>,
+    /// Memory (Kubernetes quantity). Default: the pool's memory at its largest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<Quantity>", extend("examples" = ["7000Gi"]))]
+    pub memory: Option<String>,
+    /// Ephemeral storage (Kubernetes quantity), covered when a queued pod
+    /// requests it. Default: the pool's boot disks at its largest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<Quantity>", extend("examples" = ["800Gi"]))]
+    pub ephemeral_storage: Option<String>,
+}
+
+/// A queued job's priority: the WorkloadPriorityClass
+/// `<metadata.name>-<priority>` podwire creates. Priority orders admission
+/// within a queue; podwire does not let a job preempt another.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Priority {
+    /// Value 100.
+    Low,
+    /// Value 1000.
+    Normal,
+    /// Value 10000.
+    High,
+}
+
+impl Priority {
+    pub const ALL: [Priority; 3] = [Priority::Low, Priority::Normal, Priority::High];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::Low => "low",
+            Priority::Normal => "normal",
+            Priority::High => "high",
+        }
+    }
+
+    /// The WorkloadPriorityClass's value (the variants' docs say the same).
+    pub fn value(self) -> i32 {
+        match self {
+            Priority::Low => 100,
+            Priority::Normal => 1000,
+            Priority::High => 10000,
+        }
+    }
 }
 
 /// One end of a connection.

@@ -2,12 +2,14 @@
 //! and evaluated by a model of Kubernetes written for these tests alone
 //! (`cluster`), must allow exactly the traffic and give exactly the names
 //! the spec declares, read from the spec by design.md's rules (`expect`).
-//! Run over every example and over seeded random specs.
+//! Run over every example and over seeded random specs. `kueue` holds the
+//! queued workloads to an independent model of Kueue's admission.
 
 mod cluster;
 mod compare;
 mod expect;
 mod generate;
+mod kueue;
 #[path = "../support/mod.rs"]
 mod support;
 

@@ -383,3 +383,15 @@ fn is_executable(p: &Path) -> bool {
         p.is_file()
     }
 }
+
+/// Whether an object's apiVersion is a custom resource's (validated against
+/// its CRD by tests/crds.rs, unknown to kubernetes-validate): built-in
+/// groups are the core group, dotless ones (`apps`, `batch`, `autoscaling`
+/// ...) and `*.k8s.io` (`networking.k8s.io`), except the SIG projects'
+/// `*.x-k8s.io` (Kueue, JobSet, LeaderWorkerSet).
+pub fn is_custom_resource(api_version: &str) -> bool {
+    let Some((group, _)) = api_version.split_once('/') else {
+        return false;
+    };
+    group.contains('.') && (!group.ends_with(".k8s.io") || group.ends_with(".x-k8s.io"))
+}

@@ -53,7 +53,7 @@ export function renderDiagram(graph) {
       parts.push(
         `<g class="workload" data-workload="${esc(w.name)}"><rect x="${X_WL}" y="${ry}" width="${W_WL}" height="${rh}" rx="6"/>` +
           `<text x="${X_WL + 10}" y="${ry + 19}" class="wl-name">${esc(w.name)}</text>` +
-          `<text x="${X_WL + 10}" y="${ry + 37}" class="muted">${esc(w.kind)} ×${w.replicas}${w.ports.length ? " · :" + esc(w.ports.join(", :")) : ""}</text></g>`,
+          `<text x="${X_WL + 10}" y="${ry + 37}" class="muted">${esc(w.kind)} ×${w.replicas}${w.ports.length ? " · :" + esc(w.ports.join(", :")) : ""}${w.queue ? " · queue " + esc(w.queue) + (w.priority ? " (" + esc(w.priority) + ")" : "") : ""}</text></g>`,
       );
       svcs.forEach((s, i) => {
         const sy = ry + 6 + i * 24;
