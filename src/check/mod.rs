@@ -9,9 +9,11 @@
 mod capacity;
 mod connections;
 mod pools;
+mod slices;
 #[cfg(test)]
 mod tests;
 pub mod validate;
+mod volumes;
 mod workloads;
 
 use crate::diag::{codes, Pending, Severity};
@@ -334,8 +336,15 @@ fn resolve(checker: &mut Checker, s: &Spec) -> Option<Model> {
                 None,
             );
         }
-        let resolved =
-            workloads::check_workload(checker, &path, w, &c.node_pools, &pools, workload_identity);
+        let resolved = workloads::check_workload(
+            checker,
+            &path,
+            w,
+            &c.node_pools,
+            &pools,
+            workload_identity,
+            (&s.gcp.project, &namespace),
+        );
         if let Some(wl) = &resolved {
             for (svc, what) in wl
                 .service
@@ -366,6 +375,22 @@ fn resolve(checker: &mut Checker, s: &Spec) -> Option<Model> {
         workloads.push(resolved);
     }
     capacity::check_capacity(checker, &pools, &workloads, &s.workloads);
+    slices::node_pool_count(checker, &pools);
+    // Scratch space lives on the nodes' Local SSDs where the machine type
+    // comes with them: the pool then backs ephemeral storage with them.
+    for (pi, pool) in pools.iter_mut().enumerate() {
+        let Some(pool) = pool else { continue };
+        let scratch = workloads.iter().flatten().any(|w| {
+            w.pool == pi
+                && w
+                    .volumes
+                    .iter()
+                    .any(|v| matches!(v.source, model::VolumeSource::Scratch { .. }))
+        });
+        if scratch {
+            pool.ephemeral_local_ssds = crate::catalog::local_ssds(&pool.machine_type);
+        }
+    }
 
     // Connections.
     let mut flows = Vec::new();

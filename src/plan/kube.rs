@@ -38,6 +38,16 @@ pub fn api_resource(o: &Object) -> ApiResource {
         Object::NetworkPolicy(_) => ApiResource::erase::<networking::v1::NetworkPolicy>(&()),
         Object::Service(_) => ApiResource::erase::<core::v1::Service>(&()),
         Object::Job(_) => ApiResource::erase::<batch::v1::Job>(&()),
+        Object::JobSet(_) => {
+            use crate::k8s::jobset;
+            ApiResource {
+                group: jobset::GROUP.into(),
+                version: jobset::VERSION.into(),
+                api_version: jobset::API_VERSION.into(),
+                kind: jobset::KIND.into(),
+                plural: jobset::PLURAL.into(),
+            }
+        }
         Object::StatefulSet(_) => ApiResource::erase::<apps::v1::StatefulSet>(&()),
         Object::Deployment(_) => ApiResource::erase::<apps::v1::Deployment>(&()),
     }
@@ -223,7 +233,7 @@ pub fn load_balancer_address(live: &Value) -> Option<String> {
 pub fn is_workload(o: &Object) -> bool {
     matches!(
         o,
-        Object::Deployment(_) | Object::StatefulSet(_) | Object::Job(_)
+        Object::Deployment(_) | Object::StatefulSet(_) | Object::Job(_) | Object::JobSet(_)
     )
 }
 
@@ -267,6 +277,37 @@ pub fn readiness(o: &Object, live: &Value) -> Result<Option<String>, String> {
                 Ok(None)
             } else {
                 Ok(Some("not started".into()))
+            }
+        }
+        // Started once a child Job runs (or ran); failed with the JobSet's
+        // `Failed` condition, after its restarts are used up.
+        Object::JobSet(_) => {
+            let failed = st["conditions"].as_array().into_iter().flatten().find(|c| {
+                c["type"].as_str() == Some("Failed") && c["status"].as_str() == Some("True")
+            });
+            if let Some(c) = failed {
+                return Err(c["message"]
+                    .as_str()
+                    .or_else(|| c["reason"].as_str())
+                    .unwrap_or("failed")
+                    .to_string());
+            }
+            let jobs = st["replicatedJobsStatus"].as_array();
+            let started = jobs.into_iter().flatten().any(|j| {
+                ["active", "ready", "succeeded"]
+                    .iter()
+                    .any(|k| j[*k].as_u64().unwrap_or(0) > 0)
+            });
+            let done = st["conditions"].as_array().into_iter().flatten().any(|c| {
+                c["type"].as_str() == Some("Completed") && c["status"].as_str() == Some("True")
+            });
+            if started || done {
+                Ok(None)
+            } else {
+                Ok(Some(match n("restarts") {
+                    0 => "not started".into(),
+                    r => format!("restarting (restart {r})"),
+                }))
             }
         }
         _ => Ok(None),

@@ -919,7 +919,8 @@ mod tests {
         assert_eq!(w.args, ["--epochs", "3", "true"]);
         assert_eq!(
             w.env,
-            [("N", "4"), ("EMPTY", ""), ("F", "1.50")].map(|(k, v)| (k.to_string(), v.to_string()))
+            [("N", "4"), ("EMPTY", ""), ("F", "1.50")]
+                .map(|(k, v)| (k.to_string(), crate::spec::EnvValue::Text(v.to_string())))
         );
         assert_eq!(
             w.resources.as_ref().and_then(|r| r.cpu.as_deref()),

@@ -1,0 +1,369 @@
+//! Data and secrets: a workload's volumes (Cloud Storage buckets through the
+//! FUSE CSI driver, existing PersistentVolumeClaims, node-local scratch
+//! space) and its `env: {secret, key}` references.
+
+use super::validate::memory_bytes;
+use super::{at, item, Checker};
+use crate::catalog;
+use crate::diag::codes;
+use crate::model::{self, EnvValue, Pool, VolumeSource};
+use crate::spec;
+
+/// Where podwire mounts the accelerator pods' shared memory.
+pub(super) const SHM_PATH: &str = "/dev/shm";
+
+/// GKE's boot disk size when `diskSizeGb` is not given (GB).
+const DEFAULT_BOOT_DISK_GB: u64 = 100;
+
+/// DNS-1123 subdomain (Secret and PersistentVolumeClaim names).
+fn dns1123_subdomain(s: &str) -> bool {
+    s.len() <= 253
+        && !s.is_empty()
+        && s.split('.').all(|l| {
+            let b = l.as_bytes();
+            !b.is_empty()
+                && b[0].is_ascii_alphanumeric()
+                && b[b.len() - 1].is_ascii_alphanumeric()
+                && b.iter()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        })
+}
+
+/// A Secret's data key: `[-._a-zA-Z0-9]+`, at most 253, not `.` or `..`.
+fn secret_key(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 253
+        && s != "."
+        && s != ".."
+        && s
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_'))
+}
+
+/// Why `s` is not a Cloud Storage bucket name (Cloud Storage, "Bucket
+/// naming requirements": 3-63 characters, or up to 222 with dots and 63 per
+/// dot-separated part; lowercase letters, digits, '-', '_' and '.';
+/// starting and ending with a letter or digit; not starting with `goog`).
+fn bucket_name(s: &str) -> Result<(), String> {
+    if s.starts_with("gs://") {
+        return Err("write the bucket's name without `gs://`".into());
+    }
+    if s.contains('/') {
+        return Err("a bucket name has no `/`: mount the bucket, then use the folder under `path`".into());
+    }
+    let b = s.as_bytes();
+    let max = if s.contains('.') { 222 } else { 63 };
+    if b.len() < 3 || b.len() > max {
+        return Err(format!("it must be 3 to {max} characters"));
+    }
+    if !b
+        .iter()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'-' | b'_' | b'.'))
+    {
+        return Err("use lowercase letters, digits, '-', '_' and '.'".into());
+    }
+    if !b[0].is_ascii_alphanumeric() || !b[b.len() - 1].is_ascii_alphanumeric() {
+        return Err("it must start and end with a letter or digit".into());
+    }
+    if s.split('.').any(|part| part.is_empty() || part.len() > 63) {
+        return Err("each dot-separated part must be 1 to 63 characters".into());
+    }
+    if s.starts_with("goog") {
+        return Err("names starting with `goog` are reserved".into());
+    }
+    Ok(())
+}
+
+/// Why a mount path is not one (absolute, normal, not `/`).
+fn mount_path(p: &str) -> Result<(), &'static str> {
+    if !p.starts_with('/') {
+        return Err("it must be absolute (start with `/`)");
+    }
+    if p.trim_end_matches('/').is_empty() {
+        return Err("mounting over `/` would hide the image");
+    }
+    if p.split('/').any(|seg| seg == ".." || seg == ".") {
+        return Err("it must not contain `.` or `..` segments");
+    }
+    if p.contains("//") {
+        return Err("it must not contain empty segments (`//`)");
+    }
+    Ok(())
+}
+
+/// The workload's environment as the model holds it, each `{secret, key}`
+/// reference checked (names Kubernetes accepts).
+pub(super) fn env(checker: &mut Checker, path: &str, w: &spec::Workload) -> Vec<(String, EnvValue)> {
+    w.env
+        .iter()
+        .map(|(k, v)| {
+            let value = match v {
+                spec::EnvValue::Text(t) => EnvValue::Text(t.clone()),
+                spec::EnvValue::Secret(r) => {
+                    let vp = format!("{path}.env.{k}");
+                    if !dns1123_subdomain(&r.secret) {
+                        checker.err(
+                            codes::BAD_SECRET_REF,
+                            &at(&vp, ".secret"),
+                            format!("`{}` is not a Secret name", r.secret),
+                            Some("lowercase letters, digits, '-' and '.', starting and ending with a letter or digit".to_string()),
+                        );
+                    }
+                    if !secret_key(&r.key) {
+                        checker.err(
+                            codes::BAD_SECRET_REF,
+                            &at(&vp, ".key"),
+                            format!("`{}` is not a Secret key", r.key),
+                            Some("letters, digits, '-', '_' and '.'".to_string()),
+                        );
+                    }
+                    EnvValue::Secret {
+                        name: r.secret.clone(),
+                        key: r.key.clone(),
+                    }
+                }
+            };
+            (k.clone(), value)
+        })
+        .collect()
+}
+
+/// Bytes of ephemeral storage a node of `pool` has: its Local SSDs where
+/// the machine type comes with them (the pool then backs ephemeral storage
+/// with them), else its boot disk.
+pub(super) fn node_ephemeral_bytes(pool: &Pool) -> (u64, String) {
+    match catalog::local_ssds(&pool.machine_type) {
+        Some(n) => (
+            u64::from(n) * catalog::LOCAL_SSD_GIB * 1024 * 1024 * 1024,
+            format!(
+                "{n} Local SSD{} of {} GiB",
+                if n == 1 { "" } else { "s" },
+                catalog::LOCAL_SSD_GIB
+            ),
+        ),
+        None => {
+            let gb = pool
+                .disk_size_gb
+                .map_or(DEFAULT_BOOT_DISK_GB, u64::from);
+            (gb * 1_000_000_000, format!("a {gb} GB boot disk"))
+        }
+    }
+}
+
+/// Check a workload's volumes and resolve them. `accelerated`: podwire
+/// mounts shared memory at `/dev/shm`.
+pub(super) fn volumes(
+    checker: &mut Checker,
+    path: &str,
+    w: &spec::Workload,
+    pool: Option<&Pool>,
+    accelerated: bool,
+    workload_identity: bool,
+    (project, namespace): (&str, &str),
+) -> Vec<model::Volume> {
+    let list = at(path, ".volumes");
+    let mut out: Vec<model::Volume> = Vec::with_capacity(w.volumes.len());
+    let mut scratch_total: u64 = 0;
+    let mut fuse_at: Option<String> = None;
+    for (i, v) in w.volumes.iter().enumerate() {
+        let vp = item(&list, i);
+        let (mount, source, kind) = match v {
+            spec::Volume::Bucket(b) => {
+                if let Err(why) = bucket_name(&b.bucket) {
+                    checker.err(
+                        codes::BAD_BUCKET,
+                        &at(&vp, ".bucket"),
+                        format!("`{}` is not a Cloud Storage bucket name: {why}", b.bucket),
+                        None,
+                    );
+                }
+                fuse_at.get_or_insert_with(|| at(&vp, ".bucket"));
+                (
+                    &b.path,
+                    VolumeSource::Bucket {
+                        bucket: b.bucket.clone(),
+                        read_only: b.read_only.unwrap_or(false),
+                    },
+                    "bucket",
+                )
+            }
+            spec::Volume::Claim(c) => {
+                if !dns1123_subdomain(&c.claim) {
+                    checker.err(
+                        codes::BAD_CLAIM,
+                        &at(&vp, ".claim"),
+                        format!("`{}` is not a PersistentVolumeClaim name", c.claim),
+                        Some("lowercase letters, digits, '-' and '.', starting and ending with a letter or digit".to_string()),
+                    );
+                }
+                (
+                    &c.path,
+                    VolumeSource::Claim {
+                        claim: c.claim.clone(),
+                        read_only: c.read_only.unwrap_or(false),
+                    },
+                    "claim",
+                )
+            }
+            spec::Volume::Scratch(s) => {
+                let sp = at(&vp, ".scratch");
+                match memory_bytes(&s.scratch) {
+                    None => checker.err(
+                        codes::BAD_QUANTITY,
+                        &sp,
+                        format!("`{}` is not a storage quantity", s.scratch),
+                        Some("e.g. \"500Gi\"".to_string()),
+                    ),
+                    Some(0) => checker.err(
+                        codes::BAD_QUANTITY,
+                        &sp,
+                        "scratch space of size 0",
+                        Some("give a size, e.g. \"100Gi\", or remove the volume".to_string()),
+                    ),
+                    Some(bytes) => {
+                        scratch_total = scratch_total.saturating_add(bytes);
+                        if let Some(pool) = pool {
+                            let (have, what) = node_ephemeral_bytes(pool);
+                            if scratch_total > have {
+                                let each = if scratch_total == bytes {
+                                    format!("{} of scratch space", s.scratch)
+                                } else {
+                                    format!("{} GiB of scratch space in all", scratch_total >> 30)
+                                };
+                                checker.err(
+                                    codes::SCRATCH_TOO_BIG,
+                                    &sp,
+                                    format!(
+                                        "each pod asks for {each}, but a `{}` node of pool `{}` has {what} ({} GiB) for ephemeral storage",
+                                        pool.machine_type,
+                                        pool.name,
+                                        have >> 30
+                                    ),
+                                    Some(if catalog::local_ssds(&pool.machine_type).is_some() {
+                                        "use less scratch space per pod, or a machine type with more Local SSD".to_string()
+                                    } else {
+                                        "use less scratch space, raise the pool's `diskSizeGb`, or a machine type with Local SSDs (a3, a2-ultragpu, g2)".to_string()
+                                    }),
+                                );
+                            }
+                        }
+                    }
+                }
+                (
+                    &s.path,
+                    VolumeSource::Scratch {
+                        size: s.scratch.clone(),
+                    },
+                    "scratch",
+                )
+            }
+        };
+        let pp = at(&vp, ".path");
+        match mount_path(mount) {
+            Err(why) => checker.err(
+                codes::VOLUME_PATH,
+                &pp,
+                format!("`{mount}` is not a mount path: {why}"),
+                None,
+            ),
+            Ok(()) => {
+                let normal = mount.trim_end_matches('/');
+                if let Some(j) = out
+                    .iter()
+                    .position(|o| o.path.trim_end_matches('/') == normal)
+                {
+                    checker.err(
+                        codes::VOLUME_PATH_CLASH,
+                        &pp,
+                        format!("`{mount}` is also the path of `volumes[{j}]`"),
+                        Some("give each volume its own path".to_string()),
+                    );
+                } else if accelerated && normal == SHM_PATH {
+                    checker.err(
+                        codes::VOLUME_PATH_CLASH,
+                        &pp,
+                        format!("podwire mounts the pods' shared memory at `{SHM_PATH}`"),
+                        Some("mount the volume somewhere else".to_string()),
+                    );
+                }
+            }
+        }
+        out.push(model::Volume {
+            name: format!("{kind}-{i}"),
+            path: mount.clone(),
+            source,
+        });
+    }
+    if let Some(fp) = fuse_at {
+        let ksa = format!("{namespace}/{}", w.name);
+        if !workload_identity {
+            checker.err(
+                codes::FUSE_NEEDS_WI,
+                &fp,
+                "Cloud Storage FUSE mounts buckets as the pod's identity, which needs Workload Identity",
+                Some("remove `cluster.workloadIdentity: false` (Workload Identity is on by default)".to_string()),
+            );
+        } else if w.gcp_service_account.is_none() {
+            checker.warn(
+                codes::FUSE_ACCESS,
+                &fp,
+                format!(
+                    "the pods reach the bucket as their Kubernetes ServiceAccount (`{ksa}`), which has no access until it is granted"
+                ),
+                Some(format!(
+                    "grant `principal://iam.googleapis.com/projects/PROJECT_NUMBER/locations/global/workloadIdentityPools/{project}.svc.id.goog/subject/ns/{namespace}/sa/{}` a Cloud Storage role on the bucket (roles/storage.objectViewer to read, roles/storage.objectUser to write), or set `gcpServiceAccount` to a Google service account that has it",
+                    w.name
+                )),
+            );
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bucket_names_follow_cloud_storage() {
+        for ok in ["my-data", "a_b", "abc", "data.example.com"] {
+            assert!(bucket_name(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "b2",
+            "gs://my-data",
+            "my-data/train",
+            "My-Data",
+            "-data",
+            "data-",
+            "google-data",
+            "a..b",
+        ] {
+            assert!(bucket_name(bad).is_err(), "{bad}");
+        }
+        assert!(bucket_name(&"a".repeat(64)).is_err());
+        assert!(bucket_name(&"a".repeat(63)).is_ok());
+    }
+
+    #[test]
+    fn mount_paths_are_absolute_and_normal() {
+        for ok in ["/data", "/ckpt/", "/a/b-c"] {
+            assert!(mount_path(ok).is_ok(), "{ok}");
+        }
+        for bad in ["data", "/", "//", "/a/../b", "/a/./b", "/a//b", ""] {
+            assert!(mount_path(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn secret_names_and_keys() {
+        assert!(dns1123_subdomain("hf-token"));
+        assert!(dns1123_subdomain("a.b"));
+        assert!(!dns1123_subdomain("HF_TOKEN"));
+        assert!(!dns1123_subdomain(""));
+        assert!(secret_key("token"));
+        assert!(secret_key("HF_TOKEN.v1"));
+        assert!(!secret_key(".."));
+        assert!(!secret_key("a/b"));
+    }
+}
