@@ -430,6 +430,9 @@ pub mod codes {
     /// A bucket volume without `gcpServiceAccount` (a warning saying how
     /// access is granted).
     pub const FUSE_ACCESS: &str = "PW0536";
+    /// A bucket volume on a workload the NetworkPolicies give no way out to
+    /// Cloud Storage (a warning).
+    pub const FUSE_EGRESS: &str = "PW0537";
     /// A `{secret, key}` reference whose name or key Kubernetes refuses.
     pub const BAD_SECRET_REF: &str = "PW0540";
     // Generated output (PW09xx)

@@ -35,6 +35,8 @@ fn there_are_examples() {
         "serving-l4-spot",
         "tpu-v5e-jax",
         "mixed-stack",
+        "v5e-multislice-jax",
+        "pytorch-restarts-data",
     ] {
         assert!(names.iter().any(|n| n == want), "missing example {want}");
     }

@@ -402,6 +402,7 @@ fn resolve(checker: &mut Checker, s: &Spec) -> Option<Model> {
             flows.push(f);
         }
     }
+    volumes::fuse_egress(checker, &workloads, &flows);
     if !s.connections.is_empty() && !dataplane_v2 {
         checker.warn(
             codes::POLICY_NOT_ENFORCED,

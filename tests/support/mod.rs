@@ -35,8 +35,12 @@ fn manifest_dir() -> &'static Path {
 }
 
 /// `../shared` next to the checkout, when this machine has it (developers and
-/// CI do; users do not).
+/// CI do; users do not); `$PODWIRE_SHARED` names it for a checkout elsewhere
+/// (a git worktree).
 pub fn shared_dir() -> Option<PathBuf> {
+    if let Some(d) = std::env::var_os("PODWIRE_SHARED").map(PathBuf::from) {
+        return d.is_dir().then(|| d.canonicalize().unwrap_or(d));
+    }
     let d = manifest_dir().join("../shared");
     d.is_dir().then(|| d.canonicalize().unwrap_or(d))
 }
