@@ -160,7 +160,10 @@ pub enum EnvValue {
     Text(String),
     /// A key of a Secret in the workload namespace, read by the pod
     /// (`valueFrom.secretKeyRef`).
-    Secret { name: String, key: String },
+    Secret {
+        name: String,
+        key: String,
+    },
 }
 
 /// Where a volume comes from.

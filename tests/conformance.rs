@@ -118,13 +118,17 @@ fn manifests_pass_kubernetes_validate_strict() {
             String::from_utf8_lossy(&o.stderr)
         );
         assert!(o.status.success(), "{name}: {out}");
-        let docs = support::yaml::documents(file(&c, podwire::MANIFESTS_FILE))
-            .expect("manifests parse");
+        let docs =
+            support::yaml::documents(file(&c, podwire::MANIFESTS_FILE)).expect("manifests parse");
         // Custom resources (JobSet ...) have no schema here: they are
         // validated against their CRDs (tests/jobset.rs).
         let custom = docs
             .iter()
-            .filter(|d| d["apiVersion"].as_str().is_some_and(|a| a.contains(".x-k8s.io/")))
+            .filter(|d| {
+                d["apiVersion"]
+                    .as_str()
+                    .is_some_and(|a| a.contains(".x-k8s.io/"))
+            })
             .count();
         let core = docs.len() - custom;
         assert!(
@@ -401,7 +405,10 @@ fn multislice_pools_equal_gcloud_node_pools() {
     // pool with `slices: 2` is tpu-0 and tpu-1, each what gcloud sends for
     // one 4x4 slice.
     let body = ours("v5e-multislice-jax.yaml");
-    let pools = body["cluster"]["nodePools"].as_array().cloned().unwrap_or_default();
+    let pools = body["cluster"]["nodePools"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     let names: Vec<&str> = pools.iter().filter_map(|p| p["name"].as_str()).collect();
     assert_eq!(names, ["tpu-0", "tpu-1"]);
     for (i, pool) in pools.iter().enumerate() {
@@ -475,7 +482,9 @@ fn gcs_fuse_addon_equals_gclouds_and_changes_no_other() {
         "{addons:?}"
     );
     // A spec without buckets sends no addonsConfig at all.
-    assert!(ours("pytorch-a3.yaml")["cluster"].get("addonsConfig").is_none());
+    assert!(ours("pytorch-a3.yaml")["cluster"]
+        .get("addonsConfig")
+        .is_none());
     let Some(theirs) = oracle(&[
         "clusters",
         "create",

@@ -88,7 +88,10 @@ fn jobsets() -> Vec<(String, Value)> {
 fn examples_make_jobsets() {
     let names: Vec<String> = jobsets().into_iter().map(|(n, _)| n).collect();
     for want in ["pytorch-restarts-data", "v5e-multislice-jax"] {
-        assert!(names.iter().any(|n| n == want), "{want} makes a JobSet: {names:?}");
+        assert!(
+            names.iter().any(|n| n == want),
+            "{want} makes a JobSet: {names:?}"
+        );
     }
 }
 
@@ -119,7 +122,10 @@ fn the_crd_check_can_fail() {
     assert!(!errors(&schema, &unknown).is_empty(), "an unknown field");
     let mut wrong = good.clone();
     wrong["spec"]["failurePolicy"] = serde_json::json!({"maxRestarts": "3"});
-    assert!(!errors(&schema, &wrong).is_empty(), "a string for an integer");
+    assert!(
+        !errors(&schema, &wrong).is_empty(),
+        "a string for an integer"
+    );
     let mut missing = good;
     missing["spec"]["replicatedJobs"][0]
         .as_object_mut()
@@ -135,7 +141,11 @@ fn the_jobs_inside_pass_kubernetes_validate_strict() {
     let dir = std::env::temp_dir().join(format!("podwire-jobset-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("scratch dir");
     for (name, js) in jobsets() {
-        for rj in js["spec"]["replicatedJobs"].as_array().into_iter().flatten() {
+        for rj in js["spec"]["replicatedJobs"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
             let job = serde_json::json!({
                 "apiVersion": "batch/v1",
                 "kind": "Job",

@@ -382,8 +382,7 @@ fn resolve(checker: &mut Checker, s: &Spec) -> Option<Model> {
         let Some(pool) = pool else { continue };
         let scratch = workloads.iter().flatten().any(|w| {
             w.pool == pi
-                && w
-                    .volumes
+                && w.volumes
                     .iter()
                     .any(|v| matches!(v.source, model::VolumeSource::Scratch { .. }))
         });

@@ -65,11 +65,7 @@ pub(super) fn pool_slices(
 /// A warning when the cluster would have more node pools than GKE handles
 /// well (every slice of a Multislice pool is one).
 pub(super) fn node_pool_count(checker: &mut Checker, pools: &[Option<Pool>]) {
-    let total: usize = pools
-        .iter()
-        .flatten()
-        .map(|p| p.slices() as usize)
-        .sum();
+    let total: usize = pools.iter().flatten().map(|p| p.slices() as usize).sum();
     if total > NODE_POOLS_GKE_HANDLES_WELL {
         let at_pool = pools
             .iter()

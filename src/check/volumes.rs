@@ -35,8 +35,7 @@ fn secret_key(s: &str) -> bool {
         && s.len() <= 253
         && s != "."
         && s != ".."
-        && s
-            .bytes()
+        && s.bytes()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_'))
 }
 
@@ -49,7 +48,9 @@ fn bucket_name(s: &str) -> Result<(), String> {
         return Err("write the bucket's name without `gs://`".into());
     }
     if s.contains('/') {
-        return Err("a bucket name has no `/`: mount the bucket, then use the folder under `path`".into());
+        return Err(
+            "a bucket name has no `/`: mount the bucket, then use the folder under `path`".into(),
+        );
     }
     let b = s.as_bytes();
     let max = if s.contains('.') { 222 } else { 63 };
@@ -93,7 +94,11 @@ fn mount_path(p: &str) -> Result<(), &'static str> {
 
 /// The workload's environment as the model holds it, each `{secret, key}`
 /// reference checked (names Kubernetes accepts).
-pub(super) fn env(checker: &mut Checker, path: &str, w: &spec::Workload) -> Vec<(String, EnvValue)> {
+pub(super) fn env(
+    checker: &mut Checker,
+    path: &str,
+    w: &spec::Workload,
+) -> Vec<(String, EnvValue)> {
     w.env
         .iter()
         .map(|(k, v)| {
@@ -142,9 +147,7 @@ pub(super) fn node_ephemeral_bytes(pool: &Pool) -> (u64, String) {
             ),
         ),
         None => {
-            let gb = pool
-                .disk_size_gb
-                .map_or(DEFAULT_BOOT_DISK_GB, u64::from);
+            let gb = pool.disk_size_gb.map_or(DEFAULT_BOOT_DISK_GB, u64::from);
             (gb * 1_000_000_000, format!("a {gb} GB boot disk"))
         }
     }
@@ -381,7 +384,11 @@ pub(super) fn fuse_egress(
     }
     for (i, w) in workloads.iter().enumerate() {
         let Some(w) = w else { continue };
-        let Some(b) = w.volumes.iter().position(|v| matches!(v.source, VolumeSource::Bucket { .. })) else {
+        let Some(b) = w
+            .volumes
+            .iter()
+            .position(|v| matches!(v.source, VolumeSource::Bucket { .. }))
+        else {
             continue;
         };
         let out = flows.iter().any(|f| {

@@ -248,7 +248,9 @@ pub(super) fn check_workload(
             checker.err(
                 codes::INJECTED_ENV,
                 &format!("{path}.env.{k}"),
-                format!("`{k}` is set by podwire for TPU Multislice: each slice's pods get their own"),
+                format!(
+                    "`{k}` is set by podwire for TPU Multislice: each slice's pods get their own"
+                ),
                 Some("remove it from `env`".to_string()),
             );
             continue;
@@ -362,7 +364,10 @@ pub(super) fn check_workload(
                     super::slices::MEGASCALE_DEFAULT_PORT,
                     ports[by].name
                 ),
-                Some("name a free port `megascale` (`{name: megascale, port: N}`), or move this one".to_string()),
+                Some(
+                    "name a free port `megascale` (`{name: megascale, port: N}`), or move this one"
+                        .to_string(),
+                ),
             ),
         }
     }

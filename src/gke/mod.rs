@@ -353,9 +353,9 @@ pub fn node_pool(m: &Model, p: &Pool) -> NodePool {
             accelerators,
             disk_size_gb: p.disk_size_gb,
             disk_type: p.disk_type.clone(),
-            ephemeral_storage_local_ssd_config: p.ephemeral_local_ssds.map(|n| {
-                EphemeralStorageLocalSsdConfig { local_ssd_count: n }
-            }),
+            ephemeral_storage_local_ssd_config: p
+                .ephemeral_local_ssds
+                .map(|n| EphemeralStorageLocalSsdConfig { local_ssd_count: n }),
             gvnic: p.gvnic.then_some(VirtualNic { enabled: true }),
             image_type: p.image_type.clone(),
             labels: p.labels.clone(),

@@ -64,7 +64,10 @@ const COMPLETION_INDEX: &str = "metadata.annotations['batch.kubernetes.io/job-co
 
 /// The port a Multislice workload's MegaScale coordinator listens on.
 pub(super) fn megascale_port(w: &Workload) -> Option<u16> {
-    w.ports.iter().find(|p| p.name == "megascale").map(|p| p.port)
+    w.ports
+        .iter()
+        .find(|p| p.name == "megascale")
+        .map(|p| p.port)
 }
 
 /// The TPU Multislice environment, as GKE gives it to each slice's pods
@@ -284,7 +287,11 @@ fn pod_template(lw: &Lower, w: &Workload, job: bool) -> PodTemplateSpec {
                     match_expressions: Some(vec![NodeSelectorRequirement {
                         key: s(NODE_POOL_LABEL),
                         operator: s("In"),
-                        values: Some((0..pool.slices()).map(|i| pool.slice_pool_name(i)).collect()),
+                        values: Some(
+                            (0..pool.slices())
+                                .map(|i| pool.slice_pool_name(i))
+                                .collect(),
+                        ),
                     }]),
                     ..Default::default()
                 }],

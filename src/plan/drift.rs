@@ -213,7 +213,12 @@ pub fn unmanaged_pools(m: &Model, live: &Value) -> Vec<String> {
         .into_iter()
         .flatten()
         .filter_map(|p| p["name"].as_str())
-        .filter(|n| !m.pools.iter().flat_map(Pool::gke_pools).any(|p| p.name == *n))
+        .filter(|n| {
+            !m.pools
+                .iter()
+                .flat_map(Pool::gke_pools)
+                .any(|p| p.name == *n)
+        })
         .map(str::to_string)
         .collect()
 }
