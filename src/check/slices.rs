@@ -144,7 +144,179 @@ pub(super) fn is_injected(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diag::Severity;
     use crate::spec::Protocol;
+
+    /// A v5e pool (`tpu` fields given) and one workload's fields.
+    fn spec(tpu: &str, nodes: u32, workload: &str) -> String {
+        format!(
+            "apiVersion: podwire.dev/v1alpha1\nkind: AIWorkload\nmetadata: {{name: ms}}\n\
+             gcp: {{project: my-project, location: us-west4-a}}\n\
+             cluster:\n  nodePools:\n    - {{name: tpu, machineType: ct5lp-hightpu-4t, tpu: {{{tpu}}}, nodes: {nodes}}}\n\
+             workloads:\n  - {{name: jax, image: r/jax:1, {workload}}}\n"
+        )
+    }
+
+    fn codes(src: &str) -> Vec<(String, String, Severity)> {
+        crate::analyze(src)
+            .diagnostics
+            .into_iter()
+            .map(|d| (d.code, d.path, d.severity))
+            .collect()
+    }
+
+    fn has(src: &str, code: &str, path: &str) {
+        let c = codes(src);
+        assert!(
+            c.iter().any(|(k, p, _)| k == code && p == path),
+            "{code} at {path} in {c:?}\n{src}"
+        );
+    }
+
+    #[test]
+    fn a_multislice_job_is_a_jobset_over_one_pool_per_slice() {
+        let src = spec(
+            "topology: 4x4, slices: 2",
+            4,
+            "run: job, replicas: 4, distributed: jax",
+        );
+        let a = crate::analyze(&src);
+        let Some(m) = a.model else {
+            panic!("{:#?}", a.diagnostics)
+        };
+        let pool = &m.pools[0];
+        assert_eq!(pool.slices(), 2);
+        let names: Vec<String> = pool.gke_pools().into_iter().map(|p| p.name).collect();
+        assert_eq!(names, ["tpu-0", "tpu-1"]);
+        let w = &m.workloads[0];
+        assert_eq!((w.kind, w.slices, w.pod_count()), (Kind::JobSet, 2, 8));
+        assert_eq!(w.pod_hostname(5), "jax-worker-1-1");
+        assert_eq!(
+            w.pod_dns(0, &m.namespace).as_deref(),
+            Some("jax-worker-0-0.jax.ms.svc.cluster.local")
+        );
+        assert!(w.peers, "Multislice implies peers");
+        assert!(w
+            .ports
+            .iter()
+            .any(|p| p.name == "megascale" && p.port == 8081));
+        let body = crate::gke::create_cluster_request(&m);
+        assert_eq!(body.cluster.node_pools.len(), 2);
+    }
+
+    #[test]
+    fn slice_shapes_that_cannot_work_are_refused() {
+        // Multislice joins multi-host slices: 2x2 is one host.
+        has(
+            &spec("topology: 2x2, slices: 2", 1, "run: job"),
+            codes::SLICES_SINGLE_HOST,
+            "cluster.nodePools[0].tpu.slices",
+        );
+        // Replicas count the pods of one slice (4 hosts), not of all.
+        let src = spec("topology: 4x4, slices: 2", 4, "run: job, replicas: 8");
+        has(&src, codes::TPU_SLICE, "workloads[0].replicas");
+        assert!(crate::analyze(&src)
+            .diagnostics
+            .iter()
+            .any(|d| d.message.contains("counted per slice")));
+        has(
+            &spec(
+                "topology: 4x4, slices: 2",
+                4,
+                "run: service, replicas: 4, peers: true",
+            ),
+            codes::MULTISLICE_NOT_JOB,
+            "workloads[0].run",
+        );
+        has(
+            &spec(
+                "topology: 4x4, slices: 2",
+                4,
+                "run: job, replicas: 4, distributed: pytorch",
+            ),
+            codes::MULTISLICE_FRAMEWORK,
+            "workloads[0].distributed",
+        );
+        has(
+            &spec(
+                "topology: 4x4, slices: 2",
+                4,
+                "run: job, replicas: 4, peers: false",
+            ),
+            codes::PEERS_REQUIRED,
+            "workloads[0].peers",
+        );
+        has(
+            &spec(
+                "topology: 4x4, slices: 2",
+                4,
+                "run: job, replicas: 4, ports: [{name: http, port: 8081}]",
+            ),
+            codes::MEGASCALE_PORT,
+            "workloads[0].ports[0].port",
+        );
+        // A port named `megascale` moves it.
+        let moved = spec(
+            "topology: 4x4, slices: 2",
+            4,
+            "run: job, replicas: 4, ports: [{name: http, port: 8081}, {name: megascale, port: 9000}]",
+        );
+        assert!(
+            crate::analyze(&moved).model.is_some(),
+            "{:?}",
+            codes(&moved)
+        );
+        has(
+            &spec(
+                "topology: 4x4, slices: 2",
+                4,
+                "run: job, replicas: 4, env: {MEGASCALE_SLICE_ID: 1}",
+            ),
+            codes::INJECTED_ENV,
+            "workloads[0].env.MEGASCALE_SLICE_ID",
+        );
+        has(
+            &spec(
+                "topology: 4x4, slices: 2",
+                4,
+                "run: job, replicas: 4, backoffLimit: 2",
+            ),
+            codes::JOBSET_BACKOFF,
+            "workloads[0].backoffLimit",
+        );
+        // tpu-999 is 7 characters more than `tpu`: over GKE's 40 only for a long name.
+        let long = spec("topology: 4x4, slices: 1000", 4, "run: job, replicas: 4")
+            .replace("name: tpu,", &format!("name: {},", "t".repeat(38)))
+            .replace(
+                "name: jax, image",
+                &format!("pool: {}, name: jax, image", "t".repeat(38)),
+            );
+        has(
+            &long,
+            codes::SLICE_POOL_NAME,
+            "cluster.nodePools[0].tpu.slices",
+        );
+        // More than 200 node pools: a warning.
+        let many = codes(&spec(
+            "topology: 4x4, slices: 201",
+            4,
+            "run: job, replicas: 4",
+        ));
+        assert!(
+            many.iter().any(|(c, p, s)| c == codes::MANY_NODE_POOLS
+                && p == "cluster.nodePools[0].tpu.slices"
+                && *s == Severity::Warning),
+            "{many:?}"
+        );
+        // The longest pod hostname, jax...-worker-1-3, must be a DNS label.
+        let name = "j".repeat(53);
+        has(
+            &spec("topology: 4x4, slices: 2", 4, "run: job, replicas: 4")
+                .replace("name: jax,", &format!("name: {name},")),
+            codes::NAME_TOO_LONG,
+            "workloads[0].name",
+        );
+    }
 
     fn port(name: &str, port: u16) -> model::Port {
         model::Port {

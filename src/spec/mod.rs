@@ -66,6 +66,8 @@ pub enum Volume {
     Scratch(ScratchVolume),
 }
 
+/// A Cloud Storage bucket, mounted by the Cloud Storage FUSE CSI driver
+/// (the cluster gets the driver's add-on; Workload Identity is required).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct BucketVolume {
@@ -83,6 +85,7 @@ pub struct BucketVolume {
     pub read_only: Option<bool>,
 }
 
+/// An existing PersistentVolumeClaim of the workload namespace.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ClaimVolume {
@@ -98,6 +101,9 @@ pub struct ClaimVolume {
     pub read_only: Option<bool>,
 }
 
+/// Node-local scratch space: an `emptyDir` of that size limit, on the
+/// node's Local SSDs where the machine type comes with them (the pool then
+/// backs ephemeral storage with them), else on its boot disk.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ScratchVolume {
