@@ -323,6 +323,42 @@ pub(super) fn volumes(
     out
 }
 
+/// Under NetworkPolicies, a workload that mounts a bucket reaches Cloud
+/// Storage (its FUSE sidecar, over HTTPS) only if a connection lets it out
+/// to the internet on 443 (or on every port): warn where none does.
+pub(super) fn fuse_egress(
+    checker: &mut Checker,
+    workloads: &[Option<model::Workload>],
+    flows: &[model::Flow],
+) {
+    if flows.is_empty() {
+        return;
+    }
+    for (i, w) in workloads.iter().enumerate() {
+        let Some(w) = w else { continue };
+        let Some(b) = w
+            .volumes
+            .iter()
+            .position(|v| matches!(v.source, VolumeSource::Bucket { .. }))
+        else {
+            continue;
+        };
+        let out = flows.iter().any(|f| {
+            f.from == model::End::Workload(i)
+                && f.to == model::End::Internet
+                && (f.ports.is_empty() || f.ports.iter().any(|(p, _)| *p == 443))
+        });
+        if !out {
+            checker.warn(
+                codes::FUSE_EGRESS,
+                &format!("workloads[{i}].volumes[{b}].bucket"),
+                format!("`{}` mounts a Cloud Storage bucket, but its NetworkPolicy lets it reach nothing outside the cluster: the FUSE mount cannot reach Cloud Storage", w.name),
+                Some(format!("add the connection `{{from: {}, to: internet, ports: [443]}}`", w.name)),
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -748,41 +784,5 @@ mod tests {
         assert!(secret_key("HF_TOKEN.v1"));
         assert!(!secret_key(".."));
         assert!(!secret_key("a/b"));
-    }
-}
-
-/// Under NetworkPolicies, a workload that mounts a bucket reaches Cloud
-/// Storage (its FUSE sidecar, over HTTPS) only if a connection lets it out
-/// to the internet on 443 (or on every port): warn where none does.
-pub(super) fn fuse_egress(
-    checker: &mut Checker,
-    workloads: &[Option<model::Workload>],
-    flows: &[model::Flow],
-) {
-    if flows.is_empty() {
-        return;
-    }
-    for (i, w) in workloads.iter().enumerate() {
-        let Some(w) = w else { continue };
-        let Some(b) = w
-            .volumes
-            .iter()
-            .position(|v| matches!(v.source, VolumeSource::Bucket { .. }))
-        else {
-            continue;
-        };
-        let out = flows.iter().any(|f| {
-            f.from == model::End::Workload(i)
-                && f.to == model::End::Internet
-                && (f.ports.is_empty() || f.ports.iter().any(|(p, _)| *p == 443))
-        });
-        if !out {
-            checker.warn(
-                codes::FUSE_EGRESS,
-                &format!("workloads[{i}].volumes[{b}].bucket"),
-                format!("`{}` mounts a Cloud Storage bucket, but its NetworkPolicy lets it reach nothing outside the cluster: the FUSE mount cannot reach Cloud Storage", w.name),
-                Some(format!("add the connection `{{from: {}, to: internet, ports: [443]}}`", w.name)),
-            );
-        }
     }
 }

@@ -282,7 +282,7 @@ pub fn create_cluster_request(m: &Model) -> CreateClusterRequest {
         cluster: Cluster {
             // The Cloud Storage FUSE CSI driver when a workload mounts a
             // bucket, and no other add-on changed.
-            addons_config: m.uses_gcs_fuse().then(|| AddonsConfig {
+            addons_config: m.uses_gcs_fuse().then_some(AddonsConfig {
                 gcs_fuse_csi_driver_config: Some(GcsFuseCsiDriverConfig { enabled: true }),
             }),
             control_plane_endpoints_config: authorized,

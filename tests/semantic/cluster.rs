@@ -64,9 +64,12 @@ pub struct Pod {
     /// expanded. Secret references are not values here.
     pub env: BTreeMap<String, String>,
     /// The template's env entries, in order.
-    raw_env: Vec<(String, RawEnv)>,
+    raw_env: RawEnvList,
     pub owner: Option<Owner>,
 }
+
+/// A container's env entries, in order.
+type RawEnvList = Vec<(String, RawEnv)>;
 
 /// One env entry of a container, before the pod exists.
 #[derive(Debug, Clone)]
@@ -836,9 +839,7 @@ fn parse_policy(namespace: String, spec: &Value) -> Result<Policy, String> {
     })
 }
 
-fn container_ports(
-    template_spec: &Value,
-) -> Result<(Vec<ContainerPort>, Vec<(String, RawEnv)>), String> {
+fn container_ports(template_spec: &Value) -> Result<(Vec<ContainerPort>, RawEnvList), String> {
     let mut ports = Vec::new();
     let mut env = Vec::new();
     for c in template_spec
