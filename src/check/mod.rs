@@ -376,6 +376,7 @@ fn resolve(checker: &mut Checker, s: &Spec) -> Option<Model> {
     }
     capacity::check_capacity(checker, &pools, &workloads, &s.workloads);
     slices::node_pool_count(checker, &pools);
+    slices::jobset_children(checker, &workloads);
     // Scratch space lives on the nodes' Local SSDs where the machine type
     // comes with them: the pool then backs ephemeral storage with them.
     for (pi, pool) in pools.iter_mut().enumerate() {

@@ -81,6 +81,35 @@ pub(super) fn node_pool_count(checker: &mut Checker, pools: &[Option<Pool>]) {
     }
 }
 
+/// The Jobs a JobSet's controller makes, `<jobset>-worker-<slice>`, must
+/// not be another workload's Job (they would share a name, and their pods
+/// their hostnames).
+pub(super) fn jobset_children(checker: &mut Checker, workloads: &[Option<model::Workload>]) {
+    for w in workloads
+        .iter()
+        .flatten()
+        .filter(|w| w.kind == Kind::JobSet)
+    {
+        for s in 0..w.slices.max(1) {
+            let child = format!("{}-{}-{s}", w.name, model::JOBSET_REPLICATED_JOB);
+            if let Some(j) = workloads
+                .iter()
+                .position(|o| o.as_ref().is_some_and(|o| o.name == child))
+            {
+                checker.err(
+                    codes::OBJECT_NAME_CLASH,
+                    &format!("workloads[{j}].name"),
+                    format!(
+                        "`{child}` is also the name of a Job JobSet `{}` makes (one per slice)",
+                        w.name
+                    ),
+                    Some("rename one of the workloads".to_string()),
+                );
+            }
+        }
+    }
+}
+
 /// What a workload on a Multislice pool must be: a job (a JobSet with one
 /// Job per slice) whose pods find slice 0 by name, with a framework whose
 /// ranks the MegaScale env gives.
@@ -308,6 +337,15 @@ mod tests {
                 && *s == Severity::Warning),
             "{many:?}"
         );
+        // The Jobs JobSet makes are not another workload's.
+        let src = spec("topology: 4x4, slices: 2", 4, "run: job, replicas: 4")
+            .replace(
+                "nodes: 4}",
+                "nodes: 4}\n    - {name: cpu, machineType: n2-standard-8}",
+            )
+            .replace("name: jax, image", "pool: tpu, name: jax, image")
+            + "  - {name: jax-worker-1, image: r/x:1, pool: cpu, run: job}\n";
+        has(&src, codes::OBJECT_NAME_CLASH, "workloads[1].name");
         // The longest pod hostname, jax...-worker-1-3, must be a DNS label.
         let name = "j".repeat(53);
         has(
