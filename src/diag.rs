@@ -461,6 +461,43 @@ pub mod codes {
     pub const QUEUED_POOL_UNQUEUED: &str = "PW0511";
     /// A Kueue object's generated name would be longer than Kubernetes allows.
     pub const KUEUE_NAME_TOO_LONG: &str = "PW0512";
+    // Restarts, TPU Multislice, volumes and secrets (PW0520..PW0549)
+    /// `restarts` on a workload that is not a job.
+    pub const RESTARTS_NOT_JOB: &str = "PW0520";
+    /// A per-pod `backoffLimit` on a JobSet, which restarts as a whole.
+    pub const JOBSET_BACKOFF: &str = "PW0521";
+    /// `tpu.slices` on a topology of one host: Multislice joins multi-host slices.
+    pub const SLICES_SINGLE_HOST: &str = "PW0522";
+    /// A slice's node pool name `<pool>-<N-1>` is longer than GKE allows.
+    pub const SLICE_POOL_NAME: &str = "PW0523";
+    /// More node pools than GKE handles well (a warning).
+    pub const MANY_NODE_POOLS: &str = "PW0524";
+    /// A long-running workload on a Multislice pool (only jobs run there).
+    pub const MULTISLICE_NOT_JOB: &str = "PW0525";
+    /// `distributed: pytorch` on a Multislice pool.
+    pub const MULTISLICE_FRAMEWORK: &str = "PW0526";
+    /// The MegaScale port is declared under another name.
+    pub const MEGASCALE_PORT: &str = "PW0527";
+    /// A volume's mount path is not an absolute, normal path.
+    pub const VOLUME_PATH: &str = "PW0530";
+    /// Two mounts at one path (or at podwire's own `/dev/shm`).
+    pub const VOLUME_PATH_CLASH: &str = "PW0531";
+    /// Not a Cloud Storage bucket name.
+    pub const BAD_BUCKET: &str = "PW0532";
+    /// Not a PersistentVolumeClaim name.
+    pub const BAD_CLAIM: &str = "PW0533";
+    /// Scratch space larger than a node of the pool can give.
+    pub const SCRATCH_TOO_BIG: &str = "PW0534";
+    /// A bucket volume while Workload Identity is off.
+    pub const FUSE_NEEDS_WI: &str = "PW0535";
+    /// A bucket volume without `gcpServiceAccount` (a warning saying how
+    /// access is granted).
+    pub const FUSE_ACCESS: &str = "PW0536";
+    /// A bucket volume on a workload the NetworkPolicies give no way out to
+    /// Cloud Storage (a warning).
+    pub const FUSE_EGRESS: &str = "PW0537";
+    /// A `{secret, key}` reference whose name or key Kubernetes refuses.
+    pub const BAD_SECRET_REF: &str = "PW0540";
     // Generated output (PW09xx)
     /// podwire could not write an output it generated (a bug in podwire).
     pub const INTERNAL: &str = "PW0900";

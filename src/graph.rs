@@ -163,7 +163,7 @@ pub fn graph(m: &Model) -> Graph {
                 name: w.name.clone(),
                 kind: w.kind.as_str().into(),
                 pool: m.pools[w.pool].name.clone(),
-                replicas: w.replicas,
+                replicas: w.pod_count(),
                 ports: w.ports.iter().map(|p| p.port).collect(),
                 pod0: w.pod_dns(0, &m.namespace),
                 queue: w.queue.map(|q| m.queues[q].name.clone()),

@@ -199,6 +199,14 @@ impl Compilation {
         }
     }
 
+    /// The Secrets the workloads read (`env: {secret, key}`), by namespace,
+    /// name and keys: what must exist before the workloads start (podwire
+    /// never creates a Secret nor holds a value). See
+    /// [`model::Model::required_secrets`].
+    pub fn required_secrets(&self) -> Vec<model::RequiredSecret> {
+        self.model.required_secrets()
+    }
+
     /// `gke/cluster.json`: the cluster create request.
     pub fn cluster_json(&self) -> Result<String, EmitError> {
         let mut s = serde_json::to_string_pretty(&self.request)?;

@@ -64,6 +64,48 @@ pub struct Pool {
     /// Per node, when the machine type is known.
     pub vcpus: Option<u32>,
     pub memory_mib: Option<u64>,
+    /// Local SSDs backing the nodes' ephemeral storage
+    /// (`ephemeralStorageLocalSsdConfig.localSsdCount`), set when a workload
+    /// on the pool asks for scratch space and the machine type has them.
+    pub ephemeral_local_ssds: Option<u32>,
+}
+
+impl Pool {
+    /// Slices of a TPU Multislice pool (1 for every other pool).
+    pub fn slices(&self) -> u32 {
+        self.tpu.as_ref().map_or(1, |t| t.slices.max(1))
+    }
+
+    /// The name of GKE node pool `slice` of this pool: the pool's own name,
+    /// or `<pool>-<slice>` for a multislice pool.
+    pub fn slice_pool_name(&self, slice: u32) -> String {
+        if self.slices() > 1 {
+            format!("{}-{slice}", self.name)
+        } else {
+            self.name.clone()
+        }
+    }
+
+    /// The GKE node pools this pool is: itself, or for a TPU Multislice
+    /// pool one multi-host slice per pool, `<pool>-0` ... `<pool>-(N-1)`,
+    /// each otherwise the same (GKE makes every multi-host slice its own
+    /// node pool).
+    pub fn gke_pools(&self) -> Vec<Pool> {
+        let n = self.slices();
+        if n <= 1 {
+            return vec![self.clone()];
+        }
+        (0..n)
+            .map(|i| {
+                let mut p = self.clone();
+                p.name = self.slice_pool_name(i);
+                if let Some(t) = &mut p.tpu {
+                    t.slices = 1;
+                }
+                p
+            })
+            .collect()
+    }
 }
 
 /// A pool's resolved capacity: one of these, never a mix.
@@ -138,11 +180,18 @@ pub struct PoolTpu {
     /// Hosts (nodes) of one slice; more than one makes the pool one
     /// multi-host slice, whose workloads run one pod per host.
     pub hosts: u32,
+    /// Identical multi-host slices (TPU Multislice); 1 for one slice. GKE
+    /// makes each slice its own node pool: see [`Pool::gke_pools`].
+    pub slices: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     Job,
+    /// A job that restarts as a whole, or runs on a TPU Multislice pool:
+    /// a JobSet (jobset.x-k8s.io/v1alpha2) of one replicated Job, `worker`,
+    /// with one Job per slice.
+    JobSet,
     StatefulSet,
     Deployment,
 }
@@ -151,10 +200,59 @@ impl Kind {
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Job => "Job",
+            Kind::JobSet => "JobSet",
             Kind::StatefulSet => "StatefulSet",
             Kind::Deployment => "Deployment",
         }
     }
+
+    /// Runs to completion (an Indexed Job, alone or in a JobSet).
+    pub fn is_job(self) -> bool {
+        matches!(self, Kind::Job | Kind::JobSet)
+    }
+}
+
+/// The name of a JobSet's one replicated Job.
+pub const JOBSET_REPLICATED_JOB: &str = "worker";
+
+/// The value of an environment variable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnvValue {
+    Text(String),
+    /// A key of a Secret in the workload namespace, read by the pod
+    /// (`valueFrom.secretKeyRef`).
+    Secret {
+        name: String,
+        key: String,
+    },
+}
+
+/// Where a volume comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VolumeSource {
+    /// A Cloud Storage bucket, mounted by the Cloud Storage FUSE CSI driver.
+    Bucket { bucket: String, read_only: bool },
+    /// An existing PersistentVolumeClaim.
+    Claim { claim: String, read_only: bool },
+    /// Node-local scratch space of this size (a Kubernetes quantity).
+    Scratch { size: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Volume {
+    /// The pod volume's name (`data-0`, ...), unique in the pod.
+    pub name: String,
+    pub path: String,
+    pub source: VolumeSource,
+}
+
+/// A Secret a compilation's pods read, with the keys they read from it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct RequiredSecret {
+    pub namespace: String,
+    pub name: String,
+    /// Sorted, without duplicates.
+    pub keys: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -184,7 +282,8 @@ pub struct Workload {
     pub ephemeral_storage: Option<String>,
     pub command: Vec<String>,
     pub args: Vec<String>,
-    pub env: Vec<(String, String)>,
+    /// The user's environment, in source order.
+    pub env: Vec<(String, EnvValue)>,
     /// Declared ports plus the rendezvous port when it had to be added.
     pub ports: Vec<Port>,
     pub peers: bool,
@@ -198,6 +297,12 @@ pub struct Workload {
     pub run_as_user: Option<i64>,
     pub run_as_group: Option<i64>,
     pub backoff_limit: u32,
+    /// Whole-group restarts of a JobSet (`failurePolicy.maxRestarts`).
+    pub restarts: u32,
+    /// Slices the workload spans: its pool's (1 unless TPU Multislice). A
+    /// JobSet runs one Job of `replicas` pods per slice.
+    pub slices: u32,
+    pub volumes: Vec<Volume>,
     /// The Kueue queue (index into [`Model::queues`]) that admits the job.
     pub queue: Option<usize>,
     /// Its priority in the queue (only with `queue`).
@@ -285,11 +390,81 @@ pub fn service_dns(service: &str, namespace: &str) -> String {
 }
 
 impl Workload {
+    /// Pods in all: `replicas` per slice.
+    pub fn pod_count(&self) -> u32 {
+        self.replicas.saturating_mul(self.slices.max(1))
+    }
+
+    /// The hostname of pod `i` (0 ..< [`Workload::pod_count`]): the one
+    /// place pod names are decided. An Indexed Job's pod is `<job>-<i>`, a
+    /// StatefulSet's `<name>-<i>`; a JobSet's pods belong to Job
+    /// `<jobset>-worker-<slice>` and are `<jobset>-worker-<slice>-<index>`
+    /// (JobSet's scheme: `<jobSet>-<replicatedJob>-<jobIndex>-<podIndex>`),
+    /// slice `i / replicas`, index `i % replicas`.
+    pub fn pod_hostname(&self, i: u32) -> String {
+        match self.kind {
+            Kind::JobSet => {
+                let per = self.replicas.max(1);
+                format!(
+                    "{}-{JOBSET_REPLICATED_JOB}-{}-{}",
+                    self.name,
+                    i / per,
+                    i % per
+                )
+            }
+            _ => format!("{}-{i}", self.name),
+        }
+    }
+
     /// DNS name of pod `i` (peers only): the pod's hostname under its
     /// headless Service.
     pub fn pod_dns(&self, i: u32, namespace: &str) -> Option<String> {
         let svc = self.service.as_ref().filter(|_| self.peers)?;
-        Some(format!("{}-{i}.{}", self.name, service_dns(svc, namespace)))
+        Some(format!(
+            "{}.{}",
+            self.pod_hostname(i),
+            service_dns(svc, namespace)
+        ))
+    }
+}
+
+impl Model {
+    /// The Secrets the workloads' pods read (`env: {secret, key}`), each
+    /// with its namespace and the keys read from it, sorted by name: what
+    /// must exist in the cluster before the workloads start. podwire never
+    /// creates Secrets; a submitter reports the missing ones by name (never
+    /// printing a value).
+    pub fn required_secrets(&self) -> Vec<RequiredSecret> {
+        let mut by_name: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        for w in &self.workloads {
+            for (_, v) in &w.env {
+                if let EnvValue::Secret { name, key } = v {
+                    by_name.entry(name).or_default().push(key.clone());
+                }
+            }
+        }
+        by_name
+            .into_iter()
+            .map(|(name, mut keys)| {
+                keys.sort();
+                keys.dedup();
+                RequiredSecret {
+                    namespace: self.namespace.clone(),
+                    name: name.to_string(),
+                    keys,
+                }
+            })
+            .collect()
+    }
+
+    /// Whether any workload mounts a Cloud Storage bucket (the cluster then
+    /// enables the Cloud Storage FUSE CSI driver).
+    pub fn uses_gcs_fuse(&self) -> bool {
+        self.workloads.iter().any(|w| {
+            w.volumes
+                .iter()
+                .any(|v| matches!(v.source, VolumeSource::Bucket { .. }))
+        })
     }
 }
 

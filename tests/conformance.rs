@@ -388,6 +388,131 @@ fn tpu_pool_equals_gcloud_node_pool() {
     );
 }
 
+#[test]
+fn multislice_pools_equal_gcloud_node_pools() {
+    // GKE makes each multi-host slice its own node pool: the spec's `tpu`
+    // pool with `slices: 2` is tpu-0 and tpu-1, each what gcloud sends for
+    // one 4x4 slice.
+    let body = ours("v5e-multislice-jax.yaml");
+    let pools = body["cluster"]["nodePools"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let names: Vec<&str> = pools.iter().filter_map(|p| p["name"].as_str()).collect();
+    assert_eq!(names, ["tpu-0", "tpu-1"]);
+    for (i, pool) in pools.iter().enumerate() {
+        let name = format!("tpu-{i}");
+        let Some(theirs) = oracle(&[
+            "node-pools",
+            "create",
+            &name,
+            "--cluster",
+            "jax-multislice",
+            "--zone",
+            "us-west4-a",
+            "--num-nodes",
+            "4",
+            "--machine-type",
+            "ct5lp-hightpu-4t",
+            "--tpu-topology",
+            "4x4",
+        ]) else {
+            eprintln!("skipping: gcloud oracle not available");
+            return;
+        };
+        assert_eq!(pool, &theirs["nodePool"], "{name}");
+    }
+}
+
+#[test]
+fn local_ssd_scratch_pool_equals_gcloud() {
+    // Scratch space on an A3 High pool backs ephemeral storage with its 16
+    // Local SSDs, as `--ephemeral-storage-local-ssd count=16` does.
+    let Some(theirs) = oracle(&[
+        "node-pools",
+        "create",
+        "h100",
+        "--cluster",
+        "llm-finetune",
+        "--zone",
+        "us-central1-a",
+        "--num-nodes",
+        "2",
+        "--machine-type",
+        "a3-highgpu-8g",
+        "--accelerator",
+        "type=nvidia-h100-80gb,count=8,gpu-driver-version=default",
+        "--placement-type",
+        "COMPACT",
+        "--enable-gvnic",
+        "--ephemeral-storage-local-ssd",
+        "count=16",
+    ]) else {
+        eprintln!("skipping: gcloud oracle not available");
+        return;
+    };
+    assert_eq!(
+        ours("pytorch-restarts-data.yaml")["cluster"]["nodePools"][0],
+        theirs["nodePool"]
+    );
+}
+
+#[test]
+fn gcs_fuse_addon_equals_gclouds_and_changes_no_other() {
+    let body = ours("pytorch-restarts-data.yaml");
+    let addons = body["cluster"]["addonsConfig"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    // Only the FUSE driver: every other add-on keeps GKE's default.
+    assert_eq!(
+        addons.keys().collect::<Vec<_>>(),
+        ["gcsFuseCsiDriverConfig"],
+        "{addons:?}"
+    );
+    // A spec without buckets sends no addonsConfig at all.
+    assert!(ours("pytorch-a3.yaml")["cluster"]
+        .get("addonsConfig")
+        .is_none());
+    let Some(theirs) = oracle(&[
+        "clusters",
+        "create",
+        "llm-finetune",
+        "--zone",
+        "us-central1-a",
+        "--num-nodes",
+        "1",
+        "--machine-type",
+        "n2-standard-8",
+        "--addons",
+        "GcsFuseCsiDriver",
+        "--workload-pool",
+        "my-project.svc.id.goog",
+    ]) else {
+        eprintln!("skipping: gcloud oracle not available");
+        return;
+    };
+    let their_addons = theirs["cluster"]["addonsConfig"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        addons["gcsFuseCsiDriverConfig"],
+        their_addons["gcsFuseCsiDriverConfig"]
+    );
+    // gcloud's `--addons` turns off what it does not list (HTTP load
+    // balancing, HPA, ...): podwire must not copy that.
+    let disabled: Vec<&String> = their_addons
+        .iter()
+        .filter(|(_, v)| v["disabled"] == true)
+        .map(|(k, _)| k)
+        .collect();
+    assert!(
+        disabled.iter().any(|k| *k == "httpLoadBalancing"),
+        "gcloud disables the add-ons it is not given: {their_addons:?}"
+    );
+}
+
 /// YAML -> JSON through an independent parser (tests/support/yaml.rs), so
 /// that podwire's reader is not the judge of its own reading.
 fn yaml_to_json(src: &str) -> serde_json::Value {

@@ -37,6 +37,8 @@ fn there_are_examples() {
         "mixed-stack",
         "queued-a3-mega",
         "flex-h100-kueue",
+        "v5e-multislice-jax",
+        "pytorch-restarts-data",
     ] {
         assert!(names.iter().any(|n| n == want), "missing example {want}");
     }

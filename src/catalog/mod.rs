@@ -106,6 +106,44 @@ const TPU_MACHINES: &[(&str, u32, u64, &str, u32, u8, &str)] = &[
     ("ct6e-standard-8t", 180, 1440, "tpu-v6e-slice", 8, 2, "v6e"),
 ];
 
+/// Size of one Local SSD disk, in GiB.
+pub const LOCAL_SSD_GIB: u64 = 375;
+
+/// Machine types that come with Local SSDs attached, and how many (each
+/// [`LOCAL_SSD_GIB`]). Source: Google Cloud, "GPU machine types"
+/// (accelerator-optimized A4, A3, A2 Ultra and G2 tables, column "Attached
+/// Local SSD (GiB)": a3-highgpu-8g 6,000 = 16 disks, a3-ultragpu-8g and
+/// a4-highgpu-8g 12,000 = 32, a2-ultragpu-8g 3,000 = 8, g2-standard-96 3,000
+/// = 8 ...). A2 High/Mega and general-purpose machines attach Local SSDs
+/// only when asked, which podwire does not do.
+const LOCAL_SSDS: &[(&str, u32)] = &[
+    ("g2-standard-4", 1),
+    ("g2-standard-8", 1),
+    ("g2-standard-12", 1),
+    ("g2-standard-16", 1),
+    ("g2-standard-24", 2),
+    ("g2-standard-32", 1),
+    ("g2-standard-48", 4),
+    ("g2-standard-96", 8),
+    ("a2-ultragpu-1g", 1),
+    ("a2-ultragpu-2g", 2),
+    ("a2-ultragpu-4g", 4),
+    ("a2-ultragpu-8g", 8),
+    ("a3-highgpu-1g", 2),
+    ("a3-highgpu-2g", 4),
+    ("a3-highgpu-4g", 8),
+    ("a3-highgpu-8g", 16),
+    ("a3-edgegpu-8g", 16),
+    ("a3-megagpu-8g", 16),
+    ("a3-ultragpu-8g", 32),
+    ("a4-highgpu-8g", 32),
+];
+
+/// The Local SSDs machine type `name` comes with, when it has some.
+pub fn local_ssds(name: &str) -> Option<u32> {
+    LOCAL_SSDS.iter().find(|m| m.0 == name).map(|m| m.1)
+}
+
 /// GPUs that attach to N1 machines, with the counts GKE accepts.
 pub const N1_GPUS: &[(&str, &[u32])] = &[
     ("nvidia-tesla-t4", &[1, 2, 4]),
@@ -277,6 +315,32 @@ mod tests {
                 Some(Gpu { kind, count }),
                 "{m}"
             );
+        }
+    }
+
+    #[test]
+    fn local_ssds_are_googles_attached_capacity() {
+        // GiB as Google's GPU machine tables give them.
+        for (m, gib) in [
+            ("a3-highgpu-8g", 6000),
+            ("a3-megagpu-8g", 6000),
+            ("a3-ultragpu-8g", 12000),
+            ("a4-highgpu-8g", 12000),
+            ("a2-ultragpu-8g", 3000),
+            ("g2-standard-4", 375),
+            ("g2-standard-96", 3000),
+        ] {
+            assert_eq!(
+                local_ssds(m).map(|n| u64::from(n) * LOCAL_SSD_GIB),
+                Some(gib),
+                "{m}"
+            );
+        }
+        assert_eq!(local_ssds("a2-highgpu-8g"), None);
+        assert_eq!(local_ssds("n2-standard-8"), None);
+        // Every machine with Local SSDs is one podwire knows.
+        for (m, _) in LOCAL_SSDS {
+            assert!(machine(m).is_some(), "{m}");
         }
     }
 

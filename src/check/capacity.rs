@@ -17,8 +17,10 @@ pub(super) fn check_capacity(
 ) {
     for (pi, pool) in pools.iter().enumerate() {
         let Some(pool) = pool else { continue };
+        // Every slice of a Multislice pool is a node pool of this size.
         let nodes = u64::from(pool.autoscaling.map_or(pool.initial_nodes, |a| a.1))
-            * u64::from(pool.zone_count);
+            * u64::from(pool.zone_count)
+            * u64::from(pool.slices());
         let on: Vec<(usize, &model::Workload)> = wls
             .iter()
             .enumerate()
@@ -44,7 +46,7 @@ pub(super) fn check_capacity(
             check(
                 "GPUs",
                 on.iter()
-                    .map(|(_, w)| u64::from(w.replicas) * u64::from(w.gpus))
+                    .map(|(_, w)| u64::from(w.pod_count()) * u64::from(w.gpus))
                     .sum(),
                 u64::from(g.count),
             );
@@ -53,7 +55,7 @@ pub(super) fn check_capacity(
             check(
                 "TPU chips",
                 on.iter()
-                    .map(|(_, w)| u64::from(w.replicas) * u64::from(w.tpus))
+                    .map(|(_, w)| u64::from(w.pod_count()) * u64::from(w.tpus))
                     .sum(),
                 u64::from(t.chips_per_node),
             );
@@ -62,7 +64,7 @@ pub(super) fn check_capacity(
             let cpu: u64 = on
                 .iter()
                 .map(|(i, w)| {
-                    u64::from(w.replicas)
+                    u64::from(w.pod_count())
                         * spec_wls[*i]
                             .resources
                             .as_ref()

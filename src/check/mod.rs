@@ -13,9 +13,11 @@ mod connections;
 mod pools;
 mod provisioning;
 mod queues;
+mod slices;
 #[cfg(test)]
 mod tests;
 pub mod validate;
+mod volumes;
 mod workloads;
 
 use crate::diag::{codes, Pending, Severity};
@@ -348,8 +350,15 @@ fn resolve(checker: &mut Checker, s: &Spec) -> Option<Model> {
                 None,
             );
         }
-        let resolved =
-            workloads::check_workload(checker, &path, w, &c.node_pools, &pools, workload_identity);
+        let resolved = workloads::check_workload(
+            checker,
+            &path,
+            w,
+            &c.node_pools,
+            &pools,
+            workload_identity,
+            (&s.gcp.project, &namespace),
+        );
         if let Some(wl) = &resolved {
             for (svc, what) in wl
                 .service
@@ -381,6 +390,22 @@ fn resolve(checker: &mut Checker, s: &Spec) -> Option<Model> {
     }
     let queues = queues::check_queues(checker, s, &pools, &mut workloads);
     capacity::check_capacity(checker, &pools, &workloads, &s.workloads);
+    slices::node_pool_count(checker, &pools);
+    slices::jobset_children(checker, &workloads);
+    // Scratch space lives on the nodes' Local SSDs where the machine type
+    // comes with them: the pool then backs ephemeral storage with them.
+    for (pi, pool) in pools.iter_mut().enumerate() {
+        let Some(pool) = pool else { continue };
+        let scratch = workloads.iter().flatten().any(|w| {
+            w.pool == pi
+                && w.volumes
+                    .iter()
+                    .any(|v| matches!(v.source, model::VolumeSource::Scratch { .. }))
+        });
+        if scratch {
+            pool.ephemeral_local_ssds = crate::catalog::local_ssds(&pool.machine_type);
+        }
+    }
 
     // Connections.
     let mut flows = Vec::new();
@@ -392,6 +417,7 @@ fn resolve(checker: &mut Checker, s: &Spec) -> Option<Model> {
             flows.push(f);
         }
     }
+    volumes::fuse_egress(checker, &workloads, &flows);
     if !s.connections.is_empty() && !dataplane_v2 {
         checker.warn(
             codes::POLICY_NOT_ENFORCED,

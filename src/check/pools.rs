@@ -282,11 +282,14 @@ pub(super) fn check_pool(
                     );
                 }
             }
+            let shape_ok = topos.contains(&topology.as_str());
+            let slices = super::slices::pool_slices(checker, path, p, hosts, shape_ok);
             tpu = Some(PoolTpu {
                 accelerator: t.accelerator.to_string(),
                 topology,
                 chips_per_node: t.chips,
                 hosts,
+                slices,
             });
         }
         (None, Some(_)) => checker.err(
@@ -422,5 +425,7 @@ pub(super) fn check_pool(
         max_pods_per_node: p.max_pods_per_node,
         vcpus: machine.map(|m| m.vcpus),
         memory_mib: machine.map(|m| m.memory_mib),
+        // Set once the workloads are known (scratch space on local SSDs).
+        ephemeral_local_ssds: None,
     })
 }

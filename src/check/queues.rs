@@ -916,6 +916,7 @@ mod tests {
                         &s.cluster.node_pools,
                         &pools,
                         true,
+                        ("my-project", "demo"),
                     )
                 })
                 .collect();

@@ -21,6 +21,7 @@ pub(super) fn check_workload(
     spec_pools: &[spec::NodePool],
     pools: &[Option<Pool>],
     workload_identity: bool,
+    project_ns: (&str, &str),
 ) -> Option<model::Workload> {
     let np = at(path, ".name");
     if w.name == "internet" {
@@ -114,7 +115,20 @@ pub(super) fn check_workload(
             Some("remove `peers: false`".to_string()),
         );
     }
-    let peers = w.peers.unwrap_or(framework.is_some());
+    let slices = pool.map_or(1, Pool::slices);
+    let multislice = slices > 1;
+    // Multislice pods find slice 0's first pod by name (the MegaScale
+    // coordinator), as distributed ones find pod 0.
+    let peers = w.peers.unwrap_or(framework.is_some() || multislice);
+    let restarts = w.restarts.unwrap_or(0);
+    if restarts > 0 && run != Run::Job {
+        checker.err(
+            codes::RESTARTS_NOT_JOB,
+            &at(path, ".restarts"),
+            "`restarts` restarts a job as a whole; a long-running workload is restarted pod by pod by its controller",
+            Some("remove `restarts`, or use `run: job`".to_string()),
+        );
+    }
 
     // Accelerators.
     let gpus = w.gpus.unwrap_or(0);
@@ -230,6 +244,17 @@ pub(super) fn check_workload(
         }
     }
     for (k, _) in &w.env {
+        if multislice && super::slices::is_injected(k) {
+            checker.err(
+                codes::INJECTED_ENV,
+                &format!("{path}.env.{k}"),
+                format!(
+                    "`{k}` is set by podwire for TPU Multislice: each slice's pods get their own"
+                ),
+                Some("remove it from `env`".to_string()),
+            );
+            continue;
+        }
         if !env_name(k) {
             checker.err(
                 codes::BAD_NAME,
@@ -323,6 +348,30 @@ pub(super) fn check_workload(
         },
     };
 
+    if multislice {
+        match super::slices::megascale_port(&ports) {
+            Ok((port, true)) => ports.push(model::Port {
+                name: "megascale".into(),
+                port,
+                protocol: Protocol::Tcp,
+            }),
+            Ok((_, false)) => {}
+            Err(by) => checker.err(
+                codes::MEGASCALE_PORT,
+                &format!("{path}.ports[{by}].port"),
+                format!(
+                    "port {} is the MegaScale port of TPU Multislice, but `{}` is declared on it",
+                    super::slices::MEGASCALE_DEFAULT_PORT,
+                    ports[by].name
+                ),
+                Some(
+                    "name a free port `megascale` (`{name: megascale, port: N}`), or move this one"
+                        .to_string(),
+                ),
+            ),
+        }
+    }
+
     // Services.
     let service_name = w
         .service
@@ -369,6 +418,7 @@ pub(super) fn check_workload(
     };
 
     let kind = match (run, peers) {
+        (Run::Job, _) if restarts > 0 || multislice => Kind::JobSet,
         (Run::Job, _) => Kind::Job,
         (Run::Service, true) => Kind::StatefulSet,
         (Run::Service, false) => Kind::Deployment,
@@ -378,14 +428,40 @@ pub(super) fn check_workload(
             multi_host_slice(checker, path, w, pool, t, kind, replicas);
         }
     }
+    if let Some(pool) = pool {
+        super::slices::workload_on_slices(checker, path, w, pool, kind, framework);
+    }
+    if kind == Kind::JobSet && w.backoff_limit.is_some_and(|b| b > 0) {
+        checker.err(
+            codes::JOBSET_BACKOFF,
+            &at(path, ".backoffLimit"),
+            if multislice {
+                "a TPU Multislice job restarts as a whole (`restarts`), not pod by pod"
+            } else {
+                "with `restarts` the job restarts as a whole; a pod is not retried on its own"
+            },
+            Some("remove `backoffLimit` (count restarts with `restarts`)".to_string()),
+        );
+    }
     // Length budget for generated names.
     if dns1035(&w.name) {
         if kind == Kind::StatefulSet && w.name.len() > STATEFULSET_NAME_MAX {
             checker.err(codes::NAME_TOO_LONG, &np, format!("StatefulSet `{}` is {} characters; at most {STATEFULSET_NAME_MAX} fit its controller-revision label", w.name, w.name.len()), None);
-        } else if peers || kind == Kind::Job {
+        } else if peers || kind.is_job() {
             // Indexed Job pods are always named `<job>-<index>` as hostname;
-            // StatefulSet pods `<name>-<ordinal>`.
-            let host = format!("{}-{}", w.name, replicas.saturating_sub(1));
+            // StatefulSet pods `<name>-<ordinal>`; JobSet pods
+            // `<jobset>-worker-<slice>-<index>`.
+            let host = if kind == Kind::JobSet {
+                format!(
+                    "{}-{}-{}-{}",
+                    w.name,
+                    model::JOBSET_REPLICATED_JOB,
+                    slices - 1,
+                    replicas.saturating_sub(1)
+                )
+            } else {
+                format!("{}-{}", w.name, replicas.saturating_sub(1))
+            };
             if host.len() > 63 {
                 checker.err(
                     codes::NAME_TOO_LONG,
@@ -429,6 +505,17 @@ pub(super) fn check_workload(
         );
     }
 
+    let env = super::volumes::env(checker, path, w);
+    let volumes = super::volumes::volumes(
+        checker,
+        path,
+        w,
+        pool,
+        gpus > 0 || tpus > 0,
+        workload_identity,
+        project_ns,
+    );
+
     let pool_idx = pool_idx?;
     pool?;
     Some(model::Workload {
@@ -444,7 +531,7 @@ pub(super) fn check_workload(
         ephemeral_storage: res.ephemeral_storage,
         command: w.command.clone(),
         args: w.args.clone(),
-        env: w.env.clone(),
+        env,
         ports,
         peers,
         distributed,
@@ -454,9 +541,16 @@ pub(super) fn check_workload(
         gcp_service_account: w.gcp_service_account.clone().filter(|_| workload_identity),
         run_as_user: w.run_as_user,
         run_as_group: w.run_as_group,
-        backoff_limit: w
-            .backoff_limit
-            .unwrap_or(if framework.is_some() { 0 } else { 3 }),
+        // A JobSet's Jobs never retry a pod: the JobSet restarts them all.
+        backoff_limit: if kind == Kind::JobSet {
+            0
+        } else {
+            w.backoff_limit
+                .unwrap_or(if framework.is_some() { 0 } else { 3 })
+        },
+        restarts,
+        slices: if kind == Kind::JobSet { slices } else { 1 },
+        volumes,
         // Resolved with the queues (check::queues).
         queue: None,
         priority: None,
@@ -474,7 +568,14 @@ fn multi_host_slice(
     kind: Kind,
     replicas: u32,
 ) {
-    let slice = format!("the {} slice of pool `{}`", tpu.topology, pool.name);
+    let slice = if tpu.slices > 1 {
+        format!(
+            "each of the {} {} slices of pool `{}`",
+            tpu.slices, tpu.topology, pool.name
+        )
+    } else {
+        format!("the {} slice of pool `{}`", tpu.topology, pool.name)
+    };
     if kind == Kind::Deployment {
         checker.err(
             codes::TPU_SLICE,
@@ -488,8 +589,10 @@ fn multi_host_slice(
             codes::TPU_SLICE,
             &at(path, ".replicas"),
             format!(
-                "{slice} has {} hosts, so the workload needs {} replicas (one per host), not {replicas}",
-                tpu.hosts, tpu.hosts
+                "{slice} has {} hosts, so the workload needs {} replicas (one per host{}), not {replicas}",
+                tpu.hosts,
+                tpu.hosts,
+                if tpu.slices > 1 { ", counted per slice" } else { "" }
             ),
             Some(format!("set `replicas: {}`", tpu.hosts)),
         );

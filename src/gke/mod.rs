@@ -35,6 +35,8 @@ pub struct CreateClusterRequest {
 #[serde(rename_all = "camelCase")]
 pub struct Cluster {
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub addons_config: Option<AddonsConfig>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub control_plane_endpoints_config: Option<ControlPlaneEndpointsConfig>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub initial_cluster_version: Option<String>,
@@ -54,6 +56,22 @@ pub struct Cluster {
     pub subnetwork: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub workload_identity_config: Option<WorkloadIdentityConfig>,
+}
+
+/// The cluster's add-ons: only the ones podwire turns on. (gcloud's
+/// `--addons` sends every add-on it does not list as disabled; podwire
+/// leaves them at GKE's defaults.)
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct AddonsConfig {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gcs_fuse_csi_driver_config: Option<GcsFuseCsiDriverConfig>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct GcsFuseCsiDriverConfig {
+    pub enabled: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -166,6 +184,8 @@ pub struct NodeConfig {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub flex_start: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub ephemeral_storage_local_ssd_config: Option<EphemeralStorageLocalSsdConfig>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub gvnic: Option<VirtualNic>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image_type: Option<String>,
@@ -201,6 +221,13 @@ pub struct AcceleratorConfig {
 #[serde(rename_all = "camelCase")]
 pub struct GpuDriverInstallationConfig {
     pub gpu_driver_version: String,
+}
+
+/// Local SSDs backing the nodes' ephemeral storage (int32: a JSON number).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct EphemeralStorageLocalSsdConfig {
+    pub local_ssd_count: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -306,6 +333,11 @@ pub fn create_cluster_request(m: &Model) -> CreateClusterRequest {
     });
     CreateClusterRequest {
         cluster: Cluster {
+            // The Cloud Storage FUSE CSI driver when a workload mounts a
+            // bucket, and no other add-on changed.
+            addons_config: m.uses_gcs_fuse().then_some(AddonsConfig {
+                gcs_fuse_csi_driver_config: Some(GcsFuseCsiDriverConfig { enabled: true }),
+            }),
             control_plane_endpoints_config: authorized,
             initial_cluster_version: m.version.clone(),
             // VPC-native: required by Dataplane V2 and private nodes; gcloud
@@ -321,7 +353,7 @@ pub fn create_cluster_request(m: &Model) -> CreateClusterRequest {
                 default_enable_private_nodes: m.private_nodes.then_some(true),
             })
             .filter(|n| n.datapath_provider.is_some() || n.default_enable_private_nodes.is_some()),
-            node_pools: m.pools.iter().map(|p| node_pool(m, p)).collect(),
+            node_pools: m.pools.iter().flat_map(|p| node_pools(m, p)).collect(),
             release_channel: Some(ReleaseChannel {
                 channel: m.release_channel.to_string(),
             }),
@@ -335,7 +367,14 @@ pub fn create_cluster_request(m: &Model) -> CreateClusterRequest {
     }
 }
 
-/// One node pool, as `clusters.create` and `nodePools.create` take it.
+/// The GKE node pools of one pool of the spec: one, or one per slice of a
+/// TPU Multislice pool (`<pool>-0` ...), each a whole multi-host slice.
+pub fn node_pools(m: &Model, p: &Pool) -> Vec<NodePool> {
+    p.gke_pools().iter().map(|g| node_pool(m, g)).collect()
+}
+
+/// One GKE node pool, as `clusters.create` and `nodePools.create` take it
+/// (for a Multislice pool, one of [`Pool::gke_pools`]).
 pub fn node_pool(m: &Model, p: &Pool) -> NodePool {
     let accelerators = p
         .gpu
@@ -370,6 +409,9 @@ pub fn node_pool(m: &Model, p: &Pool) -> NodePool {
             disk_size_gb: p.disk_size_gb,
             disk_type: p.disk_type.clone(),
             flex_start: dws.then_some(true),
+            ephemeral_storage_local_ssd_config: p
+                .ephemeral_local_ssds
+                .map(|n| EphemeralStorageLocalSsdConfig { local_ssd_count: n }),
             gvnic: p.gvnic.then_some(VirtualNic { enabled: true }),
             image_type: p.image_type.clone(),
             labels: p.labels.clone(),

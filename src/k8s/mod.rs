@@ -2,14 +2,16 @@
 //! resolved model, in apply order.
 //!
 //! - [`objects`]: the [`Object`] enum, metadata and labels, the namespace;
-//! - [`pods`]: the pod template (env, rendezvous env, security) and the
-//!   workload objects that hold it;
+//! - [`pods`]: the pod template (env, rendezvous env, volumes, security)
+//!   and the workload objects that hold it;
+//! - [`jobset`]: the JobSet of a job that restarts or spans TPU slices;
 //! - [`services`]: ClusterIP, headless and load-balancer Services;
 //! - [`policies`]: the NetworkPolicies;
 //! - [`kueue`]: Kueue's queues, flavors and priority classes;
 //! - [`order`]: the apply order and the manifests file's layout;
 //! - [`names`]: no two objects share an identity, none takes Kubernetes' own.
 
+pub mod jobset;
 pub mod kueue;
 mod names;
 mod objects;

@@ -1,6 +1,7 @@
 //! The generated Kubernetes objects (k8s-openapi's typed model), their
 //! metadata and labels, and the namespace that holds them.
 
+use super::jobset::JobSet;
 use super::kueue::Kueue;
 use crate::model::{Model, Workload};
 use crate::yaml::Emitter;
@@ -24,6 +25,7 @@ pub enum Object {
     NetworkPolicy(NetworkPolicy),
     Service(Service),
     Job(Job),
+    JobSet(JobSet),
     StatefulSet(StatefulSet),
     Deployment(Deployment),
     /// Kueue's custom resources (queues, flavors, priority classes ...).
@@ -38,6 +40,7 @@ impl Object {
             Object::NetworkPolicy(o) => &o.metadata,
             Object::Service(o) => &o.metadata,
             Object::Job(o) => &o.metadata,
+            Object::JobSet(o) => &o.metadata,
             Object::StatefulSet(o) => &o.metadata,
             Object::Deployment(o) => &o.metadata,
             Object::Kueue(o) => o.metadata(),
@@ -54,6 +57,11 @@ impl Object {
             }
             Object::Service(_) => ("v1", "Service", "services"),
             Object::Job(_) => ("batch/v1", "Job", "jobs"),
+            Object::JobSet(_) => (
+                super::jobset::API_VERSION,
+                super::jobset::KIND,
+                super::jobset::PLURAL,
+            ),
             Object::StatefulSet(_) => ("apps/v1", "StatefulSet", "statefulsets"),
             Object::Deployment(_) => ("apps/v1", "Deployment", "deployments"),
             Object::Kueue(o) => o.type_info(),
@@ -83,6 +91,7 @@ impl Object {
             Object::NetworkPolicy(o) => e.document(o),
             Object::Service(o) => e.document(o),
             Object::Job(o) => e.document(o),
+            Object::JobSet(o) => e.document(o),
             Object::StatefulSet(o) => e.document(o),
             Object::Deployment(o) => e.document(o),
             Object::Kueue(o) => e.document(o),
@@ -97,6 +106,7 @@ impl Object {
             Object::NetworkPolicy(o) => serde_json::to_value(o),
             Object::Service(o) => serde_json::to_value(o),
             Object::Job(o) => serde_json::to_value(o),
+            Object::JobSet(o) => serde_json::to_value(o),
             Object::StatefulSet(o) => serde_json::to_value(o),
             Object::Deployment(o) => serde_json::to_value(o),
             Object::Kueue(o) => serde_json::to_value(o),

@@ -2,15 +2,17 @@
 //! context, scheduling) and the workload objects that hold it: an Indexed
 //! Job, a StatefulSet or a Deployment.
 
-use super::kueue;
+use super::jobset::{self, JOB_INDEX, NODE_POOL_LABEL};
 use super::objects::{labels, s, Lower, Object, WORKLOAD_LABEL};
-use crate::model::{Framework, Kind, Model, Workload};
+use crate::model::{EnvValue, Framework, Kind, Model, VolumeSource, Workload};
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, StatefulSet, StatefulSetSpec};
 use k8s_openapi::api::batch::v1::{Job, JobSpec};
 use k8s_openapi::api::core::v1::{
-    Capabilities, Container, ContainerPort, EmptyDirVolumeSource, EnvVar, EnvVarSource,
-    ObjectFieldSelector, PodSecurityContext, PodSpec, PodTemplateSpec, ResourceRequirements,
-    SeccompProfile, SecurityContext, Toleration, Volume, VolumeMount,
+    Affinity, CSIVolumeSource, Capabilities, Container, ContainerPort, EmptyDirVolumeSource,
+    EnvVar, EnvVarSource, NodeAffinity, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm,
+    ObjectFieldSelector, PersistentVolumeClaimVolumeSource, PodSecurityContext, PodSpec,
+    PodTemplateSpec, ResourceRequirements, SeccompProfile, SecretKeySelector, SecurityContext,
+    Toleration, Volume, VolumeMount,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
@@ -38,15 +40,95 @@ fn env_field(name: &str, field: &str) -> EnvVar {
     }
 }
 
+/// A user variable: its text, or a key of an existing Secret (never a value).
+fn user_env(name: &str, value: &EnvValue) -> EnvVar {
+    match value {
+        EnvValue::Text(t) => env(name, t.clone()),
+        EnvValue::Secret { name: secret, key } => EnvVar {
+            name: s(name),
+            value_from: Some(EnvVarSource {
+                secret_key_ref: Some(SecretKeySelector {
+                    name: secret.clone(),
+                    key: key.clone(),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+    }
+}
+
+/// The pod's index within its Job or StatefulSet.
+const COMPLETION_INDEX: &str = "metadata.annotations['batch.kubernetes.io/job-completion-index']";
+
+/// The port a Multislice workload's MegaScale coordinator listens on.
+pub(super) fn megascale_port(w: &Workload) -> Option<u16> {
+    w.ports
+        .iter()
+        .find(|p| p.name == "megascale")
+        .map(|p| p.port)
+}
+
+/// The TPU Multislice environment, as GKE gives it to each slice's pods
+/// and JAX reads it (jax `_src/clusters/cloud_tpu_cluster.py`: process id
+/// = `TPU_WORKER_ID` + `MEGASCALE_SLICE_ID` x hosts per slice; the
+/// MegaScale coordinator is the host of process 0):
+/// - `MEGASCALE_NUM_SLICES`, `MEGASCALE_SLICE_ID` (the Job's index in the
+///   JobSet, from JobSet's `jobset.sigs.k8s.io/job-index` annotation, as
+///   xpk's Pathways JobSets read it), `MEGASCALE_COORDINATOR_ADDRESS`
+///   (slice 0's first pod, `<dns>:<port>`) and `MEGASCALE_PORT` (8081, as
+///   Google's Ray TPU support and its KubeRay TPU webhook set it);
+/// - per slice, as GKE's TPU webhook injects them into a multi-host slice's
+///   Indexed Job: `TPU_WORKER_ID` (the completion index) and
+///   `TPU_WORKER_HOSTNAMES` (the slice's pods, in index order; the slice id
+///   comes from `$(MEGASCALE_SLICE_ID)`, which Kubernetes expands from the
+///   variable defined before it).
+fn multislice_env(m: &Model, w: &Workload) -> Vec<EnvVar> {
+    if w.slices <= 1 {
+        return Vec::new();
+    }
+    let Some(svc) = w.service.as_ref().filter(|_| w.peers) else {
+        return Vec::new();
+    };
+    let port = megascale_port(w).unwrap_or_default();
+    let coordinator = w.pod_dns(0, &m.namespace).unwrap_or_default();
+    let dns = crate::model::service_dns(svc, &m.namespace);
+    let hosts: Vec<String> = (0..w.replicas)
+        .map(|i| {
+            format!(
+                "{}-{}-$(MEGASCALE_SLICE_ID)-{i}.{dns}",
+                w.name,
+                crate::model::JOBSET_REPLICATED_JOB
+            )
+        })
+        .collect();
+    vec![
+        env("MEGASCALE_NUM_SLICES", w.slices.to_string()),
+        env_field(
+            "MEGASCALE_SLICE_ID",
+            &format!("metadata.annotations['{JOB_INDEX}']"),
+        ),
+        env(
+            "MEGASCALE_COORDINATOR_ADDRESS",
+            format!("{coordinator}:{port}"),
+        ),
+        env("MEGASCALE_PORT", port.to_string()),
+        env_field("TPU_WORKER_ID", COMPLETION_INDEX),
+        env("TPU_WORKER_HOSTNAMES", hosts.join(",")),
+    ]
+}
+
 /// The rendezvous environment of a distributed workload.
 fn rendezvous_env(m: &Model, w: &Workload) -> Vec<EnvVar> {
     let Some((framework, port)) = w.distributed else {
         return Vec::new();
     };
     let index_field = match w.kind {
-        Kind::Job => "metadata.annotations['batch.kubernetes.io/job-completion-index']",
+        Kind::Job | Kind::JobSet => COMPLETION_INDEX,
         _ => "metadata.labels['apps.kubernetes.io/pod-index']",
     };
+    // Slice 0's first pod; the only pod 0 there is without slices.
     let addr = w.pod_dns(0, &m.namespace).unwrap_or_default();
     match framework {
         Framework::Pytorch => {
@@ -65,6 +147,13 @@ fn rendezvous_env(m: &Model, w: &Workload) -> Vec<EnvVar> {
             ));
             v
         }
+        // Across slices a pod's process id is not its index in its Job:
+        // JAX then takes it from the Multislice env (see
+        // `multislice_env`), and counts all pods of all slices.
+        Framework::Jax if w.slices > 1 => vec![
+            env("JAX_COORDINATOR_ADDRESS", format!("{addr}:{port}")),
+            env("JAX_NUM_PROCESSES", w.pod_count().to_string()),
+        ],
         Framework::Jax => vec![
             env("JAX_COORDINATOR_ADDRESS", format!("{addr}:{port}")),
             env_field("JAX_PROCESS_ID", index_field),
@@ -73,12 +162,93 @@ fn rendezvous_env(m: &Model, w: &Workload) -> Vec<EnvVar> {
     }
 }
 
+/// The workload's volumes and their mounts (the accelerators' shared
+/// memory first). Every kind here is allowed under Pod Security
+/// "restricted" (csi, emptyDir, persistentVolumeClaim).
+fn volumes(w: &Workload, accelerated: bool) -> (Vec<Volume>, Vec<VolumeMount>) {
+    let mut vols = Vec::new();
+    let mut mounts = Vec::new();
+    if accelerated {
+        vols.push(Volume {
+            name: s("dshm"),
+            empty_dir: Some(EmptyDirVolumeSource {
+                medium: Some(s("Memory")),
+                ..Default::default()
+            }),
+            ..Default::default()
+        });
+        mounts.push(VolumeMount {
+            name: s("dshm"),
+            mount_path: s("/dev/shm"),
+            ..Default::default()
+        });
+    }
+    for v in &w.volumes {
+        let (vol, read_only) = match &v.source {
+            // A CSI ephemeral volume of the Cloud Storage FUSE driver, as
+            // GKE documents it ("Mount Cloud Storage buckets as CSI
+            // ephemeral volumes"): `bucketName`, and `implicit-dirs` so
+            // that folders made by other tools (no placeholder objects)
+            // are listed.
+            VolumeSource::Bucket { bucket, read_only } => (
+                Volume {
+                    name: v.name.clone(),
+                    csi: Some(CSIVolumeSource {
+                        driver: s("gcsfuse.csi.storage.gke.io"),
+                        read_only: read_only.then_some(true),
+                        volume_attributes: Some(labels(&[
+                            ("bucketName", bucket),
+                            ("mountOptions", "implicit-dirs"),
+                        ])),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                },
+                *read_only,
+            ),
+            VolumeSource::Claim { claim, read_only } => (
+                Volume {
+                    name: v.name.clone(),
+                    persistent_volume_claim: Some(PersistentVolumeClaimVolumeSource {
+                        claim_name: claim.clone(),
+                        read_only: read_only.then_some(true),
+                    }),
+                    ..Default::default()
+                },
+                *read_only,
+            ),
+            // On the node's ephemeral storage: its Local SSDs where the pool
+            // backs ephemeral storage with them.
+            VolumeSource::Scratch { size } => (
+                Volume {
+                    name: v.name.clone(),
+                    empty_dir: Some(EmptyDirVolumeSource {
+                        size_limit: Some(Quantity(size.clone())),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                },
+                false,
+            ),
+        };
+        vols.push(vol);
+        mounts.push(VolumeMount {
+            name: v.name.clone(),
+            mount_path: v.path.clone(),
+            read_only: read_only.then_some(true),
+            ..Default::default()
+        });
+    }
+    (vols, mounts)
+}
+
 fn pod_template(lw: &Lower, w: &Workload, job: bool) -> PodTemplateSpec {
     let m = lw.m;
     let pool = &m.pools[w.pool];
     let mut env_vars = rendezvous_env(m, w);
+    env_vars.extend(multislice_env(m, w));
     env_vars.retain(|e| !w.env.iter().any(|(k, _)| *k == e.name));
-    env_vars.extend(w.env.iter().map(|(k, v)| env(k, v.clone())));
+    env_vars.extend(w.env.iter().map(|(k, v)| user_env(k, v)));
 
     let mut requests = BTreeMap::new();
     let mut limits = BTreeMap::new();
@@ -102,7 +272,34 @@ fn pod_template(lw: &Lower, w: &Workload, job: bool) -> PodTemplateSpec {
     }
     let accelerated = w.gpus > 0 || w.tpus > 0;
 
-    let mut node_selector = labels(&[("cloud.google.com/gke-nodepool", &pool.name)]);
+    // A Multislice workload runs on any of its pool's slices (one node
+    // pool each): JobSet's exclusive topology gives each Job one of them.
+    let multislice = w.kind == Kind::JobSet && pool.slices() > 1;
+    let mut node_selector = if multislice {
+        Default::default()
+    } else {
+        labels(&[(NODE_POOL_LABEL, &pool.name)])
+    };
+    let affinity = multislice.then(|| Affinity {
+        node_affinity: Some(NodeAffinity {
+            required_during_scheduling_ignored_during_execution: Some(NodeSelector {
+                node_selector_terms: vec![NodeSelectorTerm {
+                    match_expressions: Some(vec![NodeSelectorRequirement {
+                        key: s(NODE_POOL_LABEL),
+                        operator: s("In"),
+                        values: Some(
+                            (0..pool.slices())
+                                .map(|i| pool.slice_pool_name(i))
+                                .collect(),
+                        ),
+                    }]),
+                    ..Default::default()
+                }],
+            }),
+            ..Default::default()
+        }),
+        ..Default::default()
+    });
     let mut tolerations = Vec::new();
     if pool.gpu.is_some() {
         tolerations.push(Toleration {
@@ -150,6 +347,11 @@ fn pod_template(lw: &Lower, w: &Workload, job: bool) -> PodTemplateSpec {
         });
     }
 
+    let (pod_volumes, mounts) = volumes(w, accelerated);
+    let fuse = w
+        .volumes
+        .iter()
+        .any(|v| matches!(v.source, VolumeSource::Bucket { .. }));
     let seccomp = || {
         Some(SeccompProfile {
             type_: s("RuntimeDefault"),
@@ -188,13 +390,7 @@ fn pod_template(lw: &Lower, w: &Workload, job: bool) -> PodTemplateSpec {
             seccomp_profile: seccomp(),
             ..Default::default()
         }),
-        volume_mounts: accelerated.then(|| {
-            vec![VolumeMount {
-                name: s("dshm"),
-                mount_path: s("/dev/shm"),
-                ..Default::default()
-            }]
-        }),
+        volume_mounts: (!mounts.is_empty()).then_some(mounts),
         ..Default::default()
     };
     let mut meta_labels = lw.common();
@@ -203,9 +399,12 @@ fn pod_template(lw: &Lower, w: &Workload, job: bool) -> PodTemplateSpec {
     PodTemplateSpec {
         metadata: Some(ObjectMeta {
             labels: Some(meta_labels),
+            // GKE injects the Cloud Storage FUSE sidecar into pods so marked.
+            annotations: fuse.then(|| labels(&[("gke-gcsfuse/volumes", "true")])),
             ..Default::default()
         }),
         spec: Some(PodSpec {
+            affinity,
             automount_service_account_token: Some(false),
             containers: vec![container],
             node_selector: Some(node_selector),
@@ -218,22 +417,14 @@ fn pod_template(lw: &Lower, w: &Workload, job: bool) -> PodTemplateSpec {
                 ..Default::default()
             }),
             service_account_name: Some(w.name.clone()),
-            subdomain: if job && w.peers {
+            // (A JobSet sets its pods' subdomain from `network.subdomain`.)
+            subdomain: if job && w.peers && w.kind == Kind::Job {
                 w.service.clone()
             } else {
                 None
             },
             tolerations: (!tolerations.is_empty()).then_some(tolerations),
-            volumes: accelerated.then(|| {
-                vec![Volume {
-                    name: s("dshm"),
-                    empty_dir: Some(EmptyDirVolumeSource {
-                        medium: Some(s("Memory")),
-                        ..Default::default()
-                    }),
-                    ..Default::default()
-                }]
-            }),
+            volumes: (!pod_volumes.is_empty()).then_some(pod_volumes),
             ..Default::default()
         }),
     }
@@ -246,20 +437,25 @@ pub(super) fn workload(lw: &Lower, w: &Workload) -> Object {
         ..Default::default()
     };
     let replicas = i32::try_from(w.replicas).unwrap_or(i32::MAX);
+    // The Indexed Job of a job workload (of each slice, in a JobSet).
+    // A queued workload starts suspended (Kueue starts it when it admits it).
+    let suspend = super::kueue::hold(lw.m, w, &mut meta);
+    let job_spec = || JobSpec {
+        suspend,
+        backoff_limit: Some(i32::try_from(w.backoff_limit).unwrap_or(i32::MAX)),
+        completion_mode: Some(s("Indexed")),
+        completions: Some(replicas),
+        parallelism: Some(replicas),
+        template: pod_template(lw, w, true),
+        ..Default::default()
+    };
     match w.kind {
         Kind::Job => Object::Job(Job {
-            spec: Some(JobSpec {
-                suspend: kueue::hold(lw.m, w, &mut meta),
-                backoff_limit: Some(i32::try_from(w.backoff_limit).unwrap_or(i32::MAX)),
-                completion_mode: Some(s("Indexed")),
-                completions: Some(replicas),
-                parallelism: Some(replicas),
-                template: pod_template(lw, w, true),
-                ..Default::default()
-            }),
             metadata: meta,
+            spec: Some(job_spec()),
             ..Default::default()
         }),
+        Kind::JobSet => Object::JobSet(jobset::jobset(w, meta, job_spec())),
         Kind::StatefulSet => Object::StatefulSet(StatefulSet {
             metadata: meta,
             spec: StatefulSetSpec {

@@ -7,8 +7,9 @@ use crate::model::{Model, Pool};
 use crate::Compilation;
 use serde_json::Value;
 
-/// Names of the spec's node pools that the live cluster lacks.
-pub fn missing_pools<'m>(m: &'m Model, live: &Value) -> Vec<&'m Pool> {
+/// The GKE node pools of the spec that the live cluster lacks (each slice
+/// of a TPU Multislice pool is one: [`Pool::gke_pools`]).
+pub fn missing_pools(m: &Model, live: &Value) -> Vec<Pool> {
     let have: Vec<&str> = live["nodePools"]
         .as_array()
         .into_iter()
@@ -17,6 +18,7 @@ pub fn missing_pools<'m>(m: &'m Model, live: &Value) -> Vec<&'m Pool> {
         .collect();
     m.pools
         .iter()
+        .flat_map(Pool::gke_pools)
         .filter(|p| !have.contains(&p.name.as_str()))
         .collect()
 }
@@ -100,8 +102,8 @@ pub fn drift(c: &Compilation, live: &Value) -> Vec<Drift> {
             });
         }
     }
-    for p in &c.model.pools {
-        let want = serde_json::to_value(crate::gke::node_pool(&c.model, p)).unwrap_or(Value::Null);
+    for p in c.model.pools.iter().flat_map(Pool::gke_pools) {
+        let want = serde_json::to_value(crate::gke::node_pool(&c.model, &p)).unwrap_or(Value::Null);
         let have = live["nodePools"]
             .as_array()
             .into_iter()
@@ -211,7 +213,12 @@ pub fn unmanaged_pools(m: &Model, live: &Value) -> Vec<String> {
         .into_iter()
         .flatten()
         .filter_map(|p| p["name"].as_str())
-        .filter(|n| !m.pools.iter().any(|p| p.name == *n))
+        .filter(|n| {
+            !m.pools
+                .iter()
+                .flat_map(Pool::gke_pools)
+                .any(|p| p.name == *n)
+        })
         .map(str::to_string)
         .collect()
 }
@@ -272,11 +279,11 @@ mod tests {
         let mut l = live(&c);
         let first = l["nodePools"][0].clone();
         l["nodePools"] = Value::Array(vec![serde_json::json!({"name": "theirs"})]);
-        let missing: Vec<&str> = missing_pools(&c.model, &l)
-            .iter()
-            .map(|p| p.name.as_str())
+        let missing: Vec<String> = missing_pools(&c.model, &l)
+            .into_iter()
+            .map(|p| p.name)
             .collect();
-        assert_eq!(missing, vec![first["name"].as_str().unwrap()]);
+        assert_eq!(missing, vec![first["name"].as_str().unwrap().to_string()]);
         assert_eq!(unmanaged_pools(&c.model, &l), vec!["theirs".to_string()]);
         assert!(missing_pools(&c.model, &live(&c)).is_empty());
     }

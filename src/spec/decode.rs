@@ -543,7 +543,10 @@ impl<'d> SchemaChecker<'d> {
     }
 
     /// An `anyOf`: the branch the node's shape fits (for mappings, the one
-    /// naming most of its keys), checked as that branch.
+    /// with most of its required keys present, then naming most of the
+    /// node's keys: `{scratch, path, readOnly}` is a scratch volume with a
+    /// field too many, not a bucket without its `bucket`), checked as that
+    /// branch.
     fn any_of(&mut self, node: &Node, bs: &'d [Json], schema: &'d Json, path: &FieldPath) -> Json {
         let fitting: Vec<&'d Json> = bs
             .iter()
@@ -552,11 +555,16 @@ impl<'d> SchemaChecker<'d> {
         let chosen = match &node.value {
             Value::Map(entries) => {
                 let named = |b: &Json| {
-                    let props = self.resolve(b).get("properties").and_then(Json::as_object);
-                    entries
+                    let b = self.resolve(b);
+                    let props = b.get("properties").and_then(Json::as_object);
+                    let present = required(b)
+                        .filter(|r| entries.iter().any(|(k, _)| &*k.name == *r))
+                        .count();
+                    let known = entries
                         .iter()
                         .filter(|(k, _)| props.is_some_and(|p| p.contains_key(&*k.name)))
-                        .count()
+                        .count();
+                    (present, known)
                 };
                 let best = fitting.iter().map(|b| named(b)).max();
                 fitting.iter().copied().find(|b| Some(named(b)) == best)
@@ -919,7 +927,8 @@ mod tests {
         assert_eq!(w.args, ["--epochs", "3", "true"]);
         assert_eq!(
             w.env,
-            [("N", "4"), ("EMPTY", ""), ("F", "1.50")].map(|(k, v)| (k.to_string(), v.to_string()))
+            [("N", "4"), ("EMPTY", ""), ("F", "1.50")]
+                .map(|(k, v)| (k.to_string(), crate::spec::EnvValue::Text(v.to_string())))
         );
         assert_eq!(
             w.resources.as_ref().and_then(|r| r.cpu.as_deref()),

@@ -24,6 +24,98 @@ pub const KIND: &str = "AIWorkload";
 /// Ordered string map (source order kept).
 pub type StrMap = Vec<(String, String)>;
 
+/// A workload's environment, in source order.
+pub type EnvMap = Vec<(String, EnvValue)>;
+
+/// The value of an environment variable: text, or a key of a Secret that
+/// already exists in the workload namespace (podwire never takes a secret's
+/// value; the pod reads it through `valueFrom.secretKeyRef`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum EnvValue {
+    /// The value, as written (a number or boolean is taken as its text).
+    Text(#[schemars(with = "Scalar")] String),
+    /// A key of an existing Secret.
+    Secret(SecretKeyRef),
+}
+
+/// `{secret: NAME, key: KEY}`: a key of a Secret in the workload namespace.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SecretKeyRef {
+    /// The Secret's name (it must exist before the workload starts; podwire
+    /// never creates it).
+    #[schemars(extend("examples" = ["hf-token"]))]
+    pub secret: String,
+    /// The key within the Secret.
+    #[schemars(extend("examples" = ["token"]))]
+    pub key: String,
+}
+
+/// Storage mounted into a workload's containers: a Cloud Storage bucket, an
+/// existing PersistentVolumeClaim or node-local scratch space.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Volume {
+    /// A Cloud Storage bucket, through the Cloud Storage FUSE CSI driver.
+    Bucket(BucketVolume),
+    /// An existing PersistentVolumeClaim of the workload namespace.
+    Claim(ClaimVolume),
+    /// Node-local scratch space (an emptyDir of that size), on the node's
+    /// local SSDs where the machine has them.
+    Scratch(ScratchVolume),
+}
+
+/// A Cloud Storage bucket, mounted by the Cloud Storage FUSE CSI driver
+/// (the cluster gets the driver's add-on; Workload Identity is required).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BucketVolume {
+    /// Cloud Storage bucket name (without `gs://`). The pods reach it as
+    /// their Kubernetes ServiceAccount under Workload Identity (or as
+    /// `gcpServiceAccount`): grant that principal access to the bucket.
+    #[schemars(extend("examples" = ["my-data"]))]
+    pub bucket: String,
+    /// Absolute path of the mount in the container.
+    #[schemars(extend("examples" = ["/data"]))]
+    pub path: String,
+    /// Mount read-only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("default" = false, "examples" = [true]))]
+    pub read_only: Option<bool>,
+}
+
+/// An existing PersistentVolumeClaim of the workload namespace.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClaimVolume {
+    /// Name of an existing PersistentVolumeClaim (podwire does not create it).
+    #[schemars(extend("examples" = ["checkpoints"]))]
+    pub claim: String,
+    /// Absolute path of the mount in the container.
+    #[schemars(extend("examples" = ["/ckpt"]))]
+    pub path: String,
+    /// Mount read-only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("default" = false, "examples" = [true]))]
+    pub read_only: Option<bool>,
+}
+
+/// Node-local scratch space: an `emptyDir` of that size limit, on the
+/// node's Local SSDs where the machine type comes with them (the pool then
+/// backs ephemeral storage with them), else on its boot disk.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ScratchVolume {
+    /// Size of the scratch space per pod (Kubernetes quantity); it must fit
+    /// on one node.
+    #[schemars(with = "Quantity", extend("examples" = ["500Gi"]))]
+    pub scratch: String,
+    /// Absolute path of the mount in the container.
+    #[schemars(extend("examples" = ["/scratch"]))]
+    pub path: String,
+}
+
 /// Schema of a scalar the decoder reads as its source text: YAML users write
 /// `OMP_NUM_THREADS: 4`, `args: [--epochs, 3]` or `version: 1.30`, and the
 /// value is the text as written ("1.30", not 1.3). The decoder recognises a
@@ -69,6 +161,26 @@ fn text_pairs<'de, D: Deserializer<'de>>(d: D) -> Result<StrMap, D::Error> {
             let mut out = Vec::new();
             while let Some((k, v)) = map.next_entry::<String, Option<String>>()? {
                 out.push((k, v.unwrap_or_default()));
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_map(Pairs)
+}
+
+/// A workload's `env`: values in source order, each text (as [`text_pairs`]
+/// reads it) or a `{secret, key}` reference.
+fn env_pairs<'de, D: Deserializer<'de>>(d: D) -> Result<EnvMap, D::Error> {
+    struct Pairs;
+    impl<'de> Visitor<'de> for Pairs {
+        type Value = EnvMap;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a mapping of text values or {secret, key} references")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<EnvMap, A::Error> {
+            let mut out = Vec::new();
+            while let Some((k, v)) = map.next_entry::<String, Option<EnvValue>>()? {
+                out.push((k, v.unwrap_or(EnvValue::Text(String::new()))));
             }
             Ok(out)
         }
@@ -370,6 +482,13 @@ pub struct Tpu {
     /// Slice shape: `2x4` (v5e, v6e) or `2x2x2` (v5p).
     #[schemars(extend("examples" = ["2x4"]))]
     pub topology: String,
+    /// TPU Multislice: this many identical multi-host slices, joined over the
+    /// data center network. GKE makes each slice its own node pool,
+    /// `<pool>-0` ... `<pool>-(N-1)`, each with the pool's nodes; a workload
+    /// on the pool is a JobSet with one Job per slice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 1000), extend("default" = 1, "examples" = [2]))]
+    pub slices: Option<u32>,
 }
 
 /// Where a node pool's machines come from.
@@ -562,17 +681,19 @@ pub struct Workload {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(with = "Vec<Scalar>", extend("examples" = [["train.py", "--epochs", 3]]))]
     pub args: Vec<String>,
-    /// Environment variables, in order.
+    /// Environment variables, in order: text, or `{secret, key}` to read a
+    /// key of an existing Secret (`valueFrom.secretKeyRef`; podwire never
+    /// takes a secret's value).
     #[serde(
         default,
         skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "text_pairs"
+        deserialize_with = "env_pairs"
     )]
     #[schemars(
-        with = "BTreeMap<String, Option<Scalar>>",
-        extend("examples" = [{"NCCL_DEBUG": "INFO"}])
+        with = "BTreeMap<String, Option<EnvValue>>",
+        extend("examples" = [{"NCCL_DEBUG": "INFO", "HF_TOKEN": {"secret": "hf-token", "key": "token"}}])
     )]
-    pub env: StrMap,
+    pub env: EnvMap,
     /// Ports the containers listen on.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(extend("examples" = [[{"name": "http", "port": 8000}]]))]
@@ -622,6 +743,17 @@ pub struct Workload {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0, max = 1000), extend("examples" = [3]))]
     pub backoff_limit: Option<u32>,
+    /// Restarts of the whole job after a failure: every pod starts again
+    /// together (a JobSet's `failurePolicy.maxRestarts`). Jobs only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 10000), extend("default" = 0, "examples" = [3]))]
+    pub restarts: Option<u32>,
+    /// Storage mounted into the containers: `{bucket, path, readOnly}` (Cloud
+    /// Storage FUSE), `{claim, path, readOnly}` (an existing
+    /// PersistentVolumeClaim) or `{scratch: SIZE, path}` (node-local).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(extend("examples" = [[{"bucket": "my-data", "path": "/data", "readOnly": true}, {"claim": "checkpoints", "path": "/ckpt"}, {"scratch": "500Gi", "path": "/scratch"}]]))]
+    pub volumes: Vec<Volume>,
 }
 
 /// A Kueue queue over some node pools: a ClusterQueue `<metadata.name>-<name>`

@@ -18,6 +18,9 @@ struct Row {
 /// The fields of one mapping (the top level, `metadata`, `cluster.nodePools[]` ...).
 struct Section {
     path: String,
+    /// Which of several mappings allowed at one path (`bucket`, `claim`
+    /// ...): the key that tells them apart.
+    variant: Option<String>,
     description: String,
     rows: Vec<Row>,
 }
@@ -61,10 +64,10 @@ pub fn reference_markdown() -> String {
         out.push_str(&format!("| {} | {} |\n", limit.what(), limit.value()));
     }
     for section in &generator.sections {
-        let title = if section.path.is_empty() {
-            "Top level".to_string()
-        } else {
-            format!("`{}`", section.path)
+        let title = match (&section.path, &section.variant) {
+            (p, _) if p.is_empty() => "Top level".to_string(),
+            (p, Some(v)) => format!("`{p}` with `{v}`"),
+            (p, None) => format!("`{p}`"),
         };
         out.push_str(&format!("\n## {title}\n\n"));
         if !section.description.is_empty() {
@@ -98,7 +101,8 @@ impl<'s> Generator<'s> {
         super::resolve_ref(self.defs, schema)
     }
 
-    /// The branches of a schema that are not `null`, each resolved.
+    /// The branches of a schema that are not `null`, each resolved (the
+    /// branches of a branch that is itself a choice included).
     fn alternatives(&self, schema: &'s Json) -> Vec<&'s Json> {
         let schema = self.resolve(schema);
         match schema
@@ -108,7 +112,7 @@ impl<'s> Generator<'s> {
         {
             Some(bs) if enum_values(self, schema).is_none() => bs
                 .iter()
-                .map(|b| self.resolve(b))
+                .flat_map(|b| self.alternatives(b))
                 .filter(|b| type_names(b) != ["null"])
                 .collect(),
             _ => vec![schema],
@@ -116,20 +120,40 @@ impl<'s> Generator<'s> {
     }
 
     fn object(&mut self, schema: &'s Json, path: &str) {
+        self.variant(schema, path, None);
+    }
+
+    /// The mappings among `alts` (several at one path are told apart by
+    /// their first required key).
+    fn mappings(
+        &self,
+        alts: Vec<&'s Json>,
+        path: String,
+        out: &mut Vec<(&'s Json, String, Option<String>)>,
+    ) {
+        let maps: Vec<&'s Json> = alts
+            .into_iter()
+            .filter(|a| a.get("properties").is_some())
+            .collect();
+        let several = maps.len() > 1;
+        for m in maps {
+            let variant = several
+                .then(|| required_names(m).first().map(|r| r.to_string()))
+                .flatten();
+            out.push((m, path.clone(), variant));
+        }
+    }
+
+    fn variant(&mut self, schema: &'s Json, path: &str, variant: Option<String>) {
         let schema = self.resolve(schema);
         let Some(props) = schema.get("properties").and_then(Json::as_object) else {
             return;
         };
-        let required: Vec<&str> = schema
-            .get("required")
-            .and_then(Json::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Json::as_str)
-            .collect();
+        let required = required_names(schema);
         let index = self.sections.len();
         self.sections.push(Section {
             path: path.to_string(),
+            variant,
             description: text(schema, "description"),
             rows: Vec::new(),
         });
@@ -164,30 +188,38 @@ impl<'s> Generator<'s> {
                 example,
             };
             self.sections[index].rows.push(row);
-            for alt in self.alternatives(field) {
-                if alt.get("properties").is_some() {
-                    children.push((alt, field_path.clone()));
-                } else if let Some(items) = alt.get("items") {
-                    for item in self.alternatives(items) {
-                        if item.get("properties").is_some() {
-                            children.push((item, format!("{field_path}[]")));
-                        }
-                    }
+            let alts = self.alternatives(field);
+            self.mappings(alts.clone(), field_path.clone(), &mut children);
+            for alt in alts {
+                if let Some(items) = alt.get("items") {
+                    self.mappings(
+                        self.alternatives(items),
+                        format!("{field_path}[]"),
+                        &mut children,
+                    );
+                } else if let Some(values @ Json::Object(_)) = alt.get("additionalProperties") {
+                    self.mappings(
+                        self.alternatives(values),
+                        format!("{field_path}.NAME"),
+                        &mut children,
+                    );
                 }
             }
         }
-        for (child, child_path) in children {
-            self.object(child, &child_path);
+        for (child, child_path, variant) in children {
+            self.variant(child, &child_path, variant);
         }
     }
 
     /// The field's type in words.
     fn kind(&self, schema: &'s Json) -> String {
-        let words: Vec<String> = self
-            .alternatives(schema)
-            .into_iter()
-            .map(|alt| self.kind_of_one(alt))
-            .collect();
+        let mut words: Vec<String> = Vec::new();
+        for alt in self.alternatives(schema) {
+            let w = self.kind_of_one(alt);
+            if !words.contains(&w) {
+                words.push(w);
+            }
+        }
         words.join(" or ")
     }
 
@@ -254,6 +286,16 @@ impl<'s> Generator<'s> {
         }
         parts.join("; ")
     }
+}
+
+fn required_names(schema: &Json) -> Vec<&str> {
+    schema
+        .get("required")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Json::as_str)
+        .collect()
 }
 
 fn text(schema: &Json, key: &str) -> String {

@@ -484,7 +484,7 @@ fn summary(
         out("Peers (stable pod DNS names):");
     }
     for w in peers {
-        let names: Vec<String> = (0..w.replicas)
+        let names: Vec<String> = (0..w.pod_count())
             .filter_map(|i| w.pod_dns(i, &m.namespace))
             .collect();
         let shown = if names.len() > 4 {
@@ -497,7 +497,7 @@ fn summary(
         } else {
             names.join(", ")
         };
-        out(&format!("  {} ({} pods): {shown}", w.name, w.replicas));
+        out(&format!("  {} ({} pods): {shown}", w.name, w.pod_count()));
     }
     if !m.flows.is_empty() {
         out("Connections (all other traffic is denied):");

@@ -13,7 +13,14 @@
 //! Pods are made the way the controllers make them: an Indexed Job's pod `i`
 //! has hostname `<job>-<i>` and the template's subdomain; a StatefulSet's pod
 //! `i` is `<sts>-<i>` with subdomain `serviceName`; a Deployment's pods have
-//! generated names. Each gets the labels its controller adds.
+//! generated names; a JobSet makes, per replicated Job `r` of `n` replicas,
+//! the Jobs `<jobset>-<r>-<j>` (j < n), whose pods JobSet puts under the
+//! subdomain `network.subdomain` (default: the JobSet's name) when
+//! `network.enableDNSHostnames` (JobSet's documented scheme:
+//! `<jobSet>-<replicatedJob>-<jobIndex>-<podIndex>.<subdomain>`). Each gets
+//! the labels and annotations its controllers add, and its environment as
+//! the kubelet gives it: `fieldRef`s to the pod's labels and annotations
+//! resolved, `$(VAR)` references to variables defined before expanded.
 //!
 //! Addresses: ipBlock peers match endpoints that are not pods (what GKE
 //! Dataplane V2 does; Kubernetes leaves pod addresses implementation-defined
@@ -48,12 +55,112 @@ pub struct Pod {
     pub name: String,
     pub namespace: String,
     pub labels: Labels,
+    pub annotations: Labels,
     pub hostname: Option<String>,
     pub subdomain: Option<String>,
     pub ports: Vec<ContainerPort>,
-    /// The pod template's environment (name -> literal value).
+    /// The container's environment as the kubelet gives it (name -> value):
+    /// literal values, `fieldRef`s to the pod's metadata, `$(VAR)`
+    /// expanded. Secret references are not values here.
     pub env: BTreeMap<String, String>,
+    /// The template's env entries, in order.
+    raw_env: RawEnvList,
     pub owner: Option<Owner>,
+}
+
+/// A container's env entries, in order.
+type RawEnvList = Vec<(String, RawEnv)>;
+
+/// One env entry of a container, before the pod exists.
+#[derive(Debug, Clone)]
+enum RawEnv {
+    Value(String),
+    Field(String),
+    /// `secretKeyRef`, `configMapKeyRef`, `resourceFieldRef`: no value here.
+    Other,
+}
+
+/// The value of `fieldPath` for a pod (the downward API's metadata fields).
+fn field_value(pod: &Pod, path: &str) -> Option<String> {
+    let key = |prefix: &str| {
+        path.strip_prefix(prefix)
+            .and_then(|r| r.strip_suffix("']"))
+            .map(str::to_string)
+    };
+    if let Some(k) = key("metadata.annotations['") {
+        return pod.annotations.get(&k).cloned();
+    }
+    if let Some(k) = key("metadata.labels['") {
+        return pod.labels.get(&k).cloned();
+    }
+    match path {
+        "metadata.name" => Some(pod.name.clone()),
+        "metadata.namespace" => Some(pod.namespace.clone()),
+        _ => None,
+    }
+}
+
+/// Kubernetes' expansion of `$(VAR)` in an env value: a reference to a
+/// variable defined before it is replaced by its value, `$$` is `$`, and
+/// any other reference stays as written.
+fn expand(value: &str, defined: &BTreeMap<String, String>) -> String {
+    let mut out = String::new();
+    let mut rest = value;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        if let Some(r) = after.strip_prefix('$') {
+            out.push('$');
+            rest = r;
+        } else if let Some(r) = after.strip_prefix('(') {
+            match r.find(')') {
+                Some(end) => {
+                    let name = &r[..end];
+                    match defined.get(name) {
+                        Some(v) => out.push_str(v),
+                        None => {
+                            out.push_str("$(");
+                            out.push_str(name);
+                            out.push(')');
+                        }
+                    }
+                    rest = &r[end + 1..];
+                }
+                None => {
+                    out.push_str("$(");
+                    rest = r;
+                }
+            }
+        } else {
+            out.push('$');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+impl Pod {
+    /// Compute `env` from the template's entries and the pod's metadata.
+    fn resolve_env(&mut self) {
+        let mut env = BTreeMap::new();
+        for (name, raw) in &self.raw_env {
+            let value = match raw {
+                RawEnv::Value(v) => Some(expand(v, &env)),
+                RawEnv::Field(path) => field_value(self, path),
+                RawEnv::Other => None,
+            };
+            match value {
+                Some(v) => {
+                    env.insert(name.clone(), v);
+                }
+                None => {
+                    env.remove(name);
+                }
+            }
+        }
+        self.env = env;
+    }
 }
 
 impl Pod {
@@ -67,10 +174,12 @@ impl Pod {
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
+            annotations: Labels::new(),
             hostname: None,
             subdomain: None,
             ports: Vec::new(),
             env: BTreeMap::new(),
+            raw_env: Vec::new(),
             owner: None,
         }
     }
@@ -328,6 +437,7 @@ impl Cluster {
                 "Job" | "StatefulSet" | "Deployment" => {
                     c.pods.extend(pods_of(kind, &name, &namespace, &spec)?)
                 }
+                "JobSet" => c.pods.extend(jobset_pods(&name, &namespace, &spec)?),
                 _ => {}
             }
         }
@@ -729,11 +839,9 @@ fn parse_policy(namespace: String, spec: &Value) -> Result<Policy, String> {
     })
 }
 
-fn container_ports(
-    template_spec: &Value,
-) -> Result<(Vec<ContainerPort>, BTreeMap<String, String>), String> {
+fn container_ports(template_spec: &Value) -> Result<(Vec<ContainerPort>, RawEnvList), String> {
     let mut ports = Vec::new();
-    let mut env = BTreeMap::new();
+    let mut env = Vec::new();
     for c in template_spec
         .get("containers")
         .and_then(Value::as_array)
@@ -757,12 +865,20 @@ fn container_ports(
             });
         }
         for e in c.get("env").and_then(Value::as_array).into_iter().flatten() {
-            if let (Some(n), Some(v)) = (
-                e.get("name").and_then(Value::as_str),
+            let Some(n) = e.get("name").and_then(Value::as_str) else {
+                continue;
+            };
+            let raw = match (
                 e.get("value").and_then(Value::as_str),
+                e.pointer("/valueFrom/fieldRef/fieldPath")
+                    .and_then(Value::as_str),
             ) {
-                env.insert(n.to_string(), v.to_string());
-            }
+                (Some(v), _) => RawEnv::Value(v.to_string()),
+                (None, Some(f)) => RawEnv::Field(f.to_string()),
+                (None, None) if e.get("valueFrom").is_some() => RawEnv::Other,
+                (None, None) => RawEnv::Value(String::new()),
+            };
+            env.push((n.to_string(), raw));
         }
     }
     Ok((ports, env))
@@ -784,6 +900,10 @@ fn pods_of(kind: &str, name: &str, namespace: &str, spec: &Value) -> Result<Vec<
     let template_spec = template.get("spec").ok_or("no template spec")?;
     let labels = match template.pointer("/metadata/labels") {
         Some(l) => string_map(l)?,
+        None => Labels::new(),
+    };
+    let annotations = match template.pointer("/metadata/annotations") {
+        Some(a) => string_map(a)?,
         None => Labels::new(),
     };
     let (ports, env) = container_ports(template_spec)?;
@@ -813,6 +933,7 @@ fn pods_of(kind: &str, name: &str, namespace: &str, spec: &Value) -> Result<Vec<
     let mut pods = Vec::new();
     for i in 0..count {
         let mut l = labels.clone();
+        let mut a = annotations.clone();
         let (pod_name, hostname, subdomain) = match kind {
             "StatefulSet" => {
                 let pod_name = format!("{name}-{i}");
@@ -831,7 +952,12 @@ fn pods_of(kind: &str, name: &str, namespace: &str, spec: &Value) -> Result<Vec<
                 l.insert("job-name".into(), name.into());
                 l.insert("batch.kubernetes.io/job-name".into(), name.into());
                 if indexed {
+                    // The Job controller puts the index in both.
                     l.insert(
+                        "batch.kubernetes.io/job-completion-index".into(),
+                        i.to_string(),
+                    );
+                    a.insert(
                         "batch.kubernetes.io/job-completion-index".into(),
                         i.to_string(),
                     );
@@ -859,20 +985,95 @@ fn pods_of(kind: &str, name: &str, namespace: &str, spec: &Value) -> Result<Vec<
                 )
             }
         };
-        pods.push(Pod {
+        let mut pod = Pod {
             name: pod_name,
             namespace: namespace.into(),
             labels: l,
+            annotations: a,
             hostname,
             subdomain,
             ports: ports.clone(),
-            env: env.clone(),
+            env: BTreeMap::new(),
+            raw_env: env.clone(),
             owner: Some(Owner {
                 kind: kind.into(),
                 name: name.into(),
                 index: i,
             }),
-        });
+        };
+        pod.resolve_env();
+        pods.push(pod);
     }
     Ok(pods)
+}
+
+/// The pods a JobSet makes: the pods of each child Job `<jobset>-<r>-<j>`
+/// of each replicated Job `r`, labelled and annotated by JobSet
+/// (`jobset.sigs.k8s.io/jobset-name`, `replicatedjob-name`, `job-index`),
+/// under the JobSet's subdomain when DNS hostnames are on (JobSet's
+/// default). Owner index: the pod's place among all the JobSet's pods, Job
+/// by Job.
+fn jobset_pods(name: &str, namespace: &str, spec: &Value) -> Result<Vec<Pod>, String> {
+    let network = spec.get("network").cloned().unwrap_or(Value::Null);
+    let dns = network
+        .get("enableDNSHostnames")
+        .and_then(Value::as_bool)
+        .unwrap_or(true);
+    let subdomain = network
+        .get("subdomain")
+        .and_then(Value::as_str)
+        .unwrap_or(name)
+        .to_string();
+    let mut out: Vec<Pod> = Vec::new();
+    for rj in spec
+        .get("replicatedJobs")
+        .and_then(Value::as_array)
+        .ok_or("a JobSet without replicatedJobs")?
+    {
+        let rname = str_field(rj, "name")?;
+        let jobs = replicas(rj, "replicas")?;
+        let job_spec = rj
+            .pointer("/template/spec")
+            .ok_or("a replicated Job without a Job spec")?;
+        for j in 0..jobs {
+            let job_name = format!("{name}-{rname}-{j}");
+            for mut pod in pods_of("Job", &job_name, namespace, job_spec)? {
+                for (k, v) in [
+                    ("jobset.sigs.k8s.io/jobset-name", name.to_string()),
+                    ("jobset.sigs.k8s.io/replicatedjob-name", rname.clone()),
+                    ("jobset.sigs.k8s.io/job-index", j.to_string()),
+                ] {
+                    pod.labels.insert(k.into(), v.clone());
+                    pod.annotations.insert(k.into(), v);
+                }
+                if dns {
+                    pod.subdomain = Some(subdomain.clone());
+                }
+                pod.owner = Some(Owner {
+                    kind: "JobSet".into(),
+                    name: name.into(),
+                    index: out.len() as u32,
+                });
+                pod.resolve_env();
+                out.push(pod);
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_references_expand_like_kubernetes() {
+        let mut d = BTreeMap::new();
+        d.insert("A".to_string(), "1".to_string());
+        assert_eq!(expand("x-$(A)-y", &d), "x-1-y");
+        assert_eq!(expand("$(B)", &d), "$(B)");
+        assert_eq!(expand("$$(A)", &d), "$(A)");
+        assert_eq!(expand("$(A", &d), "$(A");
+        assert_eq!(expand("a$b", &d), "a$b");
+    }
 }

@@ -262,6 +262,7 @@ pub fn compare(spec: &Value, objects: &[Value]) -> Result<Findings, String> {
 
     services(&exp, &cluster, &probes, &mut findings);
     rendezvous(&exp, &cluster, &probes, &mut findings);
+    multislice(&exp, &cluster, &probes, &mut findings);
     Ok(findings)
 }
 
@@ -479,7 +480,7 @@ fn services(exp: &Expected, cluster: &Cluster, probes: &[Probe], findings: &mut 
         // before it is ready); without, no pod name exists.
         let svc = w.service.clone().unwrap_or_else(|| w.name.clone());
         for i in 0..w.replicas {
-            let dns = format!("{}-{i}.{svc}.{ns}.svc.cluster.local", w.name);
+            let dns = format!("{}.{svc}.{ns}.svc.cluster.local", w.pod_host(i));
             let reached = cluster.resolve(&dns, false);
             let want: Vec<usize> = if w.peers {
                 pod_index(probes, wi, i).into_iter().collect()
@@ -605,6 +606,108 @@ fn rendezvous(exp: &Expected, cluster: &Cluster, probes: &[Probe], findings: &mu
                     );
                 }
             }
+        }
+    }
+}
+
+/// TPU Multislice: every pod knows the slice count, its own slice and its
+/// index in it; the MegaScale coordinator is a name that reaches slice 0's
+/// first pod alone before it is ready, on a port it listens on and every
+/// pod may reach; `TPU_WORKER_HOSTNAMES` names exactly the pods of the
+/// pod's own slice, in index order.
+fn multislice(exp: &Expected, cluster: &Cluster, probes: &[Probe], findings: &mut Findings) {
+    for (wi, w) in exp.workloads.iter().enumerate() {
+        let Some(port) = w.megascale.filter(|_| w.slices > 1) else {
+            continue;
+        };
+        let Some(pod0) = pod_index(probes, wi, 0) else {
+            continue;
+        };
+        let per = w.per_slice.max(1);
+        for i in 0..w.replicas {
+            let Some(at) = pod_index(probes, wi, i) else {
+                continue;
+            };
+            let env = &cluster.pods[at].env;
+            let label = format!("{}[{i}]", w.name);
+            let mut want = |k: &str, v: String| {
+                if env.get(k) != Some(&v) {
+                    findings.add(
+                        None,
+                        format!("{label}: {k} is {:?}, the design means {v:?}", env.get(k)),
+                    );
+                }
+            };
+            want("MEGASCALE_NUM_SLICES", w.slices.to_string());
+            want("MEGASCALE_SLICE_ID", (i / per).to_string());
+            want("MEGASCALE_PORT", port.to_string());
+            want("TPU_WORKER_ID", (i % per).to_string());
+            if w.rendezvous.is_some_and(|(f, _)| f == Framework::Jax) {
+                want("JAX_NUM_PROCESSES", w.replicas.to_string());
+            }
+            match env
+                .get("MEGASCALE_COORDINATOR_ADDRESS")
+                .and_then(|a| a.rsplit_once(':'))
+            {
+                Some((host, p)) => {
+                    if cluster.resolve(host, false) != [pod0] {
+                        findings.add(
+                            None,
+                            format!("{label}: the MegaScale coordinator {host} does not reach slice 0's first pod alone"),
+                        );
+                    }
+                    if p != port.to_string() {
+                        findings.add(
+                            None,
+                            format!("{label}: the MegaScale coordinator's port {p}, not {port}"),
+                        );
+                    }
+                    if i > 0 && !cluster.can(Endpoint::Pod(at), Endpoint::Pod(pod0), port, "TCP") {
+                        findings.add(
+                            None,
+                            format!("{label} may not reach the MegaScale coordinator on {port}"),
+                        );
+                    }
+                }
+                None => findings.add(
+                    None,
+                    format!("{label}: no MEGASCALE_COORDINATOR_ADDRESS host:port"),
+                ),
+            }
+            let hosts: Vec<String> = env
+                .get("TPU_WORKER_HOSTNAMES")
+                .map(|h| h.split(',').map(str::to_string).collect())
+                .unwrap_or_default();
+            let slice = i / per;
+            let mine: Vec<Option<usize>> = (0..per)
+                .map(|k| pod_index(probes, wi, slice * per + k))
+                .collect();
+            let reached: Vec<Option<usize>> = hosts
+                .iter()
+                .map(|h| match cluster.resolve(h, false).as_slice() {
+                    [one] => Some(*one),
+                    _ => None,
+                })
+                .collect();
+            if reached != mine {
+                findings.add(
+                    None,
+                    format!("{label}: TPU_WORKER_HOSTNAMES {hosts:?} reach {reached:?}, its slice's pods are {mine:?}"),
+                );
+            }
+        }
+        if !cluster.pods[pod0]
+            .ports
+            .iter()
+            .any(|p| p.port == port && p.protocol == "TCP")
+        {
+            findings.add(
+                None,
+                format!(
+                    "{}: slice 0's first pod does not listen on the MegaScale port {port}",
+                    w.name
+                ),
+            );
         }
     }
 }

@@ -27,11 +27,18 @@ pub struct Port {
 #[derive(Debug, Clone)]
 pub struct Workload {
     pub name: String,
-    /// Job, StatefulSet or Deployment.
+    /// Job, JobSet, StatefulSet or Deployment.
     pub kind: &'static str,
     /// Whether `run` was left out (the kind then follows the design's rule).
     pub run_omitted: bool,
+    /// Pods in all (`replicas` of each slice).
     pub replicas: u32,
+    /// TPU slices of the workload's pool (1 unless Multislice); a JobSet
+    /// runs one Job of `per_slice` pods on each.
+    pub slices: u32,
+    pub per_slice: u32,
+    /// The MegaScale port of a Multislice workload.
+    pub megascale: Option<u16>,
     pub peers: bool,
     /// Declared ports, plus the rendezvous port when it is added.
     pub ports: Vec<Port>,
@@ -47,12 +54,24 @@ pub struct Workload {
 }
 
 impl Workload {
+    /// Hostname of pod `i`: `<name>-<i>`; in a JobSet (design.md, "Restarts
+    /// and slices") `<name>-worker-<slice>-<index>`, pod `i` being index
+    /// `i % per_slice` of slice `i / per_slice`.
+    pub fn pod_host(&self, i: u32) -> String {
+        if self.kind == "JobSet" {
+            let per = self.per_slice.max(1);
+            format!("{}-worker-{}-{}", self.name, i / per, i % per)
+        } else {
+            format!("{}-{i}", self.name)
+        }
+    }
+
     /// DNS name of pod `i`, when the workload has peers.
     pub fn pod_dns(&self, i: u32, namespace: &str) -> Option<String> {
         let svc = self.service.as_ref().filter(|_| self.peers)?;
         Some(format!(
-            "{}-{i}.{svc}.{namespace}.svc.cluster.local",
-            self.name
+            "{}.{svc}.{namespace}.svc.cluster.local",
+            self.pod_host(i)
         ))
     }
 }
@@ -160,6 +179,10 @@ impl Expected {
         let workload_identity = get(spec, "/cluster/workloadIdentity")
             .and_then(Value::as_bool)
             .unwrap_or(true);
+        let pools: Vec<Value> = get(spec, "/cluster/nodePools")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
         let mut workloads = Vec::new();
         for w in spec
             .get("workloads")
@@ -167,7 +190,7 @@ impl Expected {
             .into_iter()
             .flatten()
         {
-            workloads.push(workload(w)?);
+            workloads.push(workload(w, &pools)?);
         }
         let mut connections = Vec::new();
         for c in spec
@@ -252,18 +275,28 @@ impl Expected {
     }
 }
 
-fn workload(w: &Value) -> Result<Workload, String> {
+fn workload(w: &Value, pools: &[Value]) -> Result<Workload, String> {
     let name = text(w.get("name")).ok_or("workload without name")?;
-    let replicas = count(w.get("replicas"), 1);
+    let per_slice = count(w.get("replicas"), 1);
+    // The pool: the named one, or the only one.
+    let pool = match text(w.get("pool")) {
+        Some(p) => pools
+            .iter()
+            .find(|q| text(q.get("name")).as_deref() == Some(p.as_str())),
+        None => pools.first().filter(|_| pools.len() == 1),
+    };
+    let slices = pool.map_or(1, |p| count(get(p, "/tpu/slices"), 1)).max(1);
+    let restarts = count(w.get("restarts"), 0);
     let framework = match w.get("distributed").and_then(Value::as_str) {
         Some("pytorch") => Some(Framework::Pytorch),
         Some("jax") => Some(Framework::Jax),
         _ => None,
     };
+    // Multislice pods find slice 0 by name, as distributed ones find pod 0.
     let peers = w
         .get("peers")
         .and_then(Value::as_bool)
-        .unwrap_or(framework.is_some());
+        .unwrap_or(framework.is_some() || slices > 1);
     let mut ports = Vec::new();
     for p in w
         .get("ports")
@@ -300,6 +333,19 @@ fn workload(w: &Value) -> Result<Workload, String> {
         };
         (f, port)
     });
+    // A Multislice workload's MegaScale port: the one named `megascale`,
+    // else 8081, which podwire adds.
+    let megascale = (slices > 1).then(|| match ports.iter().find(|p| p.name == "megascale") {
+        Some(p) => p.port,
+        None => {
+            ports.push(Port {
+                name: "megascale".into(),
+                port: 8081,
+                protocol: TCP.into(),
+            });
+            8081
+        }
+    });
     let expose = w.get("expose").and_then(Value::as_str).unwrap_or("cluster");
     let load_balanced = matches!(expose, "internal" | "external");
     // When `run` is omitted: service behind a load balancer; else job if
@@ -311,7 +357,9 @@ fn workload(w: &Value) -> Result<Workload, String> {
         None if !ports.is_empty() => "service".into(),
         None => "job".into(),
     };
+    // A job that restarts as a whole, or spans TPU slices, is a JobSet.
     let kind = match (run.as_str(), peers) {
+        ("job", _) if restarts > 0 || slices > 1 => "JobSet",
         ("job", _) => "Job",
         (_, true) => "StatefulSet",
         _ => "Deployment",
@@ -319,11 +367,15 @@ fn workload(w: &Value) -> Result<Workload, String> {
     let service_name = text(get(w, "/service/name")).unwrap_or_else(|| name.clone());
     let service = (peers || (!ports.is_empty() && expose != "none")).then(|| service_name.clone());
     let load_balancer = load_balanced.then(|| (format!("{service_name}-lb"), expose == "internal"));
+    let slices = if kind == "JobSet" { slices } else { 1 };
     Ok(Workload {
         name,
         kind,
         run_omitted: w.get("run").is_none(),
-        replicas,
+        replicas: per_slice * slices,
+        slices,
+        per_slice,
+        megascale,
         peers,
         ports,
         rendezvous,

@@ -148,6 +148,10 @@ pub fn spec(seed: u64) -> String {
             let _ = writeln!(y, "    run: {run}");
         }
         let _ = writeln!(y, "    replicas: {}", 1 + rng.below(3));
+        // Some jobs restart as a whole: a JobSet.
+        if run == "job" && rng.chance(30) {
+            let _ = writeln!(y, "    restarts: {}", 1 + rng.below(3));
+        }
         if distributed != "none" {
             let _ = writeln!(y, "    distributed: {distributed}");
         }

@@ -409,3 +409,104 @@ fn dns_names_reach_the_pods_kubernetes_gives_them() {
     assert_eq!(to, [(a0, 8080), (a1, 8080)]);
     assert!(c.service_backends("a", "n", 80, "UDP").is_empty());
 }
+
+/// The multislice example's manifests, as values, and its spec.
+fn multislice() -> (Value, Vec<Value>) {
+    let src = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/v5e-multislice-jax.yaml"),
+    )
+    .expect("read");
+    let c = podwire::compile(&src, &podwire::Options::default());
+    assert!(c.ok, "{:#?}", c.diagnostics);
+    let spec = support::yaml::document(&src).expect("spec parses");
+    (spec, manifests(&c))
+}
+
+fn jobset_of(objects: &mut [Value]) -> &mut Value {
+    objects
+        .iter_mut()
+        .find(|o| o["kind"] == "JobSet")
+        .expect("a JobSet")
+}
+
+#[test]
+fn jobset_pods_are_named_and_found_as_jobset_makes_them() {
+    let (spec, objects) = multislice();
+    let f = compare(&spec, &objects).expect("compares");
+    assert!(f.unexplained().is_empty(), "{}", f.report());
+    let cluster = Cluster::from_objects(&objects).expect("reads");
+    // 2 slices x 4 hosts; slice 1's third pod by JobSet's own scheme.
+    let pods: Vec<_> = cluster
+        .pods
+        .iter()
+        .filter(|p| p.owner.as_ref().is_some_and(|o| o.kind == "JobSet"))
+        .collect();
+    assert_eq!(pods.len(), 8);
+    let at = cluster.resolve("jax-worker-1-2.jax.jax-multislice.svc.cluster.local", false);
+    assert_eq!(at.len(), 1);
+    let p = &cluster.pods[at[0]];
+    assert_eq!(p.labels["jobset.sigs.k8s.io/job-index"], "1");
+    assert_eq!(p.env["MEGASCALE_SLICE_ID"], "1");
+    assert_eq!(p.env["TPU_WORKER_ID"], "2");
+    assert!(p.env["TPU_WORKER_HOSTNAMES"].starts_with("jax-worker-1-0.jax."));
+}
+
+#[test]
+fn broken_jobsets_are_reported() {
+    let (spec, objects) = multislice();
+    let report = |objects: &[Value]| {
+        compare(&spec, objects)
+            .expect("compares")
+            .unexplained()
+            .to_vec()
+    };
+    // Another subdomain: no pod has its DNS name, the rendezvous and the
+    // coordinator are lost.
+    let mut o = objects.clone();
+    jobset_of(&mut o)["spec"]["network"]["subdomain"] = "elsewhere".into();
+    let found = report(&o);
+    for want in [
+        "reaches [], the spec means",
+        "does not reach pod 0 alone",
+        "the MegaScale coordinator",
+    ] {
+        assert!(found.iter().any(|m| m.contains(want)), "{want}: {found:#?}");
+    }
+    // One slice instead of two: half the pods, and the slice count is wrong.
+    let mut o = objects.clone();
+    jobset_of(&mut o)["spec"]["replicatedJobs"][0]["replicas"] = 1.into();
+    let found = report(&o);
+    assert!(
+        found.iter().any(|m| m.contains("4 pods, the spec says 8")),
+        "{found:#?}"
+    );
+    // Pod labels the headless Service does not select.
+    let mut o = objects.clone();
+    jobset_of(&mut o)["spec"]["replicatedJobs"][0]["template"]["spec"]["template"]["metadata"]
+        ["labels"]["podwire.dev/workload"] = "other".into();
+    let found = report(&o);
+    assert!(
+        found.iter().any(|m| m.contains("reaches pods []")),
+        "{found:#?}"
+    );
+    // A slice id that is not the pod's Job index.
+    let mut o = objects;
+    let env = &mut jobset_of(&mut o)["spec"]["replicatedJobs"][0]["template"]["spec"]["template"]
+        ["spec"]["containers"][0]["env"];
+    for e in env.as_array_mut().into_iter().flatten() {
+        if e["name"] == "MEGASCALE_SLICE_ID" {
+            *e = serde_json::json!({"name": "MEGASCALE_SLICE_ID", "value": "0"});
+        }
+    }
+    let found = report(&o);
+    assert!(
+        found
+            .iter()
+            .any(|m| m.contains("MEGASCALE_SLICE_ID is Some(\"0\"), the design means \"1\"")),
+        "{found:#?}"
+    );
+    assert!(
+        found.iter().any(|m| m.contains("TPU_WORKER_HOSTNAMES")),
+        "{found:#?}"
+    );
+}
