@@ -128,9 +128,12 @@ pub enum Capacity {
 }
 
 impl Pool {
-    /// The most nodes the pool can have at once, over all its zones.
+    /// The most nodes the pool can have at once, over all its zones (and
+    /// all its slices).
     pub fn max_nodes(&self) -> u64 {
-        u64::from(self.autoscaling.map_or(self.initial_nodes, |a| a.1)) * u64::from(self.zone_count)
+        u64::from(self.autoscaling.map_or(self.initial_nodes, |a| a.1))
+            * u64::from(self.zone_count)
+            * u64::from(self.slices())
     }
 
     /// GKE queued provisioning (Dynamic Workload Scheduler through

@@ -404,6 +404,21 @@ workloads:
   - {name: b, image: b:1, pool: l4, queue: train, priority: low, gpus: 1}
   - {name: c, image: c:1, pool: v5e, queue: tpu, priority: normal, replicas: 2}
 ",
+), (
+    "queued multislice JobSet",
+    "
+apiVersion: podwire.dev/v1alpha1
+kind: AIWorkload
+metadata: {name: crd-ms}
+gcp: {project: my-project, location: us-west4-a}
+cluster:
+  nodePools:
+    - {name: tpu, machineType: ct5lp-hightpu-4t, tpu: {topology: 4x4, slices: 2}, nodes: 4}
+queues:
+  - {name: train, pools: [tpu]}
+workloads:
+  - {name: jax, image: j:1, queue: train, replicas: 4, distributed: jax, restarts: 2, runAsUser: 1000}
+",
 )];
 
 /// The custom resources of manifests text, read by an independent parser.

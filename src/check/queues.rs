@@ -327,7 +327,7 @@ pub(super) fn check_queues(
             continue;
         };
         let Some(wl) = resolved else { continue };
-        if wl.kind != Kind::Job {
+        if !matches!(wl.kind, Kind::Job | Kind::JobSet) {
             checker.err(
                 codes::QUEUED_SERVICE,
                 &qp,
@@ -527,7 +527,9 @@ pub(super) fn check_queues(
                     continue;
                 }
                 let each = per_pod(w, r);
-                let total = each * u64::from(w.replicas);
+                // A Multislice JobSet runs `replicas` pods on each slice.
+                let pods = w.replicas * w.slices.max(1);
+                let total = each * u64::from(pods);
                 let nominal = f.quota[k];
                 if total <= nominal {
                     continue;
@@ -554,8 +556,8 @@ pub(super) fn check_queues(
                         "job `{}` needs {} at once ({} pod{} x {}), but queue `{}` admits at most {} on pool `{}`: Kueue would never admit it",
                         w.name,
                         amount(r, total),
-                        w.replicas,
-                        if w.replicas == 1 { "" } else { "s" },
+                        pods,
+                        if pods == 1 { "" } else { "s" },
                         r.quantity(each),
                         q.name,
                         amount(r, nominal),

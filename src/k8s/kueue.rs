@@ -233,9 +233,22 @@ fn provisioning_name(m: &Model, pool: &Pool) -> String {
 }
 
 /// The node labels of pool `pool`'s flavor: the pool label, which each
-/// pod podwire makes selects its pool by.
+/// pod podwire makes selects its pool by. A TPU Multislice pool is several
+/// GKE node pools (`<pool>-0` ...), which its pods select by node affinity;
+/// Kueue admits a pod only where the flavor's labels agree with that
+/// affinity, so the flavor selects the slices' TPU type and topology (the
+/// labels GKE puts on every TPU node, and the pods' node selector) instead.
 fn node_labels(pool: &Pool) -> BTreeMap<String, String> {
-    BTreeMap::from([(s(POOL_LABEL), pool.name.clone())])
+    match &pool.tpu {
+        Some(t) if pool.slices() > 1 => BTreeMap::from([
+            (
+                s("cloud.google.com/gke-tpu-accelerator"),
+                t.accelerator.clone(),
+            ),
+            (s("cloud.google.com/gke-tpu-topology"), t.topology.clone()),
+        ]),
+        _ => BTreeMap::from([(s(POOL_LABEL), pool.name.clone())]),
+    }
 }
 
 /// What Kueue needs on a queued workload object (a Job, or a JobSet):

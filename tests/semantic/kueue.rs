@@ -168,6 +168,8 @@ pub struct PodSet {
     pub count: u128,
     pub requests: BTreeMap<String, u128>,
     pub node_selector: Labels,
+    /// Required node affinity: label key -> the values it may have (`In`).
+    pub node_affinity: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -243,7 +245,32 @@ fn pod_set(count: u128, template: &Value) -> PodSet {
         count,
         requests: pod_requests(&template["spec"]),
         node_selector: labels(&template["spec"]["nodeSelector"]),
+        node_affinity: required_in(&template["spec"]["affinity"]["nodeAffinity"]),
     }
+}
+
+/// The `In` expressions of a required node affinity (one term, as podwire
+/// writes it; several terms would be ORed, which this does not model).
+fn required_in(node_affinity: &Value) -> BTreeMap<String, Vec<String>> {
+    let terms =
+        &node_affinity["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"];
+    let mut out = BTreeMap::new();
+    for e in terms[0]["matchExpressions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        if e["operator"].as_str() == Some("In") {
+            let values = e["values"].as_array().into_iter().flatten();
+            out.insert(
+                e["key"].as_str().unwrap_or_default().to_string(),
+                values
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect(),
+            );
+        }
+    }
+    out
 }
 
 impl Kueue {
@@ -459,9 +486,19 @@ impl Kueue {
                         why.push(format!("{}: no such ResourceFlavor", f.name));
                         return false;
                     };
-                    let agrees = keys.iter().all(|k| match ps.node_selector.get(*k) {
-                        Some(v) => node_labels.get(*k) == Some(v),
-                        None => true,
+                    // Kueue admits a pod set on a flavor only where the
+                    // flavor's labels agree with its node selector and its
+                    // required node affinity.
+                    let agrees = keys.iter().all(|k| {
+                        let selected = match ps.node_selector.get(*k) {
+                            Some(v) => node_labels.get(*k) == Some(v),
+                            None => true,
+                        };
+                        let affine = match ps.node_affinity.get(*k) {
+                            Some(values) => node_labels.get(*k).is_some_and(|v| values.contains(v)),
+                            None => true,
+                        };
+                        selected && affine
                     });
                     if !agrees {
                         why.push(format!(
@@ -555,6 +592,30 @@ fn declared(spec: &Value) -> Vec<(String, Option<String>, String)> {
         .collect()
 }
 
+/// Whether a flavor's node labels select spec pool `pool`'s nodes: by the
+/// GKE node pool label, or, for a TPU Multislice pool (one GKE node pool per
+/// slice, `<pool>-0` ...), by the TPU topology and type GKE puts on each of
+/// its nodes, with no node pool label that would name another pool.
+fn selects_pool(spec: &Value, pool: &str, labels: &Labels) -> bool {
+    if let Some(p) = labels.get(POOL_LABEL) {
+        return p == pool;
+    }
+    let Some(p) = spec["cluster"]["nodePools"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|p| p["name"].as_str() == Some(pool))
+    else {
+        return false;
+    };
+    p["tpu"]["slices"].as_u64().unwrap_or(1) > 1
+        && labels
+            .get("cloud.google.com/gke-tpu-topology")
+            .map(String::as_str)
+            == p["tpu"]["topology"].as_str()
+        && labels.contains_key("cloud.google.com/gke-tpu-accelerator")
+}
+
 /// The findings for one spec's manifests: empty when every queued workload
 /// is admissible on its own pool and nothing else is queued or suspended.
 pub fn findings(spec: &Value, objects: &[Value]) -> Vec<String> {
@@ -582,8 +643,7 @@ pub fn findings(spec: &Value, objects: &[Value]) -> Vec<String> {
                         for f in flavors {
                             let selects = k
                                 .flavor_labels(&f)
-                                .and_then(|l| l.get(POOL_LABEL))
-                                .is_some_and(|p| *p == pool);
+                                .is_some_and(|l| selects_pool(spec, &pool, l));
                             if !selects {
                                 out.push(format!(
                                     "{workload}: admitted on flavor {f}, which does not select its pool {pool}"
