@@ -9,6 +9,7 @@
 mod capacity;
 mod connections;
 mod pools;
+pub(crate) mod serving;
 #[cfg(test)]
 mod tests;
 pub mod validate;
@@ -334,8 +335,13 @@ fn resolve(checker: &mut Checker, s: &Spec) -> Option<Model> {
                 None,
             );
         }
-        let resolved =
+        let mut resolved =
             workloads::check_workload(checker, &path, w, &c.node_pools, &pools, workload_identity);
+        let pool = resolved
+            .as_ref()
+            .and_then(|wl| pools.get(wl.pool))
+            .and_then(Option::as_ref);
+        serving::check_serving(checker, &path, w, resolved.as_mut(), pool);
         if let Some(wl) = &resolved {
             for (svc, what) in wl
                 .service
