@@ -35,6 +35,7 @@ fn there_are_examples() {
         "serving-l4-spot",
         "tpu-v5e-jax",
         "mixed-stack",
+        "llama-l4-serving",
     ] {
         assert!(names.iter().any(|n| n == want), "missing example {want}");
     }

@@ -5,10 +5,17 @@
 //! - [`pods`]: the pod template (env, rendezvous env, security) and the
 //!   workload objects that hold it;
 //! - [`services`]: ClusterIP, headless and load-balancer Services;
+//! - [`health`]: the probes of a workload's health endpoint;
+//! - [`autoscale`]: the HorizontalPodAutoscalers and the PodMonitorings their
+//!   metrics need;
+//! - [`disruption`]: the PodDisruptionBudgets;
 //! - [`policies`]: the NetworkPolicies;
 //! - [`order`]: the apply order and the manifests file's layout;
 //! - [`names`]: no two objects share an identity, none takes Kubernetes' own.
 
+mod autoscale;
+mod disruption;
+mod health;
 mod names;
 mod objects;
 mod order;
@@ -16,6 +23,7 @@ mod pods;
 mod policies;
 mod services;
 
+pub use autoscale::{adapter_metric_name, PodMonitoring, SCRAPE_INTERVAL};
 pub use names::{name_clashes, NameClash};
 pub use objects::{Object, WORKLOAD_LABEL};
 pub use order::{manifests_yaml, objects, SEPARATOR};

@@ -1,12 +1,15 @@
 //! The generated Kubernetes objects (k8s-openapi's typed model), their
 //! metadata and labels, and the namespace that holds them.
 
+use super::autoscale::PodMonitoring;
 use crate::model::{Model, Workload};
 use crate::yaml::Emitter;
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{Namespace, Service, ServiceAccount};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use std::collections::BTreeMap;
 
@@ -25,6 +28,10 @@ pub enum Object {
     Job(Job),
     StatefulSet(StatefulSet),
     Deployment(Deployment),
+    PodDisruptionBudget(PodDisruptionBudget),
+    HorizontalPodAutoscaler(HorizontalPodAutoscaler),
+    /// Managed Service for Prometheus' scrape configuration (a custom resource).
+    PodMonitoring(PodMonitoring),
 }
 
 impl Object {
@@ -37,6 +44,9 @@ impl Object {
             Object::Job(o) => &o.metadata,
             Object::StatefulSet(o) => &o.metadata,
             Object::Deployment(o) => &o.metadata,
+            Object::PodDisruptionBudget(o) => &o.metadata,
+            Object::HorizontalPodAutoscaler(o) => &o.metadata,
+            Object::PodMonitoring(o) => &o.metadata,
         }
     }
 
@@ -52,6 +62,19 @@ impl Object {
             Object::Job(_) => ("batch/v1", "Job", "jobs"),
             Object::StatefulSet(_) => ("apps/v1", "StatefulSet", "statefulsets"),
             Object::Deployment(_) => ("apps/v1", "Deployment", "deployments"),
+            Object::PodDisruptionBudget(_) => {
+                ("policy/v1", "PodDisruptionBudget", "poddisruptionbudgets")
+            }
+            Object::HorizontalPodAutoscaler(_) => (
+                "autoscaling/v2",
+                "HorizontalPodAutoscaler",
+                "horizontalpodautoscalers",
+            ),
+            Object::PodMonitoring(_) => (
+                "monitoring.googleapis.com/v1",
+                "PodMonitoring",
+                "podmonitorings",
+            ),
         }
     }
 
@@ -80,6 +103,9 @@ impl Object {
             Object::Job(o) => e.document(o),
             Object::StatefulSet(o) => e.document(o),
             Object::Deployment(o) => e.document(o),
+            Object::PodDisruptionBudget(o) => e.document(o),
+            Object::HorizontalPodAutoscaler(o) => e.document(o),
+            Object::PodMonitoring(o) => e.document(o),
         }
     }
 
@@ -93,6 +119,9 @@ impl Object {
             Object::Job(o) => serde_json::to_value(o),
             Object::StatefulSet(o) => serde_json::to_value(o),
             Object::Deployment(o) => serde_json::to_value(o),
+            Object::PodDisruptionBudget(o) => serde_json::to_value(o),
+            Object::HorizontalPodAutoscaler(o) => serde_json::to_value(o),
+            Object::PodMonitoring(o) => serde_json::to_value(o),
         };
         // Serializing these plain structs cannot fail (no maps with non-string keys).
         r.unwrap_or(serde_json::Value::Null)

@@ -5,7 +5,7 @@
 
 use super::reply::{Reply, ReplyError};
 use crate::k8s::Object;
-use k8s_openapi::api::{apps, batch, core, networking};
+use k8s_openapi::api::{apps, autoscaling, batch, core, networking, policy};
 use kube_core::params::{DeleteParams, GetParams, Patch, PatchParams};
 use kube_core::{ApiResource, Resource};
 use serde_json::Value;
@@ -40,6 +40,13 @@ pub fn api_resource(o: &Object) -> ApiResource {
         Object::Job(_) => ApiResource::erase::<batch::v1::Job>(&()),
         Object::StatefulSet(_) => ApiResource::erase::<apps::v1::StatefulSet>(&()),
         Object::Deployment(_) => ApiResource::erase::<apps::v1::Deployment>(&()),
+        Object::PodDisruptionBudget(_) => {
+            ApiResource::erase::<policy::v1::PodDisruptionBudget>(&())
+        }
+        Object::HorizontalPodAutoscaler(_) => {
+            ApiResource::erase::<autoscaling::v2::HorizontalPodAutoscaler>(&())
+        }
+        Object::PodMonitoring(_) => ApiResource::erase::<crate::k8s::PodMonitoring>(&()),
     }
 }
 
@@ -232,7 +239,12 @@ pub fn is_workload(o: &Object) -> bool {
 /// generation, Jobs started), `Ok(Some(progress))` while not, `Err(message)`
 /// when it failed (a Job's `Failed` condition).
 pub fn readiness(o: &Object, live: &Value) -> Result<Option<String>, String> {
-    let want = o.to_json()["spec"]["replicas"].as_u64().unwrap_or(1);
+    // An autoscaled workload leaves its count to the autoscaler: wait for
+    // the count the live object has.
+    let want = o.to_json()["spec"]["replicas"]
+        .as_u64()
+        .or_else(|| live["spec"]["replicas"].as_u64())
+        .unwrap_or(1);
     let st = &live["status"];
     let n = |k: &str| st[k].as_u64().unwrap_or(0);
     let observed = st["observedGeneration"].as_i64().unwrap_or(0)
@@ -472,6 +484,41 @@ mod tests {
             Ok(None)
         );
         assert!(is_workload(&dep) && is_workload(&sts) && !is_workload(&find(&objs, "Service")));
+    }
+
+    /// An autoscaled Deployment sends no replica count: the wait is for the
+    /// count the autoscaler set on the live object.
+    #[test]
+    fn autoscaled_readiness_waits_for_the_live_count() {
+        let m = crate::analyze(include_str!("../../examples/llama-l4-serving.yaml"))
+            .model
+            .expect("example compiles");
+        let objs = crate::k8s::objects(&m);
+        let dep = find(&objs, "Deployment");
+        assert!(dep.to_json()["spec"].get("replicas").is_none());
+        let live = |replicas: u64, available: u64| {
+            serde_json::json!({"metadata": {"generation": 1}, "spec": {"replicas": replicas},
+                "status": {"observedGeneration": 1, "availableReplicas": available, "updatedReplicas": available}})
+        };
+        assert_eq!(
+            readiness(&dep, &live(3, 1)),
+            Ok(Some("1/3 available".into()))
+        );
+        assert_eq!(readiness(&dep, &live(3, 3)), Ok(None));
+        for kind in [
+            "PodDisruptionBudget",
+            "HorizontalPodAutoscaler",
+            "PodMonitoring",
+        ] {
+            let o = find(&objs, kind);
+            assert!(!is_workload(&o), "{kind}");
+            assert_eq!(api_resource(&o).kind, kind);
+        }
+        let pm = api_resource(&find(&objs, "PodMonitoring"));
+        assert_eq!(
+            (pm.api_version.as_str(), pm.plural.as_str()),
+            ("monitoring.googleapis.com/v1", "podmonitorings")
+        );
     }
 
     #[test]
