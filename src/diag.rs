@@ -498,6 +498,39 @@ pub mod codes {
     pub const FUSE_EGRESS: &str = "PW0537";
     /// A `{secret, key}` reference whose name or key Kubernetes refuses.
     pub const BAD_SECRET_REF: &str = "PW0540";
+    // Serving: health, autoscaling, disruption (PW06xx)
+    /// `health.port` names no port of the workload, or is needed and missing.
+    pub const HEALTH_PORT: &str = "PW0600";
+    /// A health or metrics port that is not TCP (HTTP needs TCP).
+    pub const NOT_TCP: &str = "PW0601";
+    /// `health`, `autoscale` or `disruption` on a job.
+    pub const SERVING_ONLY: &str = "PW0602";
+    /// A duration podwire cannot read (`startupTimeout`).
+    pub const BAD_DURATION: &str = "PW0603";
+    /// An HTTP path that does not start with `/` or has spaces.
+    pub const BAD_HTTP_PATH: &str = "PW0604";
+    /// `autoscale.min` greater than `autoscale.max`.
+    pub const AUTOSCALE_RANGE: &str = "PW0605";
+    /// `autoscale.min: 0` (GKE's HorizontalPodAutoscaler does not scale to zero).
+    pub const AUTOSCALE_ZERO: &str = "PW0606";
+    /// `replicas` beside `autoscale`.
+    pub const AUTOSCALE_REPLICAS: &str = "PW0607";
+    /// Neither or both of `autoscale.cpu` and `autoscale.metric`.
+    pub const AUTOSCALE_TARGET: &str = "PW0608";
+    /// `autoscale.cpu` without `resources.cpu`.
+    pub const AUTOSCALE_CPU_REQUEST: &str = "PW0609";
+    /// A metric name or target podwire cannot use.
+    pub const BAD_METRIC: &str = "PW0610";
+    /// `autoscale.metric.port` names no port of the workload, or is needed and missing.
+    pub const METRIC_PORT: &str = "PW0611";
+    /// The pool cannot hold `autoscale.max` pods.
+    pub const AUTOSCALE_CAPACITY: &str = "PW0612";
+    /// Neither or both of `maxUnavailable` and `minAvailable`, or a percentage over 100%.
+    pub const DISRUPTION_FORM: &str = "PW0613";
+    /// A PodDisruptionBudget that never allows an eviction.
+    pub const DISRUPTION_BLOCKS: &str = "PW0614";
+    /// Autoscaling a workload whose pod count is fixed (a TPU slice, a rendezvous).
+    pub const FIXED_SIZE: &str = "PW0615";
     // Generated output (PW09xx)
     /// podwire could not write an output it generated (a bug in podwire).
     pub const INTERNAL: &str = "PW0900";

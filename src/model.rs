@@ -296,6 +296,14 @@ pub struct Workload {
     pub headless: bool,
     /// The load balancer Service: (name, internal).
     pub load_balancer: Option<(String, bool)>,
+    /// Startup, readiness and liveness probes (long-running workloads).
+    pub health: Option<Health>,
+    /// The HorizontalPodAutoscaler. `replicas` is then its `min`, and the
+    /// workload object leaves the replica count to the autoscaler.
+    pub autoscale: Option<Autoscale>,
+    /// The PodDisruptionBudget: the spec's, or the default for long-running
+    /// workloads of more than one pod.
+    pub disruption: Option<Disruption>,
     pub gcp_service_account: Option<String>,
     pub run_as_user: Option<i64>,
     pub run_as_group: Option<i64>,
@@ -385,6 +393,81 @@ pub struct QueueFlavor {
 /// so that two specs in one cluster do not take each other's.
 pub fn cluster_scoped(spec: &str, name: &str) -> String {
     format!("{spec}-{name}")
+}
+
+/// A workload's HTTP health endpoint, resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Health {
+    pub path: String,
+    /// The name of the container port it is served on (TCP).
+    pub port: String,
+    /// How long the startup probe waits for the first success.
+    pub startup_seconds: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Autoscale {
+    pub min: u32,
+    pub max: u32,
+    pub target: ScaleOn,
+}
+
+/// What the autoscaler keeps at its target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScaleOn {
+    /// Average CPU use, percent of the request.
+    Cpu(u32),
+    /// A per-pod Prometheus gauge, scraped by Managed Service for Prometheus.
+    Metric(ScrapedMetric),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScrapedMetric {
+    /// The Prometheus metric name.
+    pub name: String,
+    /// Average value per pod (a Kubernetes quantity).
+    pub target: String,
+    /// The container port name and HTTP path the collector scrapes.
+    pub port: String,
+    pub path: String,
+}
+
+/// A PodDisruptionBudget's one rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Disruption {
+    MaxUnavailable(Amount),
+    MinAvailable(Amount),
+}
+
+/// A number of pods, or a percentage of them (Kubernetes rounds it up).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Amount {
+    Count(u32),
+    Percent(u32),
+}
+
+impl Amount {
+    /// The number of pods out of `pods` (percentages rounded up, as the
+    /// disruption controller does).
+    pub fn of(self, pods: u32) -> u32 {
+        match self {
+            Amount::Count(n) => n,
+            Amount::Percent(p) => {
+                let n = (u64::from(p) * u64::from(pods)).div_ceil(100);
+                u32::try_from(n).unwrap_or(u32::MAX)
+            }
+        }
+    }
+}
+
+impl Disruption {
+    /// How many of `pods` healthy pods may be evicted at once (0: none ever).
+    pub fn allowed(self, pods: u32) -> u32 {
+        match self {
+            Disruption::MaxUnavailable(a) => a.of(pods).min(pods),
+            Disruption::MinAvailable(a) => pods.saturating_sub(a.of(pods)),
+        }
+    }
 }
 
 /// The cluster DNS name of a Service (`<service>.<namespace>.svc.cluster.local`).

@@ -116,6 +116,10 @@ pub fn bundled_examples() -> Vec<JsExample> {
         ),
         ("tpu-v5e-jax", include_str!("../examples/tpu-v5e-jax.yaml")),
         ("mixed-stack", include_str!("../examples/mixed-stack.yaml")),
+        (
+            "llama-l4-serving",
+            include_str!("../examples/llama-l4-serving.yaml"),
+        ),
     ];
     EXAMPLES
         .iter()

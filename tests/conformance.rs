@@ -118,16 +118,23 @@ fn manifests_pass_kubernetes_validate_strict() {
             String::from_utf8_lossy(&o.stderr)
         );
         assert!(o.status.success(), "{name}: {out}");
-        // Custom resources have no schema here: tests/crds.rs checks them
-        // against their CRDs.
-        let docs = support::yaml::documents(file(&c, podwire::MANIFESTS_FILE))
-            .expect("manifests parse")
+        // Custom resources have no schema here (the validator skips each
+        // with a warning): tests/crds.rs checks them against their CRDs.
+        let all =
+            support::yaml::documents(file(&c, podwire::MANIFESTS_FILE)).expect("manifests parse");
+        let custom = all
             .iter()
-            .filter(|o| !support::is_custom_resource(o["apiVersion"].as_str().unwrap_or_default()))
+            .filter(|o| support::is_custom_resource(o["apiVersion"].as_str().unwrap_or_default()))
             .count();
+        let docs = all.len() - custom;
         assert!(
             out.matches("passed for resource").count() == docs,
             "{name}: expected all {docs} built-in objects to pass: {out}"
+        );
+        assert_eq!(
+            out.matches("Couldn't find schema").count(),
+            custom,
+            "{name}: {out}"
         );
     }
 }
@@ -307,6 +314,11 @@ fn seed_body_equals_gcloud() {
         "n1-standard-1",
         "--scopes",
         "compute-rw,storage-ro,logging-write,monitoring",
+        // The seed's 3-replica service has a PodDisruptionBudget.
+        "--max-surge-upgrade",
+        "1",
+        "--max-unavailable-upgrade",
+        "0",
         "--enable-ip-alias",
         "--enable-dataplane-v2",
         "--workload-pool",
@@ -511,6 +523,130 @@ fn gcs_fuse_addon_equals_gclouds_and_changes_no_other() {
         disabled.iter().any(|k| *k == "httpLoadBalancing"),
         "gcloud disables the add-ons it is not given: {their_addons:?}"
     );
+}
+
+#[test]
+fn serving_body_equals_gcloud() {
+    // Managed Prometheus for the autoscaler's metric; a surge upgrade that
+    // keeps the PodDisruptionBudget (maxSurge 1, maxUnavailable 0).
+    let Some(mut theirs) = oracle(&[
+        "clusters",
+        "create",
+        "llama-serve",
+        "--zone",
+        "us-central1-a",
+        "--machine-type",
+        "g2-standard-8",
+        "--accelerator",
+        "type=nvidia-l4,count=1,gpu-driver-version=default",
+        "--enable-autoscaling",
+        "--min-nodes",
+        "1",
+        "--max-nodes",
+        "4",
+        "--num-nodes",
+        "1",
+        "--max-surge-upgrade",
+        "1",
+        "--max-unavailable-upgrade",
+        "0",
+        "--labels",
+        "team=inference",
+        "--enable-managed-prometheus",
+        "--enable-ip-alias",
+        "--enable-dataplane-v2",
+        "--workload-pool",
+        "my-project.svc.id.goog",
+        "--release-channel",
+        "regular",
+    ]) else {
+        eprintln!("skipping: gcloud oracle not available");
+        return;
+    };
+    theirs["cluster"]["nodePools"][0]["name"] = "l4".into();
+    assert_eq!(ours("llama-l4-serving.yaml"), theirs);
+}
+
+#[test]
+fn budgeted_pools_equal_gcloud_node_pools() {
+    // Pools whose workloads have a PodDisruptionBudget: surge on a pool with
+    // room for a surge node; on a specific reservation, one node at a time
+    // instead (mixed-stack's a100 pool).
+    for (example, index, args) in [
+        (
+            "llama-l4-serving.yaml",
+            0,
+            &[
+                "node-pools",
+                "create",
+                "l4",
+                "--cluster",
+                "llama-serve",
+                "--zone",
+                "us-central1-a",
+                "--machine-type",
+                "g2-standard-8",
+                "--accelerator",
+                "type=nvidia-l4,count=1,gpu-driver-version=default",
+                "--enable-autoscaling",
+                "--min-nodes",
+                "1",
+                "--max-nodes",
+                "4",
+                "--num-nodes",
+                "1",
+                "--max-surge-upgrade",
+                "1",
+                "--max-unavailable-upgrade",
+                "0",
+                "--labels",
+                "team=inference",
+            ][..],
+        ),
+        (
+            "mixed-stack.yaml",
+            1,
+            &[
+                "node-pools",
+                "create",
+                "a100",
+                "--cluster",
+                "ml-stack",
+                "--region",
+                "europe-west4",
+                "--node-locations",
+                "europe-west4-a",
+                "--machine-type",
+                "a2-highgpu-2g",
+                "--accelerator",
+                "type=nvidia-tesla-a100,count=2,gpu-driver-version=default",
+                "--num-nodes",
+                "2",
+                "--reservation-affinity",
+                "specific",
+                "--reservation",
+                "a100-res",
+                "--node-taints",
+                "dedicated=training:NoSchedule",
+                "--labels",
+                "env=prod,team=ml",
+                "--max-surge-upgrade",
+                "0",
+                "--max-unavailable-upgrade",
+                "1",
+            ][..],
+        ),
+    ] {
+        let Some(theirs) = oracle(args) else {
+            eprintln!("skipping: gcloud oracle not available");
+            return;
+        };
+        assert_eq!(
+            ours(example)["cluster"]["nodePools"][index],
+            theirs["nodePool"],
+            "{example}"
+        );
+    }
 }
 
 /// YAML -> JSON through an independent parser (tests/support/yaml.rs), so

@@ -39,6 +39,7 @@ fn there_are_examples() {
         "flex-h100-kueue",
         "v5e-multislice-jax",
         "pytorch-restarts-data",
+        "llama-l4-serving",
     ] {
         assert!(names.iter().any(|n| n == want), "missing example {want}");
     }

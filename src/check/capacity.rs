@@ -8,6 +8,12 @@ use crate::diag::codes;
 use crate::model::{self, Pool};
 use crate::spec;
 
+/// The most nodes a pool has: its maximum (or fixed) size per zone, in all
+/// its zones.
+pub(super) fn max_nodes(pool: &Pool) -> u64 {
+    u64::from(pool.autoscaling.map_or(pool.initial_nodes, |a| a.1)) * u64::from(pool.zone_count)
+}
+
 /// Warn when what runs on a pool cannot fit on it at its largest.
 pub(super) fn check_capacity(
     checker: &mut Checker,
@@ -18,9 +24,7 @@ pub(super) fn check_capacity(
     for (pi, pool) in pools.iter().enumerate() {
         let Some(pool) = pool else { continue };
         // Every slice of a Multislice pool is a node pool of this size.
-        let nodes = u64::from(pool.autoscaling.map_or(pool.initial_nodes, |a| a.1))
-            * u64::from(pool.zone_count)
-            * u64::from(pool.slices());
+        let nodes = pool.max_nodes();
         let on: Vec<(usize, &model::Workload)> = wls
             .iter()
             .enumerate()

@@ -13,6 +13,7 @@ mod connections;
 mod pools;
 mod provisioning;
 mod queues;
+pub(crate) mod serving;
 mod slices;
 #[cfg(test)]
 mod tests;
@@ -350,7 +351,7 @@ fn resolve(checker: &mut Checker, s: &Spec) -> Option<Model> {
                 None,
             );
         }
-        let resolved = workloads::check_workload(
+        let mut resolved = workloads::check_workload(
             checker,
             &path,
             w,
@@ -359,6 +360,11 @@ fn resolve(checker: &mut Checker, s: &Spec) -> Option<Model> {
             workload_identity,
             (&s.gcp.project, &namespace),
         );
+        let pool = resolved
+            .as_ref()
+            .and_then(|wl| pools.get(wl.pool))
+            .and_then(Option::as_ref);
+        serving::check_serving(checker, &path, w, resolved.as_mut(), pool);
         if let Some(wl) = &resolved {
             for (svc, what) in wl
                 .service

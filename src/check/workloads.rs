@@ -538,6 +538,10 @@ pub(super) fn check_workload(
         headless: peers,
         service,
         load_balancer,
+        // Filled in by `serving::check_serving`.
+        health: None,
+        autoscale: None,
+        disruption: None,
         gcp_service_account: w.gcp_service_account.clone().filter(|_| workload_identity),
         run_as_user: w.run_as_user,
         run_as_group: w.run_as_group,

@@ -42,6 +42,8 @@ pub struct Cluster {
     pub initial_cluster_version: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ip_allocation_policy: Option<IpAllocationPolicy>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub monitoring_config: Option<MonitoringConfig>,
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub network: Option<String>,
@@ -113,6 +115,18 @@ pub struct NetworkConfig {
     pub datapath_provider: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_enable_private_nodes: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct MonitoringConfig {
+    pub managed_prometheus_config: ManagedPrometheusConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct ManagedPrometheusConfig {
+    pub enabled: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -308,6 +322,44 @@ pub struct PlacementPolicy {
 #[serde(rename_all = "camelCase")]
 pub struct UpgradeSettings {
     pub max_surge: i32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_unavailable: Option<i32>,
+}
+
+/// How a pool's nodes are upgraded. gcloud's default (`maxSurge: 1`, what
+/// `clusters create` and `node-pools create` send without upgrade flags)
+/// unless a workload on the pool has a PodDisruptionBudget; then a surge
+/// upgrade that never takes a node away before its replacement is up:
+/// `{maxSurge: 1, maxUnavailable: 0}` (gcloud's body for
+/// `--max-surge-upgrade 1 --max-unavailable-upgrade 0`), so an evicted pod
+/// has a node to go to and the budget is kept. A pool on a specific
+/// reservation has no room for a surge node unless the reservation has one
+/// to spare (GKE fails such an upgrade and retries it); it drains one node
+/// at a time instead, within the budget: `{maxSurge: 0, maxUnavailable: 1}`.
+/// The strategy is left to GKE: unset is SURGE for these pools (what
+/// `--enable-surge-upgrade` would send, and `clusters create` cannot), and
+/// GKE picks its own for flex-start and queued pools.
+pub fn upgrade_settings(m: &Model, p: &Pool) -> UpgradeSettings {
+    let budgeted = m
+        .workloads
+        .iter()
+        .any(|w| w.disruption.is_some() && m.pools.get(w.pool).is_some_and(|wp| wp.name == p.name));
+    // A specific reservation has no room for a surge node.
+    let reserved = matches!(p.capacity, Capacity::Reservation(Reservation::Specific(_)));
+    match (budgeted, reserved) {
+        (false, _) => UpgradeSettings {
+            max_surge: 1,
+            max_unavailable: None,
+        },
+        (true, false) => UpgradeSettings {
+            max_surge: 1,
+            max_unavailable: Some(0),
+        },
+        (true, true) => UpgradeSettings {
+            max_surge: 0,
+            max_unavailable: Some(1),
+        },
+    }
 }
 
 /// The GKE API path of the cluster's parent.
@@ -346,6 +398,20 @@ pub fn create_cluster_request(m: &Model) -> CreateClusterRequest {
                 create_subnetwork: false,
                 use_ip_aliases: true,
             }),
+            // Managed collection scrapes the metrics pods autoscale on. It is
+            // on by default for new clusters from GKE 1.27; sent as gcloud's
+            // `--enable-managed-prometheus` does whenever a workload needs it.
+            monitoring_config: m
+                .workloads
+                .iter()
+                .any(|w| {
+                    w.autoscale
+                        .as_ref()
+                        .is_some_and(|a| matches!(a.target, crate::model::ScaleOn::Metric(_)))
+                })
+                .then_some(MonitoringConfig {
+                    managed_prometheus_config: ManagedPrometheusConfig { enabled: true },
+                }),
             name: m.cluster_name.clone(),
             network: m.network.clone(),
             network_config: Some(NetworkConfig {
@@ -453,6 +519,6 @@ pub fn node_pool(m: &Model, p: &Pool) -> NodePool {
         placement_policy: placement,
         queued_provisioning: (p.capacity == Capacity::Queued)
             .then_some(QueuedProvisioning { enabled: true }),
-        upgrade_settings: UpgradeSettings { max_surge: 1 },
+        upgrade_settings: upgrade_settings(m, p),
     }
 }

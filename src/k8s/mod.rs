@@ -6,11 +6,18 @@
 //!   and the workload objects that hold it;
 //! - [`jobset`]: the JobSet of a job that restarts or spans TPU slices;
 //! - [`services`]: ClusterIP, headless and load-balancer Services;
+//! - [`health`]: the probes of a workload's health endpoint;
+//! - [`autoscale`]: the HorizontalPodAutoscalers and the PodMonitorings their
+//!   metrics need;
+//! - [`disruption`]: the PodDisruptionBudgets;
 //! - [`policies`]: the NetworkPolicies;
 //! - [`kueue`]: Kueue's queues, flavors and priority classes;
 //! - [`order`]: the apply order and the manifests file's layout;
 //! - [`names`]: no two objects share an identity, none takes Kubernetes' own.
 
+mod autoscale;
+mod disruption;
+mod health;
 pub mod jobset;
 pub mod kueue;
 mod names;
@@ -20,6 +27,7 @@ mod pods;
 mod policies;
 mod services;
 
+pub use autoscale::{adapter_metric_name, PodMonitoring, SCRAPE_INTERVAL};
 pub use names::{name_clashes, NameClash};
 pub use objects::{Object, WORKLOAD_LABEL};
 pub use order::{apply_rank, manifests_yaml, objects, SEPARATOR};

@@ -1,14 +1,17 @@
 //! The generated Kubernetes objects (k8s-openapi's typed model), their
 //! metadata and labels, and the namespace that holds them.
 
+use super::autoscale::PodMonitoring;
 use super::jobset::JobSet;
 use super::kueue::Kueue;
 use crate::model::{Model, Workload};
 use crate::yaml::Emitter;
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{Namespace, Service, ServiceAccount};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use std::collections::BTreeMap;
 
@@ -30,6 +33,10 @@ pub enum Object {
     Deployment(Deployment),
     /// Kueue's custom resources (queues, flavors, priority classes ...).
     Kueue(Kueue),
+    PodDisruptionBudget(PodDisruptionBudget),
+    HorizontalPodAutoscaler(HorizontalPodAutoscaler),
+    /// Managed Service for Prometheus' scrape configuration (a custom resource).
+    PodMonitoring(PodMonitoring),
 }
 
 impl Object {
@@ -44,6 +51,9 @@ impl Object {
             Object::StatefulSet(o) => &o.metadata,
             Object::Deployment(o) => &o.metadata,
             Object::Kueue(o) => o.metadata(),
+            Object::PodDisruptionBudget(o) => &o.metadata,
+            Object::HorizontalPodAutoscaler(o) => &o.metadata,
+            Object::PodMonitoring(o) => &o.metadata,
         }
     }
 
@@ -65,6 +75,19 @@ impl Object {
             Object::StatefulSet(_) => ("apps/v1", "StatefulSet", "statefulsets"),
             Object::Deployment(_) => ("apps/v1", "Deployment", "deployments"),
             Object::Kueue(o) => o.type_info(),
+            Object::PodDisruptionBudget(_) => {
+                ("policy/v1", "PodDisruptionBudget", "poddisruptionbudgets")
+            }
+            Object::HorizontalPodAutoscaler(_) => (
+                "autoscaling/v2",
+                "HorizontalPodAutoscaler",
+                "horizontalpodautoscalers",
+            ),
+            Object::PodMonitoring(_) => (
+                "monitoring.googleapis.com/v1",
+                "PodMonitoring",
+                "podmonitorings",
+            ),
         }
     }
 
@@ -95,6 +118,9 @@ impl Object {
             Object::StatefulSet(o) => e.document(o),
             Object::Deployment(o) => e.document(o),
             Object::Kueue(o) => e.document(o),
+            Object::PodDisruptionBudget(o) => e.document(o),
+            Object::HorizontalPodAutoscaler(o) => e.document(o),
+            Object::PodMonitoring(o) => e.document(o),
         }
     }
 
@@ -110,6 +136,9 @@ impl Object {
             Object::StatefulSet(o) => serde_json::to_value(o),
             Object::Deployment(o) => serde_json::to_value(o),
             Object::Kueue(o) => serde_json::to_value(o),
+            Object::PodDisruptionBudget(o) => serde_json::to_value(o),
+            Object::HorizontalPodAutoscaler(o) => serde_json::to_value(o),
+            Object::PodMonitoring(o) => serde_json::to_value(o),
         };
         // Serializing these plain structs cannot fail (no maps with non-string keys).
         r.unwrap_or(serde_json::Value::Null)

@@ -2,7 +2,7 @@
 
 use super::objects::{labels, Lower, Object};
 use super::policies::{default_deny, FlowIndex};
-use super::{kueue, pods, services};
+use super::{autoscale, disruption, kueue, pods, services};
 use crate::model::Model;
 use crate::yaml::Emitter;
 use k8s_openapi::api::core::v1::ServiceAccount;
@@ -14,7 +14,10 @@ pub const SEPARATOR: &str = "---\n";
 /// Kueue objects (flavors, admission checks, cluster and local queues,
 /// priority classes: all before the jobs they admit), the ServiceAccounts, the NetworkPolicies (before any pod can start
 /// unrestricted; only when the spec declares connections), the Services,
-/// then the workloads.
+/// the PodDisruptionBudgets (in force before the first pod exists), the
+/// workloads, then per autoscaled workload its PodMonitoring and its
+/// HorizontalPodAutoscaler (after its target exists, so that a first apply
+/// does not start with the autoscaler failing to find it).
 pub fn objects(m: &Model) -> Vec<Object> {
     let lw = Lower::new(m);
     let mut out = vec![lw.namespace()];
@@ -38,7 +41,15 @@ pub fn objects(m: &Model) -> Vec<Object> {
     for w in &m.workloads {
         services::services(&lw, w, &mut |o| out.push(o));
     }
+    out.extend(
+        m.workloads
+            .iter()
+            .filter_map(|w| disruption::budget(&lw, w)),
+    );
     out.extend(m.workloads.iter().map(|w| pods::workload(&lw, w)));
+    for w in &m.workloads {
+        autoscale::objects(&lw, w, &mut |o| out.push(o));
+    }
     out
 }
 
@@ -99,6 +110,7 @@ mod tests {
         include_str!("../../examples/tpu-v5e-jax.yaml"),
         include_str!("../../examples/mixed-stack.yaml"),
         include_str!("../../examples/flex-h100-kueue.yaml"),
+        include_str!("../../examples/llama-l4-serving.yaml"),
     ];
 
     fn model(src: &str) -> Model {
@@ -123,23 +135,53 @@ mod tests {
     }
 
     #[test]
-    fn apply_order_is_namespace_accounts_policies_services_workloads() {
-        let m = model(include_str!("../../examples/mixed-stack.yaml"));
-        let kinds: Vec<&str> = objects(&m).iter().map(|o| o.type_info().1).collect();
+    fn apply_order_is_namespace_accounts_policies_services_budgets_workloads_autoscalers() {
         let rank = |k: &str| match k {
             "Namespace" => 0,
             "ServiceAccount" => 1,
             "NetworkPolicy" => 2,
             "Service" => 3,
-            _ => 4,
+            "PodDisruptionBudget" => 4,
+            // Each autoscaled workload's pair, its PodMonitoring first.
+            "PodMonitoring" | "HorizontalPodAutoscaler" => 6,
+            _ => 5,
         };
-        assert_eq!(kinds[0], "Namespace");
-        assert!(
-            kinds.windows(2).all(|w| rank(w[0]) <= rank(w[1])),
-            "{kinds:?}"
-        );
-        for k in ["ServiceAccount", "NetworkPolicy", "Service", "Deployment"] {
-            assert!(kinds.contains(&k), "{k} in {kinds:?}");
+        for (src, want) in [
+            (
+                include_str!("../../examples/mixed-stack.yaml"),
+                &[
+                    "ServiceAccount",
+                    "NetworkPolicy",
+                    "Service",
+                    "PodDisruptionBudget",
+                    "Deployment",
+                ][..],
+            ),
+            (
+                include_str!("../../examples/llama-l4-serving.yaml"),
+                &[
+                    "PodDisruptionBudget",
+                    "Deployment",
+                    "PodMonitoring",
+                    "HorizontalPodAutoscaler",
+                ][..],
+            ),
+        ] {
+            let kinds: Vec<&str> = objects(&model(src))
+                .iter()
+                .map(|o| o.type_info().1)
+                .collect();
+            assert_eq!(kinds[0], "Namespace");
+            assert!(
+                kinds.windows(2).all(|w| rank(w[0]) <= rank(w[1])),
+                "{kinds:?}"
+            );
+            for k in want {
+                assert!(kinds.contains(k), "{k} in {kinds:?}");
+            }
+            let pm = kinds.iter().position(|k| *k == "PodMonitoring");
+            let hpa = kinds.iter().position(|k| *k == "HorizontalPodAutoscaler");
+            assert!(pm <= hpa, "{kinds:?}");
         }
     }
 

@@ -2,6 +2,7 @@
 //! context, scheduling) and the workload objects that hold it: an Indexed
 //! Job, a StatefulSet or a Deployment.
 
+use super::health;
 use super::jobset::{self, JOB_INDEX, NODE_POOL_LABEL};
 use super::objects::{labels, s, Lower, Object, WORKLOAD_LABEL};
 use crate::model::{EnvValue, Framework, Kind, Model, VolumeSource, Workload};
@@ -361,6 +362,9 @@ fn pod_template(lw: &Lower, w: &Workload, job: bool) -> PodTemplateSpec {
     let container = Container {
         name: w.name.clone(),
         image: Some(w.image.clone()),
+        startup_probe: w.health.as_ref().map(health::startup),
+        readiness_probe: w.health.as_ref().map(health::readiness),
+        liveness_probe: w.health.as_ref().map(health::liveness),
         command: (!w.command.is_empty()).then(|| w.command.clone()),
         args: (!w.args.is_empty()).then(|| w.args.clone()),
         env: (!env_vars.is_empty()).then_some(env_vars),
@@ -449,6 +453,9 @@ pub(super) fn workload(lw: &Lower, w: &Workload) -> Object {
         template: pod_template(lw, w, true),
         ..Default::default()
     };
+    // An autoscaled workload's count is the autoscaler's: leaving it out
+    // keeps a re-apply (server-side apply) from resetting it.
+    let owned_replicas = w.autoscale.is_none().then_some(replicas);
     match w.kind {
         Kind::Job => Object::Job(Job {
             metadata: meta,
@@ -460,7 +467,7 @@ pub(super) fn workload(lw: &Lower, w: &Workload) -> Object {
             metadata: meta,
             spec: StatefulSetSpec {
                 pod_management_policy: Some(s("Parallel")),
-                replicas: Some(replicas),
+                replicas: owned_replicas,
                 selector,
                 service_name: w.service.clone(),
                 template: pod_template(lw, w, false),
@@ -471,7 +478,7 @@ pub(super) fn workload(lw: &Lower, w: &Workload) -> Object {
         Kind::Deployment => Object::Deployment(Deployment {
             metadata: meta,
             spec: DeploymentSpec {
-                replicas: Some(replicas),
+                replicas: owned_replicas,
                 selector,
                 template: pod_template(lw, w, false),
                 ..Default::default()

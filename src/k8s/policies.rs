@@ -2,7 +2,7 @@
 //! exactly the declared flows, peer traffic, DNS and the metadata server.
 
 use super::objects::{labels, s, Lower, Object};
-use crate::model::{End, Flow, Model, Workload};
+use crate::model::{End, Flow, Model, ScaleOn, Workload};
 use k8s_openapi::api::networking::v1::{
     IPBlock, NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer,
     NetworkPolicyPort, NetworkPolicySpec,
@@ -23,6 +23,9 @@ pub const INTERNET_EXCEPT: &[&str] = &[
     "172.16.0.0/12",
     "192.168.0.0/16",
 ];
+
+/// Where GKE runs Managed Service for Prometheus' managed collectors.
+const GMP_NAMESPACE: &str = "gmp-system";
 
 /// Name of the namespace-wide deny-all policy.
 pub(super) const DEFAULT_DENY: &str = "default-deny";
@@ -137,6 +140,30 @@ fn policy(lw: &Lower, w: &Workload, incoming: &[&Flow], outgoing: &[&Flow]) -> N
             to: Some(vec![pods_of(w)]),
             ..Default::default()
         });
+    }
+    // Managed Service for Prometheus' collectors (the `collector` pods of
+    // `gmp-system`, which scrape the pods of their own node) read the
+    // metric the workload autoscales on, on its port only.
+    if let Some(ScaleOn::Metric(metric)) = w.autoscale.as_ref().map(|a| &a.target) {
+        if let Some(p) = w.ports.iter().find(|p| p.name == metric.port) {
+            ingress.push(NetworkPolicyIngressRule {
+                from: Some(vec![NetworkPolicyPeer {
+                    namespace_selector: Some(LabelSelector {
+                        match_labels: Some(labels(&[(
+                            "kubernetes.io/metadata.name",
+                            GMP_NAMESPACE,
+                        )])),
+                        ..Default::default()
+                    }),
+                    pod_selector: Some(LabelSelector {
+                        match_labels: Some(labels(&[("app.kubernetes.io/name", "collector")])),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                }]),
+                ports: np_ports(&[(p.port, p.protocol)]),
+            });
+        }
     }
     // DNS.
     let tcp_udp = |port: i32| {

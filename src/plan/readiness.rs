@@ -120,7 +120,12 @@ pub fn readiness(m: &Manifest, live: &Value, workload: Option<&Value>) -> Readin
     if awaiting_admission(m, live) {
         return admission(queue(m).unwrap_or_default(), workload);
     }
-    let want = m.json["spec"]["replicas"].as_u64().unwrap_or(1);
+    // An autoscaled workload leaves its count to the autoscaler (no
+    // `spec.replicas` in what podwire sends): wait for the live count.
+    let want = m.json["spec"]["replicas"]
+        .as_u64()
+        .or_else(|| live["spec"]["replicas"].as_u64())
+        .unwrap_or(1);
     let st = &live["status"];
     let n = |k: &str| count(&st[k]);
     let observed = st["observedGeneration"].as_i64().unwrap_or(0)
@@ -440,6 +445,22 @@ mod tests {
             json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "t", "namespace": "ns"}}),
         );
         assert!(!awaiting_admission(&plain, &suspended));
+    }
+
+    #[test]
+    fn an_autoscaled_deployment_waits_for_the_live_count() {
+        let dep = m(
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d", "namespace": "ns"}, "spec": {}}),
+        );
+        let live = |replicas: u64, available: u64| {
+            json!({"metadata": {"generation": 1}, "spec": {"replicas": replicas},
+                "status": {"observedGeneration": 1, "availableReplicas": available, "updatedReplicas": available}})
+        };
+        assert_eq!(
+            readiness(&dep, &live(3, 1), None),
+            Readiness::Waiting("1/3 available".into())
+        );
+        assert_eq!(readiness(&dep, &live(3, 3), None), Readiness::ready());
     }
 
     #[test]

@@ -714,6 +714,18 @@ pub struct Workload {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("default" = "cluster", "examples" = ["internal"]))]
     pub expose: Option<Expose>,
+    /// Startup, readiness and liveness probes on an HTTP endpoint of a long-running workload: traffic reaches a pod only once it answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = [{"path": "/health", "port": "http"}]))]
+    pub health: Option<Health>,
+    /// A HorizontalPodAutoscaler between `min` and `max` pods, on CPU or on a metric the pods export; it then owns the replica count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = [{"min": 1, "max": 4, "metric": {"name": "vllm:num_requests_waiting", "target": 10}}]))]
+    pub autoscale: Option<Autoscale>,
+    /// A PodDisruptionBudget: how many pods node drains and upgrades may take at once. Default for long-running workloads with more than one pod: `{maxUnavailable: 1}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = [{"maxUnavailable": 1}]))]
+    pub disruption: Option<Disruption>,
     /// Google service account the pods act as (Workload Identity).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("examples" = ["trainer@my-project.iam.gserviceaccount.com"]))]
@@ -839,6 +851,92 @@ impl Priority {
             Priority::High => 10000,
         }
     }
+}
+
+/// A long-running workload's HTTP health endpoint. The startup probe gives
+/// the server `startupTimeout` to come up (a model server loads for
+/// minutes); then readiness (is the pod in the Services and load balancers)
+/// and liveness (is it restarted) ask the same endpoint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Health {
+    /// HTTP path that answers 2xx or 3xx once the server serves (vLLM, TGI: `/health`; Triton: `/v2/health/ready`).
+    #[schemars(extend("examples" = ["/health"]))]
+    pub path: String,
+    /// The workload's port, by name or number (TCP). Default: its only port.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = ["http"]))]
+    pub port: Option<PortRef>,
+    /// How long the server may take to start before it is restarted: `90s`, `20m`, `1h30m`. Default: 30m, for a model server that downloads and loads weights.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<Scalar>", extend("default" = "30m", "examples" = ["20m"]))]
+    pub startup_timeout: Option<String>,
+}
+
+/// Pod autoscaling: an autoscaling/v2 HorizontalPodAutoscaler on the
+/// workload's Deployment or StatefulSet, on exactly one of `cpu` and
+/// `metric`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Autoscale {
+    /// Fewest pods (at least 1), and the count the workload starts with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 100000), extend("default" = 1, "examples" = [1]))]
+    pub min: Option<u32>,
+    /// Most pods; the pool should be able to hold them.
+    #[schemars(range(min = 1, max = 100000), extend("examples" = [4]))]
+    pub max: u32,
+    /// Target average CPU use, in percent of `resources.cpu` (which it needs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 1000), extend("examples" = [70]))]
+    pub cpu: Option<u32>,
+    /// Target of a metric the pods serve in the Prometheus format, scraped by Google Cloud Managed Service for Prometheus and read through the Custom Metrics Stackdriver Adapter (which must be installed in the cluster).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = [{"name": "vllm:num_requests_waiting", "target": 10}]))]
+    pub metric: Option<Metric>,
+}
+
+/// A per-pod Prometheus gauge to autoscale on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Metric {
+    /// Prometheus metric name of a gauge: vLLM `vllm:num_requests_waiting`, TGI `tgi_queue_size`, JetStream `jetstream_prefill_backlog_size`.
+    #[schemars(extend("examples" = ["vllm:num_requests_waiting"]))]
+    pub name: String,
+    /// Average value per pod to keep the metric at (a Kubernetes quantity).
+    #[schemars(with = "Quantity", extend("examples" = [10]))]
+    pub target: String,
+    /// Port serving the metrics, by name or number. Default: the `health` port, else the only port.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = ["http"]))]
+    pub port: Option<PortRef>,
+    /// HTTP path of the metrics.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("default" = "/metrics", "examples" = ["/metrics"]))]
+    pub path: Option<String>,
+}
+
+/// A PodDisruptionBudget over the workload's pods: exactly one of
+/// `maxUnavailable` and `minAvailable`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Disruption {
+    /// Pods that may be evicted at once: a count or a percentage (`25%`, rounded up).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = [1]))]
+    pub max_unavailable: Option<Budget>,
+    /// Pods that must stay available: a count or a percentage (`50%`, rounded up).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = [2]))]
+    pub min_available: Option<Budget>,
+}
+
+/// A number of pods, or a percentage of them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Budget {
+    Count(#[schemars(range(min = 0, max = 100000))] u32),
+    Percent(#[schemars(regex(pattern = r"^[0-9]{1,3}%$"))] String),
 }
 
 /// One end of a connection.

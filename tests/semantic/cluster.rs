@@ -21,6 +21,9 @@
 //! the labels and annotations its controllers add, and its environment as
 //! the kubelet gives it: `fieldRef`s to the pod's labels and annotations
 //! resolved, `$(VAR)` references to variables defined before expanded.
+//! A workload a HorizontalPodAutoscaler targets runs its `spec.replicas`
+//! (default 1) brought into the autoscaler's `minReplicas..=maxReplicas`,
+//! as the autoscaler does on its first sync.
 //!
 //! Addresses: ipBlock peers match endpoints that are not pods (what GKE
 //! Dataplane V2 does; Kubernetes leaves pod addresses implementation-defined
@@ -411,6 +414,33 @@ impl Cluster {
     /// it reads are an error.
     pub fn from_objects(objects: &[Value]) -> Result<Cluster, String> {
         let mut c = Cluster::default();
+        // (namespace, kind, name) -> (min, max) of the autoscaler targeting it.
+        let mut scaled: BTreeMap<(String, String, String), (u32, u32)> = BTreeMap::new();
+        for o in objects {
+            if o.get("kind").and_then(Value::as_str) != Some("HorizontalPodAutoscaler") {
+                continue;
+            }
+            let ns = o
+                .pointer("/metadata/namespace")
+                .and_then(Value::as_str)
+                .unwrap_or("default");
+            let spec = o.get("spec").cloned().unwrap_or(Value::Null);
+            let target = spec.get("scaleTargetRef").cloned().unwrap_or(Value::Null);
+            let min = replicas(&spec, "minReplicas")?;
+            let max = spec
+                .get("maxReplicas")
+                .and_then(Value::as_u64)
+                .and_then(|n| u32::try_from(n).ok())
+                .ok_or("HorizontalPodAutoscaler without maxReplicas")?;
+            scaled.insert(
+                (
+                    ns.into(),
+                    str_field(&target, "kind")?,
+                    str_field(&target, "name")?,
+                ),
+                (min, max),
+            );
+        }
         for o in objects {
             let kind = o.get("kind").and_then(Value::as_str).unwrap_or_default();
             let meta = o.get("metadata").cloned().unwrap_or(Value::Null);
@@ -435,7 +465,11 @@ impl Cluster {
                     .push(parse_service(name, namespace, &meta, &spec)?),
                 "NetworkPolicy" => c.policies.push(parse_policy(namespace, &spec)?),
                 "Job" | "StatefulSet" | "Deployment" => {
-                    c.pods.extend(pods_of(kind, &name, &namespace, &spec)?)
+                    let range = scaled
+                        .get(&(namespace.clone(), kind.to_string(), name.clone()))
+                        .copied();
+                    c.pods
+                        .extend(pods_of(kind, &name, &namespace, &spec, range)?)
                 }
                 "JobSet" => c.pods.extend(jobset_pods(&name, &namespace, &spec)?),
                 _ => {}
@@ -895,7 +929,13 @@ fn replicas(spec: &Value, key: &str) -> Result<u32, String> {
 }
 
 /// The pods a workload object's controller makes.
-fn pods_of(kind: &str, name: &str, namespace: &str, spec: &Value) -> Result<Vec<Pod>, String> {
+fn pods_of(
+    kind: &str,
+    name: &str,
+    namespace: &str,
+    spec: &Value,
+    autoscaled: Option<(u32, u32)>,
+) -> Result<Vec<Pod>, String> {
     let template = spec.get("template").ok_or("no template")?;
     let template_spec = template.get("spec").ok_or("no template spec")?;
     let labels = match template.pointer("/metadata/labels") {
@@ -928,7 +968,11 @@ fn pods_of(kind: &str, name: &str, namespace: &str, spec: &Value) -> Result<Vec<
                 spec.get("completionMode").and_then(Value::as_str) == Some("Indexed"),
             )
         }
-        _ => (replicas(spec, "replicas")?, false),
+        _ => {
+            let n = replicas(spec, "replicas")?;
+            let n = autoscaled.map_or(n, |(min, max)| n.clamp(min, max.max(min)));
+            (n, false)
+        }
     };
     let mut pods = Vec::new();
     for i in 0..count {
@@ -1037,7 +1081,7 @@ fn jobset_pods(name: &str, namespace: &str, spec: &Value) -> Result<Vec<Pod>, St
             .ok_or("a replicated Job without a Job spec")?;
         for j in 0..jobs {
             let job_name = format!("{name}-{rname}-{j}");
-            for mut pod in pods_of("Job", &job_name, namespace, job_spec)? {
+            for mut pod in pods_of("Job", &job_name, namespace, job_spec, None)? {
                 for (k, v) in [
                     ("jobset.sigs.k8s.io/jobset-name", name.to_string()),
                     ("jobset.sigs.k8s.io/replicatedjob-name", rname.clone()),

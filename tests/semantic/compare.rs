@@ -73,6 +73,9 @@ const ADDRESSES: &[&str] = &[
 const PORTS: &[u16] = &[1, 53, 80, 443, 987, 988, 8476, 29500];
 const PROTOCOLS: &[&str] = &["TCP", "UDP", "SCTP"];
 
+/// The name of the Managed Service for Prometheus collector pod.
+const COLLECTOR: &str = "collector-x1";
+
 /// The namespace of the pods that copy a workload's labels elsewhere.
 const ELSEWHERE: &str = "elsewhere";
 
@@ -142,6 +145,8 @@ pub fn compare(spec: &Value, objects: &[Value]) -> Result<Findings, String> {
     // Pods podwire did not make: a stranger in the namespace, copies of each
     // workload's labels in another namespace, kube-dns and a neighbour in
     // kube-system, and a visitor in every namespace the connections name.
+    // Managed Service for Prometheus' collector and its rule evaluator
+    // (which scrapes nothing) in `gmp-system`.
     let mut others: Vec<(Pod, bool)> = vec![
         (Pod::bare("stranger", &ns, &[("app", "stranger")]), false),
         (
@@ -153,6 +158,22 @@ pub fn compare(spec: &Value, objects: &[Value]) -> Result<Findings, String> {
                 "metrics-server-1",
                 "kube-system",
                 &[("k8s-app", "metrics-server")],
+            ),
+            false,
+        ),
+        (
+            Pod::bare(
+                COLLECTOR,
+                "gmp-system",
+                &[("app.kubernetes.io/name", "collector")],
+            ),
+            false,
+        ),
+        (
+            Pod::bare(
+                "rule-evaluator-1",
+                "gmp-system",
+                &[("app.kubernetes.io/name", "rule-evaluator")],
             ),
             false,
         ),
@@ -182,11 +203,13 @@ pub fn compare(spec: &Value, objects: &[Value]) -> Result<Findings, String> {
     for (pod, kube_dns) in others {
         let namespace = pod.namespace.clone();
         let label = format!("{}/{}", pod.namespace, pod.name);
+        let collector = pod.name == COLLECTOR;
         let at = cluster.add_pod(pod);
         probes.push(Probe {
             subject: Subject::Other {
                 namespace,
                 kube_dns,
+                collector,
             },
             endpoint: Endpoint::Pod(at),
             label,
@@ -263,6 +286,9 @@ pub fn compare(spec: &Value, objects: &[Value]) -> Result<Findings, String> {
     services(&exp, &cluster, &probes, &mut findings);
     rendezvous(&exp, &cluster, &probes, &mut findings);
     multislice(&exp, &cluster, &probes, &mut findings);
+    for problem in crate::serving::check(spec, objects, &cluster, &exp) {
+        findings.add(None, problem);
+    }
     Ok(findings)
 }
 

@@ -51,6 +51,10 @@ pub struct Workload {
     pub headless: bool,
     /// The load balancer Service and whether it is internal.
     pub load_balancer: Option<(String, bool)>,
+    /// `autoscale`: (min, max).
+    pub autoscale: Option<(u32, u32)>,
+    /// The TCP port Managed Service for Prometheus scrapes, for `autoscale.metric`.
+    pub scrape: Option<u16>,
 }
 
 impl Workload {
@@ -127,8 +131,13 @@ pub struct Expected {
 pub enum Subject {
     /// Pod `index` of workload `workload` (an index into `workloads`).
     Pod { workload: usize, index: u32 },
-    /// A pod of namespace `namespace` that is none of the spec's workloads.
-    Other { namespace: String, kube_dns: bool },
+    /// A pod of namespace `namespace` that is none of the spec's workloads;
+    /// `collector`: one of Managed Service for Prometheus' collectors.
+    Other {
+        namespace: String,
+        kube_dns: bool,
+        collector: bool,
+    },
     /// An address outside the cluster's pods.
     Ip(Ipv4Addr),
 }
@@ -242,6 +251,7 @@ impl Expected {
             if let Subject::Other {
                 namespace,
                 kube_dns: true,
+                ..
             } = to
             {
                 if namespace == "kube-system"
@@ -267,6 +277,24 @@ impl Expected {
                 }
             }
         }
+        // `autoscale.metric`: the managed collectors (pods of `gmp-system`)
+        // scrape the metric's port, so that the autoscaler sees it.
+        if let (
+            Subject::Other {
+                namespace,
+                collector: true,
+                ..
+            },
+            Subject::Pod { workload, .. },
+        ) = (from, to)
+        {
+            if namespace == "gmp-system"
+                && protocol == TCP
+                && self.workloads[*workload].scrape == Some(port)
+            {
+                return true;
+            }
+        }
         self.connections.iter().any(|c| {
             self.end_matches(&c.from, from, false)
                 && self.end_matches(&c.to, to, true)
@@ -277,7 +305,11 @@ impl Expected {
 
 fn workload(w: &Value, pools: &[Value]) -> Result<Workload, String> {
     let name = text(w.get("name")).ok_or("workload without name")?;
-    let per_slice = count(w.get("replicas"), 1);
+    // With `autoscale`, the autoscaler owns the count and starts at `min`.
+    let autoscale = w
+        .get("autoscale")
+        .map(|a| (count(a.get("min"), 1), count(a.get("max"), 1)));
+    let per_slice = autoscale.map_or_else(|| count(w.get("replicas"), 1), |(min, _)| min);
     // The pool: the named one, or the only one.
     let pool = match text(w.get("pool")) {
         Some(p) => pools
@@ -368,6 +400,18 @@ fn workload(w: &Value, pools: &[Value]) -> Result<Workload, String> {
     let service = (peers || (!ports.is_empty() && expose != "none")).then(|| service_name.clone());
     let load_balancer = load_balanced.then(|| (format!("{service_name}-lb"), expose == "internal"));
     let slices = if kind == "JobSet" { slices } else { 1 };
+    // The metrics port: `metric.port`, else `health.port`, else the only port.
+    let scrape = w.pointer("/autoscale/metric").and_then(|m| {
+        let by = |r: &Value| match r {
+            Value::String(n) => ports.iter().find(|p| &p.name == n).map(|p| p.port),
+            Value::Number(n) => n.as_u64().and_then(|n| u16::try_from(n).ok()),
+            _ => None,
+        };
+        m.get("port")
+            .and_then(by)
+            .or_else(|| w.pointer("/health/port").and_then(by))
+            .or_else(|| (ports.len() == 1).then(|| ports[0].port))
+    });
     Ok(Workload {
         name,
         kind,
@@ -383,6 +427,8 @@ fn workload(w: &Value, pools: &[Value]) -> Result<Workload, String> {
         service,
         headless: peers,
         load_balancer,
+        autoscale,
+        scrape,
     })
 }
 

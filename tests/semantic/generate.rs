@@ -1,7 +1,9 @@
 //! Seeded random specs that compile cleanly: workloads of every kind, ports
 //! of several protocols (one number on two protocols now and then), peers,
 //! rendezvous, Services and load balancers, and connections between
-//! workloads, the internet, CIDRs and other namespaces. A seed reproduces a
+//! workloads, the internet, CIDRs and other namespaces; services with
+//! health checks, autoscaling (on CPU or a scraped metric) and disruption
+//! budgets. A seed reproduces a
 //! spec exactly, so a failing one is reported by its seed.
 
 use std::fmt::Write as _;
@@ -147,7 +149,75 @@ pub fn spec(seed: u64) -> String {
         if run != "omit" {
             let _ = writeln!(y, "    run: {run}");
         }
-        let _ = writeln!(y, "    replicas: {}", 1 + rng.below(3));
+        // Serving fields, on what runs as a service (design.md's default for
+        // `run` when it is omitted).
+        let serving = run == "service"
+            || (run == "omit"
+                && (matches!(expose, "internal" | "external")
+                    || (distributed == "none" && !ports.is_empty())));
+        let tcp: Vec<&GenPort> = ports.iter().filter(|p| p.protocol == "TCP").collect();
+        let port_ref = |rng: &mut Rng, p: &GenPort| {
+            if rng.chance(50) {
+                p.port.to_string()
+            } else {
+                p.name.clone()
+            }
+        };
+        let mut serving_lines = Vec::new();
+        let mut health_port = false;
+        if serving && !tcp.is_empty() && rng.chance(40) {
+            let p = tcp[rng.below(tcp.len())];
+            let only = ports.len() == 1;
+            let port = if only && rng.chance(50) {
+                String::new()
+            } else {
+                format!(", port: {}", port_ref(&mut rng, p))
+            };
+            let timeout = match rng.below(4) {
+                0 => ", startupTimeout: 90s",
+                1 => ", startupTimeout: 1h30m",
+                _ => "",
+            };
+            serving_lines.push(format!("    health: {{path: /healthz{port}{timeout}}}"));
+            health_port = true;
+        }
+        let autoscaled = serving && distributed == "none" && rng.chance(35);
+        if autoscaled {
+            let min = 1 + rng.below(2);
+            let max = min + rng.below(3);
+            let target = if !tcp.is_empty() && rng.chance(60) {
+                let p = tcp[rng.below(tcp.len())];
+                let defaulted = health_port || (ports.len() == 1);
+                let port = if defaulted && rng.chance(30) {
+                    // The default (the health port, else the only one) is
+                    // then the one the spec means; expect.rs resolves it.
+                    String::new()
+                } else {
+                    format!(", port: {}", port_ref(&mut rng, p))
+                };
+                format!("metric: {{name: 'app:queue_size', target: 5{port}}}")
+            } else {
+                serving_lines.push("    resources: {cpu: 500m}".into());
+                format!("cpu: {}", 50 + rng.below(40))
+            };
+            serving_lines.push(format!(
+                "    autoscale: {{min: {min}, max: {max}, {target}}}"
+            ));
+        }
+        if serving && rng.chance(25) {
+            let rule = *rng.pick(&[
+                "maxUnavailable: 1",
+                "maxUnavailable: 50%",
+                "minAvailable: 1",
+            ]);
+            serving_lines.push(format!("    disruption: {{{rule}}}"));
+        }
+        for l in &serving_lines {
+            let _ = writeln!(y, "{l}");
+        }
+        if !autoscaled {
+            let _ = writeln!(y, "    replicas: {}", 1 + rng.below(3));
+        }
         // Some jobs restart as a whole: a JobSet.
         if run == "job" && rng.chance(30) {
             let _ = writeln!(y, "    restarts: {}", 1 + rng.below(3));

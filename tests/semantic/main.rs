@@ -10,6 +10,7 @@ mod compare;
 mod expect;
 mod generate;
 mod kueue;
+mod serving;
 #[path = "../support/mod.rs"]
 mod support;
 
@@ -73,11 +74,16 @@ const GENERATED: u64 = 200;
 fn generated_specs_do_what_they_declare() {
     let mut observed: BTreeSet<&str> = BTreeSet::new();
     let mut with_connections = 0;
+    let (mut health, mut cpu, mut scraped, mut budgets) = (0, 0, 0, 0);
     for seed in 0..GENERATED {
         let src = generate::spec(seed);
         if src.contains("connections:") {
             with_connections += 1;
+            scraped += usize::from(src.contains("metric:"));
         }
+        health += usize::from(src.contains("health:"));
+        cpu += usize::from(src.contains("cpu: ") && src.contains("autoscale:"));
+        budgets += usize::from(src.contains("disruption:"));
         let f = check(&src);
         assert!(
             f.unexplained().is_empty(),
@@ -93,6 +99,16 @@ fn generated_specs_do_what_they_declare() {
         with_connections > GENERATED / 2,
         "{with_connections} specs with connections"
     );
+    // Serving fields show up often enough to mean something, the scraped
+    // metric also under NetworkPolicies.
+    for (what, n) in [
+        ("health", health),
+        ("cpu autoscale", cpu),
+        ("metric under policies", scraped),
+        ("disruption", budgets),
+    ] {
+        assert!(n >= 10, "only {n} specs with {what}");
+    }
     // A known deviation that no longer shows has been fixed: delete it from
     // KNOWN_DEVIATIONS so that the comparison is strict about it again.
     for (tag, rule) in KNOWN_DEVIATIONS {
@@ -188,6 +204,93 @@ fn small(objects: &str) -> Findings {
     let spec = support::yaml::document(SMALL_SPEC).expect("spec");
     let objects = support::yaml::documents(objects).expect("objects");
     compare(&spec, &objects).expect("compare")
+}
+
+/// Where the serving example's objects are in its manifests.
+struct At {
+    dep: usize,
+    hpa: usize,
+    pdb: usize,
+    svc: usize,
+    pm: usize,
+    np: usize,
+}
+
+/// The serving example's manifests, each broken one way, are each reported:
+/// the serving comparison can fail.
+#[test]
+fn broken_serving_objects_are_reported() {
+    let src = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/llama-l4-serving.yaml"),
+    )
+    .expect("example");
+    let c = podwire::compile(&src, &podwire::Options::default());
+    let spec = support::yaml::document(&src).expect("spec");
+    let good = manifests(&c);
+    assert!(compare(&spec, &good).expect("compare").by_tag.is_empty());
+    let of = |objs: &mut Vec<Value>, kind: &str, name: &str| -> usize {
+        objs.iter()
+            .position(|o| o["kind"] == kind && o["metadata"]["name"] == name)
+            .unwrap_or_else(|| panic!("{kind} {name}"))
+    };
+    type Break = fn(&mut Vec<Value>, &At);
+    let breaks: &[(&str, Break)] = &[
+        ("the Deployment sets replicas", |o, at| {
+            o[at.dep]["spec"]["replicas"] = 1.into()
+        }),
+        ("the HPA names another Deployment", |o, at| {
+            o[at.hpa]["spec"]["scaleTargetRef"]["name"] = "vllm2".into()
+        }),
+        ("the HPA's bounds", |o, at| {
+            o[at.hpa]["spec"]["maxReplicas"] = 8.into()
+        }),
+        ("the HPA's metric", |o, at| {
+            o[at.hpa]["spec"]["metrics"][0]["pods"]["metric"]["name"] =
+                "vllm:num_requests_waiting".into()
+        }),
+        ("the PDB selects nothing", |o, at| {
+            o[at.pdb]["spec"]["selector"]["matchLabels"]["podwire.dev/workload"] = "x".into()
+        }),
+        ("the PDB is gone", |o, at| {
+            o.remove(at.pdb);
+        }),
+        ("a probe names no port", |o, at| {
+            o[at.dep]["spec"]["template"]["spec"]["containers"][0]["readinessProbe"]["httpGet"]
+                ["port"] = "web".into()
+        }),
+        ("a probe by number", |o, at| {
+            o[at.dep]["spec"]["template"]["spec"]["containers"][0]["livenessProbe"]["httpGet"]
+                ["port"] = 8000.into()
+        }),
+        ("the startup probe gives up early", |o, at| {
+            o[at.dep]["spec"]["template"]["spec"]["containers"][0]["startupProbe"]
+                ["failureThreshold"] = 30.into()
+        }),
+        ("the client Service publishes unready pods", |o, at| {
+            o[at.svc]["spec"]["publishNotReadyAddresses"] = true.into()
+        }),
+        ("the PodMonitoring scrapes another port", |o, at| {
+            o[at.pm]["spec"]["endpoints"][0]["port"] = "metrics".into()
+        }),
+        ("the collector may not scrape", |o, at| {
+            let rules = o[at.np]["spec"]["ingress"].as_array_mut().expect("rules");
+            rules.retain(|r| !r.to_string().contains("gmp-system"));
+        }),
+    ];
+    for (what, f) in breaks {
+        let mut objs = good.clone();
+        let at = At {
+            dep: of(&mut objs, "Deployment", "vllm"),
+            hpa: of(&mut objs, "HorizontalPodAutoscaler", "vllm"),
+            pdb: of(&mut objs, "PodDisruptionBudget", "vllm"),
+            svc: of(&mut objs, "Service", "vllm"),
+            pm: of(&mut objs, "PodMonitoring", "vllm"),
+            np: of(&mut objs, "NetworkPolicy", "vllm"),
+        };
+        f(&mut objs, &at);
+        let findings = compare(&spec, &objs).expect("compare");
+        assert!(!findings.unexplained().is_empty(), "{what}: not reported");
+    }
 }
 
 #[test]

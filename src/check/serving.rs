@@ -1,0 +1,1138 @@
+//! Serving: a long-running workload's `health` (probes), `autoscale` (a
+//! HorizontalPodAutoscaler) and `disruption` (a PodDisruptionBudget), checked
+//! and resolved into the workload's model.
+
+use super::capacity::max_nodes;
+use super::validate::{cpu_millis, memory_bytes};
+use super::{at, Checker};
+use crate::diag::{codes, did_you_mean};
+use crate::model::{self, Amount, Disruption, Pool, ScaleOn, ScrapedMetric};
+use crate::spec::{self, Budget, PortRef, Protocol};
+
+/// The startup probe's default patience. A model server downloads its
+/// weights and loads them onto the accelerators before it answers: a
+/// Llama-3.1-8B in bf16 is ~16 GB and up in 2-5 minutes, a 70B is ~140 GB,
+/// which at the 100-300 MB/s a pod typically pulls from Hugging Face or
+/// Cloud Storage is 8-25 minutes before loading and CUDA-graph capture.
+/// 30 minutes covers that cold start; a server still silent then is stuck,
+/// and a longer wait only delays its restart.
+pub(crate) const DEFAULT_STARTUP_SECONDS: u32 = 30 * 60;
+
+/// The startup probe's period; the startup timeout is a whole number of them.
+pub(crate) const STARTUP_PERIOD_SECONDS: u32 = 10;
+
+/// The longest startup timeout podwire accepts.
+const MAX_STARTUP_SECONDS: u64 = 24 * 3600;
+
+/// Pods per node when nothing else limits them (GKE's default).
+const DEFAULT_MAX_PODS: u32 = 110;
+
+/// A duration written as `1h30m`, `20m`, `90s`: hours, minutes and seconds,
+/// each at most once and in that order. In seconds.
+pub(crate) fn duration_seconds(s: &str) -> Option<u64> {
+    let mut rest = s;
+    let mut total: u64 = 0;
+    let mut last_unit = 0;
+    while !rest.is_empty() {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 || digits > 9 {
+            return None;
+        }
+        let n: u64 = rest[..digits].parse().ok()?;
+        let (unit, scale) = match rest.as_bytes().get(digits) {
+            Some(b'h') => (1, 3600),
+            Some(b'm') => (2, 60),
+            Some(b's') => (3, 1),
+            _ => return None,
+        };
+        if unit <= last_unit {
+            return None;
+        }
+        last_unit = unit;
+        total = total.checked_add(n.checked_mul(scale)?)?;
+        rest = &rest[digits + 1..];
+    }
+    (last_unit > 0).then_some(total)
+}
+
+/// A Prometheus metric name (`[a-zA-Z_:][a-zA-Z0-9_:]*`).
+pub(crate) fn prometheus_name(s: &str) -> bool {
+    let mut b = s.bytes();
+    b.next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == b'_' || c == b':')
+        && b.all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b':')
+}
+
+/// An absolute HTTP path a probe or a scrape can request.
+fn http_path(s: &str) -> bool {
+    s.starts_with('/') && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+/// `N%` with N in 0..=100.
+fn percent(s: &str) -> Option<u32> {
+    let n: u32 = s.strip_suffix('%')?.parse().ok()?;
+    (n <= 100 && s.len() <= 4).then_some(n)
+}
+
+/// The declared ports as (name, number, protocol), names defaulted.
+fn declared_ports(w: &spec::Workload) -> Vec<(String, u16, Protocol)> {
+    w.ports
+        .iter()
+        .map(|p| {
+            (
+                p.name.clone().unwrap_or_else(|| format!("p{}", p.port)),
+                p.port,
+                p.protocol.unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+/// Which declared port a `PortRef` means: by name, or by number (a TCP port
+/// of that number first).
+fn find_port<'p>(
+    ports: &'p [(String, u16, Protocol)],
+    r: &PortRef,
+) -> Option<&'p (String, u16, Protocol)> {
+    match r {
+        PortRef::Name(n) => ports.iter().find(|p| &p.0 == n),
+        PortRef::Number(n) => ports
+            .iter()
+            .find(|p| p.1 == *n && p.2 == Protocol::Tcp)
+            .or_else(|| ports.iter().find(|p| p.1 == *n)),
+    }
+}
+
+fn shown(r: &PortRef) -> String {
+    match r {
+        PortRef::Name(n) => format!("`{n}`"),
+        PortRef::Number(n) => n.to_string(),
+    }
+}
+
+/// Resolves the port an HTTP endpoint is served on: the named or numbered
+/// one, else (`fallback`, else the only declared port). `None` after
+/// reporting why not.
+fn http_port(
+    checker: &mut Checker,
+    code: &'static str,
+    field: &str,
+    given: Option<&PortRef>,
+    fallback: Option<&str>,
+    ports: &[(String, u16, Protocol)],
+    what: &str,
+) -> Option<String> {
+    let port = match given {
+        Some(r) => match find_port(ports, r) {
+            Some(p) => p,
+            None => {
+                let help = match r {
+                    PortRef::Name(n) => did_you_mean(n, ports.iter().map(|p| p.0.as_str()))
+                        .map(|s| format!("did you mean `{s}`?")),
+                    PortRef::Number(_) => None,
+                }
+                .or_else(|| {
+                    (!ports.is_empty()).then(|| {
+                        let names: Vec<String> =
+                            ports.iter().map(|p| format!("{} ({})", p.0, p.1)).collect();
+                        format!("the workload's ports: {}", names.join(", "))
+                    })
+                })
+                .unwrap_or_else(|| "declare it in `ports`".to_string());
+                checker.err(
+                    code,
+                    field,
+                    format!(
+                        "{what} port {} is not one of the workload's ports",
+                        shown(r)
+                    ),
+                    Some(help),
+                );
+                return None;
+            }
+        },
+        None => {
+            if let Some(name) = fallback {
+                return Some(name.to_string());
+            }
+            match ports {
+                [only] => only,
+                [] => {
+                    checker.err(
+                        code,
+                        field,
+                        format!("{what} needs a port, and the workload declares none"),
+                        Some("add `ports: [{name: http, port: 8000}]`".to_string()),
+                    );
+                    return None;
+                }
+                _ => {
+                    checker.err(
+                        code,
+                        field,
+                        format!(
+                            "{what} needs `port`: the workload has {} ports",
+                            ports.len()
+                        ),
+                        Some(format!("add `port: {}` (or another of them)", ports[0].0)),
+                    );
+                    return None;
+                }
+            }
+        }
+    };
+    if port.2 != Protocol::Tcp {
+        checker.err(
+            codes::NOT_TCP,
+            field,
+            format!(
+                "{what} is HTTP, but port `{}` ({}) is {}",
+                port.0,
+                port.1,
+                port.2.as_str()
+            ),
+            Some("serve it on a TCP port".to_string()),
+        );
+        return None;
+    }
+    Some(port.0.clone())
+}
+
+/// Whether a workload is long-running, when it is known.
+fn long_running(wl: Option<&model::Workload>) -> Option<bool> {
+    wl.map(|w| !w.kind.is_job())
+}
+
+/// Check `health`, `autoscale` and `disruption` of workload `w` (at `path`)
+/// and fill them into its resolved model `wl`, when it resolved; `pool` is
+/// its pool. Also sets the replica count an autoscaled workload starts with.
+pub(super) fn check_serving(
+    checker: &mut Checker,
+    path: &str,
+    w: &spec::Workload,
+    wl: Option<&mut model::Workload>,
+    pool: Option<&Pool>,
+) {
+    let ports = declared_ports(w);
+    let serving = long_running(wl.as_deref());
+    let job_only = |checker: &mut Checker, field: &str, what: &str| {
+        checker.err(
+            codes::SERVING_ONLY,
+            &at(path, field),
+            format!(
+                "`{what}` is for long-running workloads, and `{}` is a job",
+                w.name
+            ),
+            Some(format!("set `run: service`, or remove `{what}`")),
+        );
+    };
+
+    // Health.
+    let mut health = None;
+    if let Some(h) = &w.health {
+        let hp = at(path, ".health");
+        if serving == Some(false) {
+            job_only(checker, ".health", "health");
+        }
+        if !http_path(&h.path) {
+            checker.err(
+                codes::BAD_HTTP_PATH,
+                &at(&hp, ".path"),
+                format!("{:?} is not an HTTP path", h.path),
+                Some("an absolute path without spaces, e.g. `/health`".to_string()),
+            );
+        }
+        let startup = match &h.startup_timeout {
+            None => Some(DEFAULT_STARTUP_SECONDS),
+            Some(t) => match duration_seconds(t) {
+                Some(s)
+                    if (u64::from(STARTUP_PERIOD_SECONDS)..=MAX_STARTUP_SECONDS).contains(&s) =>
+                {
+                    u32::try_from(s).ok()
+                }
+                Some(_) => {
+                    checker.err(
+                        codes::BAD_DURATION,
+                        &at(&hp, ".startupTimeout"),
+                        format!("a startup timeout of {t} is outside 10s to 24h"),
+                        None,
+                    );
+                    None
+                }
+                None => {
+                    checker.err(
+                        codes::BAD_DURATION,
+                        &at(&hp, ".startupTimeout"),
+                        format!("{t:?} is not a duration"),
+                        Some(
+                            "hours, minutes and seconds, in that order: `90s`, `20m`, `1h30m`"
+                                .to_string(),
+                        ),
+                    );
+                    None
+                }
+            },
+        };
+        let port = http_port(
+            checker,
+            codes::HEALTH_PORT,
+            &at(&hp, if h.port.is_some() { ".port" } else { "" }),
+            h.port.as_ref(),
+            None,
+            &ports,
+            "the health endpoint",
+        );
+        if let (Some(port), Some(startup_seconds)) = (port, startup) {
+            health = Some(model::Health {
+                path: h.path.clone(),
+                port,
+                startup_seconds,
+            });
+        }
+    }
+
+    // Autoscaling.
+    let mut autoscale = None;
+    if let Some(a) = &w.autoscale {
+        let ap = at(path, ".autoscale");
+        if serving == Some(false) {
+            job_only(checker, ".autoscale", "autoscale");
+        }
+        let min = a.min.unwrap_or(1);
+        let mut ok = true;
+        if a.min == Some(0) {
+            ok = false;
+            checker.err(
+                codes::AUTOSCALE_ZERO,
+                &at(&ap, ".min"),
+                "a HorizontalPodAutoscaler cannot scale to zero pods on GKE",
+                Some("use `min: 1` or more (scaling to zero needs Kubernetes' alpha HPAScaleToZero gate, which GKE does not turn on)".to_string()),
+            );
+        } else if min > a.max {
+            ok = false;
+            checker.err(
+                codes::AUTOSCALE_RANGE,
+                &at(&ap, ".min"),
+                format!("`min: {min}` is more than `max: {}`", a.max),
+                None,
+            );
+        }
+        if let Some(r) = w.replicas {
+            let rp = at(path, ".replicas");
+            if ok && (r < min || r > a.max) {
+                checker.err(
+                    codes::AUTOSCALE_REPLICAS,
+                    &rp,
+                    format!("`replicas: {r}` is outside the autoscaler's {min}..{}", a.max),
+                    Some("remove `replicas`: with `autoscale`, the workload starts at `min` pods and the autoscaler owns the count".to_string()),
+                );
+            } else if ok {
+                checker.warn(
+                    codes::AUTOSCALE_REPLICAS,
+                    &rp,
+                    "`replicas` is not used with `autoscale`: the workload starts at `min` pods and the autoscaler owns the count",
+                    Some("remove `replicas`".to_string()),
+                );
+            }
+        }
+        if w.distributed.is_some_and(|d| d != spec::Distributed::None) {
+            ok = false;
+            checker.err(
+                codes::FIXED_SIZE,
+                &ap,
+                "a distributed workload cannot autoscale: its rendezvous env fixes the number of pods",
+                Some("remove `autoscale`, or `distributed`".to_string()),
+            );
+        } else if let Some(t) = pool.and_then(|p| p.tpu.as_ref()).filter(|t| t.hosts > 1) {
+            ok = false;
+            checker.err(
+                codes::FIXED_SIZE,
+                &ap,
+                format!(
+                    "a workload on a multi-host TPU slice runs exactly {} pods (one per host) and cannot autoscale",
+                    t.hosts
+                ),
+                Some("remove `autoscale`".to_string()),
+            );
+        }
+        let target = match (&a.cpu, &a.metric) {
+            (Some(_), Some(_)) => {
+                checker.err(
+                    codes::AUTOSCALE_TARGET,
+                    &ap,
+                    "`autoscale` takes one target: `cpu` or `metric`, not both",
+                    Some(
+                        "a model server's load is its queue, not its CPU: keep `metric`"
+                            .to_string(),
+                    ),
+                );
+                None
+            }
+            (None, None) => {
+                checker.err(
+                    codes::AUTOSCALE_TARGET,
+                    &ap,
+                    "`autoscale` needs a target: `cpu` (percent of `resources.cpu`) or `metric`",
+                    Some(
+                        "e.g. `metric: {name: vllm:num_requests_waiting, target: 10}`".to_string(),
+                    ),
+                );
+                None
+            }
+            (Some(cpu), None) => {
+                let has_request = w.resources.as_ref().is_some_and(|r| r.cpu.is_some());
+                if !has_request {
+                    checker.err(
+                        codes::AUTOSCALE_CPU_REQUEST,
+                        &at(&ap, ".cpu"),
+                        format!("`cpu: {cpu}` is a percentage of the pods' CPU request, and the workload requests none"),
+                        Some("set `resources.cpu` (e.g. `resources: {cpu: \"4\"}`)".to_string()),
+                    );
+                    None
+                } else {
+                    Some(ScaleOn::Cpu(*cpu))
+                }
+            }
+            (None, Some(m)) => metric(checker, &at(&ap, ".metric"), m, &ports, health.as_ref()),
+        };
+        if let (true, Some(target)) = (ok, target) {
+            autoscale = Some(model::Autoscale {
+                min,
+                max: a.max,
+                target,
+            });
+        }
+    }
+
+    // Disruption.
+    let mut disruption = None;
+    if let Some(d) = &w.disruption {
+        let dp = at(path, ".disruption");
+        if serving == Some(false) {
+            job_only(checker, ".disruption", "disruption");
+        }
+        let amount = |checker: &mut Checker, field: &str, b: &Budget| match b {
+            Budget::Count(n) => Some(Amount::Count(*n)),
+            Budget::Percent(p) => match percent(p) {
+                Some(n) => Some(Amount::Percent(n)),
+                None => {
+                    checker.err(
+                        codes::DISRUPTION_FORM,
+                        &at(&dp, field),
+                        format!("{p:?} is neither a count nor a percentage from 0% to 100%"),
+                        Some("e.g. `1` or `25%`".to_string()),
+                    );
+                    None
+                }
+            },
+        };
+        disruption = match (&d.max_unavailable, &d.min_available) {
+            (Some(b), None) => {
+                amount(checker, ".maxUnavailable", b).map(Disruption::MaxUnavailable)
+            }
+            (None, Some(b)) => amount(checker, ".minAvailable", b).map(Disruption::MinAvailable),
+            (both, _) => {
+                checker.err(
+                    codes::DISRUPTION_FORM,
+                    &dp,
+                    if both.is_some() {
+                        "`disruption` takes one of `maxUnavailable` and `minAvailable`, not both"
+                    } else {
+                        "`disruption` needs `maxUnavailable` or `minAvailable`"
+                    },
+                    Some("e.g. `disruption: {maxUnavailable: 1}`".to_string()),
+                );
+                None
+            }
+        };
+        // Fewest pods the budget will govern.
+        let pods = autoscale
+            .as_ref()
+            .map_or(w.replicas.unwrap_or(1), |a| a.min);
+        if let Some(rule) = disruption.filter(|_| serving == Some(true) && pods > 0) {
+            if rule.allowed(pods) == 0 {
+                let field = match rule {
+                    Disruption::MaxUnavailable(_) => ".maxUnavailable",
+                    Disruption::MinAvailable(_) => ".minAvailable",
+                };
+                checker.warn(
+                    codes::DISRUPTION_BLOCKS,
+                    &at(&dp, field),
+                    format!(
+                        "at {pods} pod{} this budget lets no pod be evicted: node drains and cluster-autoscaler scale-down are blocked, and each GKE node upgrade waits an hour for the pods and then evicts them anyway",
+                        if pods == 1 { "" } else { "s" }
+                    ),
+                    Some(match rule {
+                        Disruption::MaxUnavailable(_) => "allow at least one: `maxUnavailable: 1`".to_string(),
+                        Disruption::MinAvailable(_) => format!("keep `minAvailable` below the {pods} pods, or use `maxUnavailable: 1`"),
+                    }),
+                );
+            }
+        }
+    }
+
+    let Some(wl) = wl else { return };
+    if wl.kind.is_job() {
+        return;
+    }
+    if let (Some(a), Some(pool)) = (&autoscale, pool) {
+        fits_max(checker, &at(path, ".autoscale.max"), wl, a.max, pool);
+    }
+    if let Some(a) = &autoscale {
+        wl.replicas = a.min;
+    }
+    let most = autoscale.as_ref().map_or(wl.replicas, |a| a.max);
+    wl.health = health;
+    wl.disruption = disruption.or_else(|| {
+        (w.disruption.is_none() && most > 1).then_some(Disruption::MaxUnavailable(Amount::Count(1)))
+    });
+    wl.autoscale = autoscale;
+}
+
+/// The metric to autoscale on: a Prometheus gauge name, a positive target
+/// and the HTTP endpoint the collector scrapes.
+fn metric(
+    checker: &mut Checker,
+    mp: &str,
+    m: &spec::Metric,
+    ports: &[(String, u16, Protocol)],
+    health: Option<&model::Health>,
+) -> Option<ScaleOn> {
+    let mut ok = true;
+    if !prometheus_name(&m.name) {
+        ok = false;
+        checker.err(
+            codes::BAD_METRIC,
+            &at(mp, ".name"),
+            format!("`{}` is not a Prometheus metric name", m.name),
+            Some("letters, digits, '_' and ':', not starting with a digit, e.g. `vllm:num_requests_waiting`".to_string()),
+        );
+    }
+    let positive = cpu_millis(&m.target)
+        .or_else(|| memory_bytes(&m.target).map(|b| b.saturating_mul(1000)))
+        .is_some_and(|v| v > 0);
+    if !positive {
+        ok = false;
+        checker.err(
+            codes::BAD_METRIC,
+            &at(mp, ".target"),
+            format!("`{}` is not a positive quantity", m.target),
+            Some(
+                "the average value per pod to keep the metric at, e.g. `10` or `500m`".to_string(),
+            ),
+        );
+    }
+    let path = m.path.clone().unwrap_or_else(|| "/metrics".to_string());
+    if !http_path(&path) {
+        ok = false;
+        checker.err(
+            codes::BAD_HTTP_PATH,
+            &at(mp, ".path"),
+            format!("{path:?} is not an HTTP path"),
+            Some("an absolute path without spaces, e.g. `/metrics`".to_string()),
+        );
+    }
+    let port = http_port(
+        checker,
+        codes::METRIC_PORT,
+        &if m.port.is_some() {
+            at(mp, ".port")
+        } else {
+            mp.to_string()
+        },
+        m.port.as_ref(),
+        health.map(|h| h.port.as_str()),
+        ports,
+        "the metrics endpoint",
+    );
+    let port = port.filter(|_| ok)?;
+    Some(ScaleOn::Metric(ScrapedMetric {
+        name: m.name.clone(),
+        target: m.target.clone(),
+        port,
+        path,
+    }))
+}
+
+/// How many of the workload's pods one node of `pool` holds, and what
+/// limits it: accelerators, CPU, memory, else the pods-per-node limit.
+/// `None` when not even one fits (reported elsewhere).
+fn pods_per_node(wl: &model::Workload, pool: &Pool) -> Option<(u64, String)> {
+    let mut best: Option<(u64, String)> = None;
+    let mut limit = |n: u64, why: String| {
+        if best.as_ref().is_none_or(|(b, _)| n < *b) {
+            best = Some((n, why));
+        }
+    };
+    if let Some(g) = pool.gpu.as_ref().filter(|_| wl.gpus > 0) {
+        limit(
+            u64::from(g.count / wl.gpus),
+            format!(
+                "{} GPU{} each, a node has {}",
+                wl.gpus,
+                if wl.gpus == 1 { "" } else { "s" },
+                g.count
+            ),
+        );
+    }
+    if let Some(t) = pool.tpu.as_ref().filter(|_| wl.tpus > 0) {
+        limit(
+            u64::from(t.chips_per_node / wl.tpus),
+            format!(
+                "{} TPU chips each, a node has {}",
+                wl.tpus, t.chips_per_node
+            ),
+        );
+    }
+    if let (Some(v), Some(c)) = (pool.vcpus, wl.cpu.as_deref().and_then(cpu_millis)) {
+        if let Some(n) = (u64::from(v) * 1000).checked_div(c) {
+            limit(
+                n,
+                format!(
+                    "{} CPUs each, a node has {v}",
+                    wl.cpu.as_deref().unwrap_or_default()
+                ),
+            );
+        }
+    }
+    if let (Some(mib), Some(b)) = (pool.memory_mib, wl.memory.as_deref().and_then(memory_bytes)) {
+        if let Some(n) = (mib * 1024 * 1024).checked_div(b) {
+            limit(
+                n,
+                format!(
+                    "{} memory each, a node has {} GiB",
+                    wl.memory.as_deref().unwrap_or_default(),
+                    mib / 1024
+                ),
+            );
+        }
+    }
+    let max_pods = pool.max_pods_per_node.unwrap_or(DEFAULT_MAX_PODS);
+    limit(
+        u64::from(max_pods),
+        format!("at most {max_pods} pods per node"),
+    );
+    best.filter(|(n, _)| *n > 0)
+}
+
+/// Warn when `max` pods of `wl` cannot all run on `pool` at its largest.
+fn fits_max(checker: &mut Checker, field: &str, wl: &model::Workload, max: u32, pool: &Pool) {
+    let Some((per_node, why)) = pods_per_node(wl, pool) else {
+        return;
+    };
+    let need = u64::from(max).div_ceil(per_node);
+    let have = max_nodes(pool);
+    if need <= have {
+        return;
+    }
+    let zones = u64::from(pool.zone_count.max(1));
+    checker.warn(
+        codes::AUTOSCALE_CAPACITY,
+        field,
+        format!(
+            "{max} pods need {need} nodes of pool `{}` ({per_node} per {} node: {why}), but the pool has at most {have}",
+            pool.name, pool.machine_type
+        ),
+        Some(format!(
+            "set the pool's `autoscaling.max` to {} (per zone, {zones} zone{}), or lower `autoscale.max` to {}; pods beyond the pool stay Pending",
+            need.div_ceil(zones),
+            if zones == 1 { "" } else { "s" },
+            have * per_node
+        )),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::Severity;
+    use crate::model::Model;
+
+    /// A zonal spec with one pool (`pool`, a YAML flow mapping) and one
+    /// workload `w` with `extra` fields (a YAML flow mapping's inside).
+    fn spec(pool: &str, extra: &str) -> String {
+        format!(
+            "apiVersion: podwire.dev/v1alpha1\nkind: AIWorkload\nmetadata: {{name: demo}}\n\
+             gcp: {{project: my-project, location: us-central1-a}}\n\
+             cluster:\n  nodePools:\n    - {pool}\n\
+             workloads:\n  - {{name: w, image: r/w:1, {extra}}}\n"
+        )
+    }
+
+    const CPU: &str = "{name: cpu, machineType: n2-standard-8, nodes: 2}";
+    const L4: &str = "{name: l4, machineType: g2-standard-8, autoscaling: {min: 1, max: 2}}";
+    const HTTP: &str = "run: service, ports: [{name: http, port: 8000}]";
+
+    fn found(src: &str) -> Vec<(String, String, Severity)> {
+        let a = crate::analyze(src);
+        for d in &a.diagnostics {
+            assert!(d.span.is_some(), "{d:?} has no span\n{src}");
+        }
+        a.diagnostics
+            .into_iter()
+            .map(|d| (d.code, d.path, d.severity))
+            .collect()
+    }
+
+    fn only(src: &str, code: &str, path: &str, severity: Severity) {
+        assert_eq!(
+            found(src),
+            [(code.to_string(), path.to_string(), severity)],
+            "{src}"
+        );
+    }
+
+    fn err(extra: &str, code: &str, path: &str) {
+        only(&spec(CPU, extra), code, path, Severity::Error);
+    }
+
+    fn model(src: &str) -> Model {
+        let a = crate::analyze(src);
+        a.model
+            .unwrap_or_else(|| panic!("{src}\n{:#?}", a.diagnostics))
+    }
+
+    #[test]
+    fn the_health_port_is_a_declared_tcp_port() {
+        let p = "workloads[0].health";
+        err(
+            &format!("{HTTP}, health: {{path: /health, port: htp}}"),
+            codes::HEALTH_PORT,
+            &format!("{p}.port"),
+        );
+        err(
+            &format!("{HTTP}, health: {{path: /health, port: 9000}}"),
+            codes::HEALTH_PORT,
+            &format!("{p}.port"),
+        );
+        err("run: service, ports: [{name: http, port: 8000}, {name: m, port: 9090}], health: {path: /health}", codes::HEALTH_PORT, p);
+        err(
+            "run: service, health: {path: /health}",
+            codes::HEALTH_PORT,
+            p,
+        );
+        err(
+            "run: service, ports: [{name: q, port: 8000, protocol: UDP}], health: {path: /health}",
+            codes::NOT_TCP,
+            p,
+        );
+        // By name, by number, or the only port.
+        for h in [
+            "{path: /health, port: http}",
+            "{path: /health, port: 8000}",
+            "{path: /health}",
+        ] {
+            let m = model(&spec(CPU, &format!("{HTTP}, health: {h}")));
+            let health = m.workloads[0]
+                .health
+                .clone()
+                .unwrap_or_else(|| panic!("{h}"));
+            assert_eq!(health.port, "http", "{h}");
+            assert_eq!(health.startup_seconds, DEFAULT_STARTUP_SECONDS, "{h}");
+        }
+        // The message names the near miss.
+        let a = crate::analyze(&spec(
+            CPU,
+            &format!("{HTTP}, health: {{path: /health, port: htp}}"),
+        ));
+        assert_eq!(
+            a.diagnostics[0].help.as_deref(),
+            Some("did you mean `http`?")
+        );
+    }
+
+    #[test]
+    fn the_health_path_and_startup_timeout_are_checked() {
+        let p = "workloads[0].health";
+        err(
+            &format!("{HTTP}, health: {{path: health}}"),
+            codes::BAD_HTTP_PATH,
+            &format!("{p}.path"),
+        );
+        err(
+            &format!("{HTTP}, health: {{path: '/a b'}}"),
+            codes::BAD_HTTP_PATH,
+            &format!("{p}.path"),
+        );
+        for t in ["20", "20min", "5s", "25h"] {
+            err(
+                &format!("{HTTP}, health: {{path: /h, startupTimeout: {t}}}"),
+                codes::BAD_DURATION,
+                &format!("{p}.startupTimeout"),
+            );
+        }
+        let m = model(&spec(
+            CPU,
+            &format!("{HTTP}, health: {{path: /h, startupTimeout: 1h30m}}"),
+        ));
+        assert_eq!(
+            m.workloads[0].health.as_ref().map(|h| h.startup_seconds),
+            Some(5400)
+        );
+    }
+
+    #[test]
+    fn serving_fields_are_refused_on_jobs() {
+        let job = "run: job, ports: [{name: http, port: 8000}]";
+        err(
+            &format!("{job}, health: {{path: /h}}"),
+            codes::SERVING_ONLY,
+            "workloads[0].health",
+        );
+        err(
+            &format!("{job}, disruption: {{maxUnavailable: 1}}"),
+            codes::SERVING_ONLY,
+            "workloads[0].disruption",
+        );
+        err(
+            &format!("{job}, resources: {{cpu: '1'}}, autoscale: {{max: 2, cpu: 50}}"),
+            codes::SERVING_ONLY,
+            "workloads[0].autoscale",
+        );
+        // And a job gets no budget by default.
+        let m = model(&spec(CPU, "run: job, replicas: 3"));
+        assert_eq!(m.workloads[0].disruption, None);
+    }
+
+    #[test]
+    fn autoscale_bounds() {
+        let a = "workloads[0].autoscale";
+        let cpu = "resources: {cpu: '1'}";
+        err(
+            &format!("{HTTP}, {cpu}, autoscale: {{min: 3, max: 2, cpu: 50}}"),
+            codes::AUTOSCALE_RANGE,
+            &format!("{a}.min"),
+        );
+        err(
+            &format!("{HTTP}, {cpu}, autoscale: {{min: 0, max: 2, cpu: 50}}"),
+            codes::AUTOSCALE_ZERO,
+            &format!("{a}.min"),
+        );
+        err(
+            &format!("{HTTP}, {cpu}, replicas: 5, autoscale: {{max: 4, cpu: 50}}"),
+            codes::AUTOSCALE_REPLICAS,
+            "workloads[0].replicas",
+        );
+        err(
+            &format!("{HTTP}, {cpu}, replicas: 1, autoscale: {{min: 2, max: 4, cpu: 50}}"),
+            codes::AUTOSCALE_REPLICAS,
+            "workloads[0].replicas",
+        );
+        only(
+            &spec(
+                CPU,
+                &format!("{HTTP}, {cpu}, replicas: 2, autoscale: {{max: 4, cpu: 50}}"),
+            ),
+            codes::AUTOSCALE_REPLICAS,
+            "workloads[0].replicas",
+            Severity::Warning,
+        );
+        // The workload starts at `min`; a budget comes with `max` > 1.
+        let m = model(&spec(
+            CPU,
+            &format!("{HTTP}, {cpu}, autoscale: {{min: 2, max: 4, cpu: 50}}"),
+        ));
+        let w = &m.workloads[0];
+        assert_eq!(w.replicas, 2);
+        assert_eq!(w.autoscale.as_ref().map(|a| (a.min, a.max)), Some((2, 4)));
+        assert_eq!(
+            w.autoscale.as_ref().map(|a| a.target.clone()),
+            Some(ScaleOn::Cpu(50))
+        );
+        assert_eq!(
+            w.disruption,
+            Some(Disruption::MaxUnavailable(Amount::Count(1)))
+        );
+        let m = model(&spec(
+            CPU,
+            &format!("{HTTP}, {cpu}, autoscale: {{max: 4, cpu: 50}}"),
+        ));
+        assert_eq!(m.workloads[0].replicas, 1);
+    }
+
+    #[test]
+    fn autoscale_needs_one_target_and_cpu_needs_a_request() {
+        let a = "workloads[0].autoscale";
+        let metric = "metric: {name: q, target: 1}";
+        err(
+            &format!("{HTTP}, resources: {{cpu: '1'}}, autoscale: {{max: 2, cpu: 50, {metric}}}"),
+            codes::AUTOSCALE_TARGET,
+            a,
+        );
+        err(
+            &format!("{HTTP}, autoscale: {{max: 2}}"),
+            codes::AUTOSCALE_TARGET,
+            a,
+        );
+        err(
+            &format!("{HTTP}, autoscale: {{max: 2, cpu: 50}}"),
+            codes::AUTOSCALE_CPU_REQUEST,
+            &format!("{a}.cpu"),
+        );
+    }
+
+    #[test]
+    fn a_metric_is_a_prometheus_gauge_on_a_tcp_port() {
+        let m = "workloads[0].autoscale.metric";
+        err(
+            &format!("{HTTP}, autoscale: {{max: 2, metric: {{name: 'vllm.waiting', target: 1}}}}"),
+            codes::BAD_METRIC,
+            &format!("{m}.name"),
+        );
+        for t in ["0", "-1", "lots"] {
+            err(
+                &format!("{HTTP}, autoscale: {{max: 2, metric: {{name: q, target: '{t}'}}}}"),
+                codes::BAD_METRIC,
+                &format!("{m}.target"),
+            );
+        }
+        err(
+            &format!(
+                "{HTTP}, autoscale: {{max: 2, metric: {{name: q, target: 1, path: metrics}}}}"
+            ),
+            codes::BAD_HTTP_PATH,
+            &format!("{m}.path"),
+        );
+        err(
+            &format!("{HTTP}, autoscale: {{max: 2, metric: {{name: q, target: 1, port: prom}}}}"),
+            codes::METRIC_PORT,
+            &format!("{m}.port"),
+        );
+        let two = "run: service, ports: [{name: http, port: 8000}, {name: prom, port: 9090}]";
+        err(
+            &format!("{two}, autoscale: {{max: 2, metric: {{name: q, target: 1}}}}"),
+            codes::METRIC_PORT,
+            m,
+        );
+        // Default: the health port, else the only port; path /metrics.
+        for (ws, want) in [
+            (format!("{two}, health: {{path: /h, port: prom}}, autoscale: {{max: 2, metric: {{name: q, target: 1}}}}"), "prom"),
+            (format!("{two}, autoscale: {{max: 2, metric: {{name: q, target: 1, port: 9090}}}}"), "prom"),
+            (format!("{HTTP}, autoscale: {{max: 2, metric: {{name: 'vllm:num_requests_waiting', target: 500m}}}}"), "http"),
+        ] {
+            let model = model(&spec(CPU, &ws));
+            let Some(ScaleOn::Metric(sm)) = model.workloads[0].autoscale.as_ref().map(|a| a.target.clone()) else {
+                panic!("{ws}")
+            };
+            assert_eq!(sm.port, want, "{ws}");
+            assert_eq!(sm.path, "/metrics");
+        }
+    }
+
+    #[test]
+    fn a_fixed_size_workload_cannot_autoscale() {
+        err(
+            "run: service, distributed: pytorch, resources: {cpu: '1'}, autoscale: {max: 2, cpu: 50}",
+            codes::FIXED_SIZE,
+            "workloads[0].autoscale",
+        );
+        let tpu = "{name: v5e, machineType: ct5lp-hightpu-4t, tpu: {topology: 4x4}, nodes: 4}";
+        let src = spec(tpu, "run: service, peers: true, replicas: 4, resources: {cpu: '1'}, autoscale: {min: 4, max: 8, cpu: 50}");
+        let codes_found: Vec<String> = found(&src).into_iter().map(|d| d.0).collect();
+        assert!(
+            codes_found.contains(&codes::FIXED_SIZE.to_string()),
+            "{codes_found:?}"
+        );
+    }
+
+    #[test]
+    fn the_pool_must_hold_the_most_pods_with_the_numbers() {
+        let gpu = "run: service, gpus: 1, ports: [{name: http, port: 8000}], resources: {cpu: '6'}";
+        let src = spec(L4, &format!("{gpu}, autoscale: {{max: 4, cpu: 70}}"));
+        only(
+            &src,
+            codes::AUTOSCALE_CAPACITY,
+            "workloads[0].autoscale.max",
+            Severity::Warning,
+        );
+        let d = &crate::analyze(&src).diagnostics[0];
+        assert!(
+            d.message.contains("4 pods need 4 nodes") && d.message.contains("at most 2"),
+            "{}",
+            d.message
+        );
+        assert!(
+            d.message.contains("1 GPU each, a node has 1"),
+            "{}",
+            d.message
+        );
+        assert!(
+            d.help
+                .as_deref()
+                .unwrap_or_default()
+                .contains("`autoscaling.max` to 4"),
+            "{d:?}"
+        );
+        assert!(found(&spec(L4, &format!("{gpu}, autoscale: {{max: 2, cpu: 70}}"))).is_empty());
+        // CPU bound: 3 pods of 3 CPUs per 8-CPU node, 2 nodes: 4 fit, 5 do not.
+        let cpu = "run: service, ports: [{name: http, port: 8000}], resources: {cpu: '3'}";
+        assert!(found(&spec(
+            CPU,
+            &format!("{cpu}, autoscale: {{max: 4, cpu: 70}}")
+        ))
+        .is_empty());
+        let src = spec(CPU, &format!("{cpu}, autoscale: {{max: 5, cpu: 70}}"));
+        only(
+            &src,
+            codes::AUTOSCALE_CAPACITY,
+            "workloads[0].autoscale.max",
+            Severity::Warning,
+        );
+    }
+
+    #[test]
+    fn a_budget_takes_one_rule() {
+        let d = "workloads[0].disruption";
+        err(
+            &format!("{HTTP}, disruption: {{}}"),
+            codes::DISRUPTION_FORM,
+            d,
+        );
+        err(
+            &format!("{HTTP}, disruption: {{maxUnavailable: 1, minAvailable: 1}}"),
+            codes::DISRUPTION_FORM,
+            d,
+        );
+        err(
+            &format!("{HTTP}, disruption: {{maxUnavailable: 150%}}"),
+            codes::DISRUPTION_FORM,
+            &format!("{d}.maxUnavailable"),
+        );
+        err(
+            &format!("{HTTP}, disruption: {{minAvailable: half}}"),
+            codes::DISRUPTION_FORM,
+            &format!("{d}.minAvailable"),
+        );
+        let m = model(&spec(
+            CPU,
+            &format!("{HTTP}, replicas: 4, disruption: {{minAvailable: 50%}}"),
+        ));
+        assert_eq!(
+            m.workloads[0].disruption,
+            Some(Disruption::MinAvailable(Amount::Percent(50)))
+        );
+    }
+
+    #[test]
+    fn a_budget_that_never_allows_an_eviction_is_a_warning() {
+        let d = "workloads[0].disruption";
+        for (replicas, rule, field) in [
+            (2, "maxUnavailable: 0", ".maxUnavailable"),
+            (2, "maxUnavailable: 0%", ".maxUnavailable"),
+            (2, "minAvailable: 2", ".minAvailable"),
+            (3, "minAvailable: 5", ".minAvailable"),
+            (1, "minAvailable: 1", ".minAvailable"),
+            // 60% of 2, rounded up, is 2.
+            (2, "minAvailable: 60%", ".minAvailable"),
+            (4, "minAvailable: 100%", ".minAvailable"),
+        ] {
+            let src = spec(
+                CPU,
+                &format!("{HTTP}, replicas: {replicas}, disruption: {{{rule}}}"),
+            );
+            only(
+                &src,
+                codes::DISRUPTION_BLOCKS,
+                &format!("{d}{field}"),
+                Severity::Warning,
+            );
+            let msg = &crate::analyze(&src).diagnostics[0].message;
+            assert!(msg.contains("node upgrade"), "{msg}");
+        }
+        for (replicas, rule) in [
+            (2, "minAvailable: 1"),
+            (2, "maxUnavailable: 1"),
+            (1, "maxUnavailable: 1"),
+            (4, "minAvailable: 50%"),
+            (2, "maxUnavailable: 10%"),
+        ] {
+            assert!(
+                found(&spec(
+                    CPU,
+                    &format!("{HTTP}, replicas: {replicas}, disruption: {{{rule}}}")
+                ))
+                .is_empty(),
+                "{rule}"
+            );
+        }
+        // An autoscaled workload's budget is judged at `min`.
+        let src = spec(CPU, &format!("{HTTP}, resources: {{cpu: '1'}}, autoscale: {{min: 2, max: 4, cpu: 50}}, disruption: {{minAvailable: 2}}"));
+        only(
+            &src,
+            codes::DISRUPTION_BLOCKS,
+            &format!("{d}.minAvailable"),
+            Severity::Warning,
+        );
+    }
+
+    #[test]
+    fn long_running_workloads_of_several_pods_get_a_budget() {
+        for (extra, want) in [
+            (format!("{HTTP}, replicas: 2"), true),
+            (format!("{HTTP}, replicas: 1"), false),
+            (format!("{HTTP}, replicas: 3, peers: true"), true),
+            ("run: job, replicas: 3".to_string(), false),
+            (
+                format!("{HTTP}, replicas: 1, disruption: {{maxUnavailable: 1}}"),
+                true,
+            ),
+        ] {
+            let m = model(&spec(CPU, &extra));
+            assert_eq!(m.workloads[0].disruption.is_some(), want, "{extra}");
+        }
+    }
+
+    #[test]
+    fn durations_are_hours_minutes_seconds_in_order() {
+        for (text, want) in [
+            ("90s", Some(90)),
+            ("20m", Some(1200)),
+            ("1h", Some(3600)),
+            ("1h30m", Some(5400)),
+            ("1h0m5s", Some(3605)),
+            ("0s", Some(0)),
+            ("", None),
+            ("20", None),
+            ("m", None),
+            ("20min", None),
+            ("5s1m", None),
+            ("1m1m", None),
+            ("-5m", None),
+            ("1.5h", None),
+            (" 5m", None),
+            ("99999999999h", None),
+        ] {
+            assert_eq!(duration_seconds(text), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn prometheus_names() {
+        for ok in ["vllm:num_requests_waiting", "tgi_queue_size", "_x", ":a1"] {
+            assert!(prometheus_name(ok), "{ok}");
+        }
+        for bad in ["", "1abc", "a-b", "a|b", "a b", "vllm.x"] {
+            assert!(!prometheus_name(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn percentages() {
+        assert_eq!(percent("0%"), Some(0));
+        assert_eq!(percent("25%"), Some(25));
+        assert_eq!(percent("100%"), Some(100));
+        assert_eq!(percent("101%"), None);
+        assert_eq!(percent("0100%"), None);
+        assert_eq!(percent("25"), None);
+        assert_eq!(percent("%"), None);
+    }
+
+    #[test]
+    fn http_paths() {
+        assert!(http_path("/health"));
+        assert!(http_path("/v2/health/ready?x=1"));
+        assert!(!http_path("health"));
+        assert!(!http_path("/a b"));
+        assert!(!http_path(""));
+    }
+}
