@@ -277,7 +277,18 @@ pub fn compile_only(source: &str, opts: &Options, wanted: &dyn Fn(&str) -> bool)
     let Some(m) = a.model else {
         return failed(a.diagnostics);
     };
-    let c = Compilation::new(m);
+    let c = if wanted(MANIFESTS_FILE) {
+        Compilation::new(m)
+    } else {
+        // The Kubernetes objects are only for the manifests (the name
+        // clashes among them were checked in `analyze`): not built when
+        // that file is not asked for.
+        Compilation {
+            request: gke::create_cluster_request(&m),
+            objects: Vec::new(),
+            model: m,
+        }
+    };
     match c.files_only(opts.endpoint.as_ref(), wanted) {
         Ok(files) => Compiled {
             ok: true,
