@@ -343,7 +343,10 @@ function readDiagram() {
   const boxes = [];
   for (const g of svg.querySelectorAll("g.workload")) boxes.push({ kind: "workload", name: g.dataset.workload, ...rect(g.querySelector("rect")) });
   for (const g of svg.querySelectorAll("g.external")) boxes.push({ kind: "external", name: g.dataset.external, side: g.dataset.side, ...rect(g.querySelector("rect")) });
-  const pools = [...svg.querySelectorAll("g.pool")].map((g) => ({ name: g.dataset.pool, ...rect(g.querySelector("rect")) }));
+  const pools = [...svg.querySelectorAll("g.pool")].map((g) => {
+    const t = svg.querySelector(`g.pool-label[data-pool="${CSS.escape(g.dataset.pool)}"]`)?.getBBox();
+    return { name: g.dataset.pool, ...rect(g.querySelector("rect")), title: t && { x: t.x, y: t.y, w: t.width, h: t.height } };
+  });
   const flows = [...svg.querySelectorAll("g.flow")].map((g) => {
     const nums = g.querySelector("path").getAttribute("d").match(/-?[\d.]+/g).map(Number);
     const points = [];
@@ -365,6 +368,16 @@ function distToSegment(p, a, b) {
   return Math.hypot(p.x - (a.x + t * dx), p.y - (a.y + t * dy));
 }
 const distToPolyline = (p, pts) => Math.min(...pts.slice(1).map((b, i) => distToSegment(p, pts[i], b)));
+/** Distance between a rectangle and a polyline of axis-aligned segments (0 when they touch). */
+const rectToPolyline = (r, pts) =>
+  Math.min(
+    ...pts.slice(1).map((b, i) => {
+      const a = pts[i];
+      const dx = Math.max(0, r.x - Math.max(a.x, b.x), Math.min(a.x, b.x) - (r.x + r.w));
+      const dy = Math.max(0, r.y - Math.max(a.y, b.y), Math.min(a.y, b.y) - (r.y + r.h));
+      return Math.hypot(dx, dy);
+    }),
+  );
 const intersects = (a, b, pad = 0) => a.x < b.x + b.w + pad && b.x < a.x + a.w + pad && a.y < b.y + b.h + pad && b.y < a.y + a.h + pad;
 /** Is point p on the border of rect r (within tol)? */
 const onBorder = (p, r, tol = 2) =>
@@ -417,9 +430,12 @@ function diagramProblems(d, graph) {
     const flow = connections.find((c) => c.from === from && c.to === to);
     const want = flow.ports.length ? flow.ports.join(", ") : "all ports";
     if (f.label.text !== want) problems.push(`${f.flow}: label ${f.label.text}, ports ${want}`);
-    const c = { x: f.label.x + f.label.w / 2, y: f.label.y + f.label.h / 2 };
-    const own = distToPolyline(c, f.points);
-    if (own > f.label.h / 2 + 10) problems.push(`${f.flow}: label ${own.toFixed(0)} px from its arrow`);
+    const own = rectToPolyline(f.label, f.points);
+    if (own > 10) problems.push(`${f.flow}: label ${own.toFixed(0)} px from its arrow`);
+    // ... and nearer to it than to any other arrow.
+    for (const g of d.flows) {
+      if (g !== f && rectToPolyline(f.label, g.points) < own) problems.push(`${f.flow}: label nearer to ${g.flow}'s arrow`);
+    }
     for (const b of d.boxes) if (intersects(f.label, b)) problems.push(`${f.flow}: label covers ${b.name}`);
     for (const g of d.flows) if (g !== f && intersects(f.label, g.label)) problems.push(`${f.flow}: label covers ${g.flow}'s`);
   }
@@ -428,6 +444,12 @@ function diagramProblems(d, graph) {
     const b = box(w.name);
     const p = d.pools.find((x) => x.name === w.pool);
     if (!(b && p && b.x >= p.x && b.y >= p.y && b.x + b.w <= p.x + p.w && b.y + b.h <= p.y + p.h)) problems.push(`${w.name} is not inside pool ${w.pool}`);
+  }
+  // A pool's name and machine line inside its box, clear of its workloads.
+  for (const p of d.pools) {
+    const t = p.title;
+    if (!t || t.x < p.x || t.y < p.y || t.x + t.w > p.x + p.w + 0.5 || t.y + t.h > p.y + p.h) problems.push(`pool ${p.name}'s title ${JSON.stringify(t)} is not inside its box ${JSON.stringify(p)}`);
+    for (const b of d.boxes) if (t && intersects(t, b)) problems.push(`pool ${p.name}'s title covers ${b.name}`);
   }
   for (let i = 0; i < d.boxes.length; i++) for (let j = i + 1; j < d.boxes.length; j++) if (intersects(d.boxes[i], d.boxes[j], -1)) problems.push(`${d.boxes[i].name} and ${d.boxes[j].name} overlap`);
   if (d.minText < 11) problems.push(`text rendered at ${d.minText.toFixed(1)} px`);
@@ -483,29 +505,32 @@ for (const width of WIDTHS) {
     assert.ok(d.texts > 10);
     assert.ok(d.minText >= 11, `diagram text at ${d.minText} px`);
     await shot(page, `${width}-mixed-stack`);
+    // Flows left to right beside the editor, top to bottom when the panes stack.
+    assert.equal(await page.locator("#diagram").getAttribute("data-direction"), width < 1000 ? "DOWN" : "RIGHT");
     if (width < 1000) {
-      await page.locator("#diagram-panel").scrollIntoViewIfNeeded();
+      await page.locator("#diagram-panel").evaluate((e) => e.scrollIntoView({ block: "start" }));
       await shot(page, `${width}-mixed-stack-diagram`);
-      await page.locator("#output-panel").scrollIntoViewIfNeeded();
+      await page.locator("#output-panel").evaluate((e) => e.scrollIntoView({ block: "start" }));
       await shot(page, `${width}-mixed-stack-output`);
+      await page.evaluate(() => window.scrollTo(0, 0));
     }
     // Larger than its panel: says so, and a drag pans it (its scale stays 1).
     const scroll = page.locator("#diagram-scroll");
-    const dims = await scroll.evaluate((e) => ({ sw: e.scrollWidth, cw: e.clientWidth }));
-    if (dims.sw > dims.cw + 1) {
-      assert.equal(await page.locator("#diagram-hint").isVisible(), true);
-      const b = await scroll.boundingBox();
+    const dims = await scroll.evaluate((e) => ({ sw: e.scrollWidth, cw: e.clientWidth, sh: e.scrollHeight, ch: e.clientHeight }));
+    const wide = dims.sw > dims.cw + 1;
+    const tall = dims.sh > dims.ch + 1;
+    assert.equal(await page.locator("#diagram-hint").isVisible(), wide || tall, JSON.stringify(dims));
+    if (wide || tall) {
       await scroll.evaluate((e) => e.scrollIntoView({ block: "nearest" }));
-      const b2 = await scroll.boundingBox();
-      await page.mouse.move(b2.x + b2.width - 40, b2.y + 40);
+      const b = await scroll.boundingBox();
+      const [x0, y0, x1, y1] = wide ? [b.x + b.width - 40, b.y + 40, b.x + 40, b.y + 40] : [b.x + 40, b.y + b.height - 40, b.x + 40, b.y + 40];
+      await page.mouse.move(x0, y0);
       await page.mouse.down();
-      await page.mouse.move(b2.x + 40, b2.y + 40, { steps: 5 });
+      await page.mouse.move(x1, y1, { steps: 5 });
       await page.mouse.up();
-      const left = await scroll.evaluate((e) => e.scrollLeft);
-      assert.ok(left > 50, `dragging panned ${left} px (panel ${b.width} px)`);
+      const moved = await scroll.evaluate((e, w) => (w ? e.scrollLeft : e.scrollTop), wide);
+      assert.ok(moved > 50, `dragging panned ${moved} px (panel ${JSON.stringify(dims)})`);
       assert.equal((await page.evaluate(readDiagram)).minText >= 11, true);
-    } else {
-      assert.equal(await page.locator("#diagram-hint").isVisible(), false);
     }
     await page.close();
   });
@@ -563,6 +588,8 @@ for (const width of WIDTHS) {
     await page.goto(base + "#spec=" + Buffer.from(big).toString("base64url"));
     await page.waitForSelector("body[data-ready=true]");
     await diagramShows(page, graph.workloads.map((w) => w.name), 120000);
+    // Narrow: top to bottom would put the pools' workloads side by side, far wider than the window: left to right instead.
+    assert.equal(await page.locator("#diagram").getAttribute("data-direction"), "RIGHT");
     const d = await page.evaluate(readDiagram);
     assert.deepEqual(diagramProblems(d, graph), []);
     await shot(page, `${width}-40-workloads`);

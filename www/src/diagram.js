@@ -64,7 +64,7 @@ function workloadLines(w, services, peers) {
  * The layout input (ELK JSON) and what to draw, from a graph. Pure but for
  * text measurement.
  */
-export function model(graph) {
+export function model(graph, direction = "RIGHT") {
   const peers = new Set(graph.flows.filter((f) => f.kind === "peers").map((f) => f.from));
   const workloads = new Set(graph.workloads.map((w) => w.name));
   const boxes = new Map(); // id -> what to draw
@@ -91,7 +91,9 @@ export function model(graph) {
       layoutOptions: {
         "elk.padding": "[top=48,left=14,bottom=14,right=14]",
         "elk.nodeSize.constraints": "MINIMUM_SIZE",
-        "elk.nodeSize.minimum": `(${quantize(minW)}, 64)`,
+        // ELK 0.12 swaps a compound node's minimum size when the direction
+        // is DOWN (a width becomes the height): give it swapped then.
+        "elk.nodeSize.minimum": direction === "DOWN" ? `(64, ${quantize(minW)})` : `(${quantize(minW)}, 64)`,
       },
     });
   }
@@ -121,7 +123,7 @@ export function model(graph) {
     id: "root",
     layoutOptions: {
       "elk.algorithm": "layered",
-      "elk.direction": "RIGHT",
+      "elk.direction": direction,
       "elk.hierarchyHandling": "INCLUDE_CHILDREN",
       "elk.edgeRouting": "ORTHOGONAL",
       "elk.json.edgeCoords": "ROOT",
@@ -154,14 +156,15 @@ export function render(graph, m, laid) {
   };
   walk(laid);
   const parts = [];
+  const titles = []; // drawn last, over any arrow entering the pool (with a halo)
   for (const [id, b] of m.boxes) {
     const n = pos.get(id);
     if (!n) continue;
     const { x, y, width: w, height: h } = n;
     if (b.kind === "pool") {
-      parts.push(
-        `<g class="pool" data-pool="${esc(b.pool.name)}"><rect x="${x}" y="${y}" width="${w}" height="${h}" rx="8"/>` +
-          `<text x="${x + 12}" y="${y + 20}" class="pool-title">${esc(b.title[0])}</text>` +
+      parts.push(`<g class="pool" data-pool="${esc(b.pool.name)}"><rect x="${x}" y="${y}" width="${w}" height="${h}" rx="8"/></g>`);
+      titles.push(
+        `<g class="pool-label" data-pool="${esc(b.pool.name)}"><text x="${x + 12}" y="${y + 20}" class="pool-title">${esc(b.title[0])}</text>` +
           `<text x="${x + 12}" y="${y + 37}" class="muted">${esc(b.detail[0])}</text></g>`,
       );
     }
@@ -207,13 +210,16 @@ export function render(graph, m, laid) {
     `<svg xmlns="http://www.w3.org/2000/svg" class="diagram" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="wiring of ${esc(graph.cluster)}">` +
     `<defs><marker id="pw-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"/></marker></defs>` +
     parts.join("") +
+    titles.join("") +
     `</svg>`
   );
 }
 
 /**
  * The diagram in an element: `update(graph)` lays out (when the layout
- * input changed) and draws; `stale(on)` dims it while the spec has errors.
+ * input changed) and draws; `stale(on)` dims it while the spec has errors;
+ * `setDirection("RIGHT" | "DOWN")`: flows left to right (wide panels) or
+ * top to bottom (narrow ones, where the page scrolls down anyway).
  */
 export class Diagram {
   constructor(host, caption) {
@@ -225,6 +231,18 @@ export class Diagram {
     this.pending = null;
     this.running = false;
     this.graphJson = null;
+    this.graph = null;
+    this.direction = "RIGHT";
+    this.lastDirection = "RIGHT";
+  }
+
+  setDirection(direction) {
+    if (direction === this.direction) return Promise.resolve();
+    this.direction = direction;
+    const g = this.graph;
+    const json = this.graphJson;
+    this.graphJson = null;
+    return g ? this.update(g, json) : Promise.resolve();
   }
 
   engine() {
@@ -236,32 +254,53 @@ export class Diagram {
   update(graph, graphJson) {
     if (graphJson === this.graphJson) return Promise.resolve();
     this.graphJson = graphJson;
+    this.graph = graph;
     this.caption.textContent =
       `cluster ${graph.cluster} · namespace ${graph.namespace} · ` +
       (graph.isolated ? "NetworkPolicies allow only the arrows (and DNS)" : "no connections declared: no NetworkPolicies, all traffic allowed");
-    const m = model(graph);
-    const key = JSON.stringify(m.elk);
+    const key = this.direction + JSON.stringify(model(graph, this.direction).elk);
     if (key === this.lastKey && this.lastLaid) {
-      this.draw(graph, m, this.lastLaid, key);
+      this.draw(graph, model(graph, this.lastDirection), this.lastLaid);
       return Promise.resolve();
     }
     this.host.dataset.state = "layout";
     return new Promise((resolve) => {
       this.pending?.resolve();
-      this.pending = { graph, m, key, resolve };
+      this.pending = { graph, key, resolve };
       this.run();
     });
+  }
+
+  /**
+   * Lay out in the preferred direction; top to bottom that comes out wider
+   * than the panel (many workloads side by side in a pool), also left to
+   * right, and keep the narrower.
+   */
+  async layout(graph) {
+    let direction = this.direction;
+    let laid = await this.engine().layout(model(graph, direction).elk);
+    const room = this.host.parentElement?.clientWidth ?? Infinity;
+    if (direction === "DOWN" && laid.width > room) {
+      const across = await this.engine().layout(model(graph, "RIGHT").elk);
+      if (across.width < laid.width) {
+        laid = across;
+        direction = "RIGHT";
+      }
+    }
+    return { laid, direction };
   }
 
   async run() {
     if (this.running || !this.pending) return;
     this.running = true;
-    const { graph, m, key, resolve } = this.pending;
+    const { graph, key, resolve } = this.pending;
     this.pending = null;
     if (key !== this.lastKey || !this.lastLaid) {
       this.host.dataset.state = "layout";
       try {
-        this.lastLaid = await this.engine().layout(m.elk);
+        const { laid, direction } = await this.layout(graph);
+        this.lastLaid = laid;
+        this.lastDirection = direction;
         this.lastKey = key;
       } catch (e) {
         this.lastKey = null;
@@ -271,7 +310,7 @@ export class Diagram {
       }
     }
     // A newer graph waits: draw that one instead (on this layout if it fits).
-    if (this.lastLaid && !this.pending) this.draw(graph, m, this.lastLaid);
+    if (this.lastLaid && !this.pending) this.draw(graph, model(graph, this.lastDirection), this.lastLaid);
     resolve();
     this.running = false;
     this.run();
@@ -279,6 +318,7 @@ export class Diagram {
 
   draw(graph, m, laid) {
     this.host.innerHTML = render(graph, m, laid);
+    this.host.dataset.direction = this.lastDirection;
     this.host.dataset.state = "ready";
   }
 

@@ -104,6 +104,11 @@ const view = new EditorView({
 
 const output = new OutputView($("output"));
 const diagram = new Diagram($("diagram"), $("diagram-caption"));
+// Stacked panes (narrow windows): the diagram flows downwards, as the page scrolls.
+const narrow = matchMedia("(max-width: 999px)");
+const direction = () => (narrow.matches ? "DOWN" : "RIGHT");
+diagram.setDirection(direction());
+narrow.addEventListener("change", () => diagram.setDirection(direction()).then(panHint));
 
 function clampOffset(n, len) {
   return Math.max(0, Math.min(n ?? 0, len));
