@@ -315,6 +315,13 @@ test("opening a share link shows that spec compiled", async () => {
   await page.waitForSelector("#diagnostics li.diag.error");
   const codes = await page.$$eval("#diagnostics li.diag", (ls) => ls.map((l) => l.dataset.code));
   assert.deepEqual(codes, podwire.compile(spec).diagnostics.map((d) => d.code));
+  // The same page (only the hash changed): the last wiring, dimmed.
+  assert.equal(await page.locator("#diagram.stale g.workload").count(), 1);
+  // A fresh page with no wiring to show yet says why.
+  const fresh = await open(bad);
+  await fresh.waitForSelector("#diagnostics li.diag.error");
+  assert.equal(await fresh.locator("#diagram").textContent(), "fix the errors to see the wiring");
+  await fresh.close();
   await page.close();
 });
 
@@ -629,8 +636,9 @@ for (const width of WIDTHS) {
       ["expose: external", "expose", ["workloads", 2, "expose"]],
     ];
     for (const [needle, key, p] of hovers) {
+      // Through the editor (Playwright's scrollIntoViewIfNeeded would also scroll the editor sideways).
+      await cursorAfter(page, needle);
       const line = page.locator("#editor .cm-line", { hasText: needle }).first();
-      await line.scrollIntoViewIfNeeded();
       const box = await line.evaluate((el, k) => {
         const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
         for (let n = walker.nextNode(); n; n = walker.nextNode()) {

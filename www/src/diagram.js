@@ -322,6 +322,13 @@ export class Diagram {
     this.host.dataset.state = "ready";
   }
 
+  /** No graph to draw yet (the first spec has errors). */
+  empty(text) {
+    if (this.lastLaid || this.pending || this.running) return;
+    this.host.textContent = text;
+    this.host.dataset.state = "empty";
+  }
+
   stale(on) {
     this.host.classList.toggle("stale", on);
   }

@@ -160,7 +160,6 @@ function apply(req, { result: r, ms }) {
         severity: d.severity,
         message: `${d.code}: ${d.message}${d.help ? "\nhelp: " + d.help : ""}`,
         renderMessage: () => diagnosticDom(d),
-        source: d.path || undefined,
       };
     });
     if (cm.length || lastDiagJson !== "[]") {
@@ -182,6 +181,7 @@ function apply(req, { result: r, ms }) {
       diagram.update(r.graph, graphJson).then(panHint);
     }
   }
+  if (!r.ok && lastGraphJson == null) diagram.empty("fix the errors to see the wiring");
   if (r.ok !== lastOk) {
     document.body.classList.toggle("stale", !r.ok);
     diagram.stale(!r.ok);
