@@ -50,6 +50,13 @@ pub struct OutputFile {
 }
 
 impl OutputFile {
+    fn new(path: &str, content: String) -> Self {
+        OutputFile {
+            path: path.into(),
+            content,
+        }
+    }
+
     /// Whether the file must be readable by its owner only (mode 0600): the
     /// kubeconfig, which front ends may fill with the cluster's endpoint and
     /// which kubectl refuses to trust when others can change it.
@@ -226,15 +233,27 @@ impl Compilation {
 
     /// The three output files.
     pub fn files(&self, ep: Option<&kubeconfig::Endpoint>) -> Result<Vec<OutputFile>, EmitError> {
-        let file = |path: &str, content: String| OutputFile {
-            path: path.into(),
-            content,
-        };
-        Ok(vec![
-            file(GKE_FILE, self.cluster_json()?),
-            file(MANIFESTS_FILE, self.manifests_yaml()?),
-            file(KUBECONFIG_FILE, self.kubeconfig_yaml(ep)?),
-        ])
+        self.files_only(ep, &|_| true)
+    }
+
+    /// The output files whose path `wanted` accepts, in the order of [`Self::files`]
+    /// (a preview renders only the file it shows).
+    pub fn files_only(
+        &self,
+        ep: Option<&kubeconfig::Endpoint>,
+        wanted: &dyn Fn(&str) -> bool,
+    ) -> Result<Vec<OutputFile>, EmitError> {
+        let mut out = Vec::new();
+        if wanted(GKE_FILE) {
+            out.push(OutputFile::new(GKE_FILE, self.cluster_json()?));
+        }
+        if wanted(MANIFESTS_FILE) {
+            out.push(OutputFile::new(MANIFESTS_FILE, self.manifests_yaml()?));
+        }
+        if wanted(KUBECONFIG_FILE) {
+            out.push(OutputFile::new(KUBECONFIG_FILE, self.kubeconfig_yaml(ep)?));
+        }
+        Ok(out)
     }
 }
 
@@ -250,6 +269,12 @@ pub struct Compiled {
 
 /// Compile a spec: the one entry point every front end uses.
 pub fn compile(source: &str, opts: &Options) -> Compiled {
+    compile_only(source, opts, &|_| true)
+}
+
+/// [`compile`], rendering only the output files whose path `wanted` accepts
+/// (every diagnostic and the graph all the same).
+pub fn compile_only(source: &str, opts: &Options, wanted: &dyn Fn(&str) -> bool) -> Compiled {
     let mut a = analyze(source);
     let failed = |diagnostics| Compiled {
         ok: false,
@@ -260,8 +285,19 @@ pub fn compile(source: &str, opts: &Options) -> Compiled {
     let Some(m) = a.model else {
         return failed(a.diagnostics);
     };
-    let c = Compilation::new(m);
-    match c.files(opts.endpoint.as_ref()) {
+    let c = if wanted(MANIFESTS_FILE) {
+        Compilation::new(m)
+    } else {
+        // The Kubernetes objects are only for the manifests (the name
+        // clashes among them were checked in `analyze`): not built when
+        // that file is not asked for.
+        Compilation {
+            request: gke::create_cluster_request(&m),
+            objects: Vec::new(),
+            model: m,
+        }
+    };
+    match c.files_only(opts.endpoint.as_ref(), wanted) {
         Ok(files) => Compiled {
             ok: true,
             files,
@@ -296,5 +332,29 @@ mod tests {
             .map(|f| f.path.as_str())
             .collect();
         assert_eq!(secret, vec![KUBECONFIG_FILE]);
+    }
+
+    #[test]
+    fn compile_only_renders_the_files_asked_for_and_the_same_rest() {
+        let src = include_str!("../examples/mixed-stack.yaml");
+        let all = compile(src, &Options::default());
+        for keep in [GKE_FILE, MANIFESTS_FILE, KUBECONFIG_FILE] {
+            let one = compile_only(src, &Options::default(), &|p| p == keep);
+            let want: Vec<_> = all
+                .files
+                .iter()
+                .filter(|f| f.path == keep)
+                .cloned()
+                .collect();
+            assert_eq!(one.files, want, "{keep}");
+            assert_eq!(one.diagnostics, all.diagnostics);
+            assert_eq!(one.graph, all.graph);
+            assert!(one.ok);
+        }
+        let none = compile_only(src, &Options::default(), &|_| false);
+        assert!(none.ok && none.files.is_empty() && none.graph == all.graph);
+        // Errors are errors whatever is asked for.
+        let bad = compile_only("kind: x\n", &Options::default(), &|_| true);
+        assert!(!bad.ok && bad.files.is_empty() && bad.graph.is_none());
     }
 }

@@ -72,17 +72,53 @@ pub struct JsCompileOptions {
     /// Without it the kubeconfig has a placeholder server and no CA.
     #[serde(default)]
     pub endpoint: Option<JsEndpoint>,
+    /// Render only these output files (`gke/cluster.json`,
+    /// `k8s/manifests.yaml`, `kubeconfig.yaml`); default: all three. The
+    /// diagnostics and the graph are the same either way. For previews that
+    /// show one file of a large spec.
+    #[serde(default)]
+    pub files: Option<Vec<String>>,
 }
 
-impl From<JsCompileOptions> for crate::Options {
-    fn from(o: JsCompileOptions) -> Self {
-        crate::Options {
-            endpoint: o.endpoint.map(|e| kubeconfig::Endpoint {
+impl JsCompileOptions {
+    /// The core's options, and which files to render (`None`: all); an
+    /// unknown path is a caller bug.
+    pub fn split(self) -> Result<(crate::Options, Option<Vec<&'static str>>), String> {
+        let opts = crate::Options {
+            endpoint: self.endpoint.map(|e| kubeconfig::Endpoint {
                 endpoint: e.endpoint,
                 ca_certificate: e.ca_certificate,
             }),
-        }
+        };
+        let Some(files) = self.files else {
+            return Ok((opts, None));
+        };
+        let known = [
+            crate::GKE_FILE,
+            crate::MANIFESTS_FILE,
+            crate::KUBECONFIG_FILE,
+        ];
+        let files = files
+            .iter()
+            .map(|f| {
+                known
+                    .iter()
+                    .find(|k| **k == f.as_str())
+                    .copied()
+                    .ok_or_else(|| format!("files: unknown output file `{f}`"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((opts, Some(files)))
     }
+}
+
+/// `compile` with the JS options: every file, or only those asked for.
+pub fn js_compile(source: &str, options: JsCompileOptions) -> Result<JsCompiled, String> {
+    let (opts, files) = options.split()?;
+    Ok(js_compiled(match files {
+        None => crate::compile(source, &opts),
+        Some(fs) => crate::compile_only(source, &opts, &|p| fs.contains(&p)),
+    }))
 }
 
 /// The core's result, reshaped for JavaScript.
@@ -160,17 +196,15 @@ fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
     js_sys::JSON::parse(&text).map_err(|_| JsError::new("podwire bug: cannot parse its own JSON"))
 }
 
-fn options_from_js(options: Option<js_sys::Object>) -> Result<crate::Options, JsError> {
+fn options_from_js(options: Option<js_sys::Object>) -> Result<JsCompileOptions, JsError> {
     let Some(o) = options else {
-        return Ok(crate::Options::default());
+        return Ok(JsCompileOptions::default());
     };
     let text = js_sys::JSON::stringify(&o)
         .ok()
         .and_then(|s| s.as_string())
         .ok_or_else(|| JsError::new("podwire: options must be a plain object"))?;
-    let o: JsCompileOptions = serde_json::from_str(&text)
-        .map_err(|e| JsError::new(&format!("podwire: invalid options: {e}")))?;
-    Ok(o.into())
+    serde_json::from_str(&text).map_err(|e| JsError::new(&format!("podwire: invalid options: {e}")))
 }
 
 /// Compile a spec (YAML or JSON). Never throws for mistakes in the spec:
@@ -182,8 +216,9 @@ pub fn compile_js(
         js_sys::Object,
     >,
 ) -> Result<JsValue, JsError> {
-    let opts = options_from_js(options)?;
-    to_js(&js_compiled(crate::compile(source, &opts)))
+    let c = js_compile(source, options_from_js(options)?)
+        .map_err(|e| JsError::new(&format!("podwire: invalid options: {e}")))?;
+    to_js(&c)
 }
 
 /// Check a spec without rendering anything.

@@ -298,3 +298,32 @@ fn help_describes_every_argument() {
         assert!(entries >= 1, "{sub}: {help}");
     }
 }
+
+#[test]
+fn a_closed_stdout_is_an_error_not_a_panic() {
+    // `podwire schema | head -1`, a full disk: the write fails; podwire says
+    // so and exits 2 (before, `println!` panicked with a backtrace).
+    // /dev/full fails every write (ENOSPC), deterministically, where a pipe
+    // closed early would race with the write.
+    let cluster = tmpdir("closed").join("cluster.json");
+    std::fs::write(&cluster, r#"{"name":"my-ai-cluster","status":"RUNNING","endpoint":"34.1.2.3","masterAuth":{"clusterCaCertificate":"Q0FEQVRB"}}"#).expect("write");
+    let seed = example("seed.yaml");
+    let seed = seed.to_str().unwrap_or_default();
+    let cluster = cluster.to_str().unwrap_or_default();
+    for args in [
+        vec!["schema"],
+        vec!["completions", "bash"],
+        vec!["compile", seed, "--emit", "gke"],
+        vec!["kubeconfig", seed, "--cluster", cluster],
+    ] {
+        let o = run(Command::new("sh")
+            .arg("-c")
+            .arg(r#""$0" "$@" >/dev/full"#)
+            .arg(env!("CARGO_BIN_EXE_podwire"))
+            .args(&args));
+        let err = text(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(err.contains("cannot write <stdout>"), "{args:?}: {err}");
+    }
+}

@@ -290,3 +290,26 @@ fn schemas_and_version() {
         .get("required")
         .is_none_or(|r| r.as_array().unwrap().is_empty()));
 }
+
+#[wasm_bindgen_test]
+fn compile_with_files_renders_only_those() {
+    let opts: Object = JSON::parse(r#"{"files":["kubeconfig.yaml"]}"#)
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    let r = wasm::compile_js(SEED, Some(opts))
+        .map_err(|_| "threw")
+        .unwrap();
+    let files = Array::from(&get(&r, "files"));
+    assert_eq!(files.length(), 1);
+    assert_eq!(
+        get(&files.get(0), "path").as_string().as_deref(),
+        Some("kubeconfig.yaml")
+    );
+    assert!(get(&r, "graph").is_object());
+    let bad: Object = JSON::parse(r#"{"files":["nope.yaml"]}"#)
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    assert!(wasm::compile_js(SEED, Some(bad)).is_err());
+}

@@ -15,5 +15,8 @@ export default defineConfig({
     assetsInlineLimit: 0,
     chunkSizeWarningLimit: 1024,
   },
+  // The compiler runs in a module worker (compile-worker.js) that imports the
+  // package (top-level await): ES module workers.
+  worker: { format: "es" },
   server: { fs: { allow: [".."] } },
 });

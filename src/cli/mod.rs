@@ -142,11 +142,27 @@ fn read_spec(spec: &str) -> Result<(String, Vec<u8>), CliError> {
     Ok((s.name, s.bytes))
 }
 
+/// Writes to stdout; a closed pipe (`podwire schema | head`) is an error
+/// message and exit 2, never a panic as `print!` would make it.
+fn write_stdout(bytes: &[u8]) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)
+        .and_then(|()| out.flush())
+        .map_err(|source| CliError::Write {
+            path: "<stdout>".into(),
+            source,
+        })
+}
+
 fn print_diagnostics(file: &str, src: &str, diags: &[podwire::Diagnostic], format: Format) {
     match format {
         Format::Text => eprint!("{}", diag::render_text(file, src, diags)),
         Format::Json => match diag::json_report(file, diags) {
-            Ok(json) => println!("{json}"),
+            Ok(json) => {
+                if let Err(e) = write_stdout(format!("{json}\n").as_bytes()) {
+                    eprintln!("podwire: error: {e}");
+                }
+            }
             Err(e) => eprintln!("podwire: cannot write the diagnostics as JSON: {e}"),
         },
     }
@@ -162,20 +178,14 @@ fn dispatch(cli: Cli) -> Result<i32, CliError> {
             let mut cmd = Cli::command();
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut cmd, "podwire", &mut script);
-            std::io::stdout()
-                .lock()
-                .write_all(&script)
-                .map_err(|source| CliError::Write {
-                    path: "<stdout>".into(),
-                    source,
-                })?;
+            write_stdout(&script)?;
             Ok(0)
         }
         Command::Schema => {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&podwire::spec::json_schema()).unwrap_or_default()
-            );
+            let mut text =
+                serde_json::to_string_pretty(&podwire::spec::json_schema()).unwrap_or_default();
+            text.push('\n');
+            write_stdout(text.as_bytes())?;
             Ok(0)
         }
         Command::Check { spec, format } => {
@@ -283,7 +293,7 @@ fn dispatch(cli: Cli) -> Result<i32, CliError> {
             let text = Compilation::new(model).kubeconfig_yaml(ep.as_ref())?;
             match out {
                 Some(p) => files::write_atomic(&p, text.as_bytes(), Visibility::Private)?,
-                None => print!("{text}"),
+                None => write_stdout(text.as_bytes())?,
             }
             Ok(0)
         }

@@ -156,6 +156,19 @@ test("options: endpoint fills the kubeconfig like `podwire kubeconfig --cluster`
   assert.equal(podwire.compile(seed, null).ok, true);
 });
 
+test("options: files renders only those outputs, the diagnostics and graph unchanged", () => {
+  const src = readFileSync(path.join(exampleDir, "mixed-stack.yaml"), "utf8");
+  const all = podwire.compile(src);
+  for (const p of ["gke/cluster.json", "k8s/manifests.yaml", "kubeconfig.yaml"]) {
+    const one = podwire.compile(src, { files: [p] });
+    assert.deepEqual(one.files, all.files.filter((f) => f.path === p), p);
+    assert.deepEqual(one.diagnostics, all.diagnostics);
+    assert.deepEqual(one.graph, all.graph);
+  }
+  assert.deepEqual(podwire.compile(src, { files: [] }).files, []);
+  assert.throws(() => podwire.compile(src, { files: ["gke/other.json"] }), /invalid options/);
+});
+
 test("schema() is the CLI's `podwire schema`", () => {
   const native = JSON.parse(execFileSync(bin, ["schema"], { encoding: "utf8" }));
   assert.deepEqual(podwire.schema(), native);
@@ -171,7 +184,7 @@ test("the TypeScript declarations type-check a strict consumer (and reject misus
   writeFileSync(
     path.join(app, "use.ts"),
     `import { compile, check, schema, examples, version, type Compiled, type Diagnostic, type Graph } from "podwire";
-const r: Compiled = compile(examples()[0].source, { endpoint: { endpoint: "1.2.3.4", caCertificate: "x" } });
+const r: Compiled = compile(examples()[0].source, { endpoint: { endpoint: "1.2.3.4", caCertificate: "x" }, files: ["gke/cluster.json"] });
 const files: { path: string; content: string }[] = r.files;
 const d: Diagnostic | undefined = check("x").diagnostics[0];
 const sev: "error" | "warning" | undefined = d?.severity;

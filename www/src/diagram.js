@@ -1,145 +1,335 @@
-// The wiring diagram: node pools (boxes) holding their workloads, each
-// workload's Services, and the allowed flows as arrows. Pure function of the
-// `graph` that podwire's compile() returns; all decisions are the core's.
+// The wiring diagram: node pools (boxes) holding their workloads (each with
+// its Services), the endpoints outside the cluster, and the allowed flows as
+// arrows labelled with their ports. What exists comes from the core's graph
+// (compile().graph, src/graph.rs); where it goes is the front end's: ELK's
+// layered algorithm (elkjs, in its own Web Worker) places the boxes, routes
+// the edges orthogonally without overlaps and places each label on its edge.
+//
+// Text is drawn at a fixed size (never scaled down: the panel scrolls and
+// pans instead). A layout is computed only when the layout input (boxes,
+// their sizes, edges, label sizes) changes; a graph that differs only in
+// text of the same size is redrawn on the old layout.
+import ELK from "elkjs/lib/elk-api.js";
+import elkWorkerUrl from "elkjs/lib/elk-worker.min.js?url";
+
+const FONT = "system-ui, sans-serif";
+const F_NAME = `600 13px ${FONT}`;
+const F_TEXT = `12px ${FONT}`;
+const F_LABEL = `12px ${FONT}`;
+const LINE = 17;
 
 const esc = (s) =>
   String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 
-const W_EXT = 130; // external endpoints column width
-const X_POOL = 190;
-const W_POOL = 390;
-const X_WL = X_POOL + 14;
-const W_WL = 200;
-const X_SVC = X_WL + W_WL + 12;
-const W_SVC = W_POOL - (X_SVC - X_POOL) - 12;
-const X_OUT = X_POOL + W_POOL + 50;
-const WIDTH = X_OUT + W_EXT + 10;
+let ctx2d;
+const widths = new Map();
+function textWidth(text, font) {
+  const key = font + "\0" + text;
+  let w = widths.get(key);
+  if (w === undefined) {
+    ctx2d ??= document.createElement("canvas").getContext("2d");
+    ctx2d.font = font;
+    w = Math.ceil(ctx2d.measureText(text).width);
+    widths.set(key, w);
+  }
+  return w;
+}
+/** Sizes rounded up, so that small text changes keep the layout. */
+const quantize = (w, q = 16) => Math.ceil(w / q) * q;
 
-function portsLabel(ports) {
-  return ports.length ? ports.join(",") : "all ports";
+export function portsLabel(ports) {
+  return ports.length ? ports.join(", ") : "all ports";
 }
 
-function endLabel(e) {
+export function endLabel(e) {
   if (e.startsWith("cidr:")) return e.slice(5);
-  if (e.startsWith("namespace:")) return "ns " + e.slice(10);
+  if (e.startsWith("namespace:")) return "namespace " + e.slice(10);
   return e;
 }
 
-/** SVG markup for a graph (or a placeholder when there is none). */
-export function renderDiagram(graph) {
-  if (!graph) {
-    return `<svg xmlns="http://www.w3.org/2000/svg" class="diagram" viewBox="0 0 ${WIDTH} 40" width="${WIDTH}" height="40"><text x="10" y="24" class="muted">fix the errors to see the wiring</text></svg>`;
-  }
+function poolDetail(pool) {
+  const nodes = pool.maxNodes != null ? `${pool.nodes}–${pool.maxNodes} nodes` : `${pool.nodes} node${pool.nodes === 1 ? "" : "s"}`;
+  return [pool.machineType, pool.accelerator, nodes].filter(Boolean).join(" · ");
+}
+
+/** The lines of a workload box: [text, font, class]. */
+function workloadLines(w, services, peers) {
+  const lines = [[w.name, F_NAME, "wl-name"], [`${w.kind} ×${w.replicas}${w.ports.length ? " · :" + w.ports.join(", :") : ""}`, F_TEXT, "muted"]];
+  for (const s of services) lines.push([`${s.name} · ${s.kind}`, F_TEXT, "svc"]);
+  if (peers) lines.push(["↻ pods reach each other", F_TEXT, "peers"]);
+  return lines;
+}
+
+/**
+ * The layout input (ELK JSON) and what to draw, from a graph. Pure but for
+ * text measurement.
+ */
+export function model(graph, direction = "RIGHT") {
+  const peers = new Set(graph.flows.filter((f) => f.kind === "peers").map((f) => f.from));
   const workloads = new Set(graph.workloads.map((w) => w.name));
-  const parts = [];
-  const boxes = new Map(); // workload name -> {x, y, w, h}
-  let y = 34;
+  const boxes = new Map(); // id -> what to draw
+  const children = [];
   for (const pool of graph.pools) {
-    const members = graph.workloads.filter((w) => w.pool === pool.name);
-    const rows = members.map((w) => {
+    const id = `pool:${pool.name}`;
+    const title = [pool.name, F_NAME];
+    const detail = [poolDetail(pool), F_TEXT];
+    const minW = Math.max(textWidth(title[0], F_NAME), textWidth(detail[0], F_TEXT)) + 24;
+    const kids = [];
+    for (const w of graph.workloads.filter((x) => x.pool === pool.name)) {
       const svcs = graph.services.filter((s) => s.workload === w.name);
-      return { w, svcs, h: Math.max(48, svcs.length * 24 + 10) };
+      const lines = workloadLines(w, svcs, peers.has(w.name));
+      const width = quantize(Math.max(150, ...lines.map(([t, f]) => textWidth(t, f))) + 24);
+      const height = 12 + lines.length * LINE;
+      const wid = `wl:${w.name}`;
+      boxes.set(wid, { kind: "workload", w, svcs, lines, peers: peers.has(w.name) });
+      kids.push({ id: wid, width, height });
+    }
+    boxes.set(id, { kind: "pool", pool, title, detail });
+    children.push({
+      id,
+      children: kids,
+      layoutOptions: {
+        "elk.padding": "[top=48,left=14,bottom=14,right=14]",
+        "elk.nodeSize.constraints": "MINIMUM_SIZE",
+        // ELK 0.12 swaps a compound node's minimum size when the direction
+        // is DOWN (a width becomes the height): give it swapped then.
+        "elk.nodeSize.minimum": direction === "DOWN" ? `(64, ${quantize(minW)})` : `(${quantize(minW)}, 64)`,
+      },
     });
-    const h = 30 + rows.reduce((a, r) => a + r.h + 10, 0) + (rows.length ? 0 : 20);
-    const nodes = pool.maxNodes != null ? `${pool.nodes}–${pool.maxNodes} nodes` : `${pool.nodes} node${pool.nodes === 1 ? "" : "s"}`;
-    parts.push(
-      `<g class="pool" data-pool="${esc(pool.name)}"><rect x="${X_POOL}" y="${y}" width="${W_POOL}" height="${h}" rx="8"/>` +
-        `<text x="${X_POOL + 10}" y="${y + 19}" class="pool-title">${esc(pool.name)}</text>` +
-        `<text x="${X_POOL + W_POOL - 10}" y="${y + 19}" text-anchor="end" class="muted">${esc(pool.machineType)}${pool.accelerator ? " · " + esc(pool.accelerator) : ""} · ${nodes}</text></g>`,
-    );
-    let ry = y + 30;
-    for (const { w, svcs, h: rh } of rows) {
-      boxes.set(w.name, { x: X_WL, y: ry, w: W_WL, h: rh });
-      parts.push(
-        `<g class="workload" data-workload="${esc(w.name)}"><rect x="${X_WL}" y="${ry}" width="${W_WL}" height="${rh}" rx="6"/>` +
-          `<text x="${X_WL + 10}" y="${ry + 19}" class="wl-name">${esc(w.name)}</text>` +
-          `<text x="${X_WL + 10}" y="${ry + 37}" class="muted">${esc(w.kind)} ×${w.replicas}${w.ports.length ? " · :" + esc(w.ports.join(", :")) : ""}${w.queue ? " · queue " + esc(w.queue) + (w.priority ? " (" + esc(w.priority) + ")" : "") : ""}</text></g>`,
-      );
-      svcs.forEach((s, i) => {
-        const sy = ry + 6 + i * 24;
-        parts.push(
-          `<g class="service" data-service="${esc(s.name)}"><title>${esc(s.dns)}</title><rect x="${X_SVC}" y="${sy}" width="${W_SVC}" height="20" rx="10"/>` +
-            `<text x="${X_SVC + 8}" y="${sy + 14}">${esc(s.name)} <tspan class="muted">${esc(s.kind)}</tspan></text></g>`,
-        );
-      });
-      ry += rh + 10;
-    }
-    y += h + 16;
   }
-
-  // External endpoints: sources on the left, destinations on the right.
-  const ext = new Map();
-  const placeExt = (name, side) => {
-    const key = side + name;
-    if (ext.has(key)) return ext.get(key);
-    const count = [...ext.keys()].filter((k) => k.startsWith(side)).length;
-    const box = { x: side === "L" ? 10 : X_OUT, y: 40 + count * 44, w: W_EXT, h: 30, name };
-    ext.set(key, box);
-    parts.push(
-      `<g class="external" data-external="${esc(name)}"><rect x="${box.x}" y="${box.y}" width="${box.w}" height="${box.h}" rx="15"/>` +
-        `<text x="${box.x + box.w / 2}" y="${box.y + 19}" text-anchor="middle">${esc(endLabel(name))}</text></g>`,
-    );
-    return box;
+  const endpoints = new Map();
+  const endpoint = (name, side) => {
+    const id = `ext:${side}:${name}`;
+    if (!endpoints.has(id)) {
+      const label = endLabel(name);
+      endpoints.set(id, { id, width: quantize(textWidth(label, F_TEXT) + 32), height: 30 });
+      boxes.set(id, { kind: "external", name, label, side });
+    }
+    return id;
   };
+  const edges = [];
+  const flows = [];
+  graph.flows.forEach((f) => {
+    if (f.kind === "peers") return;
+    const source = workloads.has(f.from) ? `wl:${f.from}` : endpoint(f.from, "src");
+    const target = workloads.has(f.to) ? `wl:${f.to}` : endpoint(f.to, "dst");
+    const label = portsLabel(f.ports);
+    const id = `flow:${edges.length}`;
+    edges.push({ id, sources: [source], targets: [target], labels: [{ id: id + ":label", text: label, width: textWidth(label, F_LABEL) + 8, height: 16 }] });
+    flows.push({ id, f, label });
+  });
+  children.push(...endpoints.values());
+  const elk = {
+    id: "root",
+    layoutOptions: {
+      "elk.algorithm": "layered",
+      "elk.direction": direction,
+      "elk.hierarchyHandling": "INCLUDE_CHILDREN",
+      "elk.edgeRouting": "ORTHOGONAL",
+      "elk.json.edgeCoords": "ROOT",
+      "elk.json.shapeCoords": "ROOT",
+      "elk.edgeLabels.placement": "CENTER",
+      "elk.layered.considerModelOrder.strategy": "NODES_AND_EDGES",
+      "elk.layered.nodePlacement.strategy": "NETWORK_SIMPLEX",
+      "elk.spacing.nodeNode": "28",
+      "elk.layered.spacing.nodeNodeBetweenLayers": "56",
+      "elk.spacing.edgeEdge": "14",
+      "elk.spacing.edgeNode": "18",
+      "elk.layered.spacing.edgeNodeBetweenLayers": "22",
+      "elk.layered.spacing.edgeEdgeBetweenLayers": "14",
+      "elk.spacing.edgeLabel": "4",
+      "elk.spacing.componentComponent": "36",
+      "elk.padding": "[top=12,left=12,bottom=12,right=12]",
+    },
+    children,
+    edges,
+  };
+  return { elk, boxes, flows };
+}
 
-  let lane = 0;
-  for (const f of graph.flows) {
-    const attrs = `class="flow ${esc(f.kind)}" data-flow="${esc(f.from)}->${esc(f.to)}"`;
-    const label = esc(portsLabel(f.ports));
-    if (f.kind === "peers") {
-      // Traffic among the workload's own pods: a loop inside its box.
-      const b = boxes.get(f.from);
-      if (!b) continue;
-      const x = b.x + b.w - 22;
-      const y = b.y + 12;
-      parts.push(
-        `<g ${attrs}><title>${esc(f.from)} pods reach each other</title>` +
-          `<path d="M ${x - 6} ${y + 4} a 7 7 0 1 1 6 6" marker-end="url(#arrow)"/>` +
-          `<text x="${x + 12}" y="${b.y + 37}" text-anchor="end" class="flow-label">peers</text></g>`,
+/** SVG markup for a laid-out model. */
+export function render(graph, m, laid) {
+  const pos = new Map();
+  const walk = (n) => {
+    pos.set(n.id, n);
+    (n.children ?? []).forEach(walk);
+  };
+  walk(laid);
+  const parts = [];
+  const titles = []; // drawn last, over any arrow entering the pool (with a halo)
+  for (const [id, b] of m.boxes) {
+    const n = pos.get(id);
+    if (!n) continue;
+    const { x, y, width: w, height: h } = n;
+    if (b.kind === "pool") {
+      parts.push(`<g class="pool" data-pool="${esc(b.pool.name)}"><rect x="${x}" y="${y}" width="${w}" height="${h}" rx="8"/></g>`);
+      titles.push(
+        `<g class="pool-label" data-pool="${esc(b.pool.name)}"><text x="${x + 12}" y="${y + 20}" class="pool-title">${esc(b.title[0])}</text>` +
+          `<text x="${x + 12}" y="${y + 37}" class="muted">${esc(b.detail[0])}</text></g>`,
       );
-      continue;
     }
-    const src = workloads.has(f.from) ? boxes.get(f.from) : placeExt(f.from, "L");
-    const dst = workloads.has(f.to) ? boxes.get(f.to) : placeExt(f.to, "R");
-    if (!src || !dst) continue;
-    let d;
-    let lx;
-    let ly;
-    if (workloads.has(f.from) && workloads.has(f.to)) {
-      // Both inside: a curve bulging out to the left of the pools.
-      const bulge = 30 + (lane++ % 4) * 14;
-      const y1 = src.y + src.h / 2 - 6;
-      const y2 = dst.y + dst.h / 2 + 6;
-      d = `M ${src.x} ${y1} C ${src.x - bulge} ${y1}, ${dst.x - bulge} ${y2}, ${dst.x} ${y2}`;
-      lx = Math.min(src.x, dst.x) - bulge + 4;
-      ly = (y1 + y2) / 2;
+  }
+  for (const [id, b] of m.boxes) {
+    const n = pos.get(id);
+    if (!n || b.kind === "pool") continue;
+    const { x, y, width: w, height: h } = n;
+    if (b.kind === "workload") {
+      const texts = b.lines.map(([t, , cls], i) => `<text x="${x + 12}" y="${y + 20 + i * LINE}" class="${cls}">${esc(t)}</text>`);
+      const svcs = b.svcs.map((s) => `<g class="service" data-service="${esc(s.name)}"><title>${esc(s.dns)}</title></g>`);
+      parts.push(
+        `<g class="workload" data-workload="${esc(b.w.name)}"${b.peers ? ' data-peers="true"' : ""}><rect x="${x}" y="${y}" width="${w}" height="${h}" rx="6"/>` +
+          texts.join("") +
+          svcs.join("") +
+          (b.w.pod0 ? `<title>${esc(b.w.pod0)}</title>` : "") +
+          `</g>`,
+      );
     } else {
-      const x1 = src.x + src.w;
-      const y1 = src.y + src.h / 2;
-      const x2 = workloads.has(f.to) ? dst.x : dst.x;
-      const y2 = dst.y + dst.h / 2;
-      const fromRight = workloads.has(f.from) ? src.x + src.w + (W_POOL - W_WL - 14) : x1;
-      d = `M ${fromRight} ${y1} C ${(fromRight + x2) / 2} ${y1}, ${(fromRight + x2) / 2} ${y2}, ${x2} ${y2}`;
-      lx = (fromRight + x2) / 2;
-      ly = (y1 + y2) / 2 - 4;
+      parts.push(
+        `<g class="external" data-external="${esc(b.name)}" data-side="${b.side === "src" ? "from" : "to"}"><rect x="${x}" y="${y}" width="${w}" height="${h}" rx="15"/>` +
+          `<text x="${x + w / 2}" y="${y + 19}" text-anchor="middle">${esc(b.label)}</text></g>`,
+      );
     }
+  }
+  const edgePos = new Map((laid.edges ?? []).map((e) => [e.id, e]));
+  for (const { id, f, label } of m.flows) {
+    const e = edgePos.get(id);
+    if (!e?.sections?.length) continue;
+    const d = e.sections
+      .map((s) => [s.startPoint, ...(s.bendPoints ?? []), s.endPoint].map((p, i) => `${i ? "L" : "M"}${p.x} ${p.y}`).join(" "))
+      .join(" ");
+    const l = e.labels?.[0];
+    const text = l ? `<text x="${l.x + l.width / 2}" y="${l.y + 12}" class="flow-label" text-anchor="middle">${esc(label)}</text>` : "";
     parts.push(
-      `<g ${attrs}><title>${esc(f.from)} → ${esc(f.to)} : ${label}</title><path d="${d}" marker-end="url(#arrow)"/>` +
-        `<text x="${lx}" y="${ly}" class="flow-label" text-anchor="middle">${label}</text></g>`,
+      `<g class="flow ${esc(f.kind)}" data-flow="${esc(f.from)}->${esc(f.to)}" data-ports="${esc(label)}"><title>${esc(f.from)} → ${esc(f.to)}: ${esc(label)}</title>` +
+        `<path d="${d}" marker-end="url(#pw-arrow)"/>${text}</g>`,
     );
   }
-
-  const extBottom = Math.max(0, ...[...ext.values()].map((b) => b.y + b.h + 10));
-  const height = Math.max(y, extBottom) + 4;
-  const note = graph.isolated
-    ? "NetworkPolicies allow only the arrows (and DNS)"
-    : "no connections declared: no NetworkPolicies, all traffic allowed";
+  const W = Math.ceil(laid.width ?? 0);
+  const H = Math.ceil(laid.height ?? 0);
   return (
-    `<svg xmlns="http://www.w3.org/2000/svg" class="diagram" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" role="img" aria-label="wiring of ${esc(graph.cluster)}">` +
-    `<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"/></marker></defs>` +
-    `<text x="10" y="20" class="title">cluster ${esc(graph.cluster)} · namespace ${esc(graph.namespace)}</text>` +
-    `<text x="${WIDTH - 10}" y="20" text-anchor="end" class="muted">${esc(note)}</text>` +
+    `<svg xmlns="http://www.w3.org/2000/svg" class="diagram" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="wiring of ${esc(graph.cluster)}">` +
+    `<defs><marker id="pw-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"/></marker></defs>` +
     parts.join("") +
+    titles.join("") +
     `</svg>`
   );
+}
+
+/**
+ * The diagram in an element: `update(graph)` lays out (when the layout
+ * input changed) and draws; `stale(on)` dims it while the spec has errors;
+ * `setDirection("RIGHT" | "DOWN")`: flows left to right (wide panels) or
+ * top to bottom (narrow ones, where the page scrolls down anyway).
+ */
+export class Diagram {
+  constructor(host, caption) {
+    this.host = host;
+    this.caption = caption;
+    this.elk = null;
+    this.lastKey = null;
+    this.lastLaid = null;
+    this.pending = null;
+    this.running = false;
+    this.graphJson = null;
+    this.graph = null;
+    this.direction = "RIGHT";
+    this.lastDirection = "RIGHT";
+  }
+
+  setDirection(direction) {
+    if (direction === this.direction) return Promise.resolve();
+    this.direction = direction;
+    const g = this.graph;
+    const json = this.graphJson;
+    this.graphJson = null;
+    return g ? this.update(g, json) : Promise.resolve();
+  }
+
+  engine() {
+    this.elk ??= new ELK({ workerUrl: elkWorkerUrl });
+    return this.elk;
+  }
+
+  /** Draw `graph` (the core's); returns when it is on screen. */
+  update(graph, graphJson) {
+    if (graphJson === this.graphJson) return Promise.resolve();
+    this.graphJson = graphJson;
+    this.graph = graph;
+    this.caption.textContent =
+      `cluster ${graph.cluster} · namespace ${graph.namespace} · ` +
+      (graph.isolated ? "NetworkPolicies allow only the arrows (and DNS)" : "no connections declared: no NetworkPolicies, all traffic allowed");
+    const key = this.direction + JSON.stringify(model(graph, this.direction).elk);
+    if (key === this.lastKey && this.lastLaid) {
+      this.draw(graph, model(graph, this.lastDirection), this.lastLaid);
+      return Promise.resolve();
+    }
+    this.host.dataset.state = "layout";
+    return new Promise((resolve) => {
+      this.pending?.resolve();
+      this.pending = { graph, key, resolve };
+      this.run();
+    });
+  }
+
+  /**
+   * Lay out in the preferred direction; top to bottom that comes out wider
+   * than the panel (many workloads side by side in a pool), also left to
+   * right, and keep the narrower.
+   */
+  async layout(graph) {
+    let direction = this.direction;
+    let laid = await this.engine().layout(model(graph, direction).elk);
+    const room = this.host.parentElement?.clientWidth ?? Infinity;
+    if (direction === "DOWN" && laid.width > room) {
+      const across = await this.engine().layout(model(graph, "RIGHT").elk);
+      if (across.width < laid.width) {
+        laid = across;
+        direction = "RIGHT";
+      }
+    }
+    return { laid, direction };
+  }
+
+  async run() {
+    if (this.running || !this.pending) return;
+    this.running = true;
+    const { graph, key, resolve } = this.pending;
+    this.pending = null;
+    if (key !== this.lastKey || !this.lastLaid) {
+      this.host.dataset.state = "layout";
+      try {
+        const { laid, direction } = await this.layout(graph);
+        this.lastLaid = laid;
+        this.lastDirection = direction;
+        this.lastKey = key;
+      } catch (e) {
+        this.lastKey = null;
+        this.lastLaid = null;
+        this.host.dataset.state = "failed";
+        this.host.textContent = `layout failed: ${e}`;
+      }
+    }
+    // A newer graph waits: draw that one instead (on this layout if it fits).
+    if (this.lastLaid && !this.pending) this.draw(graph, model(graph, this.lastDirection), this.lastLaid);
+    resolve();
+    this.running = false;
+    this.run();
+  }
+
+  draw(graph, m, laid) {
+    this.host.innerHTML = render(graph, m, laid);
+    this.host.dataset.direction = this.lastDirection;
+    this.host.dataset.state = "ready";
+  }
+
+  /** No graph to draw yet (the first spec has errors). */
+  empty(text) {
+    if (this.lastLaid || this.pending || this.running) return;
+    this.host.textContent = text;
+    this.host.dataset.state = "empty";
+  }
+
+  stale(on) {
+    this.host.classList.toggle("stale", on);
+  }
 }

@@ -1,23 +1,38 @@
-// The podwire playground: every edit recompiles the spec with the podwire
-// WebAssembly module (../pkg, web build) within the next animation frame and
-// shows the outputs, the diagnostics and the wiring diagram. No backend, no
-// network besides this site's own assets.
-import { compile, examples, version } from "podwire";
+// The podwire playground: every edit is compiled at once (no debounce) by
+// the podwire WebAssembly module in a Web Worker (compile-worker.js), which
+// renders only the output shown; the page then changes only what changed:
+// the editor's diagnostics, the list, the output pane (by range), the
+// diagram (laid out again only when its layout input changed). No backend,
+// no network besides this site's own assets.
 import { EditorView, basicSetup } from "codemirror";
 import { yaml } from "@codemirror/lang-yaml";
 import { setDiagnostics, lintGutter } from "@codemirror/lint";
-import { StateEffect, StateField, RangeSetBuilder } from "@codemirror/state";
+import { StateEffect, StateField, RangeSetBuilder, ChangeSet, Annotation } from "@codemirror/state";
 import { Decoration } from "@codemirror/view";
-import { renderDiagram } from "./diagram.js";
+import { completionStatus, currentCompletions } from "@codemirror/autocomplete";
+import { compile as compileHere } from "podwire";
+import { Compiler } from "./compiler.js";
+import { Diagram } from "./diagram.js";
+import { OutputView } from "./output-view.js";
+import { schemaDocs } from "./schema-docs.js";
 import { shareHash, specFromHash } from "./share.js";
 import "./style.css";
 
 const $ = (id) => document.getElementById(id);
-const EXAMPLES = examples();
+const compiler = new Compiler(compileHere);
+const { version, examples: EXAMPLES, schema } = await compiler.ready;
+
 let activePath = "gke/cluster.json";
-let lastFiles = [];
-let lastResult = null;
-let pending = 0;
+/** The last good outputs: path -> content (only those rendered so far for that spec). */
+let lastFiles = new Map();
+let lastOk = true;
+let lastDiagJson = null;
+let lastGraphJson = null;
+let shownPath = null;
+/** Requests in flight or waiting, each with the edits made since its text was taken. */
+let open = new Set();
+/** Marks the transaction of setSource (which sends its own request). */
+const replaceDoc = Annotation.define();
 
 // Lines with an error or a warning get a line decoration (besides the lint
 // underline and gutter marker).
@@ -32,19 +47,42 @@ const markedLines = StateField.define({
   provide: (f) => EditorView.decorations.from(f),
 });
 
-function lineDecorations(doc, diagnostics) {
+function lineDecorations(doc, marks) {
   const bySeverity = new Map();
-  for (const d of diagnostics) {
-    const line = d.span?.line;
-    if (line == null || line > doc.lines) continue;
-    if (bySeverity.get(line) !== "error") bySeverity.set(line, d.severity);
+  for (const { pos, severity } of marks) {
+    const line = doc.lineAt(pos).number;
+    if (bySeverity.get(line) !== "error") bySeverity.set(line, severity);
   }
   const b = new RangeSetBuilder();
-  for (const line of [...bySeverity.keys()].sort((a, b) => a - b)) {
+  for (const line of [...bySeverity.keys()].sort((x, y) => x - y)) {
     const sev = bySeverity.get(line);
     b.add(doc.line(line).from, doc.line(line).from, Decoration.line({ class: `pw-line-${sev}`, attributes: { "data-diag-line": String(line) } }));
   }
   return b.finish();
+}
+
+/** The tooltip of a diagnostic: code, message, the help line, the field's path. */
+function diagnosticDom(d) {
+  const box = document.createElement("div");
+  box.className = "pw-diag";
+  const head = document.createElement("div");
+  const code = document.createElement("code");
+  code.textContent = d.code;
+  head.append(code, document.createTextNode(" " + d.message));
+  box.append(head);
+  if (d.help) {
+    const help = document.createElement("div");
+    help.className = "pw-diag-help";
+    help.textContent = "help: " + d.help;
+    box.append(help);
+  }
+  if (d.path) {
+    const at = document.createElement("div");
+    at.className = "pw-diag-path";
+    at.textContent = "at: " + d.path;
+    box.append(at);
+  }
+  return box;
 }
 
 const view = new EditorView({
@@ -55,61 +93,106 @@ const view = new EditorView({
     yaml(),
     lintGutter(),
     markedLines,
+    schemaDocs(schema),
     EditorView.updateListener.of((u) => {
-      if (u.docChanged) schedule();
+      if (!u.docChanged || u.transactions.some((tr) => tr.annotation(replaceDoc))) return;
+      for (const r of open) r.changes = r.changes.compose(u.changes);
+      requestCompile();
     }),
   ],
 });
 
-function schedule() {
-  if (pending) return;
-  pending = requestAnimationFrame(() => {
-    pending = 0;
-    recompile();
-  });
-}
+const output = new OutputView($("output"));
+const diagram = new Diagram($("diagram"), $("diagram-caption"));
+// Stacked panes (narrow windows): the diagram flows downwards, as the page scrolls.
+const narrow = matchMedia("(max-width: 999px)");
+const direction = () => (narrow.matches ? "DOWN" : "RIGHT");
+diagram.setDirection(direction());
+narrow.addEventListener("change", () => diagram.setDirection(direction()).then(panHint));
 
 function clampOffset(n, len) {
   return Math.max(0, Math.min(n ?? 0, len));
 }
 
-function recompile() {
-  const source = view.state.doc.toString();
-  const t0 = performance.now();
-  const r = compile(source);
-  const ms = performance.now() - t0;
-  lastResult = r;
-  // Editor: inline diagnostics at their UTF-16 offsets (CodeMirror positions).
-  const len = view.state.doc.length;
-  const cm = r.diagnostics
-    .filter((d) => d.span != null)
-    .map((d) => {
-      const from = clampOffset(d.span.utf16Start, len);
+/**
+ * Compile the editor's text (or `source`, about to become it) now, or as
+ * soon as the worker is free, rendering only what is shown.
+ */
+function requestCompile({ files = [activePath], fresh = false, source = null } = {}) {
+  const text = source ?? view.state.doc.toString();
+  const req = { seq: ++seq, changes: ChangeSet.empty(text.length), t0: performance.now(), files, fresh, dead: false };
+  if (source == null) open.add(req);
+  const done = compiler.compile(text, files).then(
+    (r) => {
+      open.delete(req);
+      // Results come in order, except a small spec's (compiled here) overtaking
+      // a large one's (in the worker): never show an older text's result.
+      if (r && !req.dead && req.seq > appliedSeq) apply(req, r);
+      return r;
+    },
+    (err) => {
+      open.delete(req);
+      $("status").textContent = `podwire failed: ${err.message}`;
+      $("status").dataset.ok = "false";
+    },
+  );
+  return { req, done };
+}
+
+let applied = 0;
+let seq = 0;
+let appliedSeq = 0;
+function apply(req, { result: r, ms }) {
+  applied++;
+  appliedSeq = req.seq;
+  // Editor: inline diagnostics at their UTF-16 offsets (CodeMirror positions),
+  // moved through the edits made since the text was taken.
+  const doc = view.state.doc;
+  const map = (n) => req.changes.mapPos(clampOffset(n, req.changes.length));
+  const diagJson = JSON.stringify(r.diagnostics);
+  if (diagJson !== lastDiagJson || !req.changes.empty) {
+    const located = r.diagnostics.filter((d) => d.span != null);
+    const cm = located.map((d) => {
+      const from = clampOffset(map(d.span.utf16Start), doc.length);
       return {
         from,
-        to: Math.max(from, clampOffset(d.span.utf16End, len)),
+        to: Math.max(from, clampOffset(map(d.span.utf16End), doc.length)),
         severity: d.severity,
         message: `${d.code}: ${d.message}${d.help ? "\nhelp: " + d.help : ""}`,
-        source: d.path || undefined,
+        renderMessage: () => diagnosticDom(d),
       };
     });
-  const tr = setDiagnostics(view.state, cm);
-  view.dispatch({ ...tr, effects: [...[tr.effects ?? []].flat(), setMarkedLines.of(lineDecorations(view.state.doc, r.diagnostics))] });
-
-  renderDiagnostics(r.diagnostics);
-  if (r.ok) {
-    lastFiles = r.files;
-    document.body.classList.remove("stale");
-  } else {
-    document.body.classList.add("stale");
+    if (cm.length || lastDiagJson !== "[]") {
+      // (Nothing to do when there were none and are none.)
+      const tr = setDiagnostics(view.state, cm);
+      const marks = cm.map((c) => ({ pos: c.from, severity: c.severity }));
+      view.dispatch({ ...tr, effects: [...[tr.effects ?? []].flat(), setMarkedLines.of(lineDecorations(doc, marks))] });
+    }
   }
-  $("diagram").innerHTML = renderDiagram(r.graph);
+  if (diagJson !== lastDiagJson) renderDiagnostics(r.diagnostics);
+  lastDiagJson = diagJson;
+
+  if (r.ok) {
+    if (req.files === null || req.fresh) lastFiles = new Map();
+    for (const f of r.files) lastFiles.set(f.path, f.content);
+    const graphJson = JSON.stringify(r.graph);
+    if (graphJson !== lastGraphJson) {
+      lastGraphJson = graphJson;
+      diagram.update(r.graph, graphJson).then(panHint);
+    }
+  }
+  if (!r.ok && lastGraphJson == null) diagram.empty("fix the errors to see the wiring");
+  if (r.ok !== lastOk) {
+    document.body.classList.toggle("stale", !r.ok);
+    diagram.stale(!r.ok);
+    lastOk = r.ok;
+  }
   renderOutput();
   const errors = r.diagnostics.filter((d) => d.severity === "error").length;
-  const total = performance.now() - t0;
+  const total = performance.now() - req.t0;
   $("status").textContent = r.ok
     ? `compiled in ${ms.toFixed(1)} ms, shown in ${total.toFixed(1)} ms`
-    : `${errors} error${errors === 1 ? "" : "s"}${lastFiles.length ? " — outputs are from the last good spec" : ""}`;
+    : `${errors} error${errors === 1 ? "" : "s"}${lastFiles.size ? " — outputs are from the last good spec" : ""}`;
   $("status").dataset.ok = String(r.ok);
 }
 
@@ -137,35 +220,65 @@ function renderDiagnostics(diags) {
     li.querySelector(".msg").textContent = d.message + (d.path ? ` (at ${d.path})` : "") + (d.help ? ` — ${d.help}` : "");
     if (d.span != null) {
       li.tabIndex = 0;
-      li.addEventListener("click", () => {
+      const go = () => {
         const pos = clampOffset(d.span.utf16Start, view.state.doc.length);
         view.dispatch({ selection: { anchor: pos }, scrollIntoView: true });
         view.focus();
-      });
+      };
+      li.addEventListener("click", go);
+      li.addEventListener("keydown", (e) => e.key === "Enter" && go());
     }
     ul.append(li);
   }
 }
 
 function renderOutput() {
-  const f = lastFiles.find((f) => f.path === activePath);
-  $("output").textContent = f ? f.content : "";
+  const content = lastFiles.get(activePath);
+  const fresh = shownPath !== activePath;
+  if (content === undefined) {
+    // Not rendered for this spec yet (another tab was shown): ask for it.
+    if (lastOk) requestCompile();
+    return;
+  }
+  output.set(content, fresh);
+  shownPath = activePath;
   $("output").dataset.path = activePath;
   for (const b of document.querySelectorAll("#tabs [role=tab]")) {
     b.setAttribute("aria-selected", String(b.dataset.path === activePath));
   }
 }
 
+/** Replace the whole document (an example, a share link): the editor starts at the top left. */
 function setSource(text) {
-  view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
-  recompile();
+  // Requests about the old text are void; the new text is sent before the
+  // editor redraws, so that the worker compiles meanwhile.
+  for (const r of open) r.dead = true;
+  open = new Set();
+  lastFiles = new Map();
+  shownPath = null;
+  const { req, done } = requestCompile({ fresh: true, source: text });
+  view.dispatch({
+    changes: { from: 0, to: view.state.doc.length, insert: text },
+    selection: { anchor: 0 },
+    annotations: replaceDoc.of(true),
+  });
+  open.add(req);
+  req.t0 = performance.now(); // "shown in" counts from here: the editor's own redraw is not the compiler's
+  view.scrollDOM.scrollTop = 0;
+  view.scrollDOM.scrollLeft = 0;
+  // CodeMirror restores its scroll anchor after measuring: once more after that.
+  requestAnimationFrame(() => {
+    view.scrollDOM.scrollTop = 0;
+    view.scrollDOM.scrollLeft = 0;
+  });
+  return done;
 }
 
-function download(file) {
-  const blob = new Blob([file.content], { type: file.path.endsWith(".json") ? "application/json" : "application/yaml" });
+function download(path, content) {
+  const blob = new Blob([content], { type: path.endsWith(".json") ? "application/json" : "application/yaml" });
   const a = document.createElement("a");
   a.href = URL.createObjectURL(blob);
-  a.download = file.path.replaceAll("/", "-");
+  a.download = path.replaceAll("/", "-");
   document.body.append(a);
   a.click();
   a.remove();
@@ -174,7 +287,7 @@ function download(file) {
 
 // ---- wiring up ---------------------------------------------------------
 
-$("version").textContent = "v" + version();
+$("version").textContent = "v" + version;
 const select = $("examples");
 for (const e of EXAMPLES) {
   const o = document.createElement("option");
@@ -188,7 +301,7 @@ custom.textContent = "(shared spec)";
 custom.hidden = true;
 select.append(custom);
 select.addEventListener("change", () => {
-  const e = EXAMPLES.find((e) => e.name === select.value);
+  const e = EXAMPLES.find((x) => x.name === select.value);
   if (e) setSource(e.source);
 });
 
@@ -199,10 +312,13 @@ for (const b of document.querySelectorAll("#tabs [role=tab]")) {
   });
 }
 $("download").addEventListener("click", () => {
-  const f = lastFiles.find((f) => f.path === activePath);
-  if (f) download(f);
+  const c = lastFiles.get(activePath);
+  if (c !== undefined) download(activePath, c);
 });
-$("download-all").addEventListener("click", () => lastFiles.forEach(download));
+$("download-all").addEventListener("click", async () => {
+  const r = await compiler.compile(view.state.doc.toString(), null, { keep: true });
+  if (r?.result.ok) r.result.files.forEach((f) => download(f.path, f.content));
+});
 $("share").addEventListener("click", async () => {
   const url = location.href.split("#")[0] + shareHash(view.state.doc.toString());
   history.replaceState(null, "", url);
@@ -216,18 +332,58 @@ $("share").addEventListener("click", async () => {
   }
 });
 
+/** Say so when the diagram is larger than its panel. */
+function panHint() {
+  const p = $("diagram-scroll");
+  $("diagram-hint").hidden = !(p.scrollWidth > p.clientWidth + 1 || p.scrollHeight > p.clientHeight + 1);
+}
+new ResizeObserver(panHint).observe($("diagram-scroll"));
+
+// Drag to pan the diagram (it scrolls; its text is never scaled down).
+{
+  const panel = $("diagram-scroll");
+  let drag = null;
+  panel.addEventListener("pointerdown", (e) => {
+    if (e.button !== 0) return;
+    drag = { x: e.clientX, y: e.clientY, left: panel.scrollLeft, top: panel.scrollTop, id: e.pointerId };
+    panel.setPointerCapture(e.pointerId);
+    panel.classList.add("panning");
+  });
+  panel.addEventListener("pointermove", (e) => {
+    if (!drag || e.pointerId !== drag.id) return;
+    panel.scrollLeft = drag.left - (e.clientX - drag.x);
+    panel.scrollTop = drag.top - (e.clientY - drag.y);
+  });
+  const end = () => {
+    drag = null;
+    panel.classList.remove("panning");
+  };
+  panel.addEventListener("pointerup", end);
+  panel.addEventListener("pointercancel", end);
+}
+
 function loadFromLocation() {
   const shared = specFromHash(location.hash);
   if (shared != null) {
     select.value = "";
-    setSource(shared);
-    return true;
+    return setSource(shared);
   }
-  return false;
+  return null;
 }
 window.addEventListener("hashchange", loadFromLocation);
-if (!loadFromLocation()) {
-  select.value = EXAMPLES[0].name;
-  setSource(EXAMPLES[0].source);
-}
+
+// For the end-to-end test: what the output pane holds (it renders only its visible lines).
+window.playground = {
+  output: () => output.text,
+  outputPath: () => shownPath,
+  applied: () => applied,
+  completion: () => ({ status: completionStatus(view.state), labels: currentCompletions(view.state).map((c) => c.label) }),
+  editor: view,
+};
+
+await (loadFromLocation() ??
+  (() => {
+    select.value = EXAMPLES[0].name;
+    return setSource(EXAMPLES[0].source);
+  })());
 document.body.dataset.ready = "true";
