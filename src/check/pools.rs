@@ -395,6 +395,7 @@ pub(super) fn check_pool(
             );
         }
     }
+    let gpu_direct = super::gpudirect::check_mode(checker, path, p);
     Some(Pool {
         name: p.name.clone(),
         machine_type: p.machine_type.clone(),
@@ -422,5 +423,7 @@ pub(super) fn check_pool(
         max_pods_per_node: p.max_pods_per_node,
         vcpus: machine.map(|m| m.vcpus),
         memory_mib: machine.map(|m| m.memory_mib),
+        gpu_direct,
+        extra_networks: Vec::new(),
     })
 }
