@@ -26,10 +26,13 @@ enum Format {
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 enum Emit {
-    /// All three files.
+    /// Every output file.
     All,
     /// gke/cluster.json, the GKE clusters.create request.
     Gke,
+    /// gke/networks.json, the Compute Engine requests for GPUDirect pools'
+    /// extra networks (only specs with such pools have it).
+    Networks,
     /// k8s/manifests.yaml, the Kubernetes objects in apply order.
     Manifests,
     /// kubeconfig.yaml.
@@ -42,6 +45,7 @@ impl Emit {
         match self {
             Emit::All => None,
             Emit::Gke => Some(podwire::GKE_FILE),
+            Emit::Networks => Some(podwire::NETWORKS_FILE),
             Emit::Manifests => Some(podwire::MANIFESTS_FILE),
             Emit::Kubeconfig => Some(podwire::KUBECONFIG_FILE),
         }
