@@ -180,3 +180,216 @@ pub(super) fn check(
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::diag::{codes, Severity};
+    use crate::model::{GpuDirectMode, NetworkRole};
+
+    fn spec(cluster: &str, pools: &str, workloads: &str) -> String {
+        format!(
+            "apiVersion: podwire.dev/v1alpha1\nkind: AIWorkload\nmetadata: {{name: demo}}\ngcp: {{project: my-project, location: us-central1-a}}\ncluster:\n{cluster}  nodePools:\n{pools}workloads:\n{workloads}"
+        )
+    }
+
+    fn found(src: &str) -> Vec<(String, String, Severity)> {
+        crate::analyze(src)
+            .diagnostics
+            .into_iter()
+            .map(|d| {
+                assert!(d.span.is_some(), "{d:?} has no span");
+                assert!(d.help.is_some(), "{d:?} has no help");
+                (d.code, d.path, d.severity)
+            })
+            .collect()
+    }
+
+    const MEGA: &str =
+        "    - {name: mega, machineType: a3-megagpu-8g, nodes: 2, gpuDirect: true}\n";
+    const JOB: &str = "  - {name: train, image: t, run: job, pool: mega, replicas: 2, gpus: 8, distributed: pytorch}\n";
+
+    #[test]
+    fn each_machine_gets_its_mode_and_networks() {
+        for (machine, mode, nets, nics) in [
+            ("a3-highgpu-8g", GpuDirectMode::Tcpx, 4, 4),
+            ("a3-megagpu-8g", GpuDirectMode::Tcpxo, 8, 8),
+            ("a3-ultragpu-8g", GpuDirectMode::Rdma, 2, 9),
+            ("a4-highgpu-8g", GpuDirectMode::Rdma, 2, 9),
+        ] {
+            let pools =
+                format!("    - {{name: p, machineType: {machine}, nodes: 2, gpuDirect: true}}\n");
+            let a = crate::analyze(&spec("", &pools, "  - {name: w, image: t, gpus: 8}\n"));
+            let m = a
+                .model
+                .unwrap_or_else(|| panic!("{machine}: {:#?}", a.diagnostics));
+            let p = &m.pools[0];
+            assert_eq!(p.gpu_direct, mode, "{machine}");
+            assert_eq!(p.extra_networks.len(), nets, "{machine}");
+            let subnets: usize = p.extra_networks.iter().map(|n| n.subnets.len()).sum();
+            assert_eq!(subnets, nics, "{machine}");
+            if mode == GpuDirectMode::Rdma {
+                let rdma = &p.extra_networks[1];
+                assert_eq!(rdma.role, NetworkRole::Rdma);
+                assert_eq!(rdma.roce_zone.as_deref(), Some("us-central1-a"));
+                assert_eq!(rdma.firewall, None);
+                assert_eq!(p.extra_networks[0].role, NetworkRole::Gvnic);
+            }
+        }
+        // Without gpuDirect: nothing.
+        let m = crate::analyze(&spec(
+            "",
+            "    - {name: p, machineType: a3-megagpu-8g, nodes: 1}\n",
+            "  - {name: w, image: t, gpus: 8}\n",
+        ))
+        .model
+        .expect("resolves");
+        assert_eq!(m.pools[0].gpu_direct, GpuDirectMode::None);
+        assert!(m.pools[0].extra_networks.is_empty());
+    }
+
+    #[test]
+    fn gpudirect_on_a_machine_without_it_is_an_error_at_the_field() {
+        for machine in ["g2-standard-8", "a3-highgpu-4g", "n2-standard-8"] {
+            let pools =
+                format!("    - {{name: p, machineType: {machine}, nodes: 1, gpuDirect: true}}\n");
+            let d = found(&spec("", &pools, "  - {name: w, image: t}\n"));
+            assert_eq!(
+                d,
+                vec![(
+                    codes::GPUDIRECT_MACHINE.to_string(),
+                    "cluster.nodePools[0].gpuDirect".to_string(),
+                    Severity::Error
+                )],
+                "{machine}"
+            );
+        }
+        // `gpuDirect: false` is the default and says nothing.
+        let pools = "    - {name: p, machineType: g2-standard-8, nodes: 1, gpuDirect: false}\n";
+        assert!(found(&spec("", pools, "  - {name: w, image: t}\n")).is_empty());
+    }
+
+    #[test]
+    fn dataplane_v2_off_is_an_error() {
+        let d = found(&spec("  dataplaneV2: false\n", MEGA, JOB));
+        assert_eq!(
+            d,
+            vec![(
+                codes::GPUDIRECT_DATAPLANE.to_string(),
+                "cluster.dataplaneV2".to_string(),
+                Severity::Error
+            )]
+        );
+        assert!(found(&spec("  dataplaneV2: true\n", MEGA, JOB)).is_empty());
+    }
+
+    #[test]
+    fn a_pod_with_part_of_a_node_is_an_error() {
+        let job = "  - {name: train, image: t, run: job, pool: mega, replicas: 4, gpus: 4, distributed: pytorch}\n";
+        let d = found(&spec("", MEGA, job));
+        assert_eq!(
+            d,
+            vec![(
+                codes::GPUDIRECT_PARTIAL_NODE.to_string(),
+                "workloads[0].gpus".to_string(),
+                Severity::Error
+            )]
+        );
+        // A pod without GPUs (a helper) is not GPUDirect's business.
+        let helper = "  - {name: helper, image: t, pool: mega}\n";
+        assert!(found(&spec("", MEGA, helper)).is_empty());
+    }
+
+    #[test]
+    fn a_multi_node_job_without_gpudirect_is_warned_with_the_bandwidth() {
+        let pools = "    - {name: mega, machineType: a3-megagpu-8g, nodes: 2}\n";
+        let a = crate::analyze(&spec("", pools, JOB));
+        let d: Vec<_> = a.diagnostics.iter().collect();
+        assert_eq!(d.len(), 1, "{d:#?}");
+        assert_eq!(d[0].code, codes::GPUDIRECT_OFF);
+        assert_eq!(d[0].severity, Severity::Warning);
+        assert_eq!(d[0].path, "workloads[0].distributed");
+        assert!(d[0].message.contains("8 x 200 Gbps"), "{}", d[0].message);
+        assert!(
+            d[0].message.contains("primary NIC (200 Gbps)"),
+            "{}",
+            d[0].message
+        );
+        assert!(d[0]
+            .help
+            .as_deref()
+            .is_some_and(|h| h.contains("gpuDirect: true")));
+        // One node's worth, or a machine without GPUDirect: no warning.
+        let one = "  - {name: train, image: t, run: job, pool: mega, replicas: 1, gpus: 8, distributed: pytorch}\n";
+        assert!(found(&spec("", pools, one)).is_empty());
+        let g2 = "    - {name: mega, machineType: g2-standard-96, nodes: 2}\n";
+        assert!(found(&spec("", g2, JOB)).is_empty());
+    }
+
+    #[test]
+    fn rdma_over_several_zones_is_an_error() {
+        let src = "apiVersion: podwire.dev/v1alpha1\nkind: AIWorkload\nmetadata: {name: demo}\ngcp: {project: my-project, location: us-central1}\ncluster:\n  nodePools:\n    - {name: a4, machineType: a4-highgpu-8g, nodes: 1, gpuDirect: true}\nworkloads:\n  - {name: w, image: t, gpus: 8}\n";
+        let d = found(src);
+        assert_eq!(
+            d,
+            vec![(
+                codes::GPUDIRECT_ZONES.to_string(),
+                "cluster.nodePools[0].gpuDirect".to_string(),
+                Severity::Error
+            )]
+        );
+    }
+
+    #[test]
+    fn too_many_gpudirect_pools_run_out_of_ranges() {
+        // 9 subnets per A4 pool: 28 pools take 252 of the 256 /24s.
+        let mut pools = String::new();
+        for i in 0..29 {
+            pools.push_str(&format!(
+                "    - {{name: p{i}, machineType: a4-highgpu-8g, nodes: 1, gpuDirect: true}}\n"
+            ));
+        }
+        let d = found(&spec(
+            "",
+            &pools,
+            "  - {name: w, image: t, pool: p0, gpus: 8}\n",
+        ));
+        assert_eq!(
+            d,
+            vec![(
+                codes::GPUDIRECT_RANGES.to_string(),
+                "cluster.nodePools[28].gpuDirect".to_string(),
+                Severity::Error
+            )]
+        );
+    }
+
+    #[test]
+    fn network_names_are_compute_names_and_unique() {
+        let long = "a".repeat(40);
+        let gd = crate::catalog::gpudirect::lookup("a3-megagpu-8g").expect("known");
+        let a = crate::model::gpu_networks(&long, &long, gd, 0, "us-central1-a");
+        let b = crate::model::gpu_networks(&long, &format!("{}b", &long[..39]), gd, 0, "z");
+        let mut names: Vec<&str> = a
+            .iter()
+            .chain(&b)
+            .flat_map(|n| {
+                std::iter::once(n.name.as_str())
+                    .chain(n.subnets.iter().map(|s| s.0.as_str()))
+                    .chain(n.firewall.as_deref())
+            })
+            .collect();
+        for n in &names {
+            assert!(n.len() <= 63, "{n}");
+            assert!(crate::check::validate::dns1035(n), "{n}");
+        }
+        let all = names.len();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), all, "names collide");
+        // Deterministic.
+        assert_eq!(
+            a,
+            crate::model::gpu_networks(&long, &long, gd, 0, "us-central1-a")
+        );
+    }
+}
