@@ -326,8 +326,9 @@ pub struct NodePool {
     /// network and one RoCE network with 8 subnets). podwire turns on
     /// multi-networking on the cluster (it needs Dataplane V2), attaches the
     /// pool's nodes to the extra networks and writes the Compute Engine
-    /// requests that create them (`gke/networks.json`). A pod on such a pool
-    /// should take all of the node's GPUs.
+    /// requests that create them (`gke/networks.json`), each closed by a
+    /// firewall rule to all but the pool's nodes; NetworkPolicies do not
+    /// police these NICs. A pod on such a pool takes all of a node's GPUs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("default" = false, "examples" = [true]))]
     pub gpu_direct: Option<bool>,
