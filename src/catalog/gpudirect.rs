@@ -3,7 +3,7 @@
 //! bandwidth a job gives up without it.
 //!
 //! Sources (each fact below names the one it follows):
-//! - [TCPX-GUIDE]: GKE "Maximize GPU network bandwidth with GPUDirect-TCPX /
+//! - `TCPX-GUIDE`: GKE "Maximize GPU network bandwidth with GPUDirect-TCPX /
 //!   GPUDirect-TCPXO and multi-networking"
 //!   (cloud.google.com/kubernetes-engine/docs/how-to/gpu-bandwidth-gpudirect-tcpx,
 //!   as stored by the search tool, read 2026-12-02): 8 secondary NICs on A3
@@ -11,7 +11,7 @@
 //!   per GPU NIC, `gcloud compute networks create ... --subnet-mode=custom
 //!   --mtu=8244`, a firewall rule per VPC allowing tcp, udp and icmp from the
 //!   GPU subnets' ranges.
-//! - [RDMA-GUIDE]: GKE "Maximize GPU network bandwidth with GPUDirect RDMA"
+//! - `RDMA-GUIDE`: GKE "Maximize GPU network bandwidth with GPUDirect RDMA"
 //!   (cloud.google.com/kubernetes-engine/docs/how-to/gpu-bandwidth-gpudirect-rdma)
 //!   and Compute Engine "Networking and GPU machines"
 //!   (cloud.google.com/compute/docs/gpus/gpu-network-bandwidth, read
@@ -19,12 +19,12 @@
 //!   400 Gbps each) for GPU traffic and 2 gVNICs; GKE attaches the second
 //!   gVNIC to one more regular VPC and the 8 CX-7 NICs to one VPC with the
 //!   RoCE network profile, one subnet per NIC.
-//! - [RDMA-PROFILE]: VPC "RDMA network profiles"
+//! - `RDMA-PROFILE`: VPC "RDMA network profiles"
 //!   (docs.cloud.google.com/vpc/docs/rdma-network-profiles, read
 //!   2026-12-02): profile `ZONE-vpc-roce`; the network is constrained to that
 //!   zone; recommended (and the gcloud/API default) MTU 8896; implied allow
 //!   ingress and egress inside the network.
-//! - [CEA]: GoogleCloudPlatform/container-engine-accelerators, the NCCL
+//! - `CEA`: GoogleCloudPlatform/container-engine-accelerators, the NCCL
 //!   plugin installer DaemonSets:
 //!   `gpudirect-tcpx/nccl-tcpx-installer.yaml` at
 //!   db325df93989b62ffb6959393c827e54a00f5d2d,
@@ -72,14 +72,14 @@ pub struct GpuDirect {
     pub gvnic_mtu: u32,
     /// The GPU networks use the RoCE network profile (`ZONE-vpc-roce`).
     pub roce_profile: bool,
-    /// The NCCL plugin installer's image ([CEA]).
+    /// The NCCL plugin installer's image (`CEA`).
     pub installer_image: &'static str,
-    /// `cloud.google.com/gke-accelerator` the installer selects ([CEA]).
+    /// `cloud.google.com/gke-accelerator` the installer selects (`CEA`).
     pub accelerator: &'static str,
 }
 
-/// Bandwidth of the primary NIC without GPUDirect, Gbps ([TCPX-GUIDE]: "up
-/// to 200 Gbps on the primary NIC" on A3; [RDMA-GUIDE]: the gVNICs share the
+/// Bandwidth of the primary NIC without GPUDirect, Gbps (`TCPX-GUIDE`: "up
+/// to 200 Gbps on the primary NIC" on A3; `RDMA-GUIDE`: the gVNICs share the
 /// remaining 400 Gbps on A3 Ultra and A4, 200 per gVNIC).
 pub const PRIMARY_NIC_GBPS: u32 = 200;
 
@@ -87,15 +87,15 @@ const TABLE: &[GpuDirect] = &[
     GpuDirect {
         machine_type: "a3-highgpu-8g",
         mode: Mode::Tcpx,
-        // [TCPX-GUIDE]: up to four secondary NICs on A3 High, 200 Gbps each.
+        // `TCPX-GUIDE`: up to four secondary NICs on A3 High, 200 Gbps each.
         gpu_nics: 4,
         nic_gbps: 200,
         extra_gvnic: false,
-        // [TCPX-GUIDE]: --mtu=8244.
+        // `TCPX-GUIDE`: --mtu=8244.
         mtu: 8244,
         gvnic_mtu: 0,
         roce_profile: false,
-        // [CEA] gpudirect-tcpx/nccl-tcpx-installer.yaml @ db325df (the
+        // `CEA` gpudirect-tcpx/nccl-tcpx-installer.yaml @ db325df (the
         // published manifest pins `latest`).
         installer_image:
             "us-docker.pkg.dev/gce-ai-infra/gpudirect-tcpx/nccl-plugin-gpudirecttcpx:latest",
@@ -104,14 +104,14 @@ const TABLE: &[GpuDirect] = &[
     GpuDirect {
         machine_type: "a3-megagpu-8g",
         mode: Mode::Tcpxo,
-        // [TCPX-GUIDE]: up to eight secondary NICs on A3 Mega, 200 Gbps each.
+        // `TCPX-GUIDE`: up to eight secondary NICs on A3 Mega, 200 Gbps each.
         gpu_nics: 8,
         nic_gbps: 200,
         extra_gvnic: false,
         mtu: 8244,
         gvnic_mtu: 0,
         roce_profile: false,
-        // [CEA] gpudirect-tcpxo/nccl-tcpxo-installer.yaml @ e14ee8a.
+        // `CEA` gpudirect-tcpxo/nccl-tcpxo-installer.yaml @ e14ee8a.
         installer_image:
             "us-docker.pkg.dev/gce-ai-infra/gpudirect-tcpxo/nccl-plugin-gpudirecttcpx-dev:v1.0.3",
         accelerator: "nvidia-h100-mega-80gb",
@@ -119,16 +119,16 @@ const TABLE: &[GpuDirect] = &[
     GpuDirect {
         machine_type: "a3-ultragpu-8g",
         mode: Mode::Rdma,
-        // [RDMA-GUIDE]: eight CX-7 NICs, 3,200 Gbps in all.
+        // `RDMA-GUIDE`: eight CX-7 NICs, 3,200 Gbps in all.
         gpu_nics: 8,
         nic_gbps: 400,
         extra_gvnic: true,
-        // [RDMA-PROFILE]: 8896 recommended and the API default; [RDMA-GUIDE]
+        // `RDMA-PROFILE`: 8896 recommended and the API default; `RDMA-GUIDE`
         // creates the gVNIC network with the same MTU.
         mtu: 8896,
         gvnic_mtu: 8896,
         roce_profile: true,
-        // [CEA] gpudirect-rdma/nccl-rdma-installer.yaml @ 2c776f7 (one
+        // `CEA` gpudirect-rdma/nccl-rdma-installer.yaml @ 2c776f7 (one
         // installer for nvidia-h200-141gb and nvidia-b200).
         installer_image: "us-docker.pkg.dev/gce-ai-infra/gpudirect-gib/nccl-plugin-gib:v1.0.6",
         accelerator: "nvidia-h200-141gb",
