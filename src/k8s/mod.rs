@@ -9,6 +9,7 @@
 //! - [`order`]: the apply order and the manifests file's layout;
 //! - [`names`]: no two objects share an identity, none takes Kubernetes' own.
 
+pub mod gpu_networks;
 mod names;
 mod objects;
 mod order;
