@@ -61,7 +61,7 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
-    /// Compile a spec into gke/cluster.json, k8s/manifests.yaml and kubeconfig.yaml.
+    /// Compile a spec into gke/cluster.json (and gke/networks.json with GPUDirect pools), k8s/manifests.yaml and kubeconfig.yaml.
     Compile {
         /// The spec (YAML or JSON), or `-` for standard input.
         spec: String,
