@@ -214,6 +214,11 @@ fn dispatch(cli: Cli) -> Result<i32, CliError> {
             if !c.ok {
                 return Ok(1);
             }
+            if let Some(p) = emit.path().filter(|p| c.files.iter().all(|f| f.path != *p)) {
+                // Only gke/networks.json can be absent: no GPUDirect pool.
+                eprintln!("podwire: this spec has no {p} (no node pool has `gpuDirect: true`)");
+                return Ok(2);
+            }
             match out {
                 Some(dir) => {
                     let chosen: Vec<&podwire::OutputFile> = c
