@@ -531,6 +531,19 @@ pub mod codes {
     pub const DISRUPTION_BLOCKS: &str = "PW0614";
     /// Autoscaling a workload whose pod count is fixed (a TPU slice, a rendezvous).
     pub const FIXED_SIZE: &str = "PW0615";
+    // GPUDirect and multi-networking (PW0700..PW0719)
+    /// `gpuDirect: true` on a machine type without GPUDirect.
+    pub const GPUDIRECT_MACHINE: &str = "PW0700";
+    /// GPUDirect (multi-networking) with Dataplane V2 off.
+    pub const GPUDIRECT_DATAPLANE: &str = "PW0701";
+    /// A multi-node distributed job on a GPUDirect machine without it.
+    pub const GPUDIRECT_OFF: &str = "PW0702";
+    /// A pod on a GPUDirect pool that takes only some of the node's GPUs.
+    pub const GPUDIRECT_PARTIAL_NODE: &str = "PW0703";
+    /// The GPU subnets do not fit in 192.168.0.0/16.
+    pub const GPUDIRECT_RANGES: &str = "PW0704";
+    /// An RDMA pool over several zones (a RoCE network is zonal).
+    pub const GPUDIRECT_ZONES: &str = "PW0705";
     // Generated output (PW09xx)
     /// podwire could not write an output it generated (a bug in podwire).
     pub const INTERNAL: &str = "PW0900";

@@ -30,6 +30,9 @@ use serde::Serialize;
 
 /// Paths of the output files, relative to the output directory.
 pub const GKE_FILE: &str = "gke/cluster.json";
+/// The Compute Engine requests for GPUDirect pools' extra networks; only
+/// for specs that have such pools.
+pub const NETWORKS_FILE: &str = "gke/networks.json";
 pub const MANIFESTS_FILE: &str = "k8s/manifests.yaml";
 pub const KUBECONFIG_FILE: &str = "kubeconfig.yaml";
 
@@ -180,6 +183,8 @@ pub fn compile_bytes<'b>(bytes: &'b [u8], opts: &Options) -> (std::borrow::Cow<'
 pub struct Compilation {
     pub model: model::Model,
     pub request: gke::CreateClusterRequest,
+    /// The extra networks' Compute Engine requests (GPUDirect pools only).
+    pub networks: Option<gke::networks::NetworkRequests>,
     /// The Kubernetes objects, in apply order.
     pub objects: Vec<k8s::Object>,
 }
@@ -198,10 +203,12 @@ pub enum EmitError {
 impl Compilation {
     pub fn new(model: model::Model) -> Self {
         let request = gke::create_cluster_request(&model);
+        let networks = gke::networks::network_requests(&model);
         let objects = k8s::objects(&model);
         Compilation {
             model,
             request,
+            networks,
             objects,
         }
     }
@@ -212,6 +219,18 @@ impl Compilation {
     /// [`model::Model::required_secrets`].
     pub fn required_secrets(&self) -> Vec<model::RequiredSecret> {
         self.model.required_secrets()
+    }
+
+    /// `gke/networks.json`: the extra networks' requests, when there are any.
+    pub fn networks_json(&self) -> Result<Option<String>, EmitError> {
+        self.networks
+            .as_ref()
+            .map(|n| {
+                let mut s = serde_json::to_string_pretty(n)?;
+                s.push('\n');
+                Ok(s)
+            })
+            .transpose()
     }
 
     /// `gke/cluster.json`: the cluster create request.
@@ -231,7 +250,8 @@ impl Compilation {
         Ok(kubeconfig::render(&self.model, ep)?)
     }
 
-    /// The three output files.
+    /// The output files: the cluster request, the networks' requests (only
+    /// with GPUDirect pools), the manifests and the kubeconfig.
     pub fn files(&self, ep: Option<&kubeconfig::Endpoint>) -> Result<Vec<OutputFile>, EmitError> {
         self.files_only(ep, &|_| true)
     }
@@ -246,6 +266,9 @@ impl Compilation {
         let mut out = Vec::new();
         if wanted(GKE_FILE) {
             out.push(OutputFile::new(GKE_FILE, self.cluster_json()?));
+        }
+        if let Some(n) = self.networks_json()?.filter(|_| wanted(NETWORKS_FILE)) {
+            out.push(OutputFile::new(NETWORKS_FILE, n));
         }
         if wanted(MANIFESTS_FILE) {
             out.push(OutputFile::new(MANIFESTS_FILE, self.manifests_yaml()?));
@@ -293,6 +316,7 @@ pub fn compile_only(source: &str, opts: &Options, wanted: &dyn Fn(&str) -> bool)
         // that file is not asked for.
         Compilation {
             request: gke::create_cluster_request(&m),
+            networks: gke::networks::network_requests(&m),
             objects: Vec::new(),
             model: m,
         }

@@ -68,6 +68,11 @@ pub struct Pool {
     /// (`ephemeralStorageLocalSsdConfig.localSsdCount`), set when a workload
     /// on the pool asks for scratch space and the machine type has them.
     pub ephemeral_local_ssds: Option<u32>,
+    /// The GPUDirect mode the pool runs (spec `gpuDirect`).
+    pub gpu_direct: GpuDirectMode,
+    /// The extra VPCs the pool's nodes are attached to, in NIC order (empty
+    /// without GPUDirect); see [`gpu_networks`].
+    pub extra_networks: Vec<ExtraNetwork>,
 }
 
 impl Pool {
@@ -105,6 +110,117 @@ impl Pool {
                 p
             })
             .collect()
+    }
+}
+
+/// A pool's resolved GPUDirect mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum GpuDirectMode {
+    #[default]
+    None,
+    Tcpx,
+    Tcpxo,
+    Rdma,
+}
+
+/// What an extra network carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NetworkRole {
+    /// One GPU NIC (TCPX, TCPXO).
+    Gpu,
+    /// The second gVNIC of an RDMA machine.
+    Gvnic,
+    /// The RoCE network of an RDMA machine's CX-7 NICs, one subnet each.
+    Rdma,
+}
+
+/// An extra VPC of a GPUDirect pool, with its subnets (one per NIC) and its
+/// firewall rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtraNetwork {
+    pub name: String,
+    pub role: NetworkRole,
+    pub mtu: u32,
+    /// The zone of the RoCE network profile (`ZONE-vpc-roce`), RDMA only.
+    pub roce_zone: Option<String>,
+    /// (name, IPv4 range) per subnet, in NIC order.
+    pub subnets: Vec<(String, String)>,
+    /// The ingress rule allowing the nodes' traffic inside the network;
+    /// None where the network profile allows it implicitly (RoCE).
+    pub firewall: Option<String>,
+}
+
+/// Longest Compute Engine resource name.
+const COMPUTE_NAME_MAX: usize = 63;
+
+/// A Compute Engine resource name from its parts joined by `-`; when that
+/// is longer than 63 characters, a prefix of it and 8 hex digits of a hash
+/// of the whole (FNV-1a), so names stay unique and deterministic.
+pub fn compute_name(parts: &[&str]) -> String {
+    let full = parts.join("-");
+    if full.len() <= COMPUTE_NAME_MAX {
+        return full;
+    }
+    let mut h: u32 = 0x811c_9dc5;
+    for b in full.bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    // The parts are DNS-1035 labels and digits: ASCII, so any byte index is
+    // a char boundary.
+    let prefix = full[..COMPUTE_NAME_MAX - 9].trim_end_matches('-');
+    format!("{prefix}-{h:08x}")
+}
+
+/// The extra networks of GPUDirect pool `pool` of cluster `cluster`: names
+/// from the cluster, the pool and the NIC index; IPv4 ranges the /24s of
+/// 192.168.0.0/16 from `first_range` on (one per subnet, so the ranges of
+/// all pools never overlap when each pool starts after the last one's).
+/// `zone` is the pool's one zone (the RoCE profile's).
+pub fn gpu_networks(
+    cluster: &str,
+    pool: &str,
+    gd: &crate::catalog::gpudirect::GpuDirect,
+    first_range: u32,
+    zone: &str,
+) -> Vec<ExtraNetwork> {
+    use crate::catalog::gpudirect::Mode;
+    let range = |k: u32| format!("192.168.{}.0/24", first_range + k);
+    let n = |parts: &[&str]| compute_name(&[&[cluster, pool], parts].concat());
+    match gd.mode {
+        Mode::Tcpx | Mode::Tcpxo => (0..gd.gpu_nics)
+            .map(|i| {
+                let i_s = i.to_string();
+                ExtraNetwork {
+                    name: n(&["net", &i_s]),
+                    role: NetworkRole::Gpu,
+                    mtu: gd.mtu,
+                    roce_zone: None,
+                    subnets: vec![(n(&["sub", &i_s]), range(i))],
+                    firewall: Some(n(&["internal", &i_s])),
+                }
+            })
+            .collect(),
+        Mode::Rdma => vec![
+            ExtraNetwork {
+                name: n(&["gvnic", "net"]),
+                role: NetworkRole::Gvnic,
+                mtu: gd.gvnic_mtu,
+                roce_zone: None,
+                subnets: vec![(n(&["gvnic", "sub"]), range(0))],
+                firewall: Some(n(&["gvnic", "internal"])),
+            },
+            ExtraNetwork {
+                name: n(&["rdma", "net"]),
+                role: NetworkRole::Rdma,
+                mtu: gd.mtu,
+                roce_zone: Some(zone.to_string()),
+                subnets: (0..gd.gpu_nics)
+                    .map(|i| (n(&["rdma", "sub", &i.to_string()]), range(i + 1)))
+                    .collect(),
+                firewall: None,
+            },
+        ],
     }
 }
 

@@ -232,6 +232,28 @@ fn compile_emit_selects_the_file_written_with_out() {
 }
 
 #[test]
+fn compile_emit_networks_prints_the_requests_or_says_why_there_are_none() {
+    let o = run(bin().args([
+        "compile",
+        example("a3-mega-tcpxo.yaml").to_str().unwrap_or_default(),
+        "--emit",
+        "networks",
+    ]));
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["networks"].as_array().map(Vec::len), Some(8));
+    let o = run(bin().args([
+        "compile",
+        example("seed.yaml").to_str().unwrap_or_default(),
+        "--emit",
+        "networks",
+    ]));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(o.stdout.is_empty());
+    assert!(text(&o.stderr).contains("gpuDirect"), "{}", text(&o.stderr));
+}
+
+#[test]
 fn contradictory_flags_are_refused_with_a_clear_message() {
     let o = run(bin()
         .args(["compile", "--format", "json"])

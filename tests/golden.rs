@@ -40,6 +40,7 @@ fn there_are_examples() {
         "v5e-multislice-jax",
         "pytorch-restarts-data",
         "llama-l4-serving",
+        "a3-mega-tcpxo",
     ] {
         assert!(names.iter().any(|n| n == want), "missing example {want}");
     }
@@ -54,10 +55,14 @@ fn examples_compile_cleanly_and_match_snapshots() {
         // show: serving-l4-spot's private nodes reach the internet (model
         // downloads) only through a Cloud NAT, which podwire warns about.
         let codes: Vec<&str> = c.diagnostics.iter().map(|d| d.code.as_str()).collect();
-        let expected: &[&str] = if name == "serving-l4-spot" {
-            &["PW0416"]
-        } else {
-            &[]
+        // These run a distributed job over several A3 nodes without
+        // GPUDirect, which podwire warns costs bandwidth.
+        let expected: &[&str] = match name.as_str() {
+            "serving-l4-spot" => &["PW0416"],
+            "pytorch-a3" | "queued-a3-mega" | "flex-h100-kueue" | "pytorch-restarts-data" => {
+                &["PW0702"]
+            }
+            _ => &[],
         };
         assert_eq!(
             codes, expected,
@@ -65,14 +70,14 @@ fn examples_compile_cleanly_and_match_snapshots() {
             c.diagnostics
         );
         let paths: Vec<&str> = c.files.iter().map(|f| f.path.as_str()).collect();
-        assert_eq!(
-            paths,
-            [
-                podwire::GKE_FILE,
-                podwire::MANIFESTS_FILE,
-                podwire::KUBECONFIG_FILE
-            ]
-        );
+        // Only specs with GPUDirect pools have extra networks to create.
+        let gpu_direct = src.contains("gpuDirect: true");
+        let mut want = vec![podwire::GKE_FILE];
+        if gpu_direct {
+            want.push(podwire::NETWORKS_FILE);
+        }
+        want.extend([podwire::MANIFESTS_FILE, podwire::KUBECONFIG_FILE]);
+        assert_eq!(paths, want, "{name}");
         for f in &c.files {
             let snap = format!("{name}__{}", f.path.replace(['/', '.'], "_"));
             insta::assert_snapshot!(snap, &f.content);

@@ -56,6 +56,7 @@ const NOT_REPO_FILES: &[(&str, &str)] = &[
     // What `podwire compile --out DIR` writes (checked against the library below).
     ("gke/cluster.json", "output"),
     ("k8s/manifests.yaml", "output"),
+    ("gke/networks.json", "output (GPUDirect pools only)"),
     ("kubeconfig.yaml", "output"),
     ("out/gke/cluster.json", "output"),
     ("out/k8s/manifests.yaml", "output"),
@@ -308,7 +309,7 @@ fn readme_commands_print_what_the_readme_shows() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
     // What the compile commands wrote is exactly the library's output.
-    let src = std::fs::read_to_string(dir.join("examples/pytorch-a3.yaml")).expect("read");
+    let src = std::fs::read_to_string(dir.join("examples/seed.yaml")).expect("read");
     for f in podwire::compile(&src, &podwire::Options::default()).files {
         let got = std::fs::read_to_string(dir.join("out").join(&f.path)).expect("written");
         assert_eq!(got, f.content, "{}", f.path);

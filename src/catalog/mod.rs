@@ -33,6 +33,7 @@ pub struct TpuMachine {
     pub family: &'static str,
 }
 
+pub mod gpudirect;
 pub mod node_config;
 
 const GIB: u64 = 1024;

@@ -10,6 +10,7 @@ mod capacity;
 #[cfg(test)]
 mod capacity_tests;
 mod connections;
+mod gpudirect;
 mod pools;
 mod provisioning;
 mod queues;
@@ -412,6 +413,18 @@ fn resolve(checker: &mut Checker, s: &Spec) -> Option<Model> {
             pool.ephemeral_local_ssds = crate::catalog::local_ssds(&pool.machine_type);
         }
     }
+    gpudirect::check(
+        checker,
+        &gpudirect::Cluster {
+            name: &cluster_name,
+            location: &s.gcp.location,
+            zonal,
+            dataplane_v2,
+            dataplane_v2_written: c.dataplane_v2.is_some(),
+        },
+        &mut pools,
+        &workloads,
+    );
 
     // Connections.
     let mut flows = Vec::new();

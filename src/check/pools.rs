@@ -398,6 +398,7 @@ pub(super) fn check_pool(
             );
         }
     }
+    let gpu_direct = super::gpudirect::check_mode(checker, path, p);
     Some(Pool {
         name: p.name.clone(),
         machine_type: p.machine_type.clone(),
@@ -427,5 +428,7 @@ pub(super) fn check_pool(
         memory_mib: machine.map(|m| m.memory_mib),
         // Set once the workloads are known (scratch space on local SSDs).
         ephemeral_local_ssds: None,
+        gpu_direct,
+        extra_networks: Vec::new(),
     })
 }

@@ -26,10 +26,13 @@ enum Format {
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 enum Emit {
-    /// All three files.
+    /// Every output file.
     All,
     /// gke/cluster.json, the GKE clusters.create request.
     Gke,
+    /// gke/networks.json, the Compute Engine requests for GPUDirect pools'
+    /// extra networks (only specs with such pools have it).
+    Networks,
     /// k8s/manifests.yaml, the Kubernetes objects in apply order.
     Manifests,
     /// kubeconfig.yaml.
@@ -42,6 +45,7 @@ impl Emit {
         match self {
             Emit::All => None,
             Emit::Gke => Some(podwire::GKE_FILE),
+            Emit::Networks => Some(podwire::NETWORKS_FILE),
             Emit::Manifests => Some(podwire::MANIFESTS_FILE),
             Emit::Kubeconfig => Some(podwire::KUBECONFIG_FILE),
         }
@@ -57,7 +61,7 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
-    /// Compile a spec into gke/cluster.json, k8s/manifests.yaml and kubeconfig.yaml.
+    /// Compile a spec into gke/cluster.json (and gke/networks.json with GPUDirect pools), k8s/manifests.yaml and kubeconfig.yaml.
     Compile {
         /// The spec (YAML or JSON), or `-` for standard input.
         spec: String,
@@ -219,6 +223,11 @@ fn dispatch(cli: Cli) -> Result<i32, CliError> {
             }
             if !c.ok {
                 return Ok(1);
+            }
+            if let Some(p) = emit.path().filter(|p| c.files.iter().all(|f| f.path != *p)) {
+                // Only gke/networks.json can be absent: no GPUDirect pool.
+                eprintln!("podwire: this spec has no {p} (no node pool has `gpuDirect: true`)");
+                return Ok(2);
             }
             match out {
                 Some(dir) => {

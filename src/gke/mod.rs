@@ -2,6 +2,8 @@
 //! discovery document says) and the lowering of the model into a
 //! `CreateClusterRequest`, shaped as gcloud 528 sends it.
 
+pub mod networks;
+
 use crate::model::{Capacity, Model, Pool, Reservation};
 use crate::spec::{GpuDriver, TaintEffect};
 use serde::{Deserialize, Serialize};
@@ -115,6 +117,27 @@ pub struct NetworkConfig {
     pub datapath_provider: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_enable_private_nodes: Option<bool>,
+    /// Multi-networking, for GPUDirect pools' extra networks (gcloud's
+    /// `--enable-multi-networking`; needs ADVANCED_DATAPATH).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enable_multi_networking: Option<bool>,
+}
+
+/// A node pool's `networkConfig` (NodeNetworkConfig).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct NodeNetworkConfig {
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub additional_node_network_configs: Vec<AdditionalNodeNetworkConfig>,
+}
+
+/// One extra network of a pool's nodes, as gcloud's
+/// `--additional-node-network network=N,subnetwork=S` sends it (names).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct AdditionalNodeNetworkConfig {
+    pub network: String,
+    pub subnetwork: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -154,6 +177,8 @@ pub struct NodePool {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_pods_constraint: Option<MaxPodsConstraint>,
     pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_config: Option<NodeNetworkConfig>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub placement_policy: Option<PlacementPolicy>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -417,8 +442,17 @@ pub fn create_cluster_request(m: &Model) -> CreateClusterRequest {
             network_config: Some(NetworkConfig {
                 datapath_provider: m.dataplane_v2.then(|| "ADVANCED_DATAPATH".to_string()),
                 default_enable_private_nodes: m.private_nodes.then_some(true),
+                enable_multi_networking: m
+                    .pools
+                    .iter()
+                    .any(|p| !p.extra_networks.is_empty())
+                    .then_some(true),
             })
-            .filter(|n| n.datapath_provider.is_some() || n.default_enable_private_nodes.is_some()),
+            .filter(|n| {
+                n.datapath_provider.is_some()
+                    || n.default_enable_private_nodes.is_some()
+                    || n.enable_multi_networking.is_some()
+            }),
             node_pools: m.pools.iter().flat_map(|p| node_pools(m, p)).collect(),
             release_channel: Some(ReleaseChannel {
                 channel: m.release_channel.to_string(),
@@ -516,6 +550,22 @@ pub fn node_pool(m: &Model, p: &Pool) -> NodePool {
             max_pods_per_node: Some(i64::from(n)),
         }),
         name: p.name.clone(),
+        network_config: (!p.extra_networks.is_empty()).then(|| NodeNetworkConfig {
+            // One entry per extra NIC, in NIC order: a network with several
+            // subnets (RDMA's RoCE network) is listed once per subnet.
+            additional_node_network_configs: p
+                .extra_networks
+                .iter()
+                .flat_map(|n| {
+                    n.subnets
+                        .iter()
+                        .map(|(sub, _)| AdditionalNodeNetworkConfig {
+                            network: n.name.clone(),
+                            subnetwork: sub.clone(),
+                        })
+                })
+                .collect(),
+        }),
         placement_policy: placement,
         queued_provisioning: (p.capacity == Capacity::Queued)
             .then_some(QueuedProvisioning { enabled: true }),

@@ -17,6 +17,7 @@
 
 mod autoscale;
 mod disruption;
+pub mod gpu_networks;
 mod health;
 pub mod jobset;
 pub mod kueue;

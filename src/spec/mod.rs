@@ -436,6 +436,19 @@ pub struct NodePool {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 8, max = 256), extend("examples" = [32]))]
     pub max_pods_per_node: Option<u32>,
+    /// GPUDirect: the GPUs of different nodes talk through the machine's
+    /// extra NICs, in the mode its family has (GPUDirect-TCPX on
+    /// a3-highgpu-8g, 4 GPU networks; GPUDirect-TCPXO on a3-megagpu-8g, 8;
+    /// GPUDirect RDMA on a3-ultragpu-8g and a4-highgpu-8g, one more gVNIC
+    /// network and one RoCE network with 8 subnets). podwire turns on
+    /// multi-networking on the cluster (it needs Dataplane V2), attaches the
+    /// pool's nodes to the extra networks and writes the Compute Engine
+    /// requests that create them (`gke/networks.json`), each closed by a
+    /// firewall rule to all but the pool's nodes; NetworkPolicies do not
+    /// police these NICs. A pod on such a pool takes all of a node's GPUs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("default" = false, "examples" = [true]))]
+    pub gpu_direct: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]

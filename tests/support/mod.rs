@@ -70,6 +70,29 @@ pub fn pip_discovery_path() -> Option<PathBuf> {
     p.is_file().then_some(p)
 }
 
+/// Google's Compute Engine v1 discovery document, from the same pinned
+/// google-api-python-client package ([`DISCOVERY_PIP_PACKAGE`]), or None
+/// when python3 cannot import it. [`check_gke_body`] checks bodies against
+/// it as against GKE's (the format is the same).
+pub fn compute_discovery_doc() -> Option<Value> {
+    static DOC: OnceLock<Option<Value>> = OnceLock::new();
+    DOC.get_or_init(|| {
+        let container = pip_discovery_path()?;
+        let p = container.with_file_name("compute.v1.json");
+        if !p.is_file() {
+            return None;
+        }
+        let doc = load_discovery(&p);
+        eprintln!(
+            "Compute discovery document: {} (revision {})",
+            p.display(),
+            doc["revision"].as_str().unwrap_or("?")
+        );
+        Some(doc)
+    })
+    .clone()
+}
+
 /// Path of the discovery document, by precedence: `$PODWIRE_GKE_DISCOVERY`,
 /// `../shared/gke/container-v1-discovery.json`, then the pip package's copy.
 pub fn discovery_path() -> Option<PathBuf> {
