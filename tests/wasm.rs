@@ -39,7 +39,8 @@ fn every_bundled_example_compiles_to_the_three_files() {
             "pytorch-a3",
             "serving-l4-spot",
             "tpu-v5e-jax",
-            "mixed-stack"
+            "mixed-stack",
+            "llama-l4-serving"
         ]
     );
     for e in &ex {
