@@ -156,6 +156,26 @@ pub fn bundled_examples() -> Vec<JsExample> {
             "llama-l4-serving",
             include_str!("../examples/llama-l4-serving.yaml"),
         ),
+        (
+            "flex-h100-kueue",
+            include_str!("../examples/flex-h100-kueue.yaml"),
+        ),
+        (
+            "queued-a3-mega",
+            include_str!("../examples/queued-a3-mega.yaml"),
+        ),
+        (
+            "v5e-multislice-jax",
+            include_str!("../examples/v5e-multislice-jax.yaml"),
+        ),
+        (
+            "pytorch-restarts-data",
+            include_str!("../examples/pytorch-restarts-data.yaml"),
+        ),
+        (
+            "a3-mega-tcpxo",
+            include_str!("../examples/a3-mega-tcpxo.yaml"),
+        ),
     ];
     EXAMPLES
         .iter()

@@ -40,19 +40,30 @@ fn every_bundled_example_compiles_to_the_three_files() {
             "serving-l4-spot",
             "tpu-v5e-jax",
             "mixed-stack",
-            "llama-l4-serving"
+            "llama-l4-serving",
+            "flex-h100-kueue",
+            "queued-a3-mega",
+            "v5e-multislice-jax",
+            "pytorch-restarts-data",
+            "a3-mega-tcpxo"
         ]
     );
     for e in &ex {
         let c = wasm::js_compiled(podwire::compile(&e.source, &Default::default()));
         assert!(c.ok, "{}: {:?}", e.name, c.diagnostics);
         let paths: Vec<&str> = c.files.iter().map(|f| f.path.as_str()).collect();
-        assert_eq!(
-            paths,
-            ["gke/cluster.json", "k8s/manifests.yaml", "kubeconfig.yaml"],
-            "{}",
-            e.name
-        );
+        // GPUDirect pools add the extra networks' requests.
+        let expected: &[&str] = if e.name == "a3-mega-tcpxo" {
+            &[
+                "gke/cluster.json",
+                "gke/networks.json",
+                "k8s/manifests.yaml",
+                "kubeconfig.yaml",
+            ]
+        } else {
+            &["gke/cluster.json", "k8s/manifests.yaml", "kubeconfig.yaml"]
+        };
+        assert_eq!(paths, expected, "{}", e.name);
         assert!(
             c.files.iter().all(|f| f.content.ends_with('\n')),
             "{}",
