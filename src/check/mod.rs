@@ -170,6 +170,19 @@ impl Checker<'_> {
     }
 
     fn labels(&mut self, path: &str, labels: &BTreeMap<String, String>, gcp: bool) {
+        // GCP resources carry at most 64 labels; the API refuses the whole
+        // cluster create otherwise.
+        if gcp && labels.len() > GCP_LABELS_MAX {
+            self.err(
+                codes::BAD_LABEL,
+                path,
+                format!(
+                    "{} labels, but a GCP resource takes at most {GCP_LABELS_MAX}",
+                    labels.len()
+                ),
+                Some("keep at most 64 labels in `metadata.labels` (they become the cluster's resource labels)".to_string()),
+            );
+        }
         for (k, v) in labels {
             let p = format!("{path}.{k}");
             if !label_key(k) || !label_value(v) {
@@ -190,6 +203,9 @@ impl Checker<'_> {
         }
     }
 }
+
+/// The most labels a GCP resource may carry.
+const GCP_LABELS_MAX: usize = 64;
 
 /// Check a decoded spec and resolve it. The model is `None` when there are errors.
 pub fn check(s: &Spec, spans: &SpanMap, poisoned: &[String]) -> (Option<Model>, Vec<Pending>) {

@@ -605,3 +605,43 @@ fn system_namespaces_are_told_apart_from_the_users() {
         assert_eq!(namespace_use(n), NamespaceUse::Own, "{n}");
     }
 }
+
+#[test]
+fn more_than_64_gcp_labels_are_refused_once_at_the_map() {
+    let labels = |n: usize| {
+        (0..n)
+            .map(|i| format!("k{i}: v"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let wl = "  - {name: web, image: nginx}\n";
+    let at = |n: usize| {
+        with_workloads(wl, "").replace(
+            "metadata: {name: demo}",
+            &format!("metadata: {{name: demo, labels: {{{}}}}}", labels(n)),
+        )
+    };
+    assert_eq!(found(&at(64)), vec![]);
+    assert_eq!(
+        found(&at(65)),
+        vec![error(codes::BAD_LABEL, "metadata.labels")]
+    );
+    all_located(&at(65));
+}
+
+#[test]
+fn gpus_on_a_pool_without_a_machine_type_are_not_blamed_on_the_pool() {
+    let src = spec(
+        "",
+        "    - {name: l4, nodes: 1}\n",
+        "  - {name: web, image: nginx, pool: l4, gpus: 1}\n",
+        "",
+    );
+    let d = crate::analyze(&src).diagnostics;
+    assert!(!d.is_empty(), "a pool without machineType is an error");
+    assert!(
+        d.iter().all(|d| !d.message.contains("()")),
+        "no message with an empty machine type: {d:#?}"
+    );
+    assert!(d.iter().all(|d| d.code != codes::NO_GPUS), "{d:#?}");
+}

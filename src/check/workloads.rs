@@ -146,7 +146,8 @@ pub(super) fn check_workload(
                     g.count
                 )),
             ),
-            None if gpus > 0 => checker.err(
+            // A pool without a known machine type has its own error.
+            None if gpus > 0 && !pool.machine_type.is_empty() => checker.err(
                 codes::NO_GPUS,
                 &at(path, ".gpus"),
                 format!("pool `{}` ({}) has no GPUs", pool.name, pool.machine_type),
