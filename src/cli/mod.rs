@@ -107,16 +107,6 @@ enum Command {
 
 #[derive(Debug, thiserror::Error)]
 enum CliError {
-    #[error("cannot read {path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error("cannot write {path}: {source}")]
-    Write {
-        path: String,
-        source: std::io::Error,
-    },
     #[error(transparent)]
     File(#[from] files::FileError),
     #[error("{path}: {source}")]
@@ -152,9 +142,11 @@ fn write_stdout(bytes: &[u8]) -> Result<(), CliError> {
     let mut out = std::io::stdout().lock();
     out.write_all(bytes)
         .and_then(|()| out.flush())
-        .map_err(|source| CliError::Write {
-            path: "<stdout>".into(),
-            source,
+        .map_err(|source| {
+            CliError::File(files::FileError::Write {
+                path: "<stdout>".into(),
+                source,
+            })
         })
 }
 
@@ -257,7 +249,6 @@ fn dispatch(cli: Cli) -> Result<i32, CliError> {
                             .map(|f| f.content.as_str())
                             .unwrap_or_default()
                     };
-                    let mut stdout = std::io::stdout().lock();
                     let text = match emit.path() {
                         Some(path) => pick(path).to_string(),
                         None => c
@@ -267,12 +258,7 @@ fn dispatch(cli: Cli) -> Result<i32, CliError> {
                             .collect::<Vec<_>>()
                             .join("\n"),
                     };
-                    stdout
-                        .write_all(text.as_bytes())
-                        .map_err(|source| CliError::Write {
-                            path: "<stdout>".into(),
-                            source,
-                        })?;
+                    write_stdout(text.as_bytes())?;
                 }
             }
             Ok(0)
@@ -286,10 +272,11 @@ fn dispatch(cli: Cli) -> Result<i32, CliError> {
             let Some(model) = a.model else { return Ok(1) };
             let ep = match cluster {
                 Some(p) => {
-                    let text = std::fs::read_to_string(&p).map_err(|source| CliError::Read {
-                        path: p.display().to_string(),
-                        source,
-                    })?;
+                    let text =
+                        std::fs::read_to_string(&p).map_err(|source| files::FileError::Read {
+                            path: p.display().to_string(),
+                            source,
+                        })?;
                     Some(kubeconfig::endpoint_for(&model, &text).map_err(|source| {
                         CliError::Cluster {
                             path: p.display().to_string(),
