@@ -191,21 +191,7 @@ fn compile(case: &Case) -> Value {
 
 /// gcloud's body for `args`, or None when the oracle cannot run here.
 fn oracle(args: &[String]) -> Option<Value> {
-    let shared = support::shared_dir()?;
-    if !support::require_tool("gcloud") {
-        return None;
-    }
-    let o = Command::new(shared.join("tools/gcloud-oracle"))
-        .env("ORACLE_PROJECT", "my-project")
-        .args(args)
-        .output()
-        .expect("oracle runs");
-    assert!(
-        o.status.success(),
-        "gcloud-oracle {args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    Some(serde_json::from_slice(&o.stdout).expect("oracle prints JSON"))
+    support::gcloud_oracle(args)
 }
 
 fn node_pool_args(case: &Case) -> Vec<String> {

@@ -272,21 +272,7 @@ fn kubeconfig_matches_gcloud_get_credentials() {
 
 /// Run gcloud against the fake API and return the body it sent.
 fn oracle(args: &[&str]) -> Option<serde_json::Value> {
-    let shared = support::shared_dir()?;
-    if !support::require_tool("gcloud") {
-        return None;
-    }
-    let o = Command::new(shared.join("tools/gcloud-oracle"))
-        .env("ORACLE_PROJECT", "my-project")
-        .args(args)
-        .output()
-        .expect("oracle runs");
-    assert!(
-        o.status.success(),
-        "gcloud-oracle {args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    Some(serde_json::from_slice(&o.stdout).expect("oracle prints JSON"))
+    support::gcloud_oracle(args)
 }
 
 fn ours(name: &str) -> serde_json::Value {

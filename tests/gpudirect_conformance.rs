@@ -37,21 +37,7 @@ fn file(c: &podwire::Compiled, path: &str) -> Value {
 }
 
 fn oracle(args: &[String]) -> Option<Value> {
-    let shared = support::shared_dir()?;
-    if !support::require_tool("gcloud") {
-        return None;
-    }
-    let o = Command::new(shared.join("tools/gcloud-oracle"))
-        .env("ORACLE_PROJECT", "my-project")
-        .args(args)
-        .output()
-        .expect("oracle runs");
-    assert!(
-        o.status.success(),
-        "gcloud-oracle {args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    Some(serde_json::from_slice(&o.stdout).expect("oracle prints JSON"))
+    support::gcloud_oracle(args)
 }
 
 fn strings(v: &[&str]) -> Vec<String> {

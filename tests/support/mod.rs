@@ -3,6 +3,7 @@
 //! - [`discovery_doc`] finds Google's GKE v1 discovery document;
 //! - [`check_gke_body`] checks a request body against it (a Rust port of
 //!   `shared/tools/check-gke-body`, so the check runs where `shared/` is absent);
+//! - [`gcloud_oracle`] gives the body gcloud itself sends for some flags;
 //! - [`require_tool`] skips a test when an external tool is missing, except
 //!   under CI (`CI` set), where a missing tool is a failure;
 //! - [`yaml`] reads YAML with a parser independent of podwire's own.
@@ -365,6 +366,27 @@ impl Checker<'_> {
             _ => {}
         }
     }
+}
+
+/// The body the installed gcloud sends for `args` (`shared/tools/gcloud-oracle`
+/// runs gcloud against a local fake and prints what it received), or None
+/// when shared/ or gcloud is absent (a failure under CI).
+pub fn gcloud_oracle<S: AsRef<std::ffi::OsStr> + std::fmt::Debug>(args: &[S]) -> Option<Value> {
+    let shared = shared_dir()?;
+    if !require_tool("gcloud") {
+        return None;
+    }
+    let o = Command::new(shared.join("tools/gcloud-oracle"))
+        .env("ORACLE_PROJECT", "my-project")
+        .args(args)
+        .output()
+        .expect("oracle runs");
+    assert!(
+        o.status.success(),
+        "gcloud-oracle {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    Some(serde_json::from_slice(&o.stdout).expect("oracle prints JSON"))
 }
 
 /// True when executable `name` is on PATH (or `name` is a path to an existing
