@@ -68,13 +68,19 @@ fn all_faults_fired(env: &Env) {
     }
 }
 
-/// The PATCHes that reached the fake at a path ending in `suffix`.
-fn patches_of(env: &Env, suffix: &str) -> Vec<Request> {
+/// The PATCHes that reached the fake at a path ending in `suffix`, dry
+/// runs (`dry`) or real applies.
+fn patches_of(env: &Env, suffix: &str, dry: bool) -> Vec<Request> {
     env.kube
         .server
         .requests()
         .into_iter()
-        .filter(|r| r.method == "PATCH" && r.outcome == "ok" && r.path.ends_with(suffix))
+        .filter(|r| {
+            r.method == "PATCH"
+                && r.outcome == "ok"
+                && r.path.ends_with(suffix)
+                && r.query_has("dryRun=All") == dry
+        })
         .collect()
 }
 
@@ -122,7 +128,7 @@ fn queue_objects_are_created_before_the_job_and_admission_is_waited_for() {
     }
     assert_eq!(seen.len(), env.documents().len(), "{paths:?}");
     // The JobSet was created suspended, in its queue.
-    let body = &patches_of(&env, "/jobsets/trainer")[0].body;
+    let body = &patches_of(&env, "/jobsets/trainer", false)[0].body;
     assert!(body.contains("suspend: true"), "{body}");
     assert!(body.contains("kueue.x-k8s.io/queue-name: train"), "{body}");
 
@@ -148,7 +154,7 @@ fn reapplying_an_admitted_workload_does_not_suspend_it_again() {
         // unsuspended.
         apply(&env).ok();
         let before = applied(&env).len();
-        let first = patches_of(&env, suffix);
+        let first = patches_of(&env, suffix, false);
         assert_eq!(first.len(), 1, "{example}");
         assert!(first[0].body.contains("suspend: true"), "{example}");
 
@@ -156,8 +162,12 @@ fn reapplying_an_admitted_workload_does_not_suspend_it_again() {
         let run = apply(&env);
         run.ok();
         assert!(applied(&env).len() > before, "{example}");
-        let again = patches_of(&env, suffix);
+        let again = patches_of(&env, suffix, false);
         assert_eq!(again.len(), 2, "{example}");
+        // The dry run before it (Job templates are immutable) sent the same.
+        let dry = patches_of(&env, suffix, true);
+        assert_eq!(dry.len(), 1, "{example}");
+        assert_eq!(dry[0].body, again[1].body, "{example}");
         assert!(
             !again[1].body.contains("suspend"),
             "{example}: the re-apply takes `suspend` back from Kueue:\n{}",
@@ -250,13 +260,19 @@ fn a_jobset_restart_is_waited_through_and_reported() {
     let env = Env::new("pytorch-restarts-data.yaml");
     env.kube.install("jobset.x-k8s.io", &["v1alpha2"]);
     seed_token(&env, RESTARTS);
-    // One of the two pods' Jobs fails; JobSet restarts the group.
+    // The worker Job fails; JobSet restarts the group. Each state is seen
+    // at two polls: the delayed GET below may be answered after its retry,
+    // and so take one of them.
+    let failed = json!({"restarts": 0, "replicatedJobsStatus": [{"name": "worker", "ready": 0, "active": 0, "failed": 1}]});
+    let restarted = json!({"restarts": 1, "replicatedJobsStatus": [{"name": "worker", "ready": 0, "active": 1, "failed": 0}]});
     env.kube.script(
         "JobSet",
         vec![
             json!({}),
-            json!({"restarts": 0, "replicatedJobsStatus": [{"name": "worker", "ready": 0, "active": 0, "failed": 1}]}),
-            json!({"restarts": 1, "replicatedJobsStatus": [{"name": "worker", "ready": 0, "active": 1, "failed": 0}]}),
+            failed.clone(),
+            failed,
+            restarted.clone(),
+            restarted,
             json!({"restarts": 1, "replicatedJobsStatus": [{"name": "worker", "ready": 1, "active": 1, "failed": 0}]}),
         ],
     );
@@ -308,4 +324,47 @@ fn a_jobset_out_of_restarts_fails_the_apply_with_its_message() {
         "{}",
         run.stderr
     );
+}
+
+#[test]
+fn a_changed_job_template_is_refused_before_anything_is_applied() {
+    for (example, what) in [
+        ("flex-h100-kueue.yaml", "Job flex-train/trainer"),
+        ("flex-h100-pytorch.yaml", "JobSet flex-finetune/trainer"),
+    ] {
+        let env = Env::new(example);
+        install_all(&env);
+        seed_token(
+            &env,
+            if example.contains("pytorch") {
+                FLEX
+            } else {
+                "flex-train"
+            },
+        );
+        apply(&env).ok();
+        let before = applied(&env);
+        // A new image (and a new label, which alone could be applied).
+        let spec = std::fs::read_to_string(&env.spec).unwrap();
+        let changed = spec
+            .replace("train:1.0", "train:1.1")
+            .replace("labels: {team: ml}", "labels: {team: ml, run: b}");
+        assert_ne!(spec, changed);
+        std::fs::write(&env.spec, changed).unwrap();
+        let run = apply(&env);
+        assert_eq!(run.code, 2, "{example}: {}", run.stderr);
+        for want in [
+            "nothing was applied: the cluster refuses to change a workload that already exists",
+            &format!("  - {what}: "),
+            "field is immutable",
+            "podwire delete SPEC",
+        ] {
+            assert!(
+                run.stderr.contains(want),
+                "{example}: {want}:\n{}",
+                run.stderr
+            );
+        }
+        assert_eq!(applied(&env), before, "{example}: nothing was applied");
+    }
 }

@@ -65,6 +65,27 @@ pub fn immutable_template(m: &Manifest) -> bool {
     )
 }
 
+/// The message when the API server refused (in a dry run, before anything
+/// was applied) to change existing objects of [`immutable_template`] kinds:
+/// `(object, the server's message)` for each, and what to do.
+pub fn immutable_message(refused: &[(String, String)]) -> String {
+    let mut s = format!(
+        "nothing was applied: the cluster refuses to change {} that already {} (a Job's pod template cannot change once it exists; nor can a JobSet's replicated jobs):",
+        match refused.len() {
+            1 => "a workload".to_string(),
+            n => format!("{n} workloads"),
+        },
+        if refused.len() == 1 { "exists" } else { "exist" },
+    );
+    for (what, message) in refused {
+        s.push_str(&format!("\n  - {what}: {message}"));
+    }
+    s.push_str(
+        "\nto run the changed spec, delete the running job first (`podwire delete SPEC` deletes the spec's workloads and keeps the cluster; a checkpoint on a PersistentVolumeClaim survives it), then run podwire apply again; or give the workload a new name",
+    );
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,5 +156,22 @@ mod tests {
             "jobset.x-k8s.io/v1alpha2"
         )));
         assert!(!immutable_template(&queued("Deployment", "apps/v1")));
+        let one = immutable_message(&[("Job ml/trainer".into(), "field is immutable".into())]);
+        assert!(
+            one.starts_with(
+                "nothing was applied: the cluster refuses to change a workload that already exists"
+            ),
+            "{one}"
+        );
+        assert!(
+            one.contains("\n  - Job ml/trainer: field is immutable\n"),
+            "{one}"
+        );
+        assert!(one.contains("podwire delete SPEC"), "{one}");
+        let two = immutable_message(&[("a".into(), "x".into()), ("b".into(), "y".into())]);
+        assert!(
+            two.contains("change 2 workloads that already exist"),
+            "{two}"
+        );
     }
 }
