@@ -376,13 +376,19 @@ fn a_jobset_restart_is_waited_through_and_reported() {
     let env = Env::new("seed.yaml");
     env.kube.install("jobset.x-k8s.io", &["v1alpha2"]);
     seed_secrets(&env);
-    // One worker fails; JobSet restarts the group; both come back.
+    // One worker fails; JobSet restarts the group; both come back. Each
+    // state is served at two polls: a GET that times out on a loaded machine
+    // is answered (and counted) by the fake, and its retry takes the next.
+    let failed = json!({"restarts": 0, "replicatedJobsStatus": [{"name": "worker", "ready": 1, "active": 1, "failed": 1}]});
+    let restarted = json!({"restarts": 1, "replicatedJobsStatus": [{"name": "worker", "ready": 0, "active": 2, "failed": 0}]});
     env.kube.script(
         "JobSet",
         vec![
             json!({}),
-            json!({"restarts": 0, "replicatedJobsStatus": [{"name": "worker", "ready": 1, "active": 1, "failed": 1}]}),
-            json!({"restarts": 1, "replicatedJobsStatus": [{"name": "worker", "ready": 0, "active": 2, "failed": 0}]}),
+            failed.clone(),
+            failed,
+            restarted.clone(),
+            restarted,
             json!({"restarts": 1, "replicatedJobsStatus": [{"name": "worker", "ready": 1, "active": 2, "failed": 0}]}),
             json!({"restarts": 1, "replicatedJobsStatus": [{"name": "worker", "ready": 2, "active": 2, "failed": 0}]}),
         ],

@@ -260,9 +260,9 @@ fn a_jobset_restart_is_waited_through_and_reported() {
     let env = Env::new("pytorch-restarts-data.yaml");
     env.kube.install("jobset.x-k8s.io", &["v1alpha2"]);
     seed_token(&env, RESTARTS);
-    // The worker Job fails; JobSet restarts the group. Each state is seen
-    // at two polls: the delayed GET below may be answered after its retry,
-    // and so take one of them.
+    // The worker Job fails; JobSet restarts the group. Each state is served
+    // at two polls: a GET that times out on a loaded machine is answered
+    // (and counted) by the fake, and its retry takes the next.
     let failed = json!({"restarts": 0, "replicatedJobsStatus": [{"name": "worker", "ready": 0, "active": 0, "failed": 1}]});
     let restarted = json!({"restarts": 1, "replicatedJobsStatus": [{"name": "worker", "ready": 0, "active": 1, "failed": 0}]});
     env.kube.script(
