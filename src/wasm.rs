@@ -176,6 +176,10 @@ pub fn bundled_examples() -> Vec<JsExample> {
             "a3-mega-tcpxo",
             include_str!("../examples/a3-mega-tcpxo.yaml"),
         ),
+        (
+            "flex-h100-pytorch",
+            include_str!("../examples/flex-h100-pytorch.yaml"),
+        ),
     ];
     EXAMPLES
         .iter()

@@ -1,10 +1,11 @@
 //! The Kubernetes half of `podwire apply` (`submit::run::apply_objects` and
 //! `wait_ready`, the functions the binary calls after the cluster is up)
 //! driven in process with hand-written custom resources (Kueue queues, a
-//! JobSet) against the fake Kubernetes API, under injected faults: the
-//! spec cannot produce these objects yet (issue 13's Kueue and JobSet
-//! lowerings land separately). When they do, the same cases should also run
-//! through `podwire apply SPEC` in tests/apply.rs (see the note at the end).
+//! JobSet) against the fake Kubernetes API, under injected faults. The same
+//! cases run through `podwire apply SPEC` with the training examples in
+//! tests/apply_training.rs; these keep what a spec cannot produce (a kind of
+//! an unknown group, an older Kueue, a Secret that may not be read, Secrets
+//! referenced through envFrom and volumes).
 //!
 //! Every run's output is captured (`ui::capture`) and checked for the
 //! access token and for the test Secret's value.
@@ -375,13 +376,19 @@ fn a_jobset_restart_is_waited_through_and_reported() {
     let env = Env::new("seed.yaml");
     env.kube.install("jobset.x-k8s.io", &["v1alpha2"]);
     seed_secrets(&env);
-    // One worker fails; JobSet restarts the group; both come back.
+    // One worker fails; JobSet restarts the group; both come back. Each
+    // state is served at two polls: a GET that times out on a loaded machine
+    // is answered (and counted) by the fake, and its retry takes the next.
+    let failed = json!({"restarts": 0, "replicatedJobsStatus": [{"name": "worker", "ready": 1, "active": 1, "failed": 1}]});
+    let restarted = json!({"restarts": 1, "replicatedJobsStatus": [{"name": "worker", "ready": 0, "active": 2, "failed": 0}]});
     env.kube.script(
         "JobSet",
         vec![
             json!({}),
-            json!({"restarts": 0, "replicatedJobsStatus": [{"name": "worker", "ready": 1, "active": 1, "failed": 1}]}),
-            json!({"restarts": 1, "replicatedJobsStatus": [{"name": "worker", "ready": 0, "active": 2, "failed": 0}]}),
+            failed.clone(),
+            failed,
+            restarted.clone(),
+            restarted,
             json!({"restarts": 1, "replicatedJobsStatus": [{"name": "worker", "ready": 1, "active": 2, "failed": 0}]}),
             json!({"restarts": 1, "replicatedJobsStatus": [{"name": "worker", "ready": 2, "active": 2, "failed": 0}]}),
         ],
@@ -455,15 +462,3 @@ fn a_jobset_out_of_restarts_fails_the_apply_with_its_message() {
         "{msg}"
     );
 }
-
-// Once `podwire compile` emits Kueue and JobSet objects (issue 13), switch
-// these over to specs run through the binary in tests/apply.rs:
-// - queue_objects_are_created_before_the_job_and_admission_is_waited_for:
-//   an example with `queues` and a queued workload (`queue:`).
-// - a_missing_crd_stops_before_anything_is_created_with_the_install_command:
-//   the same example against the fake without `install`.
-// - missing_secrets_are_all_named_and_no_workload_is_started: a workload
-//   with `env: {X: {secret, key}}`.
-// - a_jobset_restart_is_waited_through_and_reported and
-//   a_jobset_out_of_restarts_fails_the_apply_with_its_message: a workload
-//   with `restarts: 3`.

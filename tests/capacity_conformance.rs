@@ -314,6 +314,53 @@ fn the_queued_a3_mega_example_pool_equals_gclouds() {
 }
 
 #[test]
+fn the_flex_h100_pytorch_example_pool_equals_gclouds() {
+    let src = include_str!("../examples/flex-h100-pytorch.yaml");
+    let c = podwire::compile(src, &podwire::Options::default());
+    assert!(c.ok, "{:#?}", c.diagnostics);
+    let ours: Value = serde_json::from_str(
+        c.files
+            .iter()
+            .find(|f| f.path == podwire::GKE_FILE)
+            .map(|f| f.content.as_str())
+            .unwrap_or_default(),
+    )
+    .expect("json");
+    let mut args: Vec<String> = [
+        "node-pools",
+        "create",
+        "h100",
+        "--cluster",
+        "flex-finetune",
+        "--location",
+        "us-central1-a",
+        "--machine-type",
+        "a3-highgpu-8g",
+        "--accelerator",
+        "type=nvidia-h100-80gb,count=8,gpu-driver-version=latest",
+        "--enable-gvnic",
+        "--disk-size",
+        "200",
+        "--disk-type",
+        "pd-ssd",
+        "--labels",
+        "team=ml",
+        "--max-run-duration",
+        "604800s",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    // The guides' flex-start flags, whose maximum (4) is this pool's.
+    args.extend(DWS_FLAGS.iter().map(|s| s.to_string()));
+    let Some(theirs) = oracle(&args) else {
+        eprintln!("skipping: gcloud oracle not available");
+        return;
+    };
+    assert_eq!(ours["cluster"]["nodePools"][0], theirs["nodePool"]);
+}
+
+#[test]
 fn capacity_pools_inline_in_cluster_create_equal_gclouds() {
     // gcloud 528's `clusters create` has the reservation and spot flags (not
     // flex-start or queued provisioning, which exist only for node pools):

@@ -41,6 +41,7 @@ fn there_are_examples() {
         "pytorch-restarts-data",
         "llama-l4-serving",
         "a3-mega-tcpxo",
+        "flex-h100-pytorch",
     ] {
         assert!(names.iter().any(|n| n == want), "missing example {want}");
     }
@@ -59,9 +60,11 @@ fn examples_compile_cleanly_and_match_snapshots() {
         // GPUDirect, which podwire warns costs bandwidth.
         let expected: &[&str] = match name.as_str() {
             "serving-l4-spot" => &["PW0416"],
-            "pytorch-a3" | "queued-a3-mega" | "flex-h100-kueue" | "pytorch-restarts-data" => {
-                &["PW0702"]
-            }
+            "pytorch-a3"
+            | "queued-a3-mega"
+            | "flex-h100-kueue"
+            | "pytorch-restarts-data"
+            | "flex-h100-pytorch" => &["PW0702"],
             _ => &[],
         };
         assert_eq!(

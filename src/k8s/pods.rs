@@ -85,6 +85,17 @@ pub(super) fn megascale_port(w: &Workload) -> Option<u16> {
 ///   `TPU_WORKER_HOSTNAMES` (the slice's pods, in index order; the slice id
 ///   comes from `$(MEGASCALE_SLICE_ID)`, which Kubernetes expands from the
 ///   variable defined before it).
+///
+/// Checked against (issue 13): JAX's `cloud_tpu_cluster.py` reads
+/// `MEGASCALE_COORDINATOR_ADDRESS` ("for both GCE via QueuedResources and
+/// GKE via JobSet ... the host with process id = 0"), drops any `:port`
+/// and dials its own coordinator port, so `<dns>:<port>` works; Ray's TPU
+/// support (`ray.util.tpu`) sets the same four variables with
+/// `MEGASCALE_COORDINATOR_ADDRESS = "<ip>:8081"` and `MEGASCALE_PORT =
+/// 8081`; xpk's Pathways JobSets read `MEGASCALE_SLICE_ID` from the pod's
+/// `jobset.sigs.k8s.io/job-index` label, which JobSet sets as a label and
+/// an annotation alike (its pod webhook tests show the annotation), so the
+/// annotation used here is the same value.
 fn multislice_env(m: &Model, w: &Workload) -> Vec<EnvVar> {
     if w.slices <= 1 {
         return Vec::new();

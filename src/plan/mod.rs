@@ -15,6 +15,7 @@ pub mod endpoint;
 pub mod gke;
 pub mod kube;
 pub mod readiness;
+pub mod reapply;
 pub mod reply;
 pub mod retry;
 pub mod secrets;

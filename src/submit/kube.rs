@@ -140,8 +140,10 @@ impl Kube {
     pub fn apply(&self, m: &Manifest, dry_run: bool) -> Result<Outcome, SubmitError> {
         let l = self.locate(m)?;
         let before = self.call(plan::get(&l)?, format!("get {}", l.what), plan::read_object)?;
+        // What another controller took over (Kueue's `suspend`) is left out.
+        let body = crate::plan::reapply::body(m, before.as_ref())?;
         self.call(
-            plan::apply(&l, m, dry_run)?,
+            plan::apply(&l, &body, dry_run)?,
             format!("apply {}", l.what),
             |r| plan::read_apply(before.as_ref(), r, dry_run),
         )

@@ -229,6 +229,10 @@ pub enum SubmitError {
     /// keys only), found before any workload was started.
     #[error("{0}")]
     MissingSecrets(String),
+    /// Existing workloads whose changed pod templates the cluster refuses
+    /// (a dry run said so before anything was applied).
+    #[error("{0}")]
+    Unchangeable(String),
     #[error("the cluster CA certificate is unusable: {0}")]
     Ca(String),
     #[error(transparent)]

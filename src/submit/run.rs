@@ -11,6 +11,8 @@ use crate::plan::drift;
 use crate::plan::gke::{api_server_up, Created};
 use crate::plan::kube::{delete_order, load_balancer_address, Manifest, Outcome};
 use crate::plan::readiness::{self, awaiting_admission, readiness, waits_for, Readiness};
+use crate::plan::reapply;
+use crate::plan::reply::ReplyError;
 use crate::plan::secrets;
 use crate::Compilation;
 use serde_json::Value;
@@ -283,6 +285,9 @@ pub fn apply_objects(
     if !unserved.is_empty() {
         return Err(SubmitError::NotServed(unserved_message(&unserved)));
     }
+    if !dry {
+        check_changeable(kube, objects)?;
+    }
     let mut counts = [0usize; 3];
     let mut secrets_checked = false;
     for m in objects {
@@ -300,6 +305,39 @@ pub fn apply_objects(
         }
     }
     Ok(counts)
+}
+
+/// Jobs and JobSets are dry-run before anything is applied: once they
+/// exist their pod templates are immutable, and the API server refuses (422)
+/// an apply that changes one (a new image, say). Found here, such an apply
+/// changes nothing, rather than the objects before the job.
+fn check_changeable(kube: &Kube, objects: &[Manifest]) -> Result<(), SubmitError> {
+    let mut refused = Vec::new();
+    for m in objects.iter().filter(|m| reapply::immutable_template(m)) {
+        // A new one has nothing to refuse.
+        if kube.get(m)?.is_none() {
+            continue;
+        }
+        match kube.apply(m, true) {
+            Ok(_) => {}
+            Err(SubmitError::Reply {
+                source:
+                    ReplyError::Api {
+                        status: 422,
+                        message,
+                    },
+                ..
+            }) => refused.push((m.describe(), message)),
+            Err(e) => return Err(e),
+        }
+    }
+    if refused.is_empty() {
+        Ok(())
+    } else {
+        Err(SubmitError::Unchangeable(reapply::immutable_message(
+            &refused,
+        )))
+    }
 }
 
 /// Every Secret the objects' pod templates reference, read by name (its

@@ -262,6 +262,19 @@ fn top(body: &str, key: &str) -> String {
         .to_string()
 }
 
+/// The API server's refusal of a change to an existing Job's pod template
+/// (immutable), or JobSet's webhook's of its replicated jobs.
+fn immutable(o: &Obj, body: &str) -> Option<String> {
+    let (field, message) = match o.kind.as_str() {
+        "Job" => ("template", "Job.batch \"{name}\" is invalid: spec.template: Invalid value: core.PodTemplateSpec{...}: field is immutable"),
+        "JobSet" => ("replicatedJobs", "admission webhook \"vjobset.kb.io\" denied the request: spec.replicatedJobs: Invalid value: \"array\": field is immutable"),
+        _ => return None,
+    };
+    let (old, new) = (parsed(&o.body), parsed(body));
+    let name = new["metadata"]["name"].as_str().unwrap_or_default();
+    (old["spec"][field] != new["spec"][field]).then(|| message.replace("{name}", name))
+}
+
 fn parsed(body: &str) -> Value {
     serde_yaml_ng::from_str(body).unwrap_or(Value::Null)
 }
@@ -500,6 +513,9 @@ fn handle(state: &Mutex<State>, req: &Request) -> Response {
             }
             let dry = req.query_has("dryRun=All");
             let existing = st.objects.get(&req.path).cloned();
+            if let Some(refusal) = existing.as_ref().and_then(|o| immutable(o, &req.body)) {
+                return status(422, "Invalid", &refusal);
+            }
             let mut o = match existing.clone() {
                 Some(o) => o,
                 None => {

@@ -1,0 +1,424 @@
+use super::*;
+use crate::diag::Severity;
+use crate::model::Kind;
+
+/// One pool (`pool` fields) and one workload (`workload` fields), with
+/// `extra` lines at the top level and in `cluster`.
+fn spec_with(cluster: &str, pool: &str, workload: &str, rest: &str) -> String {
+    format!(
+        "apiVersion: podwire.dev/v1alpha1\nkind: AIWorkload\nmetadata: {{name: d}}\n\
+         gcp: {{project: my-project, location: us-central1-a}}\n\
+         cluster:\n{cluster}  nodePools:\n    - {{name: p, {pool}}}\n\
+         workloads:\n  - {{name: w, image: r/w:1, {workload}}}\n{rest}"
+    )
+}
+
+fn spec(workload: &str) -> String {
+    spec_with("", "machineType: n2-standard-8", workload, "")
+}
+
+fn codes(src: &str) -> Vec<(String, String, Severity)> {
+    crate::analyze(src)
+        .diagnostics
+        .into_iter()
+        .map(|d| (d.code, d.path, d.severity))
+        .collect()
+}
+
+fn has(src: &str, code: &str, path: &str) {
+    let c = codes(src);
+    assert!(
+        c.iter().any(|(k, p, _)| k == code && p == path),
+        "{code} at {path} in {c:?}\n{src}"
+    );
+}
+
+fn clean(src: &str) -> crate::model::Model {
+    let a = crate::analyze(src);
+    match a.model {
+        Some(m) if a.diagnostics.is_empty() => m,
+        _ => panic!("{src}\n{:#?}", a.diagnostics),
+    }
+}
+
+#[test]
+fn volume_mistakes_are_located() {
+    let v = |list: &str| {
+        spec(&format!(
+            "run: job, gcpServiceAccount: w@my-project.iam.gserviceaccount.com, volumes: [{list}]"
+        ))
+    };
+    has(
+        &v("{bucket: gs://data, path: /d}"),
+        codes::BAD_BUCKET,
+        "workloads[0].volumes[0].bucket",
+    );
+    has(
+        &v("{claim: Ckpt, path: /c}"),
+        codes::BAD_CLAIM,
+        "workloads[0].volumes[0].claim",
+    );
+    has(
+        &v("{claim: c, path: data}"),
+        codes::VOLUME_PATH,
+        "workloads[0].volumes[0].path",
+    );
+    has(
+        &v("{claim: c, path: /a/../b}"),
+        codes::VOLUME_PATH,
+        "workloads[0].volumes[0].path",
+    );
+    has(
+        &v("{claim: c, path: /d}, {bucket: my-data, path: /d/}"),
+        codes::VOLUME_PATH_CLASH,
+        "workloads[0].volumes[1].path",
+    );
+    has(
+        &v("{scratch: lots, path: /s}"),
+        codes::BAD_QUANTITY,
+        "workloads[0].volumes[0].scratch",
+    );
+    // Accelerator pods have podwire's shared memory at /dev/shm.
+    let gpu = spec_with(
+        "",
+        "machineType: g2-standard-8",
+        "run: job, gpus: 1, volumes: [{scratch: 10Gi, path: /dev/shm}]",
+        "",
+    );
+    has(
+        &gpu,
+        codes::VOLUME_PATH_CLASH,
+        "workloads[0].volumes[0].path",
+    );
+}
+
+#[test]
+fn scratch_must_fit_on_a_node() {
+    // n2-standard-8: a 100 GB boot disk by default.
+    has(
+        &spec("run: job, volumes: [{scratch: 200Gi, path: /s}]"),
+        codes::SCRATCH_TOO_BIG,
+        "workloads[0].volumes[0].scratch",
+    );
+    // Two that fit alone but not together.
+    has(
+        &spec("run: job, volumes: [{scratch: 60Gi, path: /a}, {scratch: 60Gi, path: /b}]"),
+        codes::SCRATCH_TOO_BIG,
+        "workloads[0].volumes[1].scratch",
+    );
+    let bigger = spec_with(
+        "",
+        "machineType: n2-standard-8, diskSizeGb: 500",
+        "run: job, volumes: [{scratch: 200Gi, path: /s}]",
+        "",
+    );
+    let m = clean(&bigger);
+    // No Local SSDs on n2: ephemeral storage stays on the boot disk.
+    assert_eq!(m.pools[0].ephemeral_local_ssds, None);
+    // a3-highgpu-8g: 16 Local SSDs of 375 GiB (6000 GiB).
+    let a3 = |size: &str| {
+        spec_with(
+            "",
+            "machineType: a3-highgpu-8g",
+            &format!("run: job, gpus: 8, volumes: [{{scratch: {size}, path: /s}}]"),
+            "",
+        )
+    };
+    has(
+        &a3("7000Gi"),
+        codes::SCRATCH_TOO_BIG,
+        "workloads[0].volumes[0].scratch",
+    );
+    let m = clean(&a3("5000Gi"));
+    assert_eq!(m.pools[0].ephemeral_local_ssds, Some(16));
+    let body = crate::gke::create_cluster_request(&m);
+    let cfg = &body.cluster.node_pools[0].config;
+    assert_eq!(
+        cfg.ephemeral_storage_local_ssd_config
+            .as_ref()
+            .map(|c| c.local_ssd_count),
+        Some(16)
+    );
+    // Without scratch the pool keeps its Local SSDs out of it.
+    let plain = clean(&spec_with(
+        "",
+        "machineType: a3-highgpu-8g",
+        "run: job, gpus: 8",
+        "",
+    ));
+    assert_eq!(plain.pools[0].ephemeral_local_ssds, None);
+}
+
+#[test]
+fn buckets_need_workload_identity_and_say_how_access_is_granted() {
+    let b = "run: job, volumes: [{bucket: my-data, path: /d, readOnly: true}]";
+    has(
+        &spec_with(
+            "  workloadIdentity: false\n",
+            "machineType: n2-standard-8",
+            b,
+            "",
+        ),
+        codes::FUSE_NEEDS_WI,
+        "workloads[0].volumes[0].bucket",
+    );
+    let a = crate::analyze(&spec(b));
+    let w: Vec<_> = a
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == codes::FUSE_ACCESS)
+        .collect();
+    assert_eq!(w.len(), 1, "{:#?}", a.diagnostics);
+    assert_eq!(w[0].severity, Severity::Warning);
+    assert!(w[0].message.contains("`d/w`"), "{}", w[0].message);
+    let help = w[0].help.clone().unwrap_or_default();
+    assert!(
+        help.contains("my-project.svc.id.goog/subject/ns/d/sa/w"),
+        "{help}"
+    );
+    assert!(a.model.is_some(), "a warning only");
+    // With a Google service account: nothing to say.
+    clean(&spec(
+        "run: job, gcpServiceAccount: w@my-project.iam.gserviceaccount.com, volumes: [{bucket: my-data, path: /d}]",
+    ));
+}
+
+#[test]
+fn a_bucket_behind_network_policies_needs_a_way_out() {
+    let w = "run: job, gcpServiceAccount: w@my-project.iam.gserviceaccount.com, volumes: [{bucket: my-data, path: /d}]";
+    let closed = spec_with(
+        "",
+        "machineType: n2-standard-8",
+        w,
+        "connections:\n  - {from: w, to: {cidr: 10.0.0.0/8}, ports: [5432]}\n",
+    );
+    has(
+        &closed,
+        codes::FUSE_EGRESS,
+        "workloads[0].volumes[0].bucket",
+    );
+    let open = spec_with(
+        "",
+        "machineType: n2-standard-8",
+        w,
+        "connections:\n  - {from: w, to: internet, ports: [443]}\n",
+    );
+    clean(&open);
+}
+
+#[test]
+fn secret_env_is_a_reference_and_the_required_secrets_are_listed() {
+    let src = spec(
+        "run: job, env: {A: 1, TOKEN: {secret: hf-token, key: token}, B: x, OTHER: {secret: hf-token, key: alt}, C: {secret: db, key: password}, D: {secret: hf-token, key: token}}",
+    );
+    let m = clean(&src);
+    let names: Vec<&str> = m.workloads[0].env.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(
+        names,
+        ["A", "TOKEN", "B", "OTHER", "C", "D"],
+        "source order"
+    );
+    let secrets = m.required_secrets();
+    assert_eq!(
+        secrets,
+        [
+            crate::model::RequiredSecret {
+                namespace: "d".into(),
+                name: "db".into(),
+                keys: vec!["password".into()]
+            },
+            crate::model::RequiredSecret {
+                namespace: "d".into(),
+                name: "hf-token".into(),
+                keys: vec!["alt".into(), "token".into()]
+            },
+        ]
+    );
+    // In the manifests: secretKeyRef only.
+    let c = crate::Compilation::new(m);
+    assert_eq!(c.required_secrets(), secrets);
+    let job = c
+        .objects
+        .iter()
+        .map(|o| o.to_json())
+        .find(|o| o["kind"] == "Job")
+        .unwrap_or_default();
+    let env = &job["spec"]["template"]["spec"]["containers"][0]["env"];
+    let token = env
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|e| e["name"] == "TOKEN")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        token,
+        serde_json::json!({"name": "TOKEN", "valueFrom": {"secretKeyRef": {"name": "hf-token", "key": "token"}}})
+    );
+    let a = env
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|e| e["name"] == "A")
+        .cloned();
+    assert_eq!(a, Some(serde_json::json!({"name": "A", "value": "1"})));
+    has(
+        &spec("run: job, env: {T: {secret: HF_TOKEN, key: token}}"),
+        codes::BAD_SECRET_REF,
+        "workloads[0].env.T.secret",
+    );
+    has(
+        &spec("run: job, env: {T: {secret: hf, key: a/b}}"),
+        codes::BAD_SECRET_REF,
+        "workloads[0].env.T.key",
+    );
+}
+
+#[test]
+fn the_decoder_reads_each_kind_of_volume_and_env_value_precisely() {
+    let errs = |w: &str| -> Vec<(&'static str, String)> {
+        crate::spec::decode::decode(&spec(w))
+            .diagnostics
+            .into_iter()
+            .map(|d| (d.code, d.path))
+            .collect()
+    };
+    // Each kind is told by its key; mistakes are the kind's own.
+    assert_eq!(
+        errs("volumes: [{bucket: b, path: /d, readonly: true}]"),
+        [(
+            codes::UNKNOWN_FIELD,
+            "workloads[0].volumes[0].readonly".to_string()
+        )]
+    );
+    let src = spec("volumes: [{bucket: b, path: /d, readonly: true}]");
+    let d = crate::spec::decode::decode(&src);
+    assert_eq!(
+        d.diagnostics[0].help.as_deref(),
+        Some("did you mean `readOnly`?")
+    );
+    assert_eq!(
+        errs("volumes: [{scratch: 1Gi}]"),
+        [(
+            codes::MISSING_FIELD,
+            "workloads[0].volumes[0].path".to_string()
+        )]
+    );
+    assert_eq!(
+        errs("volumes: [{scratch: 1Gi, path: /s, readOnly: true}]"),
+        [(
+            codes::UNKNOWN_FIELD,
+            "workloads[0].volumes[0].readOnly".to_string()
+        )]
+    );
+    assert_eq!(
+        errs("volumes: [{claim: c, path: /c, colour: red}]"),
+        [(
+            codes::UNKNOWN_FIELD,
+            "workloads[0].volumes[0].colour".to_string()
+        )]
+    );
+    assert_eq!(
+        errs("env: {T: {secret: s}}"),
+        [(codes::MISSING_FIELD, "workloads[0].env.T.key".to_string())]
+    );
+    assert_eq!(
+        errs("env: {T: {secret: s, key: k, value: v}}"),
+        [(codes::UNKNOWN_FIELD, "workloads[0].env.T.value".to_string())]
+    );
+    assert_eq!(
+        errs("env: {T: [a]}"),
+        [(codes::WRONG_TYPE, "workloads[0].env.T".to_string())]
+    );
+    let src = spec(
+        "volumes: [{bucket: b, path: /d, readOnly: true}, {claim: c, path: /c}, {scratch: 10Gi, path: /s}], env: {N: 4, E: , S: {secret: s, key: k}}",
+    );
+    let d = crate::spec::decode::decode(&src);
+    assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
+    let w = &d.spec.workloads[0];
+    assert!(matches!(&w.volumes[0], spec::Volume::Bucket(b) if b.read_only == Some(true)));
+    assert!(matches!(&w.volumes[1], spec::Volume::Claim(c) if c.claim == "c"));
+    assert!(matches!(&w.volumes[2], spec::Volume::Scratch(s) if s.scratch == "10Gi"));
+    assert_eq!(w.env[0].1, spec::EnvValue::Text("4".into()));
+    assert_eq!(w.env[1].1, spec::EnvValue::Text(String::new()));
+    assert!(matches!(&w.env[2].1, spec::EnvValue::Secret(r) if r.secret == "s" && r.key == "k"));
+}
+
+#[test]
+fn restarts_make_a_jobset_of_jobs_only() {
+    let m = clean(&spec("run: job, replicas: 2, restarts: 3"));
+    let w = &m.workloads[0];
+    assert_eq!(
+        (w.kind, w.restarts, w.slices, w.backoff_limit),
+        (Kind::JobSet, 3, 1, 0)
+    );
+    assert!(!w.peers);
+    let js = crate::k8s::objects(&m)
+        .iter()
+        .map(|o| o.to_json())
+        .find(|o| o["kind"] == "JobSet")
+        .unwrap_or_default();
+    assert_eq!(js["spec"]["failurePolicy"]["maxRestarts"], 3);
+    // Without peers no pod names (and no Service JobSet would make).
+    assert_eq!(
+        js["spec"]["network"],
+        serde_json::json!({"enableDNSHostnames": false})
+    );
+    assert_eq!(js["spec"]["replicatedJobs"][0]["replicas"], 1);
+    // restarts: 0 is a plain Indexed Job.
+    let m = clean(&spec("run: job, replicas: 2, restarts: 0"));
+    assert_eq!(m.workloads[0].kind, Kind::Job);
+    has(
+        &spec("run: service, restarts: 2"),
+        codes::RESTARTS_NOT_JOB,
+        "workloads[0].restarts",
+    );
+    has(
+        &spec("run: job, restarts: 2, backoffLimit: 1"),
+        codes::JOBSET_BACKOFF,
+        "workloads[0].backoffLimit",
+    );
+}
+
+#[test]
+fn bucket_names_follow_cloud_storage() {
+    for ok in ["my-data", "a_b", "abc", "data.example.com"] {
+        assert!(bucket_name(ok).is_ok(), "{ok}");
+    }
+    for bad in [
+        "b2",
+        "gs://my-data",
+        "my-data/train",
+        "My-Data",
+        "-data",
+        "data-",
+        "google-data",
+        "a..b",
+    ] {
+        assert!(bucket_name(bad).is_err(), "{bad}");
+    }
+    assert!(bucket_name(&"a".repeat(64)).is_err());
+    assert!(bucket_name(&"a".repeat(63)).is_ok());
+}
+
+#[test]
+fn mount_paths_are_absolute_and_normal() {
+    for ok in ["/data", "/ckpt/", "/a/b-c"] {
+        assert!(mount_path(ok).is_ok(), "{ok}");
+    }
+    for bad in ["data", "/", "//", "/a/../b", "/a/./b", "/a//b", ""] {
+        assert!(mount_path(bad).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn secret_names_and_keys() {
+    assert!(dns1123_subdomain("hf-token"));
+    assert!(dns1123_subdomain("a.b"));
+    assert!(!dns1123_subdomain("HF_TOKEN"));
+    assert!(!dns1123_subdomain(""));
+    assert!(secret_key("token"));
+    assert!(secret_key("HF_TOKEN.v1"));
+    assert!(!secret_key(".."));
+    assert!(!secret_key("a/b"));
+}
