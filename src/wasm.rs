@@ -176,6 +176,10 @@ pub fn bundled_examples() -> Vec<JsExample> {
             "a3-mega-tcpxo",
             include_str!("../examples/a3-mega-tcpxo.yaml"),
         ),
+        (
+            "a4-rdma-train",
+            include_str!("../examples/a4-rdma-train.yaml"),
+        ),
     ];
     EXAMPLES
         .iter()

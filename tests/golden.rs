@@ -41,6 +41,7 @@ fn there_are_examples() {
         "pytorch-restarts-data",
         "llama-l4-serving",
         "a3-mega-tcpxo",
+        "a4-rdma-train",
     ] {
         assert!(names.iter().any(|n| n == want), "missing example {want}");
     }
@@ -62,6 +63,8 @@ fn examples_compile_cleanly_and_match_snapshots() {
             "pytorch-a3" | "queued-a3-mega" | "flex-h100-kueue" | "pytorch-restarts-data" => {
                 &["PW0702"]
             }
+            // GPUDirect names its Pod Security exemptions.
+            "a3-mega-tcpxo" | "a4-rdma-train" => &["PW0706"],
             _ => &[],
         };
         assert_eq!(

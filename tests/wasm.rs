@@ -45,7 +45,8 @@ fn every_bundled_example_compiles_to_the_three_files() {
             "queued-a3-mega",
             "v5e-multislice-jax",
             "pytorch-restarts-data",
-            "a3-mega-tcpxo"
+            "a3-mega-tcpxo",
+            "a4-rdma-train"
         ]
     );
     for e in &ex {
@@ -53,7 +54,7 @@ fn every_bundled_example_compiles_to_the_three_files() {
         assert!(c.ok, "{}: {:?}", e.name, c.diagnostics);
         let paths: Vec<&str> = c.files.iter().map(|f| f.path.as_str()).collect();
         // GPUDirect pools add the extra networks' requests.
-        let expected: &[&str] = if e.name == "a3-mega-tcpxo" {
+        let expected: &[&str] = if e.name == "a3-mega-tcpxo" || e.name == "a4-rdma-train" {
             &[
                 "gke/cluster.json",
                 "gke/networks.json",

@@ -10,6 +10,8 @@
 //! - [`autoscale`]: the HorizontalPodAutoscalers and the PodMonitorings their
 //!   metrics need;
 //! - [`disruption`]: the PodDisruptionBudgets;
+//! - [`gpu_networks`], [`gpudirect`]: GPUDirect's Network objects, NCCL
+//!   plugin installer and pod wiring (annotations, daemon, env, host paths);
 //! - [`policies`]: the NetworkPolicies;
 //! - [`kueue`]: Kueue's queues, flavors and priority classes;
 //! - [`order`]: the apply order and the manifests file's layout;
@@ -18,6 +20,7 @@
 mod autoscale;
 mod disruption;
 pub mod gpu_networks;
+pub mod gpudirect;
 mod health;
 pub mod jobset;
 pub mod kueue;
