@@ -187,6 +187,57 @@ mod tests {
         );
     }
 
+    /// The fields of Google's published objects (GKE's GPUDirect guides
+    /// and the manifests that copy them: a `GKENetworkParamSet` with
+    /// exactly `spec.vpc`, `spec.vpcSubnet`, `spec.deviceMode` of
+    /// `NetDevice` or `RDMA`; a `Network` with `spec.type: Device` and
+    /// `spec.parametersRef` {group, kind, name}); both cluster-scoped, so
+    /// no namespace; names valid DNS-1123 labels.
+    #[test]
+    fn objects_have_exactly_the_fields_of_googles_manifests() {
+        use serde_json::Value;
+        let keys = |v: &Value| -> Vec<String> {
+            let mut k: Vec<String> = v
+                .as_object()
+                .map(|o| o.keys().cloned().collect())
+                .unwrap_or_default();
+            k.sort();
+            k
+        };
+        for machine in ["a3-highgpu-8g", "a3-megagpu-8g", "a4-highgpu-8g"] {
+            for (ps, n) in objects(&pool(machine)) {
+                let ps = serde_json::to_value(&ps).expect("json");
+                let n = serde_json::to_value(&n).expect("json");
+                for o in [&ps, &n] {
+                    assert_eq!(keys(o), ["apiVersion", "kind", "metadata", "spec"]);
+                    assert_eq!(o["apiVersion"], "networking.gke.io/v1");
+                    assert!(o["metadata"]["namespace"].is_null());
+                    let name = o["metadata"]["name"].as_str().unwrap_or_default();
+                    assert!(
+                        !name.is_empty()
+                            && name.len() <= 63
+                            && name
+                                .bytes()
+                                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+                        "{name}"
+                    );
+                }
+                assert_eq!(ps["kind"], "GKENetworkParamSet");
+                assert_eq!(keys(&ps["spec"]), ["deviceMode", "vpc", "vpcSubnet"]);
+                assert!(matches!(
+                    ps["spec"]["deviceMode"].as_str(),
+                    Some("NetDevice" | "RDMA")
+                ));
+                assert_eq!(n["kind"], "Network");
+                assert_eq!(keys(&n["spec"]), ["parametersRef", "type"]);
+                assert_eq!(n["spec"]["type"], "Device");
+                assert_eq!(keys(&n["spec"]["parametersRef"]), ["group", "kind", "name"]);
+                assert_eq!(n["spec"]["parametersRef"]["kind"], "GKENetworkParamSet");
+                assert_eq!(n["spec"]["parametersRef"]["name"], ps["metadata"]["name"]);
+            }
+        }
+    }
+
     #[test]
     fn annotations_name_every_interface_in_order() {
         let a = pod_annotations(&pool("a3-highgpu-8g"));
