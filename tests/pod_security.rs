@@ -133,11 +133,35 @@ const DECLARED: &[Declared] = &[
             "tcpxo-daemon: runAsUser 0",
         ],
         host_paths: &[
-            ("nvidia-libs", "/home/kubernetes/bin/nvidia/lib64", "trainer", "/usr/local/nvidia/lib64", true),
-            ("aperture-devices", "/dev/aperture_devices", "trainer", "/dev/aperture_devices", false),
-            ("nvidia-libs", "/home/kubernetes/bin/nvidia/lib64", "tcpxo-daemon", "/usr/local/nvidia/lib64", true),
+            (
+                "nvidia-libs",
+                "/home/kubernetes/bin/nvidia/lib64",
+                "trainer",
+                "/usr/local/nvidia/lib64",
+                true,
+            ),
+            (
+                "aperture-devices",
+                "/dev/aperture_devices",
+                "trainer",
+                "/dev/aperture_devices",
+                false,
+            ),
+            (
+                "nvidia-libs",
+                "/home/kubernetes/bin/nvidia/lib64",
+                "tcpxo-daemon",
+                "/usr/local/nvidia/lib64",
+                true,
+            ),
             ("host-sys", "/sys", "tcpxo-daemon", "/hostsysfs", false),
-            ("host-proc-sys", "/proc/sys", "tcpxo-daemon", "/hostprocsysfs", false),
+            (
+                "host-proc-sys",
+                "/proc/sys",
+                "tcpxo-daemon",
+                "/hostprocsysfs",
+                false,
+            ),
         ],
     },
     Declared {
@@ -147,8 +171,20 @@ const DECLARED: &[Declared] = &[
             "volume \"gib\" is hostPath",
         ],
         host_paths: &[
-            ("nvidia", "/home/kubernetes/bin/nvidia", "trainer", "/usr/local/nvidia", true),
-            ("gib", "/home/kubernetes/bin/gib", "trainer", "/usr/local/gib", true),
+            (
+                "nvidia",
+                "/home/kubernetes/bin/nvidia",
+                "trainer",
+                "/usr/local/nvidia",
+                true,
+            ),
+            (
+                "gib",
+                "/home/kubernetes/bin/gib",
+                "trainer",
+                "/usr/local/gib",
+                true,
+            ),
         ],
     },
 ];
@@ -241,7 +277,13 @@ fn every_pod_is_restricted() {
                         d.host_paths
                             .iter()
                             .map(|(a, b, c, e, ro)| {
-                                (a.to_string(), b.to_string(), c.to_string(), e.to_string(), *ro)
+                                (
+                                    a.to_string(),
+                                    b.to_string(),
+                                    c.to_string(),
+                                    e.to_string(),
+                                    *ro,
+                                )
                             })
                             .collect()
                     })

@@ -10,8 +10,9 @@
 //! - [`autoscale`]: the HorizontalPodAutoscalers and the PodMonitorings their
 //!   metrics need;
 //! - [`disruption`]: the PodDisruptionBudgets;
-//! - [`gpu_networks`], [`gpudirect`]: GPUDirect's Network objects, NCCL
-//!   plugin installer and pod wiring (annotations, daemon, env, host paths);
+//! - [`gpu_networks`], [`gpudirect`], [`nccl_installer`]: GPUDirect's
+//!   Network objects, pod wiring (annotations, daemon, env, host paths) and
+//!   NCCL plugin installer;
 //! - [`policies`]: the NetworkPolicies;
 //! - [`kueue`]: Kueue's queues, flavors and priority classes;
 //! - [`order`]: the apply order and the manifests file's layout;
@@ -25,6 +26,7 @@ mod health;
 pub mod jobset;
 pub mod kueue;
 mod names;
+mod nccl_installer;
 mod objects;
 mod order;
 mod pods;

@@ -2,7 +2,7 @@
 
 use super::objects::{labels, Lower, Object};
 use super::policies::{default_deny, FlowIndex};
-use super::{autoscale, disruption, gpu_networks, gpudirect, kueue, pods, services};
+use super::{autoscale, disruption, gpu_networks, kueue, nccl_installer, pods, services};
 use crate::model::{GpuDirectMode, Model};
 use crate::yaml::Emitter;
 use k8s_openapi::api::core::v1::ServiceAccount;
@@ -79,7 +79,7 @@ fn gpu_direct_objects(lw: &Lower, out: &mut Vec<Object>) {
         GpuDirectMode::Rdma,
     ] {
         let pools: Vec<_> = lw.m.pools.iter().filter(|p| p.gpu_direct == mode).collect();
-        if let Some(ds) = gpudirect::installer(lw, mode, &pools) {
+        if let Some(ds) = nccl_installer::installer(lw, mode, &pools) {
             out.push(Object::DaemonSet(ds));
         }
     }
