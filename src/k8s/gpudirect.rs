@@ -492,6 +492,61 @@ mod tests {
         assert!(exemptions(GpuDirectMode::None).is_empty());
     }
 
+    /// A TCPX pool: the wired pod has the daemon as a native sidecar, the
+    /// NCCL env naming the 4 GPU NICs (a user variable wins), the sockets
+    /// shared; a pod without GPUs on the same pool gets none of it.
+    #[test]
+    fn tcpx_pods_are_wired_and_helpers_are_not() {
+        let src = "apiVersion: podwire.dev/v1alpha1\nkind: AIWorkload\nmetadata: {name: c}\ngcp: {project: my-project, location: us-central1-a}\ncluster:\n  nodePools:\n    - {name: p, machineType: a3-highgpu-8g, nodes: 2, gpuDirect: true}\nworkloads:\n  - {name: w, image: t, run: job, replicas: 2, gpus: 8, distributed: pytorch, env: {NCCL_ALGO: Tree}}\n  - {name: helper, image: t, pool: p}\n";
+        let m = crate::analyze(src).model.expect("model");
+        let objs: Vec<serde_json::Value> = crate::k8s::objects(&m)
+            .iter()
+            .map(|o| o.to_json())
+            .collect();
+        let job = objs.iter().find(|o| o["kind"] == "Job").expect("job");
+        let t = &job["spec"]["template"];
+        let init = &t["spec"]["initContainers"][0];
+        assert_eq!(init["name"], "tcpx-daemon");
+        assert_eq!(init["restartPolicy"], "Always");
+        assert_eq!(
+            init["securityContext"]["capabilities"]["add"][0],
+            "NET_ADMIN"
+        );
+        let env = &t["spec"]["containers"][0]["env"];
+        let get = |k: &str| {
+            env.as_array()
+                .into_iter()
+                .flatten()
+                .filter(|e| e["name"] == k)
+                .map(|e| e["value"].clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            get("NCCL_GPUDIRECTTCPX_SOCKET_IFNAME"),
+            ["eth1,eth2,eth3,eth4"]
+        );
+        assert_eq!(get("NCCL_ALGO"), ["Tree"]);
+        assert!(t["metadata"]["annotations"]["devices.gke.io/container.tcpx-daemon"].is_string());
+        let helper = objs
+            .iter()
+            .find(|o| o["metadata"]["name"] == "helper" && !o["spec"]["template"].is_null())
+            .expect("helper");
+        let ht = &helper["spec"]["template"];
+        assert!(ht["spec"]["initContainers"].is_null());
+        assert!(ht["metadata"]["annotations"].is_null());
+        assert!(ht["spec"]["volumes"].is_null());
+        // One installer, on the pool's nodes, in kube-system.
+        let ds: Vec<_> = objs.iter().filter(|o| o["kind"] == "DaemonSet").collect();
+        assert_eq!(ds.len(), 1);
+        assert_eq!(ds[0]["metadata"]["namespace"], "kube-system");
+        assert_eq!(
+            ds[0]["spec"]["template"]["spec"]["affinity"]["nodeAffinity"]
+                ["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"][0]
+                ["matchExpressions"][0]["values"][0],
+            "p"
+        );
+    }
+
     #[test]
     fn device_annotation_lists_each_gpu_then_the_control_devices() {
         let (k, v) = device_annotation(GpuDirectMode::Tcpxo, 8).expect("tcpxo");
