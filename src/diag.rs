@@ -544,6 +544,8 @@ pub mod codes {
     pub const GPUDIRECT_RANGES: &str = "PW0704";
     /// An RDMA pool over several zones (a RoCE network is zonal).
     pub const GPUDIRECT_ZONES: &str = "PW0705";
+    /// The Pod Security exemptions GPUDirect pods need (a warning naming each).
+    pub const GPUDIRECT_POD_SECURITY: &str = "PW0706";
     // Generated output (PW09xx)
     /// podwire could not write an output it generated (a bug in podwire).
     pub const INTERNAL: &str = "PW0900";

@@ -180,6 +180,10 @@ pub fn bundled_examples() -> Vec<JsExample> {
             "flex-h100-pytorch",
             include_str!("../examples/flex-h100-pytorch.yaml"),
         ),
+        (
+            "a4-rdma-train",
+            include_str!("../examples/a4-rdma-train.yaml"),
+        ),
     ];
     EXAMPLES
         .iter()

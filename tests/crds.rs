@@ -335,9 +335,12 @@ fn check_metadata(o: &Value, namespaced: bool) -> Vec<String> {
 
 /// Custom resources of CRDs that GKE installs itself and shared/crds does
 /// not hold: Managed Service for Prometheus' PodMonitoring (its required
-/// fields are checked by the unit tests of src/k8s/autoscale.rs). Every
-/// other custom resource must have its CRD here.
-const NOT_IN_SHARED: &[&str] = &["monitoring.googleapis.com/v1"];
+/// fields are checked by the unit tests of src/k8s/autoscale.rs) and GKE
+/// multi-networking's Network and GKENetworkParamSet (checked against the
+/// shape of Google's published manifests by the unit tests of
+/// src/k8s/gpu_networks.rs). Every other custom resource must have its CRD
+/// here.
+const NOT_IN_SHARED: &[&str] = &["monitoring.googleapis.com/v1", "networking.gke.io/v1"];
 
 /// Validate one object against the CRDs: Ok(()) or every problem.
 fn validate(crds: &[Crd], o: &Value) -> Result<(), Vec<String>> {

@@ -42,6 +42,7 @@ fn there_are_examples() {
         "llama-l4-serving",
         "a3-mega-tcpxo",
         "flex-h100-pytorch",
+        "a4-rdma-train",
     ] {
         assert!(names.iter().any(|n| n == want), "missing example {want}");
     }
@@ -65,6 +66,8 @@ fn examples_compile_cleanly_and_match_snapshots() {
             | "flex-h100-kueue"
             | "pytorch-restarts-data"
             | "flex-h100-pytorch" => &["PW0702"],
+            // GPUDirect names its Pod Security exemptions.
+            "a3-mega-tcpxo" | "a4-rdma-train" => &["PW0706"],
             _ => &[],
         };
         assert_eq!(

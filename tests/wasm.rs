@@ -46,7 +46,8 @@ fn every_bundled_example_compiles_to_the_three_files() {
             "v5e-multislice-jax",
             "pytorch-restarts-data",
             "a3-mega-tcpxo",
-            "flex-h100-pytorch"
+            "flex-h100-pytorch",
+            "a4-rdma-train"
         ]
     );
     for e in &ex {
@@ -54,7 +55,7 @@ fn every_bundled_example_compiles_to_the_three_files() {
         assert!(c.ok, "{}: {:?}", e.name, c.diagnostics);
         let paths: Vec<&str> = c.files.iter().map(|f| f.path.as_str()).collect();
         // GPUDirect pools add the extra networks' requests.
-        let expected: &[&str] = if e.name == "a3-mega-tcpxo" {
+        let expected: &[&str] = if e.name == "a3-mega-tcpxo" || e.name == "a4-rdma-train" {
             &[
                 "gke/cluster.json",
                 "gke/networks.json",

@@ -32,6 +32,20 @@
 //!   e14ee8a4998b4952775281047f019bb7a6bacff8,
 //!   `gpudirect-rdma/nccl-rdma-installer.yaml` at
 //!   2c776f7e9656a2b6476f19938b738b4186000ce3.
+//! - `CEA-POD`: the same repository's pod manifests, which k8s::gpudirect
+//!   follows for the pods' annotations, daemon, env and volumes:
+//!   `gpudirect-tcpx/nccl-test-unprivileged-without-hostnetwork.yaml` at
+//!   98c85a6e581d7ec53329f9ab1de5f8626b637dbb and
+//!   `gpudirect-tcpx/config-with-env.yaml` at
+//!   0713f2e50a71e19ae8f3847cc4bd81021637d2cc (the NCCL env);
+//!   `gpudirect-tcpxo/nccl-test-unprivileged-without-hostnetwork.yaml` at
+//!   16434ecb1dd80352238b78031b2c2fc1133e81bf (the daemon's capabilities
+//!   without `privileged`) and `gpudirect-tcpxo/nccl-test-latest.yaml` at
+//!   089e022496faec95606d663eda8767078d347e34 (images, volumes, env);
+//!   `gpudirect-rdma/nccl-test-a4.yaml` at
+//!   155bfa49b7459a55c2352495d3eeb46a55637be6 (volumes; the NCCL env is
+//!   what its `set_nccl_env.sh` sets, as Google's gIB diagnostic image
+//!   declares it).
 
 /// The GPUDirect mode of a machine type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +90,10 @@ pub struct GpuDirect {
     pub installer_image: &'static str,
     /// `cloud.google.com/gke-accelerator` the installer selects (`CEA`).
     pub accelerator: &'static str,
+    /// The receive-datapath daemon that runs beside the workload (TCPX,
+    /// TCPXO; RDMA has none), paired with the installer's plugin version
+    /// as Google's test manifests pair them (`CEA-POD`).
+    pub daemon_image: Option<&'static str>,
 }
 
 /// Bandwidth of the primary NIC without GPUDirect, Gbps (`TCPX-GUIDE`: "up
@@ -100,6 +118,10 @@ const TABLE: &[GpuDirect] = &[
         installer_image:
             "us-docker.pkg.dev/gce-ai-infra/gpudirect-tcpx/nccl-plugin-gpudirecttcpx:latest",
         accelerator: "nvidia-h100-80gb",
+        // `CEA-POD` gpudirect-tcpx/nccl-test-unprivileged-without-hostnetwork.yaml.
+        daemon_image: Some(
+            "us-docker.pkg.dev/gce-ai-infra/gpudirect-tcpx/tcpgpudmarxd-dev:v2.0.15",
+        ),
     },
     GpuDirect {
         machine_type: "a3-megagpu-8g",
@@ -115,6 +137,11 @@ const TABLE: &[GpuDirect] = &[
         installer_image:
             "us-docker.pkg.dev/gce-ai-infra/gpudirect-tcpxo/nccl-plugin-gpudirecttcpx-dev:v1.0.3",
         accelerator: "nvidia-h100-mega-80gb",
+        // `CEA-POD` gpudirect-tcpxo/nccl-test-latest.yaml @ 089e022 pairs
+        // daemon v1.0.9 with plugin v1.0.3 (the installer's).
+        daemon_image: Some(
+            "us-docker.pkg.dev/gce-ai-infra/gpudirect-tcpxo/tcpgpudmarxd-dev:v1.0.9",
+        ),
     },
     GpuDirect {
         machine_type: "a3-ultragpu-8g",
@@ -132,6 +159,7 @@ const TABLE: &[GpuDirect] = &[
         // installer for nvidia-h200-141gb and nvidia-b200).
         installer_image: "us-docker.pkg.dev/gce-ai-infra/gpudirect-gib/nccl-plugin-gib:v1.0.6",
         accelerator: "nvidia-h200-141gb",
+        daemon_image: None,
     },
     GpuDirect {
         machine_type: "a4-highgpu-8g",
@@ -144,6 +172,7 @@ const TABLE: &[GpuDirect] = &[
         roce_profile: true,
         installer_image: "us-docker.pkg.dev/gce-ai-infra/gpudirect-gib/nccl-plugin-gib:v1.0.6",
         accelerator: "nvidia-b200",
+        daemon_image: None,
     },
 ];
 

@@ -106,6 +106,37 @@ pub(super) fn check(
         pool.extra_networks = model::gpu_networks(cluster.name, &pool.name, g, next_range, &zone);
         next_range += need;
 
+        // What the pods on this pool have beyond Pod Security "restricted"
+        // (k8s::gpudirect emits exactly these), said before anything is sent.
+        let on_pool: Vec<&str> = workloads
+            .iter()
+            .flatten()
+            .filter(|w| w.pool == i && crate::k8s::gpudirect::wired(pool, w))
+            .map(|w| w.name.as_str())
+            .collect();
+        if !on_pool.is_empty() {
+            let ex = crate::k8s::gpudirect::exemptions(pool.gpu_direct);
+            checker.warn(
+                codes::GPUDIRECT_POD_SECURITY,
+                &at(&path, ".gpuDirect"),
+                format!(
+                    "{} on pool `{}` needs Pod Security exemptions for the pods of {}: {}",
+                    g.mode.as_str(),
+                    pool.name,
+                    on_pool
+                        .iter()
+                        .map(|n| format!("`{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    ex.join("; ")
+                ),
+                Some(
+                    "the namespace therefore enforces Pod Security \"privileged\" (\"baseline\" already forbids host paths and NET_ADMIN) while its `warn` and `audit` levels stay \"restricted\"; every other setting of these pods stays restricted. Run other workloads on this cluster in another spec (namespace) to keep them under an enforced \"restricted\""
+                        .to_string(),
+                ),
+            );
+        }
+
         // Pods that take only part of a node share its GPU NICs: GPUDirect
         // (the TCPX/TCPXO receive daemon, the NCCL plugins' NIC-to-GPU
         // mapping) is laid out for one pod that uses every GPU.
@@ -172,7 +203,7 @@ pub(super) fn check(
                 g.gpu_gbps()
             ),
             Some(format!(
-                "set `gpuDirect: true` on pool `{}` ({}); podwire then creates its {} networks and attaches the nodes (it does not yet install the NCCL plugin or wire the pods to those NICs)",
+                "set `gpuDirect: true` on pool `{}` ({}); podwire then creates its {} networks, attaches the nodes, installs the NCCL plugin and wires the pods to those NICs (at a cost in Pod Security it names)",
                 pool.name,
                 g.mode.as_str(),
                 g.subnets()
@@ -196,6 +227,8 @@ mod tests {
         crate::analyze(src)
             .diagnostics
             .into_iter()
+            // The Pod Security warning of every wired pod has its own test.
+            .filter(|d| d.code != codes::GPUDIRECT_POD_SECURITY)
             .map(|d| {
                 assert!(d.span.is_some(), "{d:?} has no span");
                 assert!(d.help.is_some(), "{d:?} has no help");
@@ -323,6 +356,40 @@ mod tests {
         assert!(found(&spec("", pools, one)).is_empty());
         let g2 = "    - {name: mega, machineType: g2-standard-96, nodes: 2}\n";
         assert!(found(&spec("", g2, JOB)).is_empty());
+    }
+
+    #[test]
+    fn wired_pods_get_a_warning_naming_each_exemption() {
+        let a = crate::analyze(&spec("", MEGA, JOB));
+        let d: Vec<_> = a
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == codes::GPUDIRECT_POD_SECURITY)
+            .collect();
+        assert_eq!(d.len(), 1, "{:#?}", a.diagnostics);
+        assert_eq!(d[0].severity, Severity::Warning);
+        assert_eq!(d[0].path, "cluster.nodePools[0].gpuDirect");
+        assert!(d[0].span.is_some());
+        for want in [
+            "`train`",
+            "/home/kubernetes/bin/nvidia/lib64",
+            "/sys",
+            "/proc/sys",
+            "/dev/aperture_devices",
+            "NET_ADMIN",
+            "tcpxo-daemon",
+            "root",
+        ] {
+            assert!(d[0].message.contains(want), "{want}: {}", d[0].message);
+        }
+        assert!(d[0]
+            .help
+            .as_deref()
+            .is_some_and(|h| h.contains("privileged") && h.contains("`audit`")));
+        // A pod without GPUs on the pool is not wired, and not exempted.
+        let helper = "  - {name: helper, image: t, pool: mega}\n";
+        let a = crate::analyze(&spec("", MEGA, helper));
+        assert!(a.diagnostics.is_empty(), "{:#?}", a.diagnostics);
     }
 
     #[test]

@@ -5,10 +5,19 @@
 //! `networking.gke.io/interfaces`), as GKE's GPUDirect guides write them
 //! (see catalog::gpudirect for the sources).
 //!
-//! Not yet emitted into `k8s/manifests.yaml`: the objects, the NCCL plugin
-//! installer and the daemon sidecar come together in a later step.
+//! k8s::order emits the objects (after the namespace, before the
+//! workloads); k8s::gpudirect puts the annotations on the pods.
+//!
+//! Fields as Google's published manifests write them: the GKE guides'
+//! `GKENetworkParamSet` (`vpc`, `vpcSubnet`, `deviceMode`) and `Network`
+//! (`type: Device`, `parametersRef` {group, kind, name}) objects, which
+//! gpudirect-tcpx*/gpudirect-rdma manifests refer to by name in the pods'
+//! `networking.gke.io/interfaces` (see catalog::gpudirect, `TCPX-GUIDE`,
+//! `RDMA-GUIDE`). The CRDs are GKE's own (not in shared/crds); the test
+//! below holds the fields to that shape.
 
 use crate::model::{NetworkRole, Pool};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -16,18 +25,12 @@ pub const API_VERSION: &str = "networking.gke.io/v1";
 pub const DEFAULT_INTERFACE: &str = "networking.gke.io/default-interface";
 pub const INTERFACES: &str = "networking.gke.io/interfaces";
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Meta {
-    pub name: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GkeNetworkParamSet {
     pub api_version: String,
     pub kind: String,
-    pub metadata: Meta,
+    pub metadata: ObjectMeta,
     pub spec: GkeNetworkParamSetSpec,
 }
 
@@ -41,12 +44,12 @@ pub struct GkeNetworkParamSetSpec {
     pub device_mode: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Network {
     pub api_version: String,
     pub kind: String,
-    pub metadata: Meta,
+    pub metadata: ObjectMeta,
     pub spec: NetworkSpec,
 }
 
@@ -87,7 +90,10 @@ pub fn objects(p: &Pool) -> Vec<(GkeNetworkParamSet, Network)> {
                 NetworkRole::Rdma => "RDMA",
             };
             n.subnets.iter().map(move |(sub, _)| {
-                let meta = Meta { name: sub.clone() };
+                let meta = ObjectMeta {
+                    name: Some(sub.clone()),
+                    ..Default::default()
+                };
                 (
                     GkeNetworkParamSet {
                         api_version: API_VERSION.into(),
@@ -127,7 +133,7 @@ pub fn pod_annotations(p: &Pool) -> BTreeMap<String, String> {
         return BTreeMap::new();
     }
     let interfaces: Vec<Interface> = std::iter::once("default".to_string())
-        .chain(objs.into_iter().map(|(_, n)| n.metadata.name))
+        .chain(objs.into_iter().filter_map(|(_, n)| n.metadata.name))
         .enumerate()
         .map(|(i, network)| Interface {
             interface_name: format!("eth{i}"),
@@ -165,7 +171,7 @@ mod tests {
         assert_eq!(o[0].0.spec.vpc_subnet, "c-p-sub-0");
         assert!(o.iter().all(|(ps, n)| ps.spec.device_mode == "NetDevice"
             && n.spec.kind == "Device"
-            && n.spec.parameters_ref.name == ps.metadata.name));
+            && Some(&n.spec.parameters_ref.name) == ps.metadata.name.as_ref()));
         let r = objects(&pool("a4-highgpu-8g"));
         assert_eq!(r.len(), 9);
         assert_eq!(r[0].0.spec.device_mode, "NetDevice");
@@ -179,6 +185,57 @@ mod tests {
             serde_json::to_value(&r[1].1).expect("json")["spec"]["type"],
             "Device"
         );
+    }
+
+    /// The fields of Google's published objects (GKE's GPUDirect guides
+    /// and the manifests that copy them: a `GKENetworkParamSet` with
+    /// exactly `spec.vpc`, `spec.vpcSubnet`, `spec.deviceMode` of
+    /// `NetDevice` or `RDMA`; a `Network` with `spec.type: Device` and
+    /// `spec.parametersRef` {group, kind, name}); both cluster-scoped, so
+    /// no namespace; names valid DNS-1123 labels.
+    #[test]
+    fn objects_have_exactly_the_fields_of_googles_manifests() {
+        use serde_json::Value;
+        let keys = |v: &Value| -> Vec<String> {
+            let mut k: Vec<String> = v
+                .as_object()
+                .map(|o| o.keys().cloned().collect())
+                .unwrap_or_default();
+            k.sort();
+            k
+        };
+        for machine in ["a3-highgpu-8g", "a3-megagpu-8g", "a4-highgpu-8g"] {
+            for (ps, n) in objects(&pool(machine)) {
+                let ps = serde_json::to_value(&ps).expect("json");
+                let n = serde_json::to_value(&n).expect("json");
+                for o in [&ps, &n] {
+                    assert_eq!(keys(o), ["apiVersion", "kind", "metadata", "spec"]);
+                    assert_eq!(o["apiVersion"], "networking.gke.io/v1");
+                    assert!(o["metadata"]["namespace"].is_null());
+                    let name = o["metadata"]["name"].as_str().unwrap_or_default();
+                    assert!(
+                        !name.is_empty()
+                            && name.len() <= 63
+                            && name
+                                .bytes()
+                                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+                        "{name}"
+                    );
+                }
+                assert_eq!(ps["kind"], "GKENetworkParamSet");
+                assert_eq!(keys(&ps["spec"]), ["deviceMode", "vpc", "vpcSubnet"]);
+                assert!(matches!(
+                    ps["spec"]["deviceMode"].as_str(),
+                    Some("NetDevice" | "RDMA")
+                ));
+                assert_eq!(n["kind"], "Network");
+                assert_eq!(keys(&n["spec"]), ["parametersRef", "type"]);
+                assert_eq!(n["spec"]["type"], "Device");
+                assert_eq!(keys(&n["spec"]["parametersRef"]), ["group", "kind", "name"]);
+                assert_eq!(n["spec"]["parametersRef"]["kind"], "GKENetworkParamSet");
+                assert_eq!(n["spec"]["parametersRef"]["name"], ps["metadata"]["name"]);
+            }
+        }
     }
 
     #[test]

@@ -10,6 +10,9 @@
 //! - [`autoscale`]: the HorizontalPodAutoscalers and the PodMonitorings their
 //!   metrics need;
 //! - [`disruption`]: the PodDisruptionBudgets;
+//! - [`gpu_networks`], [`gpudirect`], [`nccl_installer`]: GPUDirect's
+//!   Network objects, pod wiring (annotations, daemon, env, host paths) and
+//!   NCCL plugin installer;
 //! - [`policies`]: the NetworkPolicies;
 //! - [`kueue`]: Kueue's queues, flavors and priority classes;
 //! - [`order`]: the apply order and the manifests file's layout;
@@ -18,10 +21,12 @@
 mod autoscale;
 mod disruption;
 pub mod gpu_networks;
+pub mod gpudirect;
 mod health;
 pub mod jobset;
 pub mod kueue;
 mod names;
+mod nccl_installer;
 mod objects;
 mod order;
 mod pods;

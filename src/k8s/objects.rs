@@ -2,11 +2,12 @@
 //! metadata and labels, and the namespace that holds them.
 
 use super::autoscale::PodMonitoring;
+use super::gpu_networks::{GkeNetworkParamSet, Network};
 use super::jobset::JobSet;
 use super::kueue::Kueue;
 use crate::model::{Model, Workload};
 use crate::yaml::Emitter;
-use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{Namespace, Service, ServiceAccount};
@@ -24,6 +25,12 @@ pub const WORKLOAD_LABEL: &str = "podwire.dev/workload";
 #[derive(Debug, Clone, PartialEq)]
 pub enum Object {
     Namespace(Namespace),
+    /// GKE multi-networking's cluster-scoped objects, one pair per extra
+    /// NIC of a GPUDirect pool.
+    GkeNetworkParamSet(GkeNetworkParamSet),
+    Network(Network),
+    /// The NCCL plugin installer of a GPUDirect mode, in `kube-system`.
+    DaemonSet(DaemonSet),
     ServiceAccount(ServiceAccount),
     NetworkPolicy(NetworkPolicy),
     Service(Service),
@@ -43,6 +50,9 @@ impl Object {
     pub fn metadata(&self) -> &ObjectMeta {
         match self {
             Object::Namespace(o) => &o.metadata,
+            Object::GkeNetworkParamSet(o) => &o.metadata,
+            Object::Network(o) => &o.metadata,
+            Object::DaemonSet(o) => &o.metadata,
             Object::ServiceAccount(o) => &o.metadata,
             Object::NetworkPolicy(o) => &o.metadata,
             Object::Service(o) => &o.metadata,
@@ -61,6 +71,13 @@ impl Object {
     pub fn type_info(&self) -> (&'static str, &'static str, &'static str) {
         match self {
             Object::Namespace(_) => ("v1", "Namespace", "namespaces"),
+            Object::GkeNetworkParamSet(_) => (
+                super::gpu_networks::API_VERSION,
+                "GKENetworkParamSet",
+                "gkenetworkparamsets",
+            ),
+            Object::Network(_) => (super::gpu_networks::API_VERSION, "Network", "networks"),
+            Object::DaemonSet(_) => ("apps/v1", "DaemonSet", "daemonsets"),
             Object::ServiceAccount(_) => ("v1", "ServiceAccount", "serviceaccounts"),
             Object::NetworkPolicy(_) => {
                 ("networking.k8s.io/v1", "NetworkPolicy", "networkpolicies")
@@ -110,6 +127,9 @@ impl Object {
     pub fn write_yaml(&self, e: &mut Emitter) -> Result<(), crate::yaml::Error> {
         match self {
             Object::Namespace(o) => e.document(o),
+            Object::GkeNetworkParamSet(o) => e.document(o),
+            Object::Network(o) => e.document(o),
+            Object::DaemonSet(o) => e.document(o),
             Object::ServiceAccount(o) => e.document(o),
             Object::NetworkPolicy(o) => e.document(o),
             Object::Service(o) => e.document(o),
@@ -128,6 +148,9 @@ impl Object {
     pub fn to_json(&self) -> serde_json::Value {
         let r = match self {
             Object::Namespace(o) => serde_json::to_value(o),
+            Object::GkeNetworkParamSet(o) => serde_json::to_value(o),
+            Object::Network(o) => serde_json::to_value(o),
+            Object::DaemonSet(o) => serde_json::to_value(o),
             Object::ServiceAccount(o) => serde_json::to_value(o),
             Object::NetworkPolicy(o) => serde_json::to_value(o),
             Object::Service(o) => serde_json::to_value(o),
@@ -170,8 +193,15 @@ impl<'m> Lower<'m> {
 
     pub(super) fn namespace(&self) -> Object {
         let mut ns_labels = self.common();
-        ns_labels.insert(s("pod-security.kubernetes.io/enforce"), s("restricted"));
-        ns_labels.insert(s("pod-security.kubernetes.io/enforce-version"), s("latest"));
+        let gpu_direct = self.m.workloads.iter().any(|w| {
+            self.m
+                .pools
+                .get(w.pool)
+                .is_some_and(|p| super::gpudirect::wired(p, w))
+        });
+        for (k, v) in super::gpudirect::pod_security_labels(gpu_direct) {
+            ns_labels.insert(s(k), s(v));
+        }
         Object::Namespace(Namespace {
             metadata: ObjectMeta {
                 name: Some(self.m.namespace.clone()),

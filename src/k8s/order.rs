@@ -2,8 +2,8 @@
 
 use super::objects::{labels, Lower, Object};
 use super::policies::{default_deny, FlowIndex};
-use super::{autoscale, disruption, kueue, pods, services};
-use crate::model::Model;
+use super::{autoscale, disruption, gpu_networks, kueue, nccl_installer, pods, services};
+use crate::model::{GpuDirectMode, Model};
 use crate::yaml::Emitter;
 use k8s_openapi::api::core::v1::ServiceAccount;
 
@@ -12,7 +12,10 @@ pub const SEPARATOR: &str = "---\n";
 
 /// All objects, in the order they should be applied: the namespace, the
 /// Kueue objects (flavors, admission checks, cluster and local queues,
-/// priority classes: all before the jobs they admit), the ServiceAccounts, the NetworkPolicies (before any pod can start
+/// priority classes: all before the jobs they admit), per GPUDirect pool
+/// its GKENetworkParamSets then its Networks (which name them) and per
+/// GPUDirect mode its NCCL plugin installer (before the pods that need the
+/// networks and the plugin), the ServiceAccounts, the NetworkPolicies (before any pod can start
 /// unrestricted; only when the spec declares connections), the Services,
 /// the PodDisruptionBudgets (in force before the first pod exists), the
 /// workloads, then per autoscaled workload its PodMonitoring and its
@@ -22,6 +25,7 @@ pub fn objects(m: &Model) -> Vec<Object> {
     let lw = Lower::new(m);
     let mut out = vec![lw.namespace()];
     out.extend(kueue::objects(&lw).into_iter().map(Object::Kueue));
+    gpu_direct_objects(&lw, &mut out);
     for w in &m.workloads {
         let mut meta = lw.wl_meta(&w.name, w);
         if let Some(gsa) = &w.gcp_service_account {
@@ -53,12 +57,42 @@ pub fn objects(m: &Model) -> Vec<Object> {
     out
 }
 
+/// The multi-networking objects of every GPUDirect pool (param sets first:
+/// a Network names its param set) and one NCCL plugin installer per mode
+/// in use, pinned to that mode's pools.
+fn gpu_direct_objects(lw: &Lower, out: &mut Vec<Object>) {
+    let mut sets = Vec::new();
+    let mut nets = Vec::new();
+    for p in &lw.m.pools {
+        for (mut ps, mut n) in gpu_networks::objects(p) {
+            ps.metadata.labels = Some(lw.common());
+            n.metadata.labels = Some(lw.common());
+            sets.push(Object::GkeNetworkParamSet(ps));
+            nets.push(Object::Network(n));
+        }
+    }
+    out.extend(sets);
+    out.extend(nets);
+    for mode in [
+        GpuDirectMode::Tcpx,
+        GpuDirectMode::Tcpxo,
+        GpuDirectMode::Rdma,
+    ] {
+        let pools: Vec<_> = lw.m.pools.iter().filter(|p| p.gpu_direct == mode).collect();
+        if let Some(ds) = nccl_installer::installer(lw, mode, &pools) {
+            out.push(Object::DaemonSet(ds));
+        }
+    }
+}
+
 /// A kind's place in the apply order, for the kinds whose place matters:
 /// what is referred to comes before what refers to it. The Namespace first
 /// (everything else lives in it); Kueue's objects in the order they name
 /// each other (a ClusterQueue names ResourceFlavors and AdmissionChecks, an
 /// AdmissionCheck its ProvisioningRequestConfig, a LocalQueue its
-/// ClusterQueue), then the priority classes; ServiceAccounts,
+/// ClusterQueue), then the priority classes; GKE's GKENetworkParamSets,
+/// then the Networks that name them, then DaemonSets (the NCCL plugin
+/// installers, before the pods that use the plugin); ServiceAccounts,
 /// NetworkPolicies (before any pod can start unrestricted) and Services;
 /// the workloads last, so that a queued job
 /// finds its queue and a pod its ServiceAccount. `None`: anywhere.
@@ -74,6 +108,9 @@ pub fn apply_rank(api_version: &str, kind: &str) -> Option<u8> {
         ("kueue.x-k8s.io", "ClusterQueue") => 4,
         ("kueue.x-k8s.io", "LocalQueue") => 5,
         ("kueue.x-k8s.io", "WorkloadPriorityClass") => 6,
+        ("networking.gke.io", "GKENetworkParamSet") => 7,
+        ("networking.gke.io", "Network") => 8,
+        ("apps", "DaemonSet") => 9,
         ("", "ServiceAccount") => 10,
         ("networking.k8s.io", "NetworkPolicy") => 11,
         ("", "Service") => 12,
@@ -111,6 +148,8 @@ mod tests {
         include_str!("../../examples/mixed-stack.yaml"),
         include_str!("../../examples/flex-h100-kueue.yaml"),
         include_str!("../../examples/llama-l4-serving.yaml"),
+        include_str!("../../examples/a3-mega-tcpxo.yaml"),
+        include_str!("../../examples/a4-rdma-train.yaml"),
     ];
 
     fn model(src: &str) -> Model {

@@ -359,7 +359,21 @@ fn pod_template(lw: &Lower, w: &Workload, job: bool) -> PodTemplateSpec {
         });
     }
 
-    let (pod_volumes, mounts) = volumes(w, accelerated);
+    let (mut pod_volumes, mut mounts) = volumes(w, accelerated);
+    // GPUDirect: the NCCL env of the mode (the user's own variables still
+    // win), its host paths, annotations and daemon sidecar.
+    let wiring = super::gpudirect::pod_wiring(pool, w);
+    let mut init_containers = Vec::new();
+    let mut annotations = BTreeMap::new();
+    if let Some(wr) = wiring {
+        let user = |n: &str| w.env.iter().any(|(k, _)| k == n);
+        let nccl: Vec<EnvVar> = wr.env.into_iter().filter(|e| !user(&e.name)).collect();
+        env_vars.splice(0..0, nccl);
+        pod_volumes.extend(wr.volumes);
+        mounts.extend(wr.mounts);
+        annotations.extend(wr.annotations);
+        init_containers.extend(wr.sidecar);
+    }
     let fuse = w
         .volumes
         .iter()
@@ -415,13 +429,19 @@ fn pod_template(lw: &Lower, w: &Workload, job: bool) -> PodTemplateSpec {
         metadata: Some(ObjectMeta {
             labels: Some(meta_labels),
             // GKE injects the Cloud Storage FUSE sidecar into pods so marked.
-            annotations: fuse.then(|| labels(&[("gke-gcsfuse/volumes", "true")])),
+            annotations: {
+                if fuse {
+                    annotations.insert(s("gke-gcsfuse/volumes"), s("true"));
+                }
+                (!annotations.is_empty()).then_some(annotations)
+            },
             ..Default::default()
         }),
         spec: Some(PodSpec {
             affinity,
             automount_service_account_token: Some(false),
             containers: vec![container],
+            init_containers: (!init_containers.is_empty()).then_some(init_containers),
             node_selector: Some(node_selector),
             restart_policy: job.then(|| s("Never")),
             security_context: Some(PodSecurityContext {

@@ -445,7 +445,15 @@ pub struct NodePool {
     /// pool's nodes to the extra networks and writes the Compute Engine
     /// requests that create them (`gke/networks.json`), each closed by a
     /// firewall rule to all but the pool's nodes; NetworkPolicies do not
-    /// police these NICs. A pod on such a pool takes all of a node's GPUs.
+    /// police these NICs. The manifests get a Network and GKENetworkParamSet
+    /// per extra NIC and the mode's NCCL plugin installer (a DaemonSet in
+    /// kube-system on these nodes), and each pod with GPUs on the pool its
+    /// interfaces, the NCCL environment of the mode and, for TCPX/TCPXO, the
+    /// receive daemon as a native sidecar. That costs Pod Security: host
+    /// paths (and the daemon's NET_ADMIN, as root), so the namespace
+    /// enforces "privileged" while warning and auditing "restricted"; a
+    /// warning names each exemption. A pod on such a pool takes all of a
+    /// node's GPUs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("default" = false, "examples" = [true]))]
     pub gpu_direct: Option<bool>,
