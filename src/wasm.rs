@@ -176,6 +176,10 @@ pub fn bundled_examples() -> Vec<JsExample> {
             "a3-mega-tcpxo",
             include_str!("../examples/a3-mega-tcpxo.yaml"),
         ),
+        (
+            "llama-405b-multihost",
+            include_str!("../examples/llama-405b-multihost.yaml"),
+        ),
     ];
     EXAMPLES
         .iter()

@@ -41,6 +41,7 @@ fn there_are_examples() {
         "pytorch-restarts-data",
         "llama-l4-serving",
         "a3-mega-tcpxo",
+        "llama-405b-multihost",
     ] {
         assert!(names.iter().any(|n| n == want), "missing example {want}");
     }

@@ -45,7 +45,8 @@ fn every_bundled_example_compiles_to_the_three_files() {
             "queued-a3-mega",
             "v5e-multislice-jax",
             "pytorch-restarts-data",
-            "a3-mega-tcpxo"
+            "a3-mega-tcpxo",
+            "llama-405b-multihost"
         ]
     );
     for e in &ex {

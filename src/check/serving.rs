@@ -335,7 +335,11 @@ pub(super) fn check_serving(
                 );
             }
         }
-        if w.distributed.is_some_and(|d| d != spec::Distributed::None) {
+        // (A LeaderWorkerSet's rendezvous is within each group, whose size
+        // is fixed; the autoscaler adds and removes whole groups.)
+        if w.distributed.is_some_and(|d| d != spec::Distributed::None)
+            && w.group_size.unwrap_or(1) <= 1
+        {
             ok = false;
             checker.err(
                 codes::FIXED_SIZE,
@@ -448,7 +452,8 @@ pub(super) fn check_serving(
         // Fewest pods the budget will govern.
         let pods = autoscale
             .as_ref()
-            .map_or(w.replicas.unwrap_or(1), |a| a.min);
+            .map_or(w.replicas.unwrap_or(1), |a| a.min)
+            .saturating_mul(w.group_size.unwrap_or(1).max(1));
         if let Some(rule) = disruption.filter(|_| serving == Some(true) && pods > 0) {
             if rule.allowed(pods) == 0 {
                 let field = match rule {
@@ -475,8 +480,25 @@ pub(super) fn check_serving(
     if wl.kind.is_job() {
         return;
     }
-    if let (Some(a), Some(pool)) = (&autoscale, pool) {
-        fits_max(checker, &at(path, ".autoscale.max"), wl, a.max, pool);
+    match (&autoscale, pool) {
+        (Some(a), Some(pool)) => fits_max(
+            checker,
+            codes::AUTOSCALE_CAPACITY,
+            &at(path, ".autoscale.max"),
+            wl,
+            a.max,
+            pool,
+        ),
+        // Every group at once: a group that does not fit whole never serves.
+        (None, Some(pool)) if wl.group_size > 1 => fits_max(
+            checker,
+            codes::GROUP_CAPACITY,
+            &at(path, ".groupSize"),
+            wl,
+            wl.replicas,
+            pool,
+        ),
+        _ => {}
     }
     if let Some(a) = &autoscale {
         wl.replicas = a.min;
@@ -615,29 +637,58 @@ fn pods_per_node(wl: &model::Workload, pool: &Pool) -> Option<(u64, String)> {
     best.filter(|(n, _)| *n > 0)
 }
 
-/// Warn when `max` pods of `wl` cannot all run on `pool` at its largest.
-fn fits_max(checker: &mut Checker, field: &str, wl: &model::Workload, max: u32, pool: &Pool) {
+/// Warn when `max` replicas of `wl` (`max` pods, or `max` groups of
+/// `group_size` pods) cannot all run on `pool` at its largest.
+fn fits_max(
+    checker: &mut Checker,
+    code: &'static str,
+    field: &str,
+    wl: &model::Workload,
+    max: u32,
+    pool: &Pool,
+) {
     let Some((per_node, why)) = pods_per_node(wl, pool) else {
         return;
     };
-    let need = u64::from(max).div_ceil(per_node);
+    let group = u64::from(wl.group_size.max(1));
+    let pods = u64::from(max) * group;
+    let need = pods.div_ceil(per_node);
     let have = max_nodes(pool);
     if need <= have {
         return;
     }
     let zones = u64::from(pool.zone_count.max(1));
+    let (what, lower, fit) = if group > 1 {
+        (
+            format!(
+                "{max} group{} of {group} pods ({pods} pods)",
+                if max == 1 { "" } else { "s" }
+            ),
+            if code == codes::AUTOSCALE_CAPACITY {
+                "`autoscale.max`"
+            } else {
+                "`replicas`"
+            },
+            format!("{} groups", have * per_node / group),
+        )
+    } else {
+        (
+            format!("{max} pods"),
+            "`autoscale.max`",
+            (have * per_node).to_string(),
+        )
+    };
     checker.warn(
-        codes::AUTOSCALE_CAPACITY,
+        code,
         field,
         format!(
-            "{max} pods need {need} nodes of pool `{}` ({per_node} per {} node: {why}), but the pool has at most {have}",
+            "{what} need {need} nodes of pool `{}` ({per_node} per {} node: {why}), but the pool has at most {have}",
             pool.name, pool.machine_type
         ),
         Some(format!(
-            "set the pool's `autoscaling.max` to {} (per zone, {zones} zone{}), or lower `autoscale.max` to {}; pods beyond the pool stay Pending",
+            "set the pool's `autoscaling.max` to {} (per zone, {zones} zone{}), or lower {lower} to {fit}; pods beyond the pool stay Pending",
             need.div_ceil(zones),
             if zones == 1 { "" } else { "s" },
-            have * per_node
         )),
     );
 }

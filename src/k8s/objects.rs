@@ -4,7 +4,8 @@
 use super::autoscale::PodMonitoring;
 use super::jobset::JobSet;
 use super::kueue::Kueue;
-use crate::model::{Model, Workload};
+use super::lws::LeaderWorkerSet;
+use crate::model::{Kind, Model, Workload, LWS_WORKER_INDEX_LABEL};
 use crate::yaml::Emitter;
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
@@ -29,6 +30,7 @@ pub enum Object {
     Service(Service),
     Job(Job),
     JobSet(JobSet),
+    LeaderWorkerSet(LeaderWorkerSet),
     StatefulSet(StatefulSet),
     Deployment(Deployment),
     /// Kueue's custom resources (queues, flavors, priority classes ...).
@@ -48,6 +50,7 @@ impl Object {
             Object::Service(o) => &o.metadata,
             Object::Job(o) => &o.metadata,
             Object::JobSet(o) => &o.metadata,
+            Object::LeaderWorkerSet(o) => &o.metadata,
             Object::StatefulSet(o) => &o.metadata,
             Object::Deployment(o) => &o.metadata,
             Object::Kueue(o) => o.metadata(),
@@ -71,6 +74,11 @@ impl Object {
                 super::jobset::API_VERSION,
                 super::jobset::KIND,
                 super::jobset::PLURAL,
+            ),
+            Object::LeaderWorkerSet(_) => (
+                super::lws::API_VERSION,
+                super::lws::KIND,
+                super::lws::PLURAL,
             ),
             Object::StatefulSet(_) => ("apps/v1", "StatefulSet", "statefulsets"),
             Object::Deployment(_) => ("apps/v1", "Deployment", "deployments"),
@@ -115,6 +123,7 @@ impl Object {
             Object::Service(o) => e.document(o),
             Object::Job(o) => e.document(o),
             Object::JobSet(o) => e.document(o),
+            Object::LeaderWorkerSet(o) => e.document(o),
             Object::StatefulSet(o) => e.document(o),
             Object::Deployment(o) => e.document(o),
             Object::Kueue(o) => e.document(o),
@@ -133,6 +142,7 @@ impl Object {
             Object::Service(o) => serde_json::to_value(o),
             Object::Job(o) => serde_json::to_value(o),
             Object::JobSet(o) => serde_json::to_value(o),
+            Object::LeaderWorkerSet(o) => serde_json::to_value(o),
             Object::StatefulSet(o) => serde_json::to_value(o),
             Object::Deployment(o) => serde_json::to_value(o),
             Object::Kueue(o) => serde_json::to_value(o),
@@ -214,5 +224,16 @@ impl<'m> Lower<'m> {
     /// The labels that select workload `w`'s pods.
     pub(super) fn selector(w: &Workload) -> BTreeMap<String, String> {
         labels(&[(WORKLOAD_LABEL, &w.name)])
+    }
+
+    /// The labels that select the pods of `w` that serve: all of them, or
+    /// a LeaderWorkerSet's leaders (worker index 0; the workers only
+    /// compute for their leader).
+    pub(super) fn serving_selector(w: &Workload) -> BTreeMap<String, String> {
+        let mut l = Self::selector(w);
+        if w.kind == Kind::LeaderWorkerSet {
+            l.insert(s(LWS_WORKER_INDEX_LABEL), s("0"));
+        }
+        l
     }
 }

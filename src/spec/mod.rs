@@ -674,6 +674,10 @@ pub struct Workload {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0, max = 100000), extend("default" = 1, "examples" = [4]))]
     pub replicas: Option<u32>,
+    /// Pods per replica: more than 1 makes a LeaderWorkerSet of `replicas` groups for a model too large for one node (multi-host serving). Each group is a leader (worker index 0), which serves and gets the Service's traffic, and `groupSize - 1` workers; LeaderWorkerSet gives every pod the leader's address, the group size and its index (`LWS_LEADER_ADDRESS`, `LWS_GROUP_SIZE`, `LWS_WORKER_INDEX`). Long-running workloads only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 64), extend("default" = 1, "examples" = [2]))]
+    pub group_size: Option<u32>,
     /// GPUs per pod (nvidia.com/gpu).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0, max = 16), extend("examples" = [8]))]
