@@ -108,3 +108,125 @@ pub(super) fn leader_worker_set(
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{json, Value};
+
+    const SRC: &str = "apiVersion: podwire.dev/v1alpha1\nkind: AIWorkload\nmetadata: {name: t}\n\
+        gcp: {project: my-project, location: us-central1-a}\n\
+        cluster:\n  nodePools:\n    - {name: h100, machineType: a3-highgpu-8g, autoscaling: {min: 2, max: 6}}\n\
+        workloads:\n  - {name: llm, image: r/s:1, run: service, groupSize: 3, gpus: 8, distributed: pytorch,\n     \
+        resources: {cpu: '100'}, ports: [{name: http, port: 8000}], health: {path: /health, port: http},\n     \
+        autoscale: {min: 1, max: 2, cpu: 70}, expose: internal}\n\
+        connections:\n  - {from: {cidr: 10.0.0.0/8}, to: llm, ports: [http]}\n";
+
+    fn objects() -> Vec<Value> {
+        let a = crate::analyze(SRC);
+        let Some(m) = a.model else {
+            panic!("compiles: {:?}", a.diagnostics)
+        };
+        super::super::objects(&m)
+            .iter()
+            .map(|o| o.to_json())
+            .collect()
+    }
+
+    fn env(c: &Value, name: &str) -> Value {
+        c["env"]
+            .as_array()
+            .and_then(|e| e.iter().find(|v| v["name"] == name))
+            .map_or(Value::Null, |v| v["value"].clone())
+    }
+
+    #[test]
+    fn leaders_serve_and_workers_rendezvous_through_them() {
+        let all = objects();
+        let lws: Vec<&Value> = all
+            .iter()
+            .filter(|o| o["kind"] == "LeaderWorkerSet")
+            .collect();
+        assert_eq!(lws.len(), 1);
+        let spec = &lws[0]["spec"];
+        // The autoscaler owns the group count.
+        assert!(spec.get("replicas").is_none());
+        assert_eq!(spec["networkConfig"]["subdomainPolicy"], "UniquePerReplica");
+        let t = &spec["leaderWorkerTemplate"];
+        assert_eq!(t["size"], 3);
+        let leader = &t["leaderTemplate"]["spec"]["containers"][0];
+        let worker = &t["workerTemplate"]["spec"]["containers"][0];
+        for probe in ["startupProbe", "readinessProbe", "livenessProbe"] {
+            assert!(leader[probe].is_object(), "{probe}");
+            assert!(worker.get(probe).is_none(), "{probe}");
+        }
+        for c in [leader, worker] {
+            assert_eq!(env(c, "MASTER_ADDR"), "$(LWS_LEADER_ADDRESS)");
+            assert_eq!(env(c, "NODE_RANK"), "$(LWS_WORKER_INDEX)");
+            assert_eq!(env(c, "NNODES"), "$(LWS_GROUP_SIZE)");
+            assert_eq!(env(c, "WORLD_SIZE"), "24");
+        }
+        // Every Service selects the leaders only.
+        let services: Vec<&Value> = all.iter().filter(|o| o["kind"] == "Service").collect();
+        assert_eq!(services.len(), 2);
+        for s in services {
+            assert_eq!(
+                s["spec"]["selector"],
+                json!({"podwire.dev/workload": "llm", "leaderworkerset.sigs.k8s.io/worker-index": "0"})
+            );
+        }
+        let hpa = all
+            .iter()
+            .find(|o| o["kind"] == "HorizontalPodAutoscaler")
+            .unwrap_or_else(|| panic!("an HPA"));
+        assert_eq!(
+            hpa["spec"]["scaleTargetRef"],
+            json!({"apiVersion": "leaderworkerset.x-k8s.io/v1", "kind": "LeaderWorkerSet", "name": "llm"})
+        );
+    }
+
+    #[test]
+    fn clients_reach_leaders_and_groups_only_themselves() {
+        let all = objects();
+        let policies: Vec<&Value> = all
+            .iter()
+            .filter(|o| o["kind"] == "NetworkPolicy")
+            .collect();
+        let names: Vec<&str> = policies
+            .iter()
+            .filter_map(|p| p["metadata"]["name"].as_str())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "default-deny",
+                "llm",
+                "llm-leaders",
+                "llm-group-0",
+                "llm-group-1"
+            ]
+        );
+        // The workload's own policy admits nothing; the leaders' admits the
+        // client CIDR on the serving port.
+        assert_eq!(policies[1]["spec"]["ingress"], json!([]));
+        assert_eq!(
+            policies[2]["spec"]["podSelector"]["matchLabels"]
+                ["leaderworkerset.sigs.k8s.io/worker-index"],
+            "0"
+        );
+        assert_eq!(policies[2]["spec"]["ingress"][0]["ports"][0]["port"], 8000);
+        for (g, p) in policies[3..].iter().enumerate() {
+            let group = json!({"podwire.dev/workload": "llm", "leaderworkerset.sigs.k8s.io/group-index": g.to_string()});
+            assert_eq!(p["spec"]["podSelector"]["matchLabels"], group);
+            assert_eq!(
+                p["spec"]["ingress"][0]["from"][0]["podSelector"]["matchLabels"],
+                group
+            );
+            assert_eq!(
+                p["spec"]["egress"][0]["to"][0]["podSelector"]["matchLabels"],
+                group
+            );
+            // Every port: the framework picks its own.
+            assert!(p["spec"]["ingress"][0].get("ports").is_none());
+        }
+    }
+}
