@@ -1225,7 +1225,7 @@ fn lws_objects(
                 ),
                 ("LWS_WORKER_INDEX".to_string(), RawEnv::Value(k.to_string())),
             ];
-            env.extend(pod.raw_env.drain(..));
+            env.append(&mut pod.raw_env);
             pod.raw_env = env;
             pod.name = pod_name.clone();
             pod.hostname = Some(pod_name);
