@@ -539,6 +539,8 @@ pub mod codes {
     pub const GROUP_CONFLICT: &str = "PW0617";
     /// The pool cannot hold every group's pods at once.
     pub const GROUP_CAPACITY: &str = "PW0618";
+    /// `imageStreaming` on a pool whose `imageType` is not Container-Optimized OS.
+    pub const IMAGE_STREAMING_OS: &str = "PW0619";
     // GPUDirect and multi-networking (PW0700..PW0719)
     /// `gpuDirect: true` on a machine type without GPUDirect.
     pub const GPUDIRECT_MACHINE: &str = "PW0700";

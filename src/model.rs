@@ -55,6 +55,8 @@ pub struct Pool {
     pub disk_size_gb: Option<u32>,
     pub disk_type: Option<String>,
     pub image_type: Option<String>,
+    /// Image streaming (`gcfsConfig.enabled`).
+    pub image_streaming: bool,
     /// Full scope URLs, sorted and deduplicated as gcloud sends them.
     pub scopes: Vec<String>,
     pub service_account: Option<String>,

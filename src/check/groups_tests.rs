@@ -181,3 +181,25 @@ fn no_object_takes_a_group_service_name() {
     );
     assert!(found(&src).iter().all(|d| d.0 != codes::OBJECT_NAME_CLASH));
 }
+
+#[test]
+fn image_streaming_needs_container_optimized_os() {
+    let pool = |extra: &str| {
+        spec(
+            &format!(
+                "{{name: h100, machineType: a3-highgpu-8g, nodes: 4, imageStreaming: true{extra}}}"
+            ),
+            &format!("{SERVE}, replicas: 2"),
+        )
+    };
+    has(
+        &pool(", imageType: UBUNTU_CONTAINERD"),
+        codes::IMAGE_STREAMING_OS,
+        "cluster.nodePools[0].imageType",
+        Severity::Error,
+    );
+    for ok in ["", ", imageType: COS_CONTAINERD"] {
+        let m = model(&pool(ok));
+        assert!(m.pools[0].image_streaming, "{ok}");
+    }
+}

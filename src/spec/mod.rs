@@ -401,6 +401,10 @@ pub struct NodePool {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 10, max = 65536), extend("examples" = [200]))]
     pub disk_size_gb: Option<u32>,
+    /// Image streaming (GKE's container file system, `gcfsConfig`): containers start while their image is still being pulled, reading the files they need first; for multi-gigabyte model server images. Needs the Container File System API (containerfilesystem.googleapis.com) in the project and Container-Optimized OS nodes (the default image type).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("default" = false, "examples" = [true]))]
+    pub image_streaming: Option<bool>,
     /// Boot disk type: pd-standard, pd-balanced, pd-ssd, hyperdisk-balanced ...
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("examples" = ["pd-ssd"]))]
