@@ -531,6 +531,16 @@ pub mod codes {
     pub const DISRUPTION_BLOCKS: &str = "PW0614";
     /// Autoscaling a workload whose pod count is fixed (a TPU slice, a rendezvous).
     pub const FIXED_SIZE: &str = "PW0615";
+    /// `groupSize` above 1 on a job (LeaderWorkerSets are long-running).
+    pub const GROUP_NOT_SERVICE: &str = "PW0616";
+    /// `groupSize` with what a LeaderWorkerSet group cannot be: `peers`
+    /// (pods of all groups reaching each other), `distributed: jax`, a TPU
+    /// slice pool.
+    pub const GROUP_CONFLICT: &str = "PW0617";
+    /// The pool cannot hold every group's pods at once.
+    pub const GROUP_CAPACITY: &str = "PW0618";
+    /// `imageStreaming` on a pool whose `imageType` is not Container-Optimized OS.
+    pub const IMAGE_STREAMING_OS: &str = "PW0619";
     // GPUDirect and multi-networking (PW0700..PW0719)
     /// `gpuDirect: true` on a machine type without GPUDirect.
     pub const GPUDIRECT_MACHINE: &str = "PW0700";

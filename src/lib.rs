@@ -115,7 +115,12 @@ fn name_clashes(decoded: &spec::decode::Decoded, m: &model::Model) -> Vec<diag::
                 Some(i) => format!("workloads[{i}].name"),
                 None => "metadata.name".to_string(),
             };
-            let (message, help) = if c.kubernetes_own {
+            let (message, help) = if let Some(lws) = &c.lws {
+                (
+                    format!("the {} `{}` would take a name the LeaderWorkerSet `{lws}` gives its own group Services and worker pods (`{lws}-<group>`, `{lws}-<group>-<index>`)", c.kind, c.name),
+                    "rename one of the workloads (or the `service.name`)".to_string(),
+                )
+            } else if c.kubernetes_own {
                 (
                     format!("the {} `{}` would take the one Kubernetes makes in every namespace", c.kind, c.name),
                     "rename the workload".to_string(),

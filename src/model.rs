@@ -55,6 +55,8 @@ pub struct Pool {
     pub disk_size_gb: Option<u32>,
     pub disk_type: Option<String>,
     pub image_type: Option<String>,
+    /// Image streaming (`gcfsConfig.enabled`).
+    pub image_streaming: bool,
     /// Full scope URLs, sorted and deduplicated as gcloud sends them.
     pub scopes: Vec<String>,
     pub service_account: Option<String>,
@@ -313,6 +315,10 @@ pub enum Kind {
     JobSet,
     StatefulSet,
     Deployment,
+    /// A long-running workload of several pods per replica (`groupSize`):
+    /// a LeaderWorkerSet (leaderworkerset.x-k8s.io/v1) of `replicas`
+    /// groups, each a leader and `group_size - 1` workers.
+    LeaderWorkerSet,
 }
 
 impl Kind {
@@ -322,6 +328,7 @@ impl Kind {
             Kind::JobSet => "JobSet",
             Kind::StatefulSet => "StatefulSet",
             Kind::Deployment => "Deployment",
+            Kind::LeaderWorkerSet => "LeaderWorkerSet",
         }
     }
 
@@ -330,6 +337,12 @@ impl Kind {
         matches!(self, Kind::Job | Kind::JobSet)
     }
 }
+
+/// The label LeaderWorkerSet puts on its pods: the pod's index in its
+/// group ("0" is the leader).
+pub const LWS_WORKER_INDEX_LABEL: &str = "leaderworkerset.sigs.k8s.io/worker-index";
+/// The label LeaderWorkerSet puts on its pods: the group's index.
+pub const LWS_GROUP_INDEX_LABEL: &str = "leaderworkerset.sigs.k8s.io/group-index";
 
 /// The name of a JobSet's one replicated Job.
 pub const JOBSET_REPLICATED_JOB: &str = "worker";
@@ -429,6 +442,9 @@ pub struct Workload {
     /// Slices the workload spans: its pool's (1 unless TPU Multislice). A
     /// JobSet runs one Job of `replicas` pods per slice.
     pub slices: u32,
+    /// Pods per replica group: more than 1 only for a LeaderWorkerSet,
+    /// whose `replicas` count groups.
+    pub group_size: u32,
     pub volumes: Vec<Volume>,
     /// The Kueue queue (index into [`Model::queues`]) that admits the job.
     pub queue: Option<usize>,
@@ -592,9 +608,24 @@ pub fn service_dns(service: &str, namespace: &str) -> String {
 }
 
 impl Workload {
-    /// Pods in all: `replicas` per slice.
+    /// Pods in all: `replicas` per slice, `group_size` per replica.
     pub fn pod_count(&self) -> u32 {
-        self.replicas.saturating_mul(self.slices.max(1))
+        self.replicas
+            .saturating_mul(self.slices.max(1))
+            .saturating_mul(self.group_size.max(1))
+    }
+
+    /// The most replica groups a LeaderWorkerSet ever has (the autoscaler's
+    /// `max`, else `replicas`): the groups whose names and policies exist.
+    pub fn max_groups(&self) -> u32 {
+        self.autoscale.as_ref().map_or(self.replicas, |a| a.max)
+    }
+
+    /// The headless Service LeaderWorkerSet makes for group `g` with the
+    /// `UniquePerReplica` subdomain policy: named after the group's leader,
+    /// `<name>-<g>`; its pods' subdomain.
+    pub fn group_service(&self, g: u32) -> String {
+        format!("{}-{g}", self.name)
     }
 
     /// The hostname of pod `i` (0 ..< [`Workload::pod_count`]): the one
@@ -605,6 +636,18 @@ impl Workload {
     /// slice `i / replicas`, index `i % replicas`.
     pub fn pod_hostname(&self, i: u32) -> String {
         match self.kind {
+            // LeaderWorkerSet's names: the leader of group `g` is
+            // `<lws>-<g>`, its workers `<lws>-<g>-<index>` (the workers'
+            // StatefulSet is named after the leader, ordinals from 1).
+            Kind::LeaderWorkerSet => {
+                let per = self.group_size.max(1);
+                let (g, k) = (i / per, i % per);
+                if k == 0 {
+                    self.group_service(g)
+                } else {
+                    format!("{}-{k}", self.group_service(g))
+                }
+            }
             Kind::JobSet => {
                 let per = self.replicas.max(1);
                 format!(
@@ -621,6 +664,15 @@ impl Workload {
     /// DNS name of pod `i` (peers only): the pod's hostname under its
     /// headless Service.
     pub fn pod_dns(&self, i: u32, namespace: &str) -> Option<String> {
+        if self.kind == Kind::LeaderWorkerSet {
+            // Under the group's own headless Service.
+            let g = self.group_service(i / self.group_size.max(1));
+            return Some(format!(
+                "{}.{}",
+                self.pod_hostname(i),
+                service_dns(&g, namespace)
+            ));
+        }
         let svc = self.service.as_ref().filter(|_| self.peers)?;
         Some(format!(
             "{}.{}",

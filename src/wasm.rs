@@ -184,6 +184,10 @@ pub fn bundled_examples() -> Vec<JsExample> {
             "a4-rdma-train",
             include_str!("../examples/a4-rdma-train.yaml"),
         ),
+        (
+            "llama-405b-multihost",
+            include_str!("../examples/llama-405b-multihost.yaml"),
+        ),
     ];
     EXAMPLES
         .iter()

@@ -456,6 +456,70 @@ fn local_ssd_scratch_pool_equals_gcloud() {
 }
 
 #[test]
+fn image_streaming_pool_equals_gcloud() {
+    // `imageStreaming: true` on the multi-host serving example's A3 pool
+    // (with its Local SSD scratch and its budget's surge settings) is
+    // `--enable-image-streaming`: `gcfsConfig.enabled`.
+    let Some(theirs) = oracle(&[
+        "node-pools",
+        "create",
+        "h100",
+        "--cluster",
+        "llama-405b",
+        "--zone",
+        "us-central1-a",
+        "--machine-type",
+        "a3-highgpu-8g",
+        "--accelerator",
+        "type=nvidia-h100-80gb,count=8,gpu-driver-version=default",
+        "--enable-autoscaling",
+        "--min-nodes",
+        "2",
+        "--max-nodes",
+        "4",
+        "--num-nodes",
+        "2",
+        "--enable-gvnic",
+        "--ephemeral-storage-local-ssd",
+        "count=16",
+        "--enable-image-streaming",
+        "--max-surge-upgrade",
+        "1",
+        "--max-unavailable-upgrade",
+        "0",
+        "--labels",
+        "team=inference",
+    ]) else {
+        eprintln!("skipping: gcloud oracle not available");
+        return;
+    };
+    let ours = ours("llama-405b-multihost.yaml");
+    assert_eq!(ours["cluster"]["nodePools"][0], theirs["nodePool"]);
+    // Off by default: no other example sends it.
+    assert!(
+        ours_pools_without_gcfs(),
+        "gcfsConfig outside imageStreaming"
+    );
+}
+
+/// No pool of the other examples has `gcfsConfig`.
+fn ours_pools_without_gcfs() -> bool {
+    [
+        "seed.yaml",
+        "llama-l4-serving.yaml",
+        "pytorch-restarts-data.yaml",
+    ]
+    .iter()
+    .all(|e| {
+        ours(e)["cluster"]["nodePools"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .all(|p| p["config"].get("gcfsConfig").is_none())
+    })
+}
+
+#[test]
 fn gcs_fuse_addon_equals_gclouds_and_changes_no_other() {
     let body = ours("pytorch-restarts-data.yaml");
     let addons = body["cluster"]["addonsConfig"]

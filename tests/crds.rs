@@ -526,6 +526,8 @@ fn every_custom_resource_validates_against_its_crd() {
         "WorkloadPriorityClass",
         "ProvisioningRequestConfig",
         "AdmissionCheck",
+        "JobSet",
+        "LeaderWorkerSet",
     ] {
         assert!(kinds.contains_key(kind), "no {kind} was checked: {kinds:?}");
     }

@@ -43,6 +43,7 @@ fn there_are_examples() {
         "a3-mega-tcpxo",
         "flex-h100-pytorch",
         "a4-rdma-train",
+        "llama-405b-multihost",
     ] {
         assert!(names.iter().any(|n| n == want), "missing example {want}");
     }

@@ -47,7 +47,8 @@ fn every_bundled_example_compiles_to_the_three_files() {
             "pytorch-restarts-data",
             "a3-mega-tcpxo",
             "flex-h100-pytorch",
-            "a4-rdma-train"
+            "a4-rdma-train",
+            "llama-405b-multihost"
         ]
     );
     for e in &ex {

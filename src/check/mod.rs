@@ -11,6 +11,8 @@ mod capacity;
 mod capacity_tests;
 mod connections;
 mod gpudirect;
+#[cfg(test)]
+mod groups_tests;
 mod pools;
 mod provisioning;
 mod queues;

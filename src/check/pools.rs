@@ -399,6 +399,17 @@ pub(super) fn check_pool(
         }
     }
     let gpu_direct = super::gpudirect::check_mode(checker, path, p);
+    // GKE streams images only onto Container-Optimized OS nodes.
+    if let (Some(true), Some(t)) = (p.image_streaming, &p.image_type) {
+        if !t.eq_ignore_ascii_case("COS_CONTAINERD") {
+            checker.err(
+                codes::IMAGE_STREAMING_OS,
+                &at(path, ".imageType"),
+                format!("image streaming needs Container-Optimized OS nodes (`COS_CONTAINERD`), not `{t}`"),
+                Some("remove `imageType` (GKE's default is COS_CONTAINERD), or `imageStreaming`".to_string()),
+            );
+        }
+    }
     Some(Pool {
         name: p.name.clone(),
         machine_type: p.machine_type.clone(),
@@ -415,6 +426,7 @@ pub(super) fn check_pool(
         disk_size_gb: p.disk_size_gb,
         disk_type: p.disk_type.clone(),
         image_type: p.image_type.clone(),
+        image_streaming: p.image_streaming.unwrap_or(false),
         scopes,
         service_account: p.service_account.clone(),
         labels: p.labels.clone(),

@@ -107,7 +107,13 @@ pub(super) fn check_workload(
         Distributed::Jax => Some(Framework::Jax),
         Distributed::None => None,
     };
-    if framework.is_some() && w.peers == Some(false) {
+    // Pods per replica: a LeaderWorkerSet of groups when more than one.
+    let group_size = w.group_size.unwrap_or(1);
+    let grouped = group_size > 1;
+    if grouped {
+        group_conflicts(checker, path, w, run, framework, pool);
+    }
+    if framework.is_some() && w.peers == Some(false) && !grouped {
         checker.err(
             codes::PEERS_REQUIRED,
             &at(path, ".peers"),
@@ -119,7 +125,9 @@ pub(super) fn check_workload(
     let multislice = slices > 1;
     // Multislice pods find slice 0's first pod by name (the MegaScale
     // coordinator), as distributed ones find pod 0.
-    let peers = w.peers.unwrap_or(framework.is_some() || multislice);
+    // A group's pods are named under their group's Service by
+    // LeaderWorkerSet itself: no peers Service.
+    let peers = !grouped && w.peers.unwrap_or(framework.is_some() || multislice);
     let restarts = w.restarts.unwrap_or(0);
     if restarts > 0 && run != Run::Job {
         checker.err(
@@ -419,6 +427,7 @@ pub(super) fn check_workload(
     };
 
     let kind = match (run, peers) {
+        (Run::Service, _) if grouped => Kind::LeaderWorkerSet,
         (Run::Job, _) if restarts > 0 || multislice => Kind::JobSet,
         (Run::Job, _) => Kind::Job,
         (Run::Service, true) => Kind::StatefulSet,
@@ -448,11 +457,16 @@ pub(super) fn check_workload(
     if dns1035(&w.name) {
         if kind == Kind::StatefulSet && w.name.len() > STATEFULSET_NAME_MAX {
             checker.err(codes::NAME_TOO_LONG, &np, format!("StatefulSet `{}` is {} characters; at most {STATEFULSET_NAME_MAX} fit its controller-revision label", w.name, w.name.len()), None);
-        } else if peers || kind.is_job() {
+        } else if peers || kind.is_job() || kind == Kind::LeaderWorkerSet {
             // Indexed Job pods are always named `<job>-<index>` as hostname;
             // StatefulSet pods `<name>-<ordinal>`; JobSet pods
             // `<jobset>-worker-<slice>-<index>`.
-            let host = if kind == Kind::JobSet {
+            let host = if kind == Kind::LeaderWorkerSet {
+                // The last group's last worker (`<lws>-<group>-<index>`),
+                // as many groups as the autoscaler may make.
+                let groups = w.autoscale.as_ref().map_or(replicas, |a| a.max);
+                format!("{}-{}-{}", w.name, groups.saturating_sub(1), group_size - 1)
+            } else if kind == Kind::JobSet {
                 format!(
                     "{}-{}-{}-{}",
                     w.name,
@@ -555,11 +569,71 @@ pub(super) fn check_workload(
         },
         restarts,
         slices: if kind == Kind::JobSet { slices } else { 1 },
+        group_size: if kind == Kind::LeaderWorkerSet {
+            group_size
+        } else {
+            1
+        },
         volumes,
         // Resolved with the queues (check::queues).
         queue: None,
         priority: None,
     })
+}
+
+/// What `groupSize` above 1 cannot be combined with: a job (a
+/// LeaderWorkerSet is long-running), `peers` (every group's pods already
+/// have names, under their own group's Service; `peers` would join all
+/// groups into one network), JAX (podwire's LeaderWorkerSets rendezvous
+/// through the leader as torch and Ray do) and TPU slice pools (a slice's
+/// hosts are one JobSet or StatefulSet here).
+fn group_conflicts(
+    checker: &mut Checker,
+    path: &str,
+    w: &spec::Workload,
+    run: Run,
+    framework: Option<Framework>,
+    pool: Option<&Pool>,
+) {
+    let gp = at(path, ".groupSize");
+    if run == Run::Job {
+        checker.err(
+            codes::GROUP_NOT_SERVICE,
+            &gp,
+            format!(
+                "`groupSize` makes a LeaderWorkerSet of long-running server groups, and `{}` is a job",
+                w.name
+            ),
+            Some("for a job across several pods use `replicas` (with `distributed`), or set `run: service`".to_string()),
+        );
+    }
+    if w.peers == Some(true) {
+        checker.err(
+            codes::GROUP_CONFLICT,
+            &at(path, ".peers"),
+            "with `groupSize` each pod already has a name under its own group's Service; `peers` would let the pods of every group reach each other",
+            Some("remove `peers`: the pods of a group reach each other on every port".to_string()),
+        );
+    }
+    if framework == Some(Framework::Jax) {
+        checker.err(
+            codes::GROUP_CONFLICT,
+            &at(path, ".distributed"),
+            "`distributed: jax` is not supported with `groupSize`: the group's rendezvous env is torch's (`distributed: pytorch`), or the framework reads LeaderWorkerSet's own (`LWS_LEADER_ADDRESS`, `LWS_GROUP_SIZE`, `LWS_WORKER_INDEX`), as vLLM with Ray does",
+            Some("use `distributed: pytorch`, or remove `distributed` and read the LWS_* env".to_string()),
+        );
+    }
+    if let Some(p) = pool.filter(|p| p.tpu.is_some()) {
+        checker.err(
+            codes::GROUP_CONFLICT,
+            &gp,
+            format!(
+                "pool `{}` is a TPU pool: podwire runs a slice's hosts as one workload of `replicas` pods, not as LeaderWorkerSet groups",
+                p.name
+            ),
+            Some("remove `groupSize` (on a multi-host slice, set `replicas` to its hosts)".to_string()),
+        );
+    }
 }
 
 /// A workload on a multi-host TPU slice runs one pod on each host, each

@@ -225,6 +225,8 @@ pub struct NodeConfig {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ephemeral_storage_local_ssd_config: Option<EphemeralStorageLocalSsdConfig>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub gcfs_config: Option<GcfsConfig>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub gvnic: Option<VirtualNic>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image_type: Option<String>,
@@ -267,6 +269,14 @@ pub struct GpuDriverInstallationConfig {
 #[serde(rename_all = "camelCase")]
 pub struct EphemeralStorageLocalSsdConfig {
     pub local_ssd_count: u32,
+}
+
+/// Image streaming on the pool's nodes, as gcloud's
+/// `--enable-image-streaming` sends it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct GcfsConfig {
+    pub enabled: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -513,6 +523,7 @@ pub fn node_pool(m: &Model, p: &Pool) -> NodePool {
                 .ephemeral_local_ssds
                 .map(|n| EphemeralStorageLocalSsdConfig { local_ssd_count: n }),
             gvnic: p.gvnic.then_some(VirtualNic { enabled: true }),
+            gcfs_config: p.image_streaming.then_some(GcfsConfig { enabled: true }),
             image_type: p.image_type.clone(),
             labels: p.labels.clone(),
             machine_type: p.machine_type.clone(),

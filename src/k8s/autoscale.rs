@@ -100,8 +100,9 @@ fn pod_monitoring(lw: &Lower, w: &Workload, m: &ScrapedMetric) -> Object {
                 path: Some(m.path.clone()),
                 port: IntOrString::String(m.port.clone()),
             }],
+            // Only the serving pods export the server's metrics.
             selector: LabelSelector {
-                match_labels: Some(Lower::selector(w)),
+                match_labels: Some(Lower::serving_selector(w)),
                 ..Default::default()
             },
         },
@@ -115,6 +116,9 @@ pub(super) fn objects(lw: &Lower, w: &Workload, out: &mut dyn FnMut(Object)) {
     let kind = match w.kind {
         Kind::Deployment => "Deployment",
         Kind::StatefulSet => "StatefulSet",
+        // Its scale subresource counts groups; the autoscaler reads the
+        // leaders (`status.hpaPodSelector`).
+        Kind::LeaderWorkerSet => super::lws::KIND,
         // The checks refuse `autoscale` on a job.
         Kind::Job | Kind::JobSet => return,
     };
@@ -154,7 +158,11 @@ pub(super) fn objects(lw: &Lower, w: &Workload, out: &mut dyn FnMut(Object)) {
         metadata: lw.wl_meta(&w.name, w),
         spec: HorizontalPodAutoscalerSpec {
             scale_target_ref: CrossVersionObjectReference {
-                api_version: Some(s("apps/v1")),
+                api_version: Some(s(if w.kind == Kind::LeaderWorkerSet {
+                    super::lws::API_VERSION
+                } else {
+                    "apps/v1"
+                })),
                 kind: s(kind),
                 name: w.name.clone(),
             },

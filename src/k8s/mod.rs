@@ -5,6 +5,7 @@
 //! - [`pods`]: the pod template (env, rendezvous env, volumes, security)
 //!   and the workload objects that hold it;
 //! - [`jobset`]: the JobSet of a job that restarts or spans TPU slices;
+//! - [`lws`]: the LeaderWorkerSet of a serving workload in groups;
 //! - [`services`]: ClusterIP, headless and load-balancer Services;
 //! - [`health`]: the probes of a workload's health endpoint;
 //! - [`autoscale`]: the HorizontalPodAutoscalers and the PodMonitorings their
@@ -25,6 +26,7 @@ pub mod gpudirect;
 mod health;
 pub mod jobset;
 pub mod kueue;
+pub mod lws;
 mod names;
 mod nccl_installer;
 mod objects;

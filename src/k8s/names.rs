@@ -22,6 +22,9 @@ pub struct NameClash {
     /// podwire's own (e.g. the `default-deny` policy) or Kubernetes'.
     pub with: Option<String>,
     pub kubernetes_own: bool,
+    /// The LeaderWorkerSet whose own objects' name this one takes: its
+    /// group Services and worker pods are `<lws>-<group>[-<index>]`.
+    pub lws: Option<String>,
 }
 
 fn workload_of(o: &Object) -> Option<String> {
@@ -35,6 +38,37 @@ pub fn name_clashes(objects: &[Object]) -> Vec<NameClash> {
     let mut seen: std::collections::HashMap<Identity, Option<String>> =
         std::collections::HashMap::new();
     let mut out = Vec::new();
+    // LeaderWorkerSet names a headless Service after each group's leader
+    // (`<lws>-<group>`, subdomain policy UniquePerReplica) and the workers'
+    // StatefulSet and pods after it: a Service or StatefulSet of podwire's
+    // named `<lws>-<number>` would take (or be taken by) one of those.
+    let lws: Vec<(Option<&str>, &str)> = objects
+        .iter()
+        .filter(|o| matches!(o, Object::LeaderWorkerSet(_)))
+        .map(|o| (o.namespace(), o.name()))
+        .collect();
+    for o in objects {
+        let (_, kind, _) = o.type_info();
+        if matches!(o, Object::Service(_) | Object::StatefulSet(_)) {
+            let taken = lws.iter().find(|(ns, name)| {
+                *ns == o.namespace()
+                    && o.name()
+                        .strip_prefix(name)
+                        .and_then(|r| r.strip_prefix('-'))
+                        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+            });
+            if let Some((_, name)) = taken {
+                out.push(NameClash {
+                    kind,
+                    name: o.name().to_string(),
+                    workload: workload_of(o),
+                    with: Some((*name).to_string()),
+                    kubernetes_own: false,
+                    lws: Some((*name).to_string()),
+                });
+            }
+        }
+    }
     for o in objects {
         let (_, kind, _) = o.type_info();
         let name = o.name().to_string();
@@ -45,6 +79,7 @@ pub fn name_clashes(objects: &[Object]) -> Vec<NameClash> {
                 workload: workload_of(o),
                 with: None,
                 kubernetes_own: true,
+                lws: None,
             });
         }
         let key = (kind, o.namespace().map(str::to_string), name.clone());
@@ -60,6 +95,7 @@ pub fn name_clashes(objects: &[Object]) -> Vec<NameClash> {
                     workload: mine,
                     with: theirs,
                     kubernetes_own: false,
+                    lws: None,
                 });
             }
             None => {

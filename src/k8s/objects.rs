@@ -5,7 +5,8 @@ use super::autoscale::PodMonitoring;
 use super::gpu_networks::{GkeNetworkParamSet, Network};
 use super::jobset::JobSet;
 use super::kueue::Kueue;
-use crate::model::{Model, Workload};
+use super::lws::LeaderWorkerSet;
+use crate::model::{Kind, Model, Workload, LWS_WORKER_INDEX_LABEL};
 use crate::yaml::Emitter;
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
@@ -36,6 +37,7 @@ pub enum Object {
     Service(Service),
     Job(Job),
     JobSet(JobSet),
+    LeaderWorkerSet(LeaderWorkerSet),
     StatefulSet(StatefulSet),
     Deployment(Deployment),
     /// Kueue's custom resources (queues, flavors, priority classes ...).
@@ -58,6 +60,7 @@ impl Object {
             Object::Service(o) => &o.metadata,
             Object::Job(o) => &o.metadata,
             Object::JobSet(o) => &o.metadata,
+            Object::LeaderWorkerSet(o) => &o.metadata,
             Object::StatefulSet(o) => &o.metadata,
             Object::Deployment(o) => &o.metadata,
             Object::Kueue(o) => o.metadata(),
@@ -88,6 +91,11 @@ impl Object {
                 super::jobset::API_VERSION,
                 super::jobset::KIND,
                 super::jobset::PLURAL,
+            ),
+            Object::LeaderWorkerSet(_) => (
+                super::lws::API_VERSION,
+                super::lws::KIND,
+                super::lws::PLURAL,
             ),
             Object::StatefulSet(_) => ("apps/v1", "StatefulSet", "statefulsets"),
             Object::Deployment(_) => ("apps/v1", "Deployment", "deployments"),
@@ -135,6 +143,7 @@ impl Object {
             Object::Service(o) => e.document(o),
             Object::Job(o) => e.document(o),
             Object::JobSet(o) => e.document(o),
+            Object::LeaderWorkerSet(o) => e.document(o),
             Object::StatefulSet(o) => e.document(o),
             Object::Deployment(o) => e.document(o),
             Object::Kueue(o) => e.document(o),
@@ -156,6 +165,7 @@ impl Object {
             Object::Service(o) => serde_json::to_value(o),
             Object::Job(o) => serde_json::to_value(o),
             Object::JobSet(o) => serde_json::to_value(o),
+            Object::LeaderWorkerSet(o) => serde_json::to_value(o),
             Object::StatefulSet(o) => serde_json::to_value(o),
             Object::Deployment(o) => serde_json::to_value(o),
             Object::Kueue(o) => serde_json::to_value(o),
@@ -244,5 +254,16 @@ impl<'m> Lower<'m> {
     /// The labels that select workload `w`'s pods.
     pub(super) fn selector(w: &Workload) -> BTreeMap<String, String> {
         labels(&[(WORKLOAD_LABEL, &w.name)])
+    }
+
+    /// The labels that select the pods of `w` that serve: all of them, or
+    /// a LeaderWorkerSet's leaders (worker index 0; the workers only
+    /// compute for their leader).
+    pub(super) fn serving_selector(w: &Workload) -> BTreeMap<String, String> {
+        let mut l = Self::selector(w);
+        if w.kind == Kind::LeaderWorkerSet {
+            l.insert(s(LWS_WORKER_INDEX_LABEL), s("0"));
+        }
+        l
     }
 }

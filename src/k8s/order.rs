@@ -40,7 +40,9 @@ pub fn objects(m: &Model) -> Vec<Object> {
     if !m.flows.is_empty() {
         out.push(default_deny(&lw));
         let flows = FlowIndex::new(m);
-        out.extend((0..m.workloads.len()).map(|i| flows.policy(&lw, i)));
+        for i in 0..m.workloads.len() {
+            flows.policies(&lw, i, &mut |o| out.push(o));
+        }
     }
     for w in &m.workloads {
         services::services(&lw, w, &mut |o| out.push(o));
@@ -150,6 +152,7 @@ mod tests {
         include_str!("../../examples/llama-l4-serving.yaml"),
         include_str!("../../examples/a3-mega-tcpxo.yaml"),
         include_str!("../../examples/a4-rdma-train.yaml"),
+        include_str!("../../examples/llama-405b-multihost.yaml"),
     ];
 
     fn model(src: &str) -> Model {

@@ -4,6 +4,7 @@
 
 use super::health;
 use super::jobset::{self, JOB_INDEX, NODE_POOL_LABEL};
+use super::lws;
 use super::objects::{labels, s, Lower, Object, WORKLOAD_LABEL};
 use crate::model::{EnvValue, Framework, Kind, Model, VolumeSource, Workload};
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, StatefulSet, StatefulSetSpec};
@@ -136,6 +137,9 @@ fn rendezvous_env(m: &Model, w: &Workload) -> Vec<EnvVar> {
     let Some((framework, port)) = w.distributed else {
         return Vec::new();
     };
+    if w.kind == Kind::LeaderWorkerSet {
+        return group_rendezvous_env(framework, port, w);
+    }
     let index_field = match w.kind {
         Kind::Job | Kind::JobSet => COMPLETION_INDEX,
         _ => "metadata.labels['apps.kubernetes.io/pod-index']",
@@ -171,6 +175,37 @@ fn rendezvous_env(m: &Model, w: &Workload) -> Vec<EnvVar> {
             env_field("JAX_PROCESS_ID", index_field),
             env("JAX_NUM_PROCESSES", w.replicas.to_string()),
         ],
+    }
+}
+
+/// The rendezvous of one LeaderWorkerSet group, from the env
+/// LeaderWorkerSet puts first in every container (Kubernetes expands
+/// `$(VAR)` from variables defined before): torchrun's (and its `PET_`
+/// form) with the leader as the master and the worker index as the node
+/// rank. Each group is its own world of `group_size` nodes.
+fn group_rendezvous_env(framework: Framework, port: u16, w: &Workload) -> Vec<EnvVar> {
+    match framework {
+        Framework::Pytorch => {
+            let nproc = w.gpus.max(1);
+            let mut v = Vec::new();
+            for prefix in ["", "PET_"] {
+                v.push(env(
+                    &format!("{prefix}MASTER_ADDR"),
+                    s("$(LWS_LEADER_ADDRESS)"),
+                ));
+                v.push(env(&format!("{prefix}MASTER_PORT"), port.to_string()));
+                v.push(env(&format!("{prefix}NNODES"), s("$(LWS_GROUP_SIZE)")));
+                v.push(env(&format!("{prefix}NODE_RANK"), s("$(LWS_WORKER_INDEX)")));
+                v.push(env(&format!("{prefix}NPROC_PER_NODE"), nproc.to_string()));
+            }
+            v.push(env(
+                "WORLD_SIZE",
+                (u64::from(w.group_size) * u64::from(nproc)).to_string(),
+            ));
+            v
+        }
+        // Refused by the checks (`groupSize` with `distributed: jax`).
+        Framework::Jax => Vec::new(),
     }
 }
 
@@ -506,6 +541,18 @@ pub(super) fn workload(lw: &Lower, w: &Workload) -> Object {
             },
             ..Default::default()
         }),
+        Kind::LeaderWorkerSet => {
+            let leader = pod_template(lw, w, false);
+            // The workers compute for their leader and serve nothing: no
+            // probes (the leader's say whether the group serves).
+            let mut worker = leader.clone();
+            if let Some(c) = worker.spec.as_mut().and_then(|p| p.containers.first_mut()) {
+                c.startup_probe = None;
+                c.readiness_probe = None;
+                c.liveness_probe = None;
+            }
+            Object::LeaderWorkerSet(lws::leader_worker_set(w, meta, leader, worker))
+        }
         Kind::Deployment => Object::Deployment(Deployment {
             metadata: meta,
             spec: DeploymentSpec {

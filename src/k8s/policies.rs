@@ -2,7 +2,7 @@
 //! exactly the declared flows, peer traffic, DNS and the metadata server.
 
 use super::objects::{labels, s, Lower, Object};
-use crate::model::{End, Flow, Model, ScaleOn, Workload};
+use crate::model::{End, Flow, Kind, Model, ScaleOn, Workload, LWS_GROUP_INDEX_LABEL};
 use k8s_openapi::api::networking::v1::{
     IPBlock, NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer,
     NetworkPolicyPort, NetworkPolicySpec,
@@ -65,12 +65,84 @@ impl<'m> FlowIndex<'m> {
         FlowIndex { incoming, outgoing }
     }
 
-    /// Workload `i`'s policy.
-    pub(super) fn policy(&self, lw: &Lower, i: usize) -> Object {
+    /// Workload `i`'s policies: one, or for a LeaderWorkerSet its own
+    /// (egress of every pod), its leaders' (the ingress: only leaders
+    /// serve) and one per group (see [`group_policies`]).
+    pub(super) fn policies(&self, lw: &Lower, i: usize, out: &mut dyn FnMut(Object)) {
         let none: &[&Flow] = &[];
         let incoming = self.incoming.get(i).map_or(none, Vec::as_slice);
         let outgoing = self.outgoing.get(i).map_or(none, Vec::as_slice);
-        Object::NetworkPolicy(policy(lw, &lw.m.workloads[i], incoming, outgoing))
+        let w = &lw.m.workloads[i];
+        let mut p = policy(lw, w, incoming, outgoing);
+        if w.kind != Kind::LeaderWorkerSet {
+            out(Object::NetworkPolicy(p));
+            return;
+        }
+        let ingress = p.spec.as_mut().and_then(|s| s.ingress.replace(Vec::new()));
+        out(Object::NetworkPolicy(p));
+        out(Object::NetworkPolicy(NetworkPolicy {
+            metadata: lw.wl_meta(&leaders_policy(w), w),
+            spec: Some(NetworkPolicySpec {
+                pod_selector: Some(LabelSelector {
+                    match_labels: Some(Lower::serving_selector(w)),
+                    ..Default::default()
+                }),
+                policy_types: Some(vec![s("Ingress")]),
+                ingress,
+                ..Default::default()
+            }),
+        }));
+        group_policies(lw, w, out);
+    }
+}
+
+/// The name of a LeaderWorkerSet's leaders' NetworkPolicy.
+pub(super) fn leaders_policy(w: &Workload) -> String {
+    format!("{}-leaders", w.name)
+}
+
+/// The name of the NetworkPolicy of group `g` of a LeaderWorkerSet.
+pub(super) fn group_policy(w: &Workload, g: u32) -> String {
+    format!("{}-group-{g}", w.name)
+}
+
+/// The pods of group `g` of LeaderWorkerSet `w`.
+fn group_pods(w: &Workload, g: u32) -> LabelSelector {
+    let mut l = Lower::selector(w);
+    l.insert(s(LWS_GROUP_INDEX_LABEL), g.to_string());
+    LabelSelector {
+        match_labels: Some(l),
+        ..Default::default()
+    }
+}
+
+/// One policy per group a LeaderWorkerSet may have (`max_groups`): the
+/// group's pods reach each other on every port and protocol (a framework
+/// such as Ray or NCCL opens ports of its own choosing), and no pod of
+/// another group. NetworkPolicy cannot say "the same group as this pod",
+/// so each group gets its own selector on LeaderWorkerSet's group-index
+/// label.
+fn group_policies(lw: &Lower, w: &Workload, out: &mut dyn FnMut(Object)) {
+    for g in 0..w.max_groups() {
+        let peer = NetworkPolicyPeer {
+            pod_selector: Some(group_pods(w, g)),
+            ..Default::default()
+        };
+        out(Object::NetworkPolicy(NetworkPolicy {
+            metadata: lw.wl_meta(&group_policy(w, g), w),
+            spec: Some(NetworkPolicySpec {
+                pod_selector: Some(group_pods(w, g)),
+                policy_types: Some(vec![s("Ingress"), s("Egress")]),
+                ingress: Some(vec![NetworkPolicyIngressRule {
+                    from: Some(vec![peer.clone()]),
+                    ..Default::default()
+                }]),
+                egress: Some(vec![NetworkPolicyEgressRule {
+                    to: Some(vec![peer]),
+                    ..Default::default()
+                }]),
+            }),
+        }));
     }
 }
 

@@ -28,14 +28,14 @@ pub(super) fn services(lw: &Lower, w: &Workload, out: &mut dyn FnMut(Object)) {
                 cluster_ip: Some(s("None")),
                 publish_not_ready_addresses: Some(true),
                 ports: service_ports(w),
-                selector: Some(Lower::selector(w)),
+                selector: Some(Lower::serving_selector(w)),
                 ..Default::default()
             }
         } else {
             ServiceSpec {
                 type_: Some(s("ClusterIP")),
                 ports: service_ports(w),
-                selector: Some(Lower::selector(w)),
+                selector: Some(Lower::serving_selector(w)),
                 ..Default::default()
             }
         };
@@ -65,7 +65,7 @@ pub(super) fn services(lw: &Lower, w: &Workload, out: &mut dyn FnMut(Object)) {
                 // node may forward it SNATed to its own address).
                 external_traffic_policy: Some(s("Local")),
                 ports: service_ports(w),
-                selector: Some(Lower::selector(w)),
+                selector: Some(Lower::serving_selector(w)),
                 ..Default::default()
             }),
             ..Default::default()

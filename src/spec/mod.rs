@@ -401,6 +401,10 @@ pub struct NodePool {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 10, max = 65536), extend("examples" = [200]))]
     pub disk_size_gb: Option<u32>,
+    /// Image streaming (GKE's container file system, `gcfsConfig`): containers start while their image is still being pulled, reading the files they need first; for multi-gigabyte model server images. Needs the Container File System API (containerfilesystem.googleapis.com) in the project and Container-Optimized OS nodes (the default image type).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("default" = false, "examples" = [true]))]
+    pub image_streaming: Option<bool>,
     /// Boot disk type: pd-standard, pd-balanced, pd-ssd, hyperdisk-balanced ...
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("examples" = ["pd-ssd"]))]
@@ -682,6 +686,10 @@ pub struct Workload {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0, max = 100000), extend("default" = 1, "examples" = [4]))]
     pub replicas: Option<u32>,
+    /// Pods per replica: more than 1 makes a LeaderWorkerSet of `replicas` groups for a model too large for one node (multi-host serving). Each group is a leader (worker index 0), which serves and gets the Service's traffic, and `groupSize - 1` workers; LeaderWorkerSet gives every pod the leader's address, the group size and its index (`LWS_LEADER_ADDRESS`, `LWS_GROUP_SIZE`, `LWS_WORKER_INDEX`). Long-running workloads only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 64), extend("default" = 1, "examples" = [2]))]
+    pub group_size: Option<u32>,
     /// GPUs per pod (nvidia.com/gpu).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0, max = 16), extend("examples" = [8]))]

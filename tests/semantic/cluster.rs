@@ -17,7 +17,10 @@
 //! the Jobs `<jobset>-<r>-<j>` (j < n), whose pods JobSet puts under the
 //! subdomain `network.subdomain` (default: the JobSet's name) when
 //! `network.enableDNSHostnames` (JobSet's documented scheme:
-//! `<jobSet>-<replicatedJob>-<jobIndex>-<podIndex>.<subdomain>`). Each gets
+//! `<jobSet>-<replicatedJob>-<jobIndex>-<podIndex>.<subdomain>`); a
+//! LeaderWorkerSet makes groups of a leader `<lws>-<g>` and workers
+//! `<lws>-<g>-<k>`, with the headless Services of its subdomain policy
+//! (see `lws_objects`). Each gets
 //! the labels and annotations its controllers add, and its environment as
 //! the kubelet gives it: `fieldRef`s to the pod's labels and annotations
 //! resolved, `$(VAR)` references to variables defined before expanded.
@@ -416,6 +419,7 @@ impl Cluster {
         let mut c = Cluster::default();
         // (namespace, kind, name) -> (min, max) of the autoscaler targeting it.
         let mut scaled: BTreeMap<(String, String, String), (u32, u32)> = BTreeMap::new();
+        let mut lws_services: Vec<Service> = Vec::new();
         for o in objects {
             if o.get("kind").and_then(Value::as_str) != Some("HorizontalPodAutoscaler") {
                 continue;
@@ -472,7 +476,22 @@ impl Cluster {
                         .extend(pods_of(kind, &name, &namespace, &spec, range)?)
                 }
                 "JobSet" => c.pods.extend(jobset_pods(&name, &namespace, &spec)?),
+                "LeaderWorkerSet" => {
+                    let range = scaled
+                        .get(&(namespace.clone(), kind.to_string(), name.clone()))
+                        .copied();
+                    let (pods, services) = lws_objects(&name, &namespace, &spec, range)?;
+                    c.pods.extend(pods);
+                    lws_services.extend(services);
+                }
                 _ => {}
+            }
+        }
+        // LeaderWorkerSet creates its headless Services only where no
+        // Service of that name exists.
+        for svc in lws_services {
+            if c.service(&svc.name, &svc.namespace).is_none() {
+                c.services.push(svc);
             }
         }
         Ok(c)
@@ -1104,6 +1123,123 @@ fn jobset_pods(name: &str, namespace: &str, spec: &Value) -> Result<Vec<Pod>, St
         }
     }
     Ok(out)
+}
+
+/// The pods and headless Services a LeaderWorkerSet makes (the LWS
+/// documentation and API): `replicas` groups (an autoscaler's range
+/// applied), each of `leaderWorkerTemplate.size` pods: the leader
+/// `<lws>-<g>` from `leaderTemplate` (else `workerTemplate`), workers
+/// `<lws>-<g>-<k>` (k >= 1) from `workerTemplate`. Every pod is labelled
+/// `leaderworkerset.sigs.k8s.io/name`, `group-index` and `worker-index`,
+/// has its own name as hostname, and gets `LWS_LEADER_ADDRESS`
+/// (`<leader>.<subdomain>.<namespace>`), `LWS_GROUP_SIZE` and
+/// `LWS_WORKER_INDEX` before its own env. Subdomain: with
+/// `networkConfig.subdomainPolicy: UniquePerReplica`, the group's leader
+/// name, with one headless Service of that name per group selecting the
+/// group; else (`Shared`, the default) the LWS name, with one headless
+/// Service selecting all its pods. Owner index: `g * size + k`.
+fn lws_objects(
+    name: &str,
+    namespace: &str,
+    spec: &Value,
+    autoscaled: Option<(u32, u32)>,
+) -> Result<(Vec<Pod>, Vec<Service>), String> {
+    let groups = replicas(spec, "replicas")?;
+    let groups = autoscaled.map_or(groups, |(min, max)| groups.clamp(min, max.max(min)));
+    let t = spec
+        .get("leaderWorkerTemplate")
+        .ok_or("a LeaderWorkerSet without leaderWorkerTemplate")?;
+    let size = replicas(t, "size")?;
+    let worker = t
+        .get("workerTemplate")
+        .ok_or("a LeaderWorkerSet without workerTemplate")?;
+    let leader = t.get("leaderTemplate").unwrap_or(worker);
+    let unique = spec
+        .pointer("/networkConfig/subdomainPolicy")
+        .and_then(Value::as_str)
+        == Some("UniquePerReplica");
+    let set_label = "leaderworkerset.sigs.k8s.io/name";
+    let group_label = "leaderworkerset.sigs.k8s.io/group-index";
+    let headless = |svc: String, selector: Labels| Service {
+        name: svc,
+        namespace: namespace.into(),
+        kind: "ClusterIP".into(),
+        headless: true,
+        publish_not_ready: true,
+        selector: Some(selector),
+        ports: Vec::new(),
+        external_traffic_policy: None,
+        annotations: Labels::new(),
+    };
+    let mut pods = Vec::new();
+    let mut services = Vec::new();
+    if !unique {
+        services.push(headless(
+            name.into(),
+            Labels::from([(set_label.to_string(), name.to_string())]),
+        ));
+    }
+    for g in 0..groups {
+        let leader_name = format!("{name}-{g}");
+        let subdomain = if unique {
+            leader_name.clone()
+        } else {
+            name.to_string()
+        };
+        if unique {
+            services.push(headless(
+                leader_name.clone(),
+                Labels::from([
+                    (set_label.to_string(), name.to_string()),
+                    (group_label.to_string(), g.to_string()),
+                ]),
+            ));
+        }
+        for k in 0..size {
+            let template = if k == 0 { leader } else { worker };
+            let one = serde_json::json!({"replicas": 1, "template": template});
+            let Some(mut pod) = pods_of("Deployment", name, namespace, &one, None)?.pop() else {
+                continue;
+            };
+            let pod_name = if k == 0 {
+                leader_name.clone()
+            } else {
+                format!("{leader_name}-{k}")
+            };
+            pod.labels.remove("pod-template-hash");
+            for (key, v) in [
+                (set_label, name.to_string()),
+                (group_label, g.to_string()),
+                ("leaderworkerset.sigs.k8s.io/worker-index", k.to_string()),
+            ] {
+                pod.labels.insert(key.into(), v);
+            }
+            let mut env = vec![
+                (
+                    "LWS_LEADER_ADDRESS".to_string(),
+                    RawEnv::Value(format!("{leader_name}.{subdomain}.{namespace}")),
+                ),
+                (
+                    "LWS_GROUP_SIZE".to_string(),
+                    RawEnv::Value(size.to_string()),
+                ),
+                ("LWS_WORKER_INDEX".to_string(), RawEnv::Value(k.to_string())),
+            ];
+            env.append(&mut pod.raw_env);
+            pod.raw_env = env;
+            pod.name = pod_name.clone();
+            pod.hostname = Some(pod_name);
+            pod.subdomain = Some(subdomain.clone());
+            pod.owner = Some(Owner {
+                kind: "LeaderWorkerSet".into(),
+                name: name.into(),
+                index: g * size + k,
+            });
+            pod.resolve_env();
+            pods.push(pod);
+        }
+    }
+    Ok((pods, services))
 }
 
 #[cfg(test)]

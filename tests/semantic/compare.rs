@@ -286,6 +286,7 @@ pub fn compare(spec: &Value, objects: &[Value]) -> Result<Findings, String> {
     services(&exp, &cluster, &probes, &mut findings);
     rendezvous(&exp, &cluster, &probes, &mut findings);
     multislice(&exp, &cluster, &probes, &mut findings);
+    groups(&exp, &cluster, &probes, &mut findings);
     for problem in crate::serving::check(spec, objects, &cluster, &exp) {
         findings.add(None, problem);
     }
@@ -374,7 +375,14 @@ fn pod_index(probes: &[Probe], workload: usize, index: u32) -> Option<usize> {
 fn services(exp: &Expected, cluster: &Cluster, probes: &[Probe], findings: &mut Findings) {
     let ns = &exp.namespace;
     for (wi, w) in exp.workloads.iter().enumerate() {
-        let pods = pods_of(probes, wi);
+        let all_pods = pods_of(probes, wi);
+        // What the client Services reach: the pods that serve (a group's
+        // leader only).
+        let mut pods: Vec<usize> = (0..w.replicas)
+            .filter(|&i| w.serves(i))
+            .filter_map(|i| pod_index(probes, wi, i))
+            .collect();
+        pods.sort_unstable();
         let mut names: Vec<(String, Option<bool>)> = Vec::new();
         if let Some(s) = &w.service {
             names.push((s.clone(), None));
@@ -388,7 +396,7 @@ fn services(exp: &Expected, cluster: &Cluster, probes: &[Probe], findings: &mut 
                     &format!("{}.{}.svc.cluster.local", s.name, s.namespace),
                     true,
                 );
-                sel.retain(|p| pods.contains(p));
+                sel.retain(|p| all_pods.contains(p));
                 if !sel.is_empty() {
                     findings.add(
                         None,
@@ -504,11 +512,19 @@ fn services(exp: &Expected, cluster: &Cluster, probes: &[Probe], findings: &mut 
         }
         // Pod DNS names: with peers, pod i's name reaches pod i alone (even
         // before it is ready); without, no pod name exists.
+        // A group's pods: each under its group's Service (`<lws>-<group>`,
+        // the subdomain policy that leaves the workload's own name to its
+        // client Service).
         let svc = w.service.clone().unwrap_or_else(|| w.name.clone());
         for i in 0..w.replicas {
-            let dns = format!("{}.{svc}.{ns}.svc.cluster.local", w.pod_host(i));
+            let under = if w.group_size > 1 {
+                format!("{}-{}", w.name, w.group_of(i).0)
+            } else {
+                svc.clone()
+            };
+            let dns = format!("{}.{under}.{ns}.svc.cluster.local", w.pod_host(i));
             let reached = cluster.resolve(&dns, false);
-            let want: Vec<usize> = if w.peers {
+            let want: Vec<usize> = if w.peers || w.group_size > 1 {
                 pod_index(probes, wi, i).into_iter().collect()
             } else {
                 Vec::new()
@@ -523,6 +539,50 @@ fn services(exp: &Expected, cluster: &Cluster, probes: &[Probe], findings: &mut 
     }
 }
 
+/// A group workload's pods find their own group's leader: the
+/// `LWS_LEADER_ADDRESS` each pod gets (in the cluster's DNS search path,
+/// `svc.cluster.local`) reaches that leader alone, before it is ready; with
+/// torch's rendezvous, `MASTER_ADDR` is the same address.
+fn groups(exp: &Expected, cluster: &Cluster, probes: &[Probe], findings: &mut Findings) {
+    for (wi, w) in exp.workloads.iter().enumerate() {
+        if w.group_size <= 1 {
+            continue;
+        }
+        for i in 0..w.replicas {
+            let Some(at) = pod_index(probes, wi, i) else {
+                continue;
+            };
+            let (g, _) = w.group_of(i);
+            let leader = pod_index(probes, wi, g * w.group_size);
+            let env = &cluster.pods[at].env;
+            let addr = env.get("LWS_LEADER_ADDRESS").cloned().unwrap_or_default();
+            let reached = cluster.resolve(&format!("{addr}.svc.cluster.local"), false);
+            if reached != leader.into_iter().collect::<Vec<_>>() {
+                findings.add(
+                    None,
+                    format!(
+                        "{}[{i}]: LWS_LEADER_ADDRESS {addr:?} reaches {reached:?}, not group {g}'s leader {leader:?}",
+                        w.name
+                    ),
+                );
+            }
+            if w.rendezvous
+                .is_some_and(|(f, _)| f == crate::expect::Framework::Pytorch)
+                && env.get("MASTER_ADDR") != Some(&addr)
+            {
+                findings.add(
+                    None,
+                    format!(
+                        "{}[{i}]: MASTER_ADDR {:?} is not its leader's address {addr:?}",
+                        w.name,
+                        env.get("MASTER_ADDR")
+                    ),
+                );
+            }
+        }
+    }
+}
+
 /// The rendezvous env names pod 0 by a DNS name that reaches it before it
 /// is ready, on the rendezvous port, which pod 0 listens on and every peer
 /// may reach.
@@ -531,6 +591,10 @@ fn rendezvous(exp: &Expected, cluster: &Cluster, probes: &[Probe], findings: &mu
         let Some((framework, want_port)) = w.rendezvous else {
             continue;
         };
+        // A group's rendezvous is its own leader (see `groups`).
+        if w.group_size > 1 {
+            continue;
+        }
         let Some(pod0) = pod_index(probes, wi, 0) else {
             continue;
         };

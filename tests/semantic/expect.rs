@@ -55,6 +55,8 @@ pub struct Workload {
     pub autoscale: Option<(u32, u32)>,
     /// The TCP port Managed Service for Prometheus scrapes, for `autoscale.metric`.
     pub scrape: Option<u16>,
+    /// Pods per replica group (`groupSize`; 1 unless a LeaderWorkerSet).
+    pub group_size: u32,
 }
 
 impl Workload {
@@ -62,12 +64,34 @@ impl Workload {
     /// and slices") `<name>-worker-<slice>-<index>`, pod `i` being index
     /// `i % per_slice` of slice `i / per_slice`.
     pub fn pod_host(&self, i: u32) -> String {
-        if self.kind == "JobSet" {
+        if self.kind == "LeaderWorkerSet" {
+            // LeaderWorkerSet's names: leader `<lws>-<group>`, workers
+            // `<lws>-<group>-<index>`.
+            let (g, k) = self.group_of(i);
+            if k == 0 {
+                format!("{}-{g}", self.name)
+            } else {
+                format!("{}-{g}-{k}", self.name)
+            }
+        } else if self.kind == "JobSet" {
             let per = self.per_slice.max(1);
             format!("{}-worker-{}-{}", self.name, i / per, i % per)
         } else {
             format!("{}-{i}", self.name)
         }
+    }
+
+    /// (group, index in the group) of pod `i`: pod `i` of a group workload
+    /// is index `i % groupSize` of group `i / groupSize`.
+    pub fn group_of(&self, i: u32) -> (u32, u32) {
+        let per = self.group_size.max(1);
+        (i / per, i % per)
+    }
+
+    /// Whether pod `i` serves: every pod, or a group's leader (design.md:
+    /// client Services select leaders).
+    pub fn serves(&self, i: u32) -> bool {
+        self.group_of(i).1 == 0
     }
 
     /// DNS name of pod `i`, when the workload has peers.
@@ -242,9 +266,32 @@ impl Expected {
             // No connections: no NetworkPolicies, so Kubernetes allows all.
             return true;
         }
-        if let (Subject::Pod { workload: a, .. }, Subject::Pod { workload: b, .. }) = (from, to) {
+        if let (
+            Subject::Pod {
+                workload: a,
+                index: i,
+            },
+            Subject::Pod {
+                workload: b,
+                index: j,
+            },
+        ) = (from, to)
+        {
             if a == b && self.workloads[*a].peers {
                 return true;
+            }
+            // The pods of one LeaderWorkerSet group reach each other on
+            // every port; other groups of the same workload are strangers.
+            let w = &self.workloads[*a];
+            if a == b && w.group_size > 1 && w.group_of(*i).0 == w.group_of(*j).0 {
+                return true;
+            }
+        }
+        // Only a group's leader serves: a connection to a group workload
+        // reaches its leaders, never its workers.
+        if let Subject::Pod { workload, index } = to {
+            if !self.workloads[*workload].serves(*index) {
+                return false;
             }
         }
         if let Subject::Pod { .. } = from {
@@ -319,16 +366,19 @@ fn workload(w: &Value, pools: &[Value]) -> Result<Workload, String> {
     };
     let slices = pool.map_or(1, |p| count(get(p, "/tpu/slices"), 1)).max(1);
     let restarts = count(w.get("restarts"), 0);
+    let group_size = count(w.get("groupSize"), 1).max(1);
     let framework = match w.get("distributed").and_then(Value::as_str) {
         Some("pytorch") => Some(Framework::Pytorch),
         Some("jax") => Some(Framework::Jax),
         _ => None,
     };
     // Multislice pods find slice 0 by name, as distributed ones find pod 0.
-    let peers = w
-        .get("peers")
-        .and_then(Value::as_bool)
-        .unwrap_or(framework.is_some() || slices > 1);
+    // A group's pods are named by LeaderWorkerSet, under their group's
+    // Service: no peers Service.
+    let peers = group_size == 1
+        && w.get("peers")
+            .and_then(Value::as_bool)
+            .unwrap_or(framework.is_some() || slices > 1);
     let mut ports = Vec::new();
     for p in w
         .get("ports")
@@ -391,6 +441,7 @@ fn workload(w: &Value, pools: &[Value]) -> Result<Workload, String> {
     };
     // A job that restarts as a whole, or spans TPU slices, is a JobSet.
     let kind = match (run.as_str(), peers) {
+        ("service", _) if group_size > 1 => "LeaderWorkerSet",
         ("job", _) if restarts > 0 || slices > 1 => "JobSet",
         ("job", _) => "Job",
         (_, true) => "StatefulSet",
@@ -416,7 +467,13 @@ fn workload(w: &Value, pools: &[Value]) -> Result<Workload, String> {
         name,
         kind,
         run_omitted: w.get("run").is_none(),
-        replicas: per_slice * slices,
+        replicas: per_slice
+            * slices
+            * if kind == "LeaderWorkerSet" {
+                group_size
+            } else {
+                1
+            },
         slices,
         per_slice,
         megascale,
@@ -429,6 +486,11 @@ fn workload(w: &Value, pools: &[Value]) -> Result<Workload, String> {
         load_balancer,
         autoscale,
         scrape,
+        group_size: if kind == "LeaderWorkerSet" {
+            group_size
+        } else {
+            1
+        },
     })
 }
 

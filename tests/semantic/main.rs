@@ -293,6 +293,136 @@ fn broken_serving_objects_are_reported() {
     }
 }
 
+/// Two groups of two torch pods, served through an internal load balancer.
+const GROUPS_SPEC: &str = "apiVersion: podwire.dev/v1alpha1
+kind: AIWorkload
+metadata: {name: groups}
+gcp: {project: my-project, location: us-central1-a}
+cluster:
+  nodePools:
+    - {name: h100, machineType: a3-highgpu-8g, nodes: 4}
+workloads:
+  - {name: llm, image: r/llm:1, run: service, replicas: 2, groupSize: 2, gpus: 8,
+     distributed: pytorch, ports: [{name: http, port: 8000}], expose: internal}
+connections:
+  - {from: {cidr: 10.0.0.0/8}, to: llm, ports: [http]}
+";
+
+/// A LeaderWorkerSet's manifests, each broken one way, are each reported:
+/// leaders-only Services, group-only traffic and the leader address can fail.
+#[test]
+fn broken_groups_are_reported() {
+    let c = podwire::compile(GROUPS_SPEC, &podwire::Options::default());
+    assert!(c.ok, "{:?}", c.diagnostics);
+    let spec = support::yaml::document(GROUPS_SPEC).expect("spec");
+    let good = manifests(&c);
+    let f = compare(&spec, &good).expect("compare");
+    assert!(f.by_tag.is_empty(), "{}", f.report());
+    let at = |objs: &[Value], kind: &str, name: &str| -> usize {
+        objs.iter()
+            .position(|o| o["kind"] == kind && o["metadata"]["name"] == name)
+            .unwrap_or_else(|| panic!("{kind} {name}"))
+    };
+    type Break = fn(&mut Vec<Value>, usize);
+    let breaks: &[(&str, &str, &str, Break)] = &[
+        (
+            "the client Service selects the workers too",
+            "Service",
+            "llm",
+            |o, i| {
+                o[i]["spec"]["selector"]
+                    .as_object_mut()
+                    .expect("selector")
+                    .remove("leaderworkerset.sigs.k8s.io/worker-index");
+            },
+        ),
+        (
+            "the load balancer selects the workers too",
+            "Service",
+            "llm-lb",
+            |o, i| {
+                o[i]["spec"]["selector"]
+                    .as_object_mut()
+                    .expect("selector")
+                    .remove("leaderworkerset.sigs.k8s.io/worker-index");
+            },
+        ),
+        (
+            "the clients reach the workers",
+            "NetworkPolicy",
+            "llm-leaders",
+            |o, i| {
+                o[i]["spec"]["podSelector"]["matchLabels"]
+                    .as_object_mut()
+                    .expect("labels")
+                    .remove("leaderworkerset.sigs.k8s.io/worker-index");
+            },
+        ),
+        // Both ends must allow: every group's peers widened to the workload.
+        (
+            "the groups reach each other",
+            "NetworkPolicy",
+            "llm-group-0",
+            |o, _| {
+                for p in o.iter_mut().filter(|p| {
+                    p["kind"] == "NetworkPolicy"
+                        && p["metadata"]["name"]
+                            .as_str()
+                            .is_some_and(|n| n.starts_with("llm-group-"))
+                }) {
+                    for (dir, peers) in [("ingress", "from"), ("egress", "to")] {
+                        p["spec"][dir][0][peers][0]["podSelector"]["matchLabels"]
+                            .as_object_mut()
+                            .expect("labels")
+                            .remove("leaderworkerset.sigs.k8s.io/group-index");
+                    }
+                }
+            },
+        ),
+        (
+            "group 1's pods cannot reach each other",
+            "NetworkPolicy",
+            "llm-group-1",
+            |o, i| {
+                o.remove(i);
+            },
+        ),
+        // Shared: LWS would name its Service `llm`, which the client Service
+        // has taken: no pod names, no leader address.
+        (
+            "the subdomain is the workload's name",
+            "LeaderWorkerSet",
+            "llm",
+            |o, i| o[i]["spec"]["networkConfig"]["subdomainPolicy"] = "Shared".into(),
+        ),
+        (
+            "the torch master is not the leader",
+            "LeaderWorkerSet",
+            "llm",
+            |o, i| {
+                for t in ["leaderTemplate", "workerTemplate"] {
+                    let env = o[i]["spec"]["leaderWorkerTemplate"][t]["spec"]["containers"][0]
+                        ["env"]
+                        .as_array_mut()
+                        .expect("env");
+                    for e in env.iter_mut() {
+                        if e["name"] == "MASTER_ADDR" {
+                            e["value"] = "llm-0.llm-0.groups".into();
+                        }
+                    }
+                }
+            },
+        ),
+    ];
+    for (what, kind, name, f) in breaks {
+        let mut objs = good.clone();
+        let i = at(&objs, kind, name);
+        f(&mut objs, i);
+        let findings = compare(&spec, &objs).expect("compare");
+        assert!(!findings.unexplained().is_empty(), "{what}: not reported");
+    }
+}
+
 #[test]
 fn the_hand_written_manifests_do_what_the_spec_declares() {
     // The baseline for the next test: correct manifests give no finding.

@@ -1,5 +1,6 @@
 //! Serving objects against the spec, read independently of podwire: every
-//! HorizontalPodAutoscaler scales an existing Deployment or StatefulSet that
+//! HorizontalPodAutoscaler scales an existing Deployment or StatefulSet (a
+//! LeaderWorkerSet for a `groupSize` workload) that
 //! leaves its replica count to it, with the spec's bounds and target; every
 //! PodDisruptionBudget selects exactly one workload's pods, all of them, and
 //! exactly the workloads design.md gives one have one; probes ask the spec's
@@ -112,12 +113,27 @@ pub fn check(spec: &Value, objects: &[Value], cluster: &Cluster, exp: &Expected)
             r.get("kind").and_then(Value::as_str).unwrap_or_default(),
             r.get("name").and_then(Value::as_str).unwrap_or_default(),
         );
-        if !matches!(tk, "Deployment" | "StatefulSet")
-            || r.get("apiVersion").and_then(Value::as_str) != Some("apps/v1")
-        {
+        // A group workload's count is its LeaderWorkerSet's groups (the
+        // CRD's scale subresource).
+        let grouped = exp
+            .workloads
+            .iter()
+            .any(|w| w.name == tn && w.group_size > 1);
+        let api = r.get("apiVersion").and_then(Value::as_str);
+        let ok = if grouped {
+            tk == "LeaderWorkerSet" && api == Some("leaderworkerset.x-k8s.io/v1")
+        } else {
+            matches!(tk, "Deployment" | "StatefulSet") && api == Some("apps/v1")
+        };
+        if !ok {
             out.push(format!(
-                "HPA {}: scales {tk} {tn}, not an apps/v1 Deployment or StatefulSet",
-                name(h)
+                "HPA {}: scales {tk} {tn}, not {}",
+                name(h),
+                if grouped {
+                    "a leaderworkerset.x-k8s.io/v1 LeaderWorkerSet"
+                } else {
+                    "an apps/v1 Deployment or StatefulSet"
+                }
             ));
             continue;
         }
