@@ -8,8 +8,8 @@
 //! schema type with its path recorded as poisoned. The checked value is then
 //! deserialized with serde.
 
-use super::tree::{self, Limit, Node, TreeError, Value};
 use super::rules::{self, Additional, Rule, RuleId, Rules, Types};
+use super::tree::{self, Limit, Node, TreeError, Value};
 use super::{schema, Spec, API_VERSION, KIND};
 use crate::diag::{codes, did_you_mean, Pending, Severity, Span};
 use serde_json::{Map, Value as Json};
@@ -233,7 +233,10 @@ fn text_takes(types: Types, kind: ScalarKind) -> bool {
 
 /// The allowed spellings when the schema is an enumeration (an `enum`, or a
 /// `oneOf` of `enum`s and `const`s); `null` branches aside.
-pub(super) fn enum_values<'d>(defs: Option<&'d Map<String, Json>>, schema: &'d Json) -> Option<Vec<&'d str>> {
+pub(super) fn enum_values<'d>(
+    defs: Option<&'d Map<String, Json>>,
+    schema: &'d Json,
+) -> Option<Vec<&'d str>> {
     let schema = super::resolve_ref(defs, schema);
     if let Some(values) = schema.get("enum").and_then(Json::as_array) {
         return values.iter().map(Json::as_str).collect();
@@ -291,7 +294,10 @@ impl<'d> SchemaChecker<'d> {
     /// (used to pick the branch of an `anyOf`).
     fn admits(&self, rule: &Rule, node: &Node) -> bool {
         if !rule.branches.is_empty() {
-            return rule.branches.iter().any(|b| self.admits(&self.rules.rules[*b], node));
+            return rule
+                .branches
+                .iter()
+                .any(|b| self.admits(&self.rules.rules[*b], node));
         }
         if rule.schema.get("enum").is_some() || rule.schema.get("const").is_some() {
             return matches!(node.value, Value::Scalar { .. }) && !node.is_null();
@@ -578,7 +584,13 @@ impl<'d> SchemaChecker<'d> {
         }
     }
 
-    fn object(&mut self, node: &Node, entries: &[(tree::Key, Node)], rule: &Rule, path: &FieldPath) -> Json {
+    fn object(
+        &mut self,
+        node: &Node,
+        entries: &[(tree::Key, Node)],
+        rule: &Rule,
+        path: &FieldPath,
+    ) -> Json {
         let mut out = Map::new();
         for (key, child) in entries {
             let child_path = FieldPath::Field(path, &key.name);
@@ -619,10 +631,7 @@ impl<'d> SchemaChecker<'d> {
                 continue;
             }
             // The property as written (its `examples` may sit beside its `$ref`).
-            let field_schema = rule
-                .schema
-                .get("properties")
-                .and_then(|p| p.get(*name));
+            let field_schema = rule.schema.get("properties").and_then(|p| p.get(*name));
             let what = match field_schema {
                 Some(s) => self.example_or_kind(s),
                 None => "a value".to_string(),
