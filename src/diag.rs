@@ -398,6 +398,8 @@ pub mod codes {
     /// Two generated objects would share kind, namespace and name, or one
     /// would take a name Kubernetes gives its own objects.
     pub const OBJECT_NAME_CLASH: &str = "PW0417";
+    /// A generated object would be larger than the API server stores.
+    pub const OBJECT_TOO_LARGE: &str = "PW0418";
     // Pool capacity: spot, flex-start, queued, reservations (PW0420..PW0439)
     /// `spot` says otherwise than `capacity`.
     pub const CAPACITY_SPOT: &str = "PW0420";

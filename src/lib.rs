@@ -72,7 +72,24 @@ impl OutputFile {
 #[derive(Debug, Clone)]
 pub struct Analysis {
     pub model: Option<model::Model>,
+    /// The model's Kubernetes objects, in apply order (built once: the
+    /// checks on the objects themselves ran on these, and compile emits
+    /// them). Empty when there is no model.
+    pub objects: Vec<k8s::Object>,
     pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Analysis {
+    /// The compilation of the checked model, reusing its objects.
+    pub fn into_compilation(self) -> Option<Compilation> {
+        let model = self.model?;
+        Some(Compilation {
+            request: gke::create_cluster_request(&model),
+            networks: gke::networks::network_requests(&model),
+            objects: self.objects,
+            model,
+        })
+    }
 }
 
 impl Analysis {
@@ -86,25 +103,84 @@ pub fn analyze(source: &str) -> Analysis {
     let mut decoded = spec::decode::decode(source);
     let mut pending = std::mem::take(&mut decoded.diagnostics);
     let mut model = None;
+    let mut objects = Vec::new();
     if decoded.parsed {
         let (m, more) = check::check(&decoded.spec, &decoded.spans, &decoded.poisoned);
         pending.extend(more);
         if let Some(m) = &m {
-            pending.extend(name_clashes(&decoded, m));
+            objects = k8s::objects(m);
+            pending.extend(name_clashes(&decoded, &objects));
+            pending.extend(too_large(&decoded, &objects));
         }
         model = m;
     }
     let diagnostics = diag::finalize(source, pending);
     if diagnostics.iter().any(Diagnostic::is_error) {
         model = None;
+        objects = Vec::new();
     }
-    Analysis { model, diagnostics }
+    Analysis {
+        model,
+        objects,
+        diagnostics,
+    }
+}
+
+/// The generated objects' sizes (k8s::oversized), each too large one located
+/// at its workload's largest `env` value, argument or command word when that
+/// alone is a sizeable part of the limit, else at the workload.
+fn too_large(decoded: &spec::decode::Decoded, objects: &[k8s::Object]) -> Vec<diag::Pending> {
+    k8s::oversized(objects)
+        .into_iter()
+        .map(|o| {
+            let index = o
+                .workload
+                .as_ref()
+                .and_then(|w| decoded.spec.workloads.iter().position(|s| &s.name == w));
+            let path = match index {
+                Some(i) => largest_field(i, &decoded.spec.workloads[i])
+                    .filter(|(len, _)| *len >= k8s::MAX_OBJECT_BYTES / 4)
+                    .map_or_else(|| format!("workloads[{i}]"), |(_, path)| path),
+                None => "metadata.name".to_string(),
+            };
+            diag::Pending {
+                code: diag::codes::OBJECT_TOO_LARGE,
+                severity: Severity::Error,
+                message: format!(
+                    "the {} `{}` would be {} bytes, more than the {} (1.5 MiB) the API server stores in one object",
+                    o.kind,
+                    o.name,
+                    o.bytes,
+                    k8s::MAX_OBJECT_BYTES
+                ),
+                span: decoded.spans.get(&path),
+                path,
+                help: Some(
+                    "keep large data out of the spec: mount it from a bucket or read it from a Secret (`env: {secret, key}`) instead of `env` values or `args`".to_string(),
+                ),
+            }
+        })
+        .collect()
+}
+
+/// The longest `env` value, argument or command word of workload `i`, with
+/// its path.
+fn largest_field(i: usize, w: &spec::Workload) -> Option<(usize, String)> {
+    let env = w.env.iter().filter_map(|(k, v)| match v {
+        spec::EnvValue::Text(t) => Some((t.len(), format!("workloads[{i}].env.{k}"))),
+        spec::EnvValue::Secret(_) => None,
+    });
+    let args =
+        (w.args.iter().enumerate()).map(|(j, a)| (a.len(), format!("workloads[{i}].args[{j}]")));
+    let command = (w.command.iter().enumerate())
+        .map(|(j, a)| (a.len(), format!("workloads[{i}].command[{j}]")));
+    env.chain(args).chain(command).max_by_key(|(len, _)| *len)
 }
 
 /// The generated objects' identities, checked on the objects themselves
 /// (k8s::name_clashes), each clash located at the workload's name.
-fn name_clashes(decoded: &spec::decode::Decoded, m: &model::Model) -> Vec<diag::Pending> {
-    k8s::name_clashes(&k8s::objects(m))
+fn name_clashes(decoded: &spec::decode::Decoded, objects: &[k8s::Object]) -> Vec<diag::Pending> {
+    k8s::name_clashes(objects)
         .into_iter()
         .map(|c| {
             let index = c
@@ -158,6 +234,7 @@ pub fn analyze_bytes(bytes: &[u8]) -> (std::borrow::Cow<'_, str>, Analysis) {
             let diagnostics = diag::finalize(&lossy, vec![pending]);
             let analysis = Analysis {
                 model: None,
+                objects: Vec::new(),
                 diagnostics,
             };
             (lossy.into(), analysis)
@@ -304,37 +381,25 @@ pub fn compile(source: &str, opts: &Options) -> Compiled {
 /// (every diagnostic and the graph all the same).
 pub fn compile_only(source: &str, opts: &Options, wanted: &dyn Fn(&str) -> bool) -> Compiled {
     let mut a = analyze(source);
+    let mut diagnostics = std::mem::take(&mut a.diagnostics);
     let failed = |diagnostics| Compiled {
         ok: false,
         files: Vec::new(),
         diagnostics,
         graph: None,
     };
-    let Some(m) = a.model else {
-        return failed(a.diagnostics);
-    };
-    let c = if wanted(MANIFESTS_FILE) {
-        Compilation::new(m)
-    } else {
-        // The Kubernetes objects are only for the manifests (the name
-        // clashes among them were checked in `analyze`): not built when
-        // that file is not asked for.
-        Compilation {
-            request: gke::create_cluster_request(&m),
-            networks: gke::networks::network_requests(&m),
-            objects: Vec::new(),
-            model: m,
-        }
+    let Some(c) = a.into_compilation() else {
+        return failed(diagnostics);
     };
     match c.files_only(opts.endpoint.as_ref(), wanted) {
         Ok(files) => Compiled {
             ok: true,
             files,
-            diagnostics: a.diagnostics,
+            diagnostics,
             graph: Some(graph::graph(&c.model)),
         },
         Err(e) => {
-            a.diagnostics.push(Diagnostic {
+            diagnostics.push(Diagnostic {
                 code: diag::codes::INTERNAL.to_string(),
                 severity: Severity::Error,
                 message: format!("podwire could not write its output: {e}"),
@@ -342,7 +407,7 @@ pub fn compile_only(source: &str, opts: &Options, wanted: &dyn Fn(&str) -> bool)
                 span: None,
                 help: Some("this is a bug in podwire; please report it with the spec".into()),
             });
-            failed(a.diagnostics)
+            failed(diagnostics)
         }
     }
 }

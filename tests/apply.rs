@@ -891,3 +891,21 @@ fn discovery_is_read_once_per_run() {
     assert!(last_discovery < first_patch);
     assert_eq!(object_paths(&env).len(), env.documents().len());
 }
+
+#[test]
+fn an_object_too_large_to_store_is_refused_before_anything_is_sent() {
+    let env = Env::new("seed.yaml");
+    let seed = std::fs::read_to_string(&env.spec).unwrap();
+    let resources = "    resources: {cpu: 250m, memory: 512Mi}\n";
+    assert!(seed.contains(resources));
+    let big = format!("{resources}    env: {{BIG: \"{}\"}}\n", "x".repeat(2 << 20));
+    std::fs::write(&env.spec, seed.replacen(resources, &big, 1)).unwrap();
+    let run = env.run("apply", &["--yes"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("PW0418"), "{}", run.stderr);
+    assert!(env.gke.server.requests().is_empty(), "nothing sent to GKE");
+    assert!(
+        env.kube.server.requests().is_empty(),
+        "nothing sent to the cluster"
+    );
+}

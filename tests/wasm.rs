@@ -328,3 +328,25 @@ fn compile_with_files_renders_only_those() {
         .unwrap();
     assert!(wasm::compile_js(SEED, Some(bad)).is_err());
 }
+
+/// PW0418 in the module too, also when only the cluster request is
+/// rendered (the playground's preview): the size is decided in `analyze`.
+#[wasm_bindgen_test]
+fn an_object_too_large_to_store_is_refused() {
+    let resources = "    resources: {cpu: 250m, memory: 512Mi}\n";
+    let big = format!("{resources}    env: {{BIG: \"{}\"}}\n", "x".repeat(2 << 20));
+    let src = seed_with(resources, &big);
+    let options = wasm::JsCompileOptions {
+        endpoint: None,
+        files: Some(vec!["gke/cluster.json".to_string()]),
+    };
+    let c = wasm::js_compile(&src, options).expect("options are valid");
+    assert!(!c.ok);
+    assert!(c.files.is_empty());
+    let d = c
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "PW0418")
+        .expect("PW0418");
+    assert_eq!(d.path, "workloads[0].env.BIG");
+}

@@ -17,7 +17,8 @@
 //! - [`policies`]: the NetworkPolicies;
 //! - [`kueue`]: Kueue's queues, flavors and priority classes;
 //! - [`order`]: the apply order and the manifests file's layout;
-//! - [`names`]: no two objects share an identity, none takes Kubernetes' own.
+//! - [`names`]: no two objects share an identity, none takes Kubernetes' own;
+//! - [`size`]: no object is larger than the API server stores.
 
 mod autoscale;
 mod disruption;
@@ -34,9 +35,11 @@ mod order;
 mod pods;
 mod policies;
 mod services;
+mod size;
 
 pub use autoscale::{adapter_metric_name, PodMonitoring, SCRAPE_INTERVAL};
 pub use names::{name_clashes, NameClash};
 pub use objects::{Object, WORKLOAD_LABEL};
 pub use order::{apply_rank, manifests_yaml, objects, SEPARATOR};
 pub use policies::INTERNET_EXCEPT;
+pub use size::{json_size, oversized, Oversized, MAX_OBJECT_BYTES};

@@ -8,6 +8,7 @@
 //! schema type with its path recorded as poisoned. The checked value is then
 //! deserialized with serde.
 
+use super::rules::{self, Additional, Rule, RuleId, Rules, Types};
 use super::tree::{self, Limit, Node, TreeError, Value};
 use super::{schema, Spec, API_VERSION, KIND};
 use crate::diag::{codes, did_you_mean, Pending, Severity, Span};
@@ -222,16 +223,43 @@ fn is_text(types: &[&str]) -> bool {
 }
 
 /// Whether a text scalar of these types takes a scalar of this kind.
-fn text_takes(types: &[&str], kind: ScalarKind) -> bool {
+fn text_takes(types: Types, kind: ScalarKind) -> bool {
     match kind {
-        ScalarKind::Null => types.contains(&"null"),
-        ScalarKind::Boolean(_) => types.contains(&"boolean"),
+        ScalarKind::Null => types.has(Types::NULL),
+        ScalarKind::Boolean(_) => types.has(Types::BOOLEAN),
         ScalarKind::Integer(_) | ScalarKind::Number | ScalarKind::String => true,
     }
 }
 
+/// The allowed spellings when the schema is an enumeration (an `enum`, or a
+/// `oneOf` of `enum`s and `const`s); `null` branches aside.
+pub(super) fn enum_values<'d>(
+    defs: Option<&'d Map<String, Json>>,
+    schema: &'d Json,
+) -> Option<Vec<&'d str>> {
+    let schema = super::resolve_ref(defs, schema);
+    if let Some(values) = schema.get("enum").and_then(Json::as_array) {
+        return values.iter().map(Json::as_str).collect();
+    }
+    if let Some(c) = schema.get("const") {
+        return c.as_str().map(|c| vec![c]);
+    }
+    let mut out = Vec::new();
+    let mut any = false;
+    for b in branches(schema)? {
+        let b = super::resolve_ref(defs, b);
+        if types(b) == ["null"] {
+            continue;
+        }
+        out.extend(enum_values(defs, b)?);
+        any = true;
+    }
+    any.then_some(out)
+}
+
 /// Checks a positioned tree against the language's JSON Schema.
 struct SchemaChecker<'d> {
+    rules: &'static Rules,
     defs: Option<&'d Map<String, Json>>,
     diagnostics: Vec<Pending>,
     poisoned: Vec<String>,
@@ -240,6 +268,7 @@ struct SchemaChecker<'d> {
 impl<'d> SchemaChecker<'d> {
     fn new(root: &'d Json) -> Self {
         SchemaChecker {
+            rules: rules::rules(),
             defs: root.get("$defs").and_then(Json::as_object),
             diagnostics: Vec::new(),
             poisoned: Vec::new(),
@@ -257,50 +286,33 @@ impl<'d> SchemaChecker<'d> {
             || branches(schema).is_some_and(|b| b.iter().any(|s| self.admits_null(s)))
     }
 
-    /// The allowed spellings when the schema is an enumeration (an `enum`,
-    /// or a `oneOf` of `enum`s and `const`s); `null` branches aside.
     fn enum_values(&self, schema: &'d Json) -> Option<Vec<&'d str>> {
-        let schema = self.resolve(schema);
-        if let Some(values) = schema.get("enum").and_then(Json::as_array) {
-            return values.iter().map(Json::as_str).collect();
-        }
-        if let Some(c) = schema.get("const") {
-            return c.as_str().map(|c| vec![c]);
-        }
-        let mut out = Vec::new();
-        let mut any = false;
-        for b in branches(schema)? {
-            let b = self.resolve(b);
-            if types(b) == ["null"] {
-                continue;
-            }
-            out.extend(self.enum_values(b)?);
-            any = true;
-        }
-        any.then_some(out)
+        enum_values(self.defs, schema)
     }
 
-    /// Whether a node of this shape can be an instance of `schema` at all
+    /// Whether a node of this shape can be an instance of the rule at all
     /// (used to pick the branch of an `anyOf`).
-    fn admits(&self, schema: &'d Json, node: &Node) -> bool {
-        let schema = self.resolve(schema);
-        if let Some(bs) = branches(schema) {
-            return bs.iter().any(|b| self.admits(b, node));
+    fn admits(&self, rule: &Rule, node: &Node) -> bool {
+        if !rule.branches.is_empty() {
+            return rule
+                .branches
+                .iter()
+                .any(|b| self.admits(&self.rules.rules[*b], node));
         }
-        if schema.get("enum").is_some() || schema.get("const").is_some() {
+        if rule.schema.get("enum").is_some() || rule.schema.get("const").is_some() {
             return matches!(node.value, Value::Scalar { .. }) && !node.is_null();
         }
-        let ts = types(schema);
+        let ts = rule.types;
         match &node.value {
-            Value::Seq(_) => ts.contains(&"array"),
-            Value::Map(_) => ts.contains(&"object"),
+            Value::Seq(_) => ts.has(Types::ARRAY),
+            Value::Map(_) => ts.has(Types::OBJECT),
             Value::Scalar { text, plain } => match scalar_kind(text, *plain) {
-                kind if is_text(&ts) => text_takes(&ts, kind),
-                ScalarKind::Null => ts.contains(&"null"),
-                ScalarKind::Boolean(_) => ts.contains(&"boolean"),
-                ScalarKind::Integer(_) => ts.contains(&"integer") || ts.contains(&"number"),
-                ScalarKind::Number => ts.contains(&"number"),
-                ScalarKind::String => ts.contains(&"string"),
+                kind if ts.is_text() => text_takes(ts, kind),
+                ScalarKind::Null => ts.has(Types::NULL),
+                ScalarKind::Boolean(_) => ts.has(Types::BOOLEAN),
+                ScalarKind::Integer(_) => ts.has(Types::INTEGER) || ts.has(Types::NUMBER),
+                ScalarKind::Number => ts.has(Types::NUMBER),
+                ScalarKind::String => ts.has(Types::STRING),
             },
         }
     }
@@ -418,54 +430,52 @@ impl<'d> SchemaChecker<'d> {
         self.placeholder(schema)
     }
 
-    /// The checked value of `node` against `schema`.
-    fn value(&mut self, node: &Node, schema: &'d Json, path: &FieldPath) -> Json {
-        let schema = self.resolve(schema);
-        if node.is_null() && self.admits_null(schema) {
+    /// The checked value of `node` against the rule `id`.
+    fn value(&mut self, node: &Node, id: RuleId, path: &FieldPath) -> Json {
+        let rules = self.rules;
+        let rule = &rules.rules[id];
+        if node.is_null() && rule.nullable {
             return Json::Null;
         }
-        if let Some(c) = schema.get("const").and_then(Json::as_str) {
-            return self.constant(node, c, schema, path);
+        if let Some(c) = rule.constant {
+            return self.constant(node, c, rule, path);
         }
-        if let Some(values) = self.enum_values(schema) {
-            return self.enumeration(node, &values, schema, path);
+        if let Some(values) = &rule.values {
+            return self.enumeration(node, values, rule, path);
         }
-        if let Some(bs) = branches(schema) {
-            return self.any_of(node, bs, schema, path);
+        if !rule.branches.is_empty() {
+            return self.any_of(node, rule, path);
         }
-        let ts = types(schema);
+        let ts = rule.types;
         match &node.value {
             Value::Scalar { text, plain } => {
                 let kind = scalar_kind(text, *plain);
-                if kind != ScalarKind::Null && is_text(&ts) && text_takes(&ts, kind) {
+                if kind != ScalarKind::Null && ts.is_text() && text_takes(ts, kind) {
                     return Json::String(text.to_string());
                 }
                 match kind {
-                    ScalarKind::String if ts.contains(&"string") => Json::String(text.to_string()),
-                    ScalarKind::Boolean(b) if ts.contains(&"boolean") => Json::Bool(b),
-                    ScalarKind::Integer(v) if ts.contains(&"integer") => {
-                        self.integer(node, v, schema, path)
+                    ScalarKind::String if ts.has(Types::STRING) => Json::String(text.to_string()),
+                    ScalarKind::Boolean(b) if ts.has(Types::BOOLEAN) => Json::Bool(b),
+                    ScalarKind::Integer(v) if ts.has(Types::INTEGER) => {
+                        self.integer(node, v, rule, path)
                     }
-                    _ => self.wrong_type(node, schema, path),
+                    _ => self.wrong_type(node, rule.schema, path),
                 }
             }
-            Value::Seq(items) if ts.contains(&"array") => {
-                let item_schema = schema.get("items").unwrap_or(&Json::Bool(true));
+            Value::Seq(items) if ts.has(Types::ARRAY) => {
                 let out = items
                     .iter()
                     .enumerate()
-                    .map(|(i, item)| self.value(item, item_schema, &FieldPath::Item(path, i)))
+                    .map(|(i, item)| self.value(item, rule.items, &FieldPath::Item(path, i)))
                     .collect();
                 Json::Array(out)
             }
-            Value::Map(entries) if ts.contains(&"object") => {
-                self.object(node, entries, schema, path)
-            }
-            _ => self.wrong_type(node, schema, path),
+            Value::Map(entries) if ts.has(Types::OBJECT) => self.object(node, entries, rule, path),
+            _ => self.wrong_type(node, rule.schema, path),
         }
     }
 
-    fn constant(&mut self, node: &Node, want: &str, schema: &'d Json, path: &FieldPath) -> Json {
+    fn constant(&mut self, node: &Node, want: &str, rule: &Rule, path: &FieldPath) -> Json {
         match &node.value {
             Value::Scalar { text, plain } if scalar_kind(text, *plain) == ScalarKind::String => {
                 if text != want {
@@ -480,20 +490,14 @@ impl<'d> SchemaChecker<'d> {
                 }
                 Json::String(want.to_string())
             }
-            _ => self.wrong_type(node, schema, path),
+            _ => self.wrong_type(node, rule.schema, path),
         }
     }
 
-    fn enumeration(
-        &mut self,
-        node: &Node,
-        values: &[&str],
-        schema: &'d Json,
-        path: &FieldPath,
-    ) -> Json {
+    fn enumeration(&mut self, node: &Node, values: &[&str], rule: &Rule, path: &FieldPath) -> Json {
         let text = match &node.value {
             Value::Scalar { text, .. } if !node.is_null() => text,
-            _ => return self.wrong_type(node, schema, path),
+            _ => return self.wrong_type(node, rule.schema, path),
         };
         if values.contains(&&**text) {
             return Json::String(text.to_string());
@@ -509,12 +513,11 @@ impl<'d> SchemaChecker<'d> {
             format!("`{text}` is not a valid value here"),
             Some(help),
         );
-        self.placeholder(schema)
+        self.placeholder(rule.schema)
     }
 
-    fn integer(&mut self, node: &Node, v: i128, schema: &'d Json, path: &FieldPath) -> Json {
-        let bound = |key: &str| schema.get(key).and_then(Json::as_i64).map(i128::from);
-        let (min, max) = (bound("minimum"), bound("maximum"));
+    fn integer(&mut self, node: &Node, v: i128, rule: &Rule, path: &FieldPath) -> Json {
+        let (min, max) = (rule.minimum, rule.maximum);
         let in_range = min.is_none_or(|m| v >= m) && max.is_none_or(|m| v <= m);
         let number = i64::try_from(v).ok().map(Json::from);
         match number {
@@ -524,7 +527,7 @@ impl<'d> SchemaChecker<'d> {
                     Value::Scalar { text, .. } => text.to_string(),
                     _ => v.to_string(),
                 };
-                let rule = match (min, max) {
+                let rule_text = match (min, max) {
                     (Some(a), Some(b)) => format!("must be between {a} and {b}"),
                     (Some(a), None) => format!("must be at least {a}"),
                     (None, Some(b)) => format!("must be at most {b}"),
@@ -534,10 +537,10 @@ impl<'d> SchemaChecker<'d> {
                     codes::BAD_VALUE,
                     path,
                     node.span,
-                    format!("{shown} is out of range: {rule}"),
+                    format!("{shown} is out of range: {rule_text}"),
                     None,
                 );
-                self.placeholder(schema)
+                self.placeholder(rule.schema)
             }
         }
     }
@@ -547,33 +550,37 @@ impl<'d> SchemaChecker<'d> {
     /// node's keys: `{scratch, path, readOnly}` is a scratch volume with a
     /// field too many, not a bucket without its `bucket`), checked as that
     /// branch.
-    fn any_of(&mut self, node: &Node, bs: &'d [Json], schema: &'d Json, path: &FieldPath) -> Json {
-        let fitting: Vec<&'d Json> = bs
+    fn any_of(&mut self, node: &Node, rule: &Rule, path: &FieldPath) -> Json {
+        let rules = self.rules;
+        let fitting: Vec<RuleId> = rule
+            .branches
             .iter()
-            .filter(|b| types(self.resolve(b)) != ["null"] && self.admits(b, node))
+            .copied()
+            .filter(|b| !rules.rules[*b].only_null && self.admits(&rules.rules[*b], node))
             .collect();
         let chosen = match &node.value {
             Value::Map(entries) => {
-                let named = |b: &Json| {
-                    let b = self.resolve(b);
-                    let props = b.get("properties").and_then(Json::as_object);
-                    let present = required(b)
-                        .filter(|r| entries.iter().any(|(k, _)| &*k.name == *r))
+                let named = |b: RuleId| {
+                    let b = &rules.rules[b];
+                    let present = b
+                        .required
+                        .iter()
+                        .filter(|r| entries.iter().any(|(k, _)| &*k.name == **r))
                         .count();
                     let known = entries
                         .iter()
-                        .filter(|(k, _)| props.is_some_and(|p| p.contains_key(&*k.name)))
+                        .filter(|(k, _)| b.property(&k.name).is_some())
                         .count();
                     (present, known)
                 };
-                let best = fitting.iter().map(|b| named(b)).max();
-                fitting.iter().copied().find(|b| Some(named(b)) == best)
+                let best = fitting.iter().map(|b| named(*b)).max();
+                fitting.iter().copied().find(|b| Some(named(*b)) == best)
             }
             _ => fitting.first().copied(),
         };
         match chosen {
             Some(b) => self.value(node, b, path),
-            None => self.wrong_type(node, schema, path),
+            None => self.wrong_type(node, rule.schema, path),
         }
     }
 
@@ -581,24 +588,20 @@ impl<'d> SchemaChecker<'d> {
         &mut self,
         node: &Node,
         entries: &[(tree::Key, Node)],
-        schema: &'d Json,
+        rule: &Rule,
         path: &FieldPath,
     ) -> Json {
-        let props = schema.get("properties").and_then(Json::as_object);
-        let additional = schema.get("additionalProperties");
         let mut out = Map::new();
         for (key, child) in entries {
             let child_path = FieldPath::Field(path, &key.name);
-            if let Some(p) = props.and_then(|p| p.get(&*key.name)) {
+            if let Some(p) = rule.property(&key.name) {
                 let v = self.value(child, p, &child_path);
                 out.insert(key.name.to_string(), v);
                 continue;
             }
-            match additional {
-                Some(Json::Bool(false)) => {
-                    let names: Vec<&str> = props
-                        .map(|p| p.keys().map(String::as_str).collect())
-                        .unwrap_or_default();
+            match rule.additional {
+                Additional::Closed => {
+                    let names: Vec<&str> = rule.properties.iter().map(|(n, _)| *n).collect();
                     let help = match did_you_mean(&key.name, names.iter().copied()) {
                         Some(s) => format!("did you mean `{s}`?"),
                         None => format!("known fields here: {}", names.join(", ")),
@@ -611,23 +614,24 @@ impl<'d> SchemaChecker<'d> {
                         Some(help),
                     );
                 }
-                Some(s @ Json::Object(_)) => {
+                Additional::Each(s) => {
                     let v = self.value(child, s, &child_path);
                     out.insert(key.name.to_string(), v);
                 }
                 // The language's schema closes every object; an open one
                 // takes the text as written.
-                _ => {
-                    let v = self.value(child, &Json::Bool(true), &child_path);
+                Additional::Open => {
+                    let v = self.value(child, self.rules.anything, &child_path);
                     out.insert(key.name.to_string(), v);
                 }
             }
         }
-        for name in required(schema) {
-            if entries.iter().any(|(k, _)| k.name == name) {
+        for name in &rule.required {
+            if entries.iter().any(|(k, _)| &*k.name == *name) {
                 continue;
             }
-            let field_schema = props.and_then(|p| p.get(name));
+            // The property as written (its `examples` may sit beside its `$ref`).
+            let field_schema = rule.schema.get("properties").and_then(|p| p.get(*name));
             let what = match field_schema {
                 Some(s) => self.example_or_kind(s),
                 None => "a value".to_string(),
@@ -666,7 +670,7 @@ impl<'d> SchemaChecker<'d> {
     }
 }
 
-fn required(schema: &Json) -> impl Iterator<Item = &str> {
+pub(super) fn required(schema: &Json) -> impl Iterator<Item = &str> {
     schema
         .get("required")
         .and_then(Json::as_array)
@@ -728,7 +732,7 @@ pub fn decode(src: &str) -> Decoded<'_> {
         diagnostics.extend(checker.diagnostics);
         return unparsed(diagnostics);
     }
-    let checked = checker.value(&root, root_schema, &FieldPath::Root);
+    let checked = checker.value(&root, checker.rules.root, &FieldPath::Root);
     diagnostics.extend(checker.diagnostics);
     let (spec, parsed) = match serde_json::from_value::<Spec>(checked) {
         Ok(spec) => (spec, true),

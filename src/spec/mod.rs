@@ -7,6 +7,7 @@
 
 pub mod decode;
 mod reference;
+mod rules;
 pub mod tree;
 
 pub use reference::reference_markdown;

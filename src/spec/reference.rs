@@ -63,6 +63,14 @@ pub fn reference_markdown() -> String {
     for limit in Limit::ALL {
         out.push_str(&format!("| {} | {} |\n", limit.what(), limit.value()));
     }
+    out.push_str(&format!(
+        "\nEach generated Kubernetes object must also fit in what the API server stores \
+         (etcd keeps at most 1.5 MiB per object): an object whose JSON would be larger than \
+         {} bytes is an error (PW0418) at the workload, or at the `env` value, argument or \
+         command word that makes it large, and nothing is generated. Keep large data in a \
+         bucket or a Secret.\n",
+        crate::k8s::MAX_OBJECT_BYTES
+    ));
     for section in &generator.sections {
         let title = match (&section.path, &section.variant) {
             (p, _) if p.is_empty() => "Top level".to_string(),

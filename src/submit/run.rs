@@ -46,10 +46,7 @@ fn load(spec: &str) -> Result<Result<Compilation, i32>, SubmitError> {
         let text = crate::diag::render_text(&file, &src, &a.diagnostics);
         note(text.trim_end_matches('\n'));
     }
-    Ok(match a.model {
-        Some(m) => Ok(Compilation::new(m)),
-        None => Err(1),
-    })
+    Ok(a.into_compilation().ok_or(1))
 }
 
 struct Session {

@@ -122,15 +122,31 @@ pub(super) fn plain_ok(s: &str) -> bool {
     {
         return false;
     }
-    // A comment, a mapping value indicator, or trailing space would change
-    // what is read.
-    if s.ends_with([' ', ':']) || s.contains(": ") || s.contains(" #") {
+    // A trailing space or colon, a comment (` #`) or a mapping value
+    // indicator (`: `) inside, or a character that needs an escape would
+    // change what is read: one pass over the bytes finds any of them.
+    if matches!(b[b.len() - 1], b' ' | b':') {
         return false;
     }
-    if s.chars().any(needs_escape) {
-        return false;
+    let mut prev = 0u8;
+    for (i, &c) in b.iter().enumerate() {
+        if (prev == b':' && c == b' ') || (prev == b' ' && c == b'#') {
+            return false;
+        }
+        let escape = if c.is_ascii() {
+            c.is_ascii_control()
+        } else {
+            // The first byte of a character (not a continuation byte).
+            c & 0xc0 != 0x80 && s[i..].chars().next().is_some_and(needs_escape)
+        };
+        if escape {
+            return false;
+        }
+        prev = c;
     }
-    !(reserved(b) || numeric(b) || timestamp(b))
+    // The words and numbers are short or start with a digit or a point;
+    // the checks themselves stop early.
+    !((b.len() <= 5 && reserved(b)) || numeric(b) || timestamp(b))
 }
 
 #[cfg(test)]

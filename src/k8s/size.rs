@@ -1,0 +1,102 @@
+//! Object size: the API server refuses an object larger than etcd stores
+//! (1.5 MiB per request by default), so such an object is an error of the
+//! spec, not output. Measured on the generated objects themselves, as the
+//! JSON the API server is sent, so any field that grows an object counts.
+
+use super::objects::{Object, WORKLOAD_LABEL};
+
+/// The most one object may take, in bytes of its JSON: etcd's default
+/// request limit (`--max-request-bytes`, 1.5 MiB), which GKE keeps.
+pub const MAX_OBJECT_BYTES: usize = 3 * 512 * 1024;
+
+/// One object too large to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Oversized {
+    pub kind: &'static str,
+    pub name: String,
+    /// The workload whose object it is (its `podwire.dev/workload` label).
+    pub workload: Option<String>,
+    /// The object's size as compact JSON.
+    pub bytes: usize,
+}
+
+/// Counts what is written, keeping nothing.
+struct Counter(usize);
+
+impl std::io::Write for Counter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len();
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn json_len<T: serde::Serialize>(value: &T) -> usize {
+    let mut c = Counter(0);
+    // Serializing these plain structs cannot fail; a failure counts as
+    // what was written before it.
+    let _ = serde_json::to_writer(&mut c, value);
+    c.0
+}
+
+/// The size of an object as compact JSON (what a client sends and the API
+/// server stores).
+pub fn json_size(o: &Object) -> usize {
+    match o {
+        Object::Namespace(o) => json_len(o),
+        Object::ServiceAccount(o) => json_len(o),
+        Object::NetworkPolicy(o) => json_len(o),
+        Object::Service(o) => json_len(o),
+        Object::Job(o) => json_len(o),
+        Object::JobSet(o) => json_len(o),
+        Object::StatefulSet(o) => json_len(o),
+        Object::Deployment(o) => json_len(o),
+        Object::Kueue(o) => json_len(o),
+        Object::PodDisruptionBudget(o) => json_len(o),
+        Object::HorizontalPodAutoscaler(o) => json_len(o),
+        Object::PodMonitoring(o) => json_len(o),
+    }
+}
+
+/// Every object over [`MAX_OBJECT_BYTES`], in apply order.
+pub fn oversized(objects: &[Object]) -> Vec<Oversized> {
+    objects
+        .iter()
+        .filter_map(|o| {
+            let bytes = json_size(o);
+            (bytes > MAX_OBJECT_BYTES).then(|| Oversized {
+                kind: o.type_info().1,
+                name: o.name().to_string(),
+                workload: o
+                    .metadata()
+                    .labels
+                    .as_ref()
+                    .and_then(|l| l.get(WORKLOAD_LABEL).cloned()),
+                bytes,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn objects(src: &str) -> Vec<Object> {
+        crate::analyze(src).objects
+    }
+
+    #[test]
+    fn json_size_is_the_length_of_the_objects_json() {
+        for o in objects(include_str!("../../examples/seed.yaml")) {
+            assert_eq!(json_size(&o), o.to_json().to_string().len(), "{}", o.name());
+        }
+    }
+
+    #[test]
+    fn the_examples_fit() {
+        assert!(oversized(&objects(include_str!("../../examples/mixed-stack.yaml"))).is_empty());
+    }
+}
