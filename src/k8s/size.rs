@@ -46,11 +46,15 @@ fn json_len<T: serde::Serialize>(value: &T) -> usize {
 pub fn json_size(o: &Object) -> usize {
     match o {
         Object::Namespace(o) => json_len(o),
+        Object::GkeNetworkParamSet(o) => json_len(o),
+        Object::Network(o) => json_len(o),
+        Object::DaemonSet(o) => json_len(o),
         Object::ServiceAccount(o) => json_len(o),
         Object::NetworkPolicy(o) => json_len(o),
         Object::Service(o) => json_len(o),
         Object::Job(o) => json_len(o),
         Object::JobSet(o) => json_len(o),
+        Object::LeaderWorkerSet(o) => json_len(o),
         Object::StatefulSet(o) => json_len(o),
         Object::Deployment(o) => json_len(o),
         Object::Kueue(o) => json_len(o),
