@@ -366,6 +366,7 @@ function readDiagram() {
   const jobs = [...svg.querySelectorAll("g.workload[data-jobset]")].map((g) => ({
     workload: g.dataset.workload,
     box: rect(g.querySelector(":scope > rect")),
+    kindLine: g.querySelectorAll(":scope > text")[1]?.textContent,
     jobs: [...g.querySelectorAll("g.job")].map((j) => ({ name: j.dataset.job, text: j.textContent, ...rect(j.querySelector("rect")) })),
   }));
   const extras = [...svg.querySelectorAll("g.pool-label")].map((g) => ({
@@ -696,6 +697,8 @@ for (const width of WIDTHS) {
           continue;
         }
         if (JSON.stringify(drawn.jobs.map((j) => j.name)) !== JSON.stringify(w.jobset.jobs.map((j) => j.name))) problems.push(`${w.name}: jobs ${drawn.jobs.map((j) => j.name)}`);
+        const restarts = w.jobset.restarts ? ` · ${w.jobset.restarts} restart` : "";
+        if (!drawn.kindLine?.startsWith(`JobSet ×${w.replicas}${restarts}`)) problems.push(`${w.name}: "${drawn.kindLine}"`);
         for (const [i, j] of drawn.jobs.entries()) {
           if (!within(j, drawn.box)) problems.push(`${j.name} outside ${w.name}'s box`);
           if (!j.text.includes(`${w.jobset.jobs[i].pods} pod`)) problems.push(`${j.name}: ${j.text}`);

@@ -87,8 +87,8 @@ function poolExtras(pool, network) {
 /** The lines of a workload box: [text, font, class]. */
 function workloadLines(w, services, peers) {
   const js = w.jobset;
-  const kind = js ? `JobSet${js.restarts ? ` · ${js.restarts} restart${js.restarts === 1 ? "" : "s"}` : ""}` : w.kind;
-  const lines = [[w.name, F_NAME, "wl-name"], [`${kind} ×${w.replicas}${w.ports.length ? " · :" + w.ports.join(", :") : ""}`, F_TEXT, "muted"]];
+  const restarts = js?.restarts ? ` · ${js.restarts} restart${js.restarts === 1 ? "" : "s"}` : "";
+  const lines = [[w.name, F_NAME, "wl-name"], [`${w.kind} ×${w.replicas}${restarts}${w.ports.length ? " · :" + w.ports.join(", :") : ""}`, F_TEXT, "muted"]];
   for (const s of services) lines.push([`${s.name} · ${s.kind}`, F_TEXT, "svc"]);
   if (peers) lines.push(["↻ pods reach each other", F_TEXT, "peers"]);
   return lines;
