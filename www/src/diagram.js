@@ -99,6 +99,8 @@ function jobLines(w) {
   return (w.jobset?.jobs ?? []).map((j) => `${j.name} · ${j.pods} pod${j.pods === 1 ? "" : "s"}`);
 }
 const JOB_ROW = 22;
+/** A pool's title and machine line; the header band (drawn over arrows entering the pool) ends 12 px above its workloads. */
+const HEAD = 56;
 const EXTRA_ROW = 20;
 
 /**
@@ -132,7 +134,7 @@ export function model(graph, direction = "RIGHT") {
       id,
       children: kids,
       layoutOptions: {
-        "elk.padding": `[top=${48 + extras.length * EXTRA_ROW},left=14,bottom=14,right=14]`,
+        "elk.padding": `[top=${HEAD + extras.length * EXTRA_ROW},left=14,bottom=14,right=14]`,
         "elk.nodeSize.constraints": "MINIMUM_SIZE",
         // ELK 0.12 swaps a compound node's minimum size when the direction
         // is DOWN (a width becomes the height): give it swapped then.
@@ -233,8 +235,11 @@ export function render(graph, m, laid) {
           `<text x="${x + 16}" y="${ty + 12}">${esc(t)}</text></g>`
         );
       });
+      // The header band hides the stretch of any arrow that crosses it on its
+      // way to a workload, so that no line runs through the pool's text.
+      const band = `<rect class="pool-head" x="${x + 1}" y="${y + 1}" width="${Math.max(0, w - 2)}" height="${HEAD - 13 + b.extras.length * EXTRA_ROW}" rx="7"/>`;
       titles.push(
-        `<g class="pool-label" data-pool="${esc(b.pool.name)}"><text x="${x + 12}" y="${y + 20}" class="pool-title">${esc(b.title[0])}</text>` +
+        `<g class="pool-label" data-pool="${esc(b.pool.name)}">${band}<text x="${x + 12}" y="${y + 20}" class="pool-title">${esc(b.title[0])}</text>` +
           `<text x="${x + 12}" y="${y + 37}" class="muted">${esc(b.detail[0])}</text>${extras.join("")}</g>`,
       );
     }
