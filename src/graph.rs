@@ -1,7 +1,10 @@
 //! The wiring as a graph (pools, workloads, Services, allowed flows), for the
 //! playground's diagram and for summaries.
 
-use crate::model::{service_dns, End, Model};
+use crate::model::{
+    service_dns, End, GpuDirectMode, Kind, Model, NetworkRole, Pool, Workload,
+    JOBSET_REPLICATED_JOB,
+};
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -18,6 +21,9 @@ pub struct Graph {
     pub queues: Vec<GraphQueue>,
     /// Whether NetworkPolicies restrict traffic (any connections declared).
     pub isolated: bool,
+    /// The VPC of the nodes' first NIC, which carries the pod network
+    /// (`default` unless the spec names one).
+    pub network: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
@@ -29,6 +35,25 @@ pub struct GraphPool {
     pub accelerator: Option<String>,
     pub nodes: u32,
     pub max_nodes: Option<u32>,
+    /// The GKE node pools it is: itself, or one per slice of a TPU
+    /// Multislice pool (`<pool>-0` ...).
+    pub node_pools: Vec<String>,
+    /// The GPUDirect mode: `tcpx`, `tcpxo` or `rdma`; null without.
+    pub gpu_direct: Option<String>,
+    /// The extra VPCs its nodes' GPU NICs are on (GPUDirect), in NIC order.
+    pub networks: Vec<GraphNetwork>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct GraphNetwork {
+    pub name: String,
+    /// `gpu` (a GPU NIC's VPC), `gvnic` (an RDMA machine's second gVNIC)
+    /// or `rdma` (the RoCE VPC of its RDMA NICs).
+    pub role: String,
+    pub mtu: u32,
+    /// One IPv4 range per NIC on it.
+    pub ranges: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
@@ -46,6 +71,27 @@ pub struct GraphWorkload {
     pub queue: Option<String>,
     /// Its priority in the queue: low, normal or high.
     pub priority: Option<String>,
+    /// The Jobs of a JobSet (kind `JobSet`); null for every other kind.
+    pub jobset: Option<GraphJobSet>,
+}
+
+/// A JobSet: one replicated Job, with one Job per slice.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct GraphJobSet {
+    /// The replicated Job's name (`worker`).
+    pub replicated_job: String,
+    /// Whole-group restarts (`failurePolicy.maxRestarts`); 0: none.
+    pub restarts: u32,
+    /// The Jobs, `<jobset>-worker-<slice>`.
+    pub jobs: Vec<GraphJob>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct GraphJob {
+    pub name: String,
+    pub pods: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
@@ -137,25 +183,7 @@ pub fn graph(m: &Model) -> Graph {
     Graph {
         cluster: m.cluster_name.clone(),
         namespace: m.namespace.clone(),
-        pools: m
-            .pools
-            .iter()
-            .map(|p| GraphPool {
-                name: p.name.clone(),
-                machine_type: p.machine_type.clone(),
-                accelerator: p
-                    .gpu
-                    .as_ref()
-                    .map(|g| format!("{} x {}", g.count, g.kind))
-                    .or_else(|| {
-                        p.tpu
-                            .as_ref()
-                            .map(|t| format!("{} {}", t.accelerator, t.topology))
-                    }),
-                nodes: p.initial_nodes,
-                max_nodes: p.autoscaling.map(|a| a.1),
-            })
-            .collect(),
+        pools: m.pools.iter().map(pool).collect(),
         workloads: m
             .workloads
             .iter()
@@ -168,6 +196,7 @@ pub fn graph(m: &Model) -> Graph {
                 pod0: w.pod_dns(0, &m.namespace),
                 queue: w.queue.map(|q| m.queues[q].name.clone()),
                 priority: w.priority.map(|p| p.as_str().to_string()),
+                jobset: jobset(w),
             })
             .collect(),
         services,
@@ -193,7 +222,61 @@ pub fn graph(m: &Model) -> Graph {
             })
             .collect(),
         isolated: !m.flows.is_empty(),
+        network: m.network.clone().unwrap_or_else(|| "default".into()),
     }
+}
+
+fn pool(p: &Pool) -> GraphPool {
+    GraphPool {
+        name: p.name.clone(),
+        machine_type: p.machine_type.clone(),
+        accelerator: p
+            .gpu
+            .as_ref()
+            .map(|g| format!("{} x {}", g.count, g.kind))
+            .or_else(|| {
+                p.tpu
+                    .as_ref()
+                    .map(|t| format!("{} {}", t.accelerator, t.topology))
+            }),
+        nodes: p.initial_nodes,
+        max_nodes: p.autoscaling.map(|a| a.1),
+        node_pools: (0..p.slices()).map(|i| p.slice_pool_name(i)).collect(),
+        gpu_direct: match p.gpu_direct {
+            GpuDirectMode::None => None,
+            GpuDirectMode::Tcpx => Some("tcpx".into()),
+            GpuDirectMode::Tcpxo => Some("tcpxo".into()),
+            GpuDirectMode::Rdma => Some("rdma".into()),
+        },
+        networks: p
+            .extra_networks
+            .iter()
+            .map(|n| GraphNetwork {
+                name: n.name.clone(),
+                role: match n.role {
+                    NetworkRole::Gpu => "gpu",
+                    NetworkRole::Gvnic => "gvnic",
+                    NetworkRole::Rdma => "rdma",
+                }
+                .into(),
+                mtu: n.mtu,
+                ranges: n.subnets.iter().map(|s| s.1.clone()).collect(),
+            })
+            .collect(),
+    }
+}
+
+fn jobset(w: &Workload) -> Option<GraphJobSet> {
+    (w.kind == Kind::JobSet).then(|| GraphJobSet {
+        replicated_job: JOBSET_REPLICATED_JOB.into(),
+        restarts: w.restarts,
+        jobs: (0..w.slices.max(1))
+            .map(|s| GraphJob {
+                name: format!("{}-{JOBSET_REPLICATED_JOB}-{s}", w.name),
+                pods: w.replicas,
+            })
+            .collect(),
+    })
 }
 
 #[cfg(test)]
@@ -222,5 +305,64 @@ mod tests {
             .unwrap_or_else(|| panic!("example compiles"));
         let g = graph(&m);
         assert!(g.queues.is_empty() && g.workloads.iter().all(|w| w.queue.is_none()));
+        assert!(g.workloads.iter().all(|w| w.jobset.is_none()));
+        assert_eq!(g.network, "default");
+        assert!(g.pools.iter().all(|p| p.gpu_direct.is_none()
+            && p.networks.is_empty()
+            && p.node_pools == [p.name.clone()]));
+    }
+
+    fn example(source: &str) -> Graph {
+        let m = crate::analyze(source)
+            .model
+            .unwrap_or_else(|| panic!("example compiles"));
+        graph(&m)
+    }
+
+    #[test]
+    fn multislice_jobs_are_one_job_per_slice_on_the_slice_pools() {
+        let g = example(include_str!("../examples/v5e-multislice-jax.yaml"));
+        assert_eq!(g.pools[0].node_pools, ["tpu-0", "tpu-1"]);
+        let w = &g.workloads[0];
+        assert_eq!(w.kind, "JobSet");
+        assert_eq!(w.replicas, 8, "4 pods per slice, 2 slices");
+        assert_eq!(
+            w.jobset,
+            Some(GraphJobSet {
+                replicated_job: "worker".into(),
+                restarts: 2,
+                jobs: vec![
+                    GraphJob {
+                        name: "jax-worker-0".into(),
+                        pods: 4
+                    },
+                    GraphJob {
+                        name: "jax-worker-1".into(),
+                        pods: 4
+                    },
+                ],
+            })
+        );
+        // A restarting job on one slice: a JobSet of one Job.
+        let g = example(include_str!("../examples/pytorch-restarts-data.yaml"));
+        let js = g.workloads.iter().find_map(|w| w.jobset.as_ref());
+        let js = js.unwrap_or_else(|| panic!("a JobSet"));
+        assert!(js.restarts > 0 && js.jobs.len() == 1);
+    }
+
+    #[test]
+    fn gpudirect_pools_carry_their_gpu_networks() {
+        let g = example(include_str!("../examples/a3-mega-tcpxo.yaml"));
+        let p = &g.pools[0];
+        assert_eq!(p.gpu_direct.as_deref(), Some("tcpxo"));
+        assert_eq!(p.networks.len(), 8, "a3-megagpu-8g: 8 GPU NICs");
+        assert!(p
+            .networks
+            .iter()
+            .all(|n| n.role == "gpu" && n.ranges.len() == 1));
+        let mut ranges: Vec<_> = p.networks.iter().flat_map(|n| n.ranges.clone()).collect();
+        ranges.sort();
+        ranges.dedup();
+        assert_eq!(ranges.len(), 8, "no two NICs share a range");
     }
 }

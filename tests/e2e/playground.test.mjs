@@ -6,7 +6,9 @@
 // or sit side by side, nothing cut off, diagram text >= 11 px, the diagram
 // pans), the editor's scroll position after another example, the diagram's
 // geometry (edges never overlap, each label on its own edge, edges end at
-// their boxes), completion and hover docs from the schema, diagnostics with
+// their boxes), the Kueue queues, JobSets' Jobs and GPUDirect networks in
+// the diagram (flex-h100-kueue, queued-a3-mega, v5e-multislice-jax,
+// a3-mega-tcpxo, pytorch-restarts-data), completion and hover docs from the schema, diagnostics with
 // their help line on hover, and the time from a keystroke to the updated
 // page in a 200-workload spec. Every request must go to the page's own
 // origin. Screenshots go to target/e2e-screenshots/ (printed).
@@ -350,6 +352,30 @@ function readDiagram() {
   const boxes = [];
   for (const g of svg.querySelectorAll("g.workload")) boxes.push({ kind: "workload", name: g.dataset.workload, ...rect(g.querySelector("rect")) });
   for (const g of svg.querySelectorAll("g.external")) boxes.push({ kind: "external", name: g.dataset.external, side: g.dataset.side, ...rect(g.querySelector("rect")) });
+  for (const g of svg.querySelectorAll("g.queue")) boxes.push({ kind: "queue", name: "queue " + g.dataset.queue, queue: g.dataset.queue, clusterQueue: g.dataset.clusterQueue, text: g.textContent, ...rect(g.querySelector("rect")) });
+  const points = (g) => {
+    const nums = g.querySelector("path").getAttribute("d").match(/-?[\d.]+/g).map(Number);
+    const pts = [];
+    for (let i = 0; i < nums.length; i += 2) pts.push({ x: nums[i], y: nums[i + 1] });
+    return pts;
+  };
+  const admissions = [...svg.querySelectorAll("g.admission")].map((g) => {
+    const b = g.querySelector("text")?.getBBox();
+    return { queue: g.dataset.queue, workload: g.dataset.workload, points: points(g), label: b && { text: g.querySelector("text").textContent, x: b.x, y: b.y, w: b.width, h: b.height } };
+  });
+  const jobs = [...svg.querySelectorAll("g.workload[data-jobset]")].map((g) => ({
+    workload: g.dataset.workload,
+    box: rect(g.querySelector(":scope > rect")),
+    kindLine: g.querySelectorAll(":scope > text")[1]?.textContent,
+    jobs: [...g.querySelectorAll("g.job")].map((j) => ({ name: j.dataset.job, text: j.textContent, ...rect(j.querySelector("rect")) })),
+  }));
+  const extras = [...svg.querySelectorAll("g.pool-label")].map((g) => ({
+    pool: g.dataset.pool,
+    rows: [...g.querySelectorAll("g.pool-extra")].map((e) => {
+      const b = e.getBBox();
+      return { cls: e.getAttribute("class"), network: e.dataset.network ?? null, text: e.querySelector("text").textContent, tip: e.querySelector("title")?.textContent, x: b.x, y: b.y, w: b.width, h: b.height };
+    }),
+  }));
   const pools = [...svg.querySelectorAll("g.pool")].map((g) => {
     const t = svg.querySelector(`g.pool-label[data-pool="${CSS.escape(g.dataset.pool)}"]`)?.getBBox();
     return { name: g.dataset.pool, ...rect(g.querySelector("rect")), title: t && { x: t.x, y: t.y, w: t.width, h: t.height } };
@@ -364,7 +390,7 @@ function readDiagram() {
   });
   const scale = svg.getScreenCTM().a;
   const sizes = [...svg.querySelectorAll("text")].map((t) => parseFloat(getComputedStyle(t).fontSize) * scale);
-  return { boxes, pools, flows, minText: Math.min(...sizes), texts: sizes.length };
+  return { boxes, pools, flows, admissions, jobs, extras, minText: Math.min(...sizes), texts: sizes.length };
 }
 
 function distToSegment(p, a, b) {
@@ -391,6 +417,29 @@ const onBorder = (p, r, tol = 2) =>
   p.x >= r.x - tol && p.x <= r.x + r.w + tol && p.y >= r.y - tol && p.y <= r.y + r.h + tol &&
   (Math.abs(p.x - r.x) <= tol || Math.abs(p.x - r.x - r.w) <= tol || Math.abs(p.y - r.y) <= tol || Math.abs(p.y - r.y - r.h) <= tol);
 
+/** Pairs of polylines ({name, points}) that share a stretch of line (collinear overlapping segments). */
+function overlaps(lines) {
+  const problems = [];
+  const segs = lines.map((f) => f.points.slice(1).map((b, i) => [f.points[i], b]));
+  for (let i = 0; i < segs.length; i++) {
+    for (let j = i + 1; j < segs.length; j++) {
+      for (const [a1, b1] of segs[i]) {
+        for (const [a2, b2] of segs[j]) {
+          const horiz = Math.abs(a1.y - b1.y) < 0.5 && Math.abs(a2.y - b2.y) < 0.5 && Math.abs(a1.y - a2.y) < 1;
+          const vert = Math.abs(a1.x - b1.x) < 0.5 && Math.abs(a2.x - b2.x) < 0.5 && Math.abs(a1.x - a2.x) < 1;
+          const overlap = horiz
+            ? Math.min(Math.max(a1.x, b1.x), Math.max(a2.x, b2.x)) - Math.max(Math.min(a1.x, b1.x), Math.min(a2.x, b2.x))
+            : vert
+              ? Math.min(Math.max(a1.y, b1.y), Math.max(a2.y, b2.y)) - Math.max(Math.min(a1.y, b1.y), Math.min(a2.y, b2.y))
+              : 0;
+          if (overlap > 2) problems.push(`${lines[i].name} and ${lines[j].name} overlap for ${overlap.toFixed(0)} px`);
+        }
+      }
+    }
+  }
+  return problems;
+}
+
 /** Checks the drawn diagram against the core's graph; returns a list of problems. */
 function diagramProblems(d, graph) {
   const problems = [];
@@ -414,23 +463,7 @@ function diagramProblems(d, graph) {
     if (!onBorder(f.points.at(-1), b, 3)) problems.push(`${f.flow}: ends at ${JSON.stringify(f.points.at(-1))}, not at ${to}'s box ${JSON.stringify(b)}`);
   }
   // No two arrows share a stretch of line (collinear overlapping segments).
-  const segs = d.flows.map((f) => f.points.slice(1).map((b, i) => [f.points[i], b]));
-  for (let i = 0; i < segs.length; i++) {
-    for (let j = i + 1; j < segs.length; j++) {
-      for (const [a1, b1] of segs[i]) {
-        for (const [a2, b2] of segs[j]) {
-          const horiz = Math.abs(a1.y - b1.y) < 0.5 && Math.abs(a2.y - b2.y) < 0.5 && Math.abs(a1.y - a2.y) < 1;
-          const vert = Math.abs(a1.x - b1.x) < 0.5 && Math.abs(a2.x - b2.x) < 0.5 && Math.abs(a1.x - a2.x) < 1;
-          const overlap = horiz
-            ? Math.min(Math.max(a1.x, b1.x), Math.max(a2.x, b2.x)) - Math.max(Math.min(a1.x, b1.x), Math.min(a2.x, b2.x))
-            : vert
-              ? Math.min(Math.max(a1.y, b1.y), Math.max(a2.y, b2.y)) - Math.max(Math.min(a1.y, b1.y), Math.min(a2.y, b2.y))
-              : 0;
-          if (overlap > 2) problems.push(`${d.flows[i].flow} and ${d.flows[j].flow} overlap for ${overlap.toFixed(0)} px`);
-        }
-      }
-    }
-  }
+  problems.push(...overlaps(d.flows.map((f) => ({ name: f.flow, points: f.points }))));
   // Each label says its flow's ports, sits at its own arrow, and covers no box and no other label.
   for (const f of d.flows) {
     const [from, to] = f.flow.split("->");
@@ -612,6 +645,101 @@ for (const width of WIDTHS) {
     await p2.setContent(`<style>${css}</style><body style="height:auto;display:block">${svg}</body>`);
     await shot(p2, `${width}-40-workloads-whole-diagram`);
     await p2.close();
+    await page.close();
+  });
+
+  test(`${width}px: the diagram shows Kueue queues, JobSets with their Jobs, and GPUDirect's GPU networks beside the pod network`, async () => {
+    const page = await open(base, width);
+    const within = (a, b) => a.x >= b.x - 0.5 && a.y >= b.y - 0.5 && a.x + a.w <= b.x + b.w + 0.5 && a.y + a.h <= b.y + b.h + 0.5;
+    const seen = { queues: 0, jobsets: 0, slices: 0, networks: 0 };
+    for (const name of ["flex-h100-kueue", "queued-a3-mega", "v5e-multislice-jax", "a3-mega-tcpxo", "pytorch-restarts-data"]) {
+      await chooseExample(page, name);
+      const g = podwire.compile(example(name).source).graph;
+      const d = await page.evaluate(readDiagram);
+      const problems = diagramProblems(d, g);
+      // Queues: one box per LocalQueue naming its ClusterQueue and pools, a
+      // dashed arrow from it to each workload it admits (from box to box,
+      // labelled with the priority), clear of every other arrow.
+      const qs = d.boxes.filter((b) => b.kind === "queue");
+      if (qs.length !== g.queues.length) problems.push(`${qs.length} queue boxes for ${g.queues.length} queues`);
+      for (const q of g.queues) {
+        const b = qs.find((x) => x.queue === q.name);
+        if (!b) {
+          problems.push(`no box for queue ${q.name}`);
+          continue;
+        }
+        seen.queues++;
+        if (b.clusterQueue !== q.clusterQueue || !b.text.includes(q.clusterQueue) || !q.pools.every((p) => b.text.includes(p))) problems.push(`queue ${q.name}: ${b.text}`);
+        const arrows = d.admissions.filter((a) => a.queue === q.name);
+        if (JSON.stringify(arrows.map((a) => a.workload).sort()) !== JSON.stringify([...q.workloads].sort())) problems.push(`queue ${q.name} admits ${arrows.map((a) => a.workload)}, not ${q.workloads}`);
+        for (const a of arrows) {
+          const w = g.workloads.find((x) => x.name === a.workload);
+          const wb = d.boxes.find((x) => x.kind === "workload" && x.name === a.workload);
+          if (!onBorder(a.points[0], b)) problems.push(`queue ${q.name} -> ${a.workload}: starts off the queue's box`);
+          if (!onBorder(a.points.at(-1), wb, 3)) problems.push(`queue ${q.name} -> ${a.workload}: ends off the workload's box`);
+          const want = `admits${w.priority ? " · " + w.priority : ""}`;
+          if (a.label?.text !== want) problems.push(`queue ${q.name} -> ${a.workload}: label ${a.label?.text}, want ${want}`);
+          else if (rectToPolyline(a.label, a.points) > 10) problems.push(`queue ${q.name} -> ${a.workload}: label away from its arrow`);
+          for (const x of d.boxes) if (a.label && intersects(a.label, x)) problems.push(`queue ${q.name} -> ${a.workload}: label covers ${x.name}`);
+        }
+      }
+      problems.push(...overlaps([...d.flows.map((f) => ({ name: f.flow, points: f.points })), ...d.admissions.map((a) => ({ name: `${a.queue}=>${a.workload}`, points: a.points }))]));
+      // JobSets: the workload box holds one box per Job (slice), each naming the Job and its pods.
+      for (const w of g.workloads) {
+        const drawn = d.jobs.find((j) => j.workload === w.name);
+        if (!w.jobset) {
+          if (drawn) problems.push(`${w.name} (${w.kind}) drawn as a JobSet`);
+          continue;
+        }
+        seen.jobsets++;
+        if (!drawn) {
+          problems.push(`${w.name}: no JobSet group`);
+          continue;
+        }
+        if (JSON.stringify(drawn.jobs.map((j) => j.name)) !== JSON.stringify(w.jobset.jobs.map((j) => j.name))) problems.push(`${w.name}: jobs ${drawn.jobs.map((j) => j.name)}`);
+        const restarts = w.jobset.restarts ? ` · ${w.jobset.restarts} restart` : "";
+        if (!drawn.kindLine?.startsWith(`JobSet ×${w.replicas}${restarts}`)) problems.push(`${w.name}: "${drawn.kindLine}"`);
+        for (const [i, j] of drawn.jobs.entries()) {
+          if (!within(j, drawn.box)) problems.push(`${j.name} outside ${w.name}'s box`);
+          if (!j.text.includes(`${w.jobset.jobs[i].pods} pod`)) problems.push(`${j.name}: ${j.text}`);
+          for (const k of drawn.jobs.slice(i + 1)) if (intersects(j, k)) problems.push(`${j.name} and ${k.name} overlap`);
+        }
+      }
+      // Pools: the slices of a multislice pool; on a GPUDirect pool the pod
+      // network and, beside it, the GPU networks (mode, NIC count, VPCs, MTU),
+      // inside the pool's box above its workloads.
+      for (const p of g.pools) {
+        const rows = d.extras.find((e) => e.pool === p.name)?.rows ?? [];
+        const box = d.pools.find((x) => x.name === p.name);
+        for (const r of rows) {
+          if (!within(r, box)) problems.push(`pool ${p.name}: row "${r.text}" outside its box`);
+          for (const b of d.boxes) if (intersects(r, b)) problems.push(`pool ${p.name}: row "${r.text}" covers ${b.name}`);
+        }
+        if (p.nodePools.length > 1) {
+          seen.slices++;
+          const r = rows.find((x) => x.cls.includes("slices"));
+          if (!r || !p.nodePools.every((n) => r.text.includes(n))) problems.push(`pool ${p.name}: slices ${r?.text}`);
+        }
+        const pod = rows.find((r) => r.network === "pod");
+        const gpu = rows.filter((r) => r.network === "gpu");
+        if (!p.gpuDirect) {
+          if (pod || gpu.length) problems.push(`pool ${p.name} without GPUDirect shows networks`);
+          continue;
+        }
+        seen.networks++;
+        if (!pod?.text.includes(g.network)) problems.push(`pool ${p.name}: pod network row ${pod?.text}`);
+        const nics = p.networks.reduce((k, n) => k + n.ranges.length, 0);
+        const mode = { tcpx: "GPUDirect-TCPX", tcpxo: "GPUDirect-TCPXO", rdma: "GPUDirect RDMA" }[p.gpuDirect];
+        if (!gpu.length || !gpu[0].text.includes(mode) || !gpu[0].text.includes(`${nics} `) || !gpu[0].text.includes(`${p.networks.length} VPC`) || !gpu[0].text.includes(`MTU ${p.networks[0].mtu}`)) problems.push(`pool ${p.name}: GPU networks row ${gpu[0]?.text}`);
+        if (gpu.length && !p.networks.every((n) => n.ranges.every((r) => gpu.some((x) => x.tip.includes(r))))) problems.push(`pool ${p.name}: the GPU networks' ranges are not all in the row's title`);
+        if (pod && gpu.length && !(Math.abs(pod.x - gpu[0].x) < 1 && pod.y + pod.h <= gpu[0].y + 0.5)) problems.push(`pool ${p.name}: the GPU networks are not beside (under) the pod network`);
+      }
+      assert.deepEqual(problems, [], name);
+      if (width < 1000) await page.locator("#diagram-panel").evaluate((e) => e.scrollIntoView({ block: "start" }));
+      await shot(page, `${width}-${name}`);
+      await page.evaluate(() => window.scrollTo(0, 0));
+    }
+    assert.deepEqual(seen, { queues: 3, jobsets: 2, slices: 1, networks: 1 }, "each kind is covered");
     await page.close();
   });
 

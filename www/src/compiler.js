@@ -39,7 +39,8 @@ export class Compiler {
           const t0 = performance.now();
           try {
             const result = this.local(source, files ? { files } : undefined);
-            resolve({ result, ms: performance.now() - t0 });
+            const received = performance.now();
+            resolve({ result, ms: received - t0, received });
           } catch (err) {
             reject(err);
           }
@@ -68,7 +69,7 @@ export class Compiler {
     if (m.type === "ready" || !this.inFlight || m.id !== this.inFlight.id) return;
     const f = this.inFlight;
     this.inFlight = null;
-    if (m.type === "compiled") f.resolve({ result: m.result, ms: m.ms });
+    if (m.type === "compiled") f.resolve({ result: m.result, ms: m.ms, received: performance.now() });
     else f.reject(new Error(m.error));
     this.pump();
   }

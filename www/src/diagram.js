@@ -1,6 +1,8 @@
 // The wiring diagram: node pools (boxes) holding their workloads (each with
-// its Services), the endpoints outside the cluster, and the allowed flows as
-// arrows labelled with their ports. What exists comes from the core's graph
+// its Services; a JobSet with its Jobs, one per slice), the endpoints outside
+// the cluster, the allowed flows as arrows labelled with their ports, the
+// Kueue queues (a box per LocalQueue with a dashed arrow to each workload it
+// admits), and on GPUDirect pools the GPU networks beside the pod network. What exists comes from the core's graph
 // (compile().graph, src/graph.rs); where it goes is the front end's: ELK's
 // layered algorithm (elkjs, in its own Web Worker) places the boxes, routes
 // the edges orthogonally without overlaps and places each label on its edge.
@@ -49,16 +51,57 @@ export function endLabel(e) {
 
 function poolDetail(pool) {
   const nodes = pool.maxNodes != null ? `${pool.nodes}–${pool.maxNodes} nodes` : `${pool.nodes} node${pool.nodes === 1 ? "" : "s"}`;
-  return [pool.machineType, pool.accelerator, nodes].filter(Boolean).join(" · ");
+  return [pool.machineType, pool.accelerator, nodes + (pool.nodePools.length > 1 ? " per slice" : "")].filter(Boolean).join(" · ");
+}
+
+const GPU_DIRECT = { tcpx: "GPUDirect-TCPX", tcpxo: "GPUDirect-TCPXO", rdma: "GPUDirect RDMA" };
+const NET_ROLE = { gpu: "GPU NIC", gvnic: "gVNIC", rdma: "RDMA NICs" };
+
+/**
+ * The extra lines under a pool's title: its slices (TPU Multislice: one GKE
+ * node pool each), and on a GPUDirect pool its networks, the pod network
+ * (the nodes' first NIC) first and the GPU networks beside it. Each:
+ * [text, class, title].
+ */
+function poolExtras(pool, network) {
+  const out = [];
+  if (pool.nodePools.length > 1) out.push([`${pool.nodePools.length} slices: ${pool.nodePools.join(" · ")}`, "slices", "one GKE node pool per slice"]);
+  if (pool.gpuDirect) {
+    out.push([`pod network · ${network} (eth0)`, "net pod", "the nodes' first NIC: Services, NetworkPolicies, DNS"]);
+    const nets = pool.networks;
+    const byRole = new Map();
+    for (const n of nets) byRole.set(n.role, [...(byRole.get(n.role) ?? []), n]);
+    for (const [role, ns] of byRole) {
+      const nics = ns.reduce((k, n) => k + n.ranges.length, 0);
+      const names = ns.length > 1 ? `${ns[0].name} … ${ns.at(-1).name}` : ns[0].name;
+      out.push([
+        `${GPU_DIRECT[pool.gpuDirect] ?? pool.gpuDirect} · ${nics} ${NET_ROLE[role] ?? role}${nics === 1 ? "" : "s"} · ${ns.length} VPC${ns.length === 1 ? "" : "s"} · MTU ${ns[0].mtu}`,
+        `net gpu`,
+        `${names}: ${ns.flatMap((n) => n.ranges).join(", ")} (no NetworkPolicies on these NICs)`,
+      ]);
+    }
+  }
+  return out;
 }
 
 /** The lines of a workload box: [text, font, class]. */
 function workloadLines(w, services, peers) {
-  const lines = [[w.name, F_NAME, "wl-name"], [`${w.kind} ×${w.replicas}${w.ports.length ? " · :" + w.ports.join(", :") : ""}`, F_TEXT, "muted"]];
+  const js = w.jobset;
+  const restarts = js?.restarts ? ` · ${js.restarts} restart${js.restarts === 1 ? "" : "s"}` : "";
+  const lines = [[w.name, F_NAME, "wl-name"], [`${w.kind} ×${w.replicas}${restarts}${w.ports.length ? " · :" + w.ports.join(", :") : ""}`, F_TEXT, "muted"]];
   for (const s of services) lines.push([`${s.name} · ${s.kind}`, F_TEXT, "svc"]);
   if (peers) lines.push(["↻ pods reach each other", F_TEXT, "peers"]);
   return lines;
 }
+
+/** The rows of a JobSet's Jobs (drawn as boxes inside the workload's box). */
+function jobLines(w) {
+  return (w.jobset?.jobs ?? []).map((j) => `${j.name} · ${j.pods} pod${j.pods === 1 ? "" : "s"}`);
+}
+const JOB_ROW = 22;
+/** A pool's title and machine line; the header band (drawn over arrows entering the pool) ends 12 px above its workloads. */
+const HEAD = 56;
+const EXTRA_ROW = 20;
 
 /**
  * The layout input (ELK JSON) and what to draw, from a graph. Pure but for
@@ -73,23 +116,25 @@ export function model(graph, direction = "RIGHT") {
     const id = `pool:${pool.name}`;
     const title = [pool.name, F_NAME];
     const detail = [poolDetail(pool), F_TEXT];
-    const minW = Math.max(textWidth(title[0], F_NAME), textWidth(detail[0], F_TEXT)) + 24;
+    const extras = poolExtras(pool, graph.network ?? "default");
+    const minW = Math.max(textWidth(title[0], F_NAME), textWidth(detail[0], F_TEXT), ...extras.map(([t]) => textWidth(t, F_TEXT) + 16)) + 24;
     const kids = [];
     for (const w of graph.workloads.filter((x) => x.pool === pool.name)) {
       const svcs = graph.services.filter((s) => s.workload === w.name);
       const lines = workloadLines(w, svcs, peers.has(w.name));
-      const width = quantize(Math.max(150, ...lines.map(([t, f]) => textWidth(t, f))) + 24);
-      const height = 12 + lines.length * LINE;
+      const jobs = jobLines(w);
+      const width = quantize(Math.max(150, ...lines.map(([t, f]) => textWidth(t, f)), ...jobs.map((t) => textWidth(t, F_TEXT) + 16)) + 24);
+      const height = 12 + lines.length * LINE + (jobs.length ? jobs.length * JOB_ROW + 4 : 0);
       const wid = `wl:${w.name}`;
-      boxes.set(wid, { kind: "workload", w, svcs, lines, peers: peers.has(w.name) });
+      boxes.set(wid, { kind: "workload", w, svcs, lines, jobs, peers: peers.has(w.name) });
       kids.push({ id: wid, width, height });
     }
-    boxes.set(id, { kind: "pool", pool, title, detail });
+    boxes.set(id, { kind: "pool", pool, title, detail, extras });
     children.push({
       id,
       children: kids,
       layoutOptions: {
-        "elk.padding": "[top=48,left=14,bottom=14,right=14]",
+        "elk.padding": `[top=${HEAD + extras.length * EXTRA_ROW},left=14,bottom=14,right=14]`,
         "elk.nodeSize.constraints": "MINIMUM_SIZE",
         // ELK 0.12 swaps a compound node's minimum size when the direction
         // is DOWN (a width becomes the height): give it swapped then.
@@ -118,6 +163,24 @@ export function model(graph, direction = "RIGHT") {
     edges.push({ id, sources: [source], targets: [target], labels: [{ id: id + ":label", text: label, width: textWidth(label, F_LABEL) + 8, height: 16 }] });
     flows.push({ id, f, label });
   });
+  // Kueue: a box per LocalQueue (with its ClusterQueue), a dashed arrow to
+  // each workload it admits, labelled with the workload's priority.
+  const admissions = [];
+  for (const q of graph.queues ?? []) {
+    const id = `queue:${q.name}`;
+    const lines = [`queue ${q.name}`, `ClusterQueue ${q.clusterQueue}`, `quota: ${q.pools.join(", ")}`];
+    const width = quantize(Math.max(...lines.map((t, i) => textWidth(t, i ? F_TEXT : F_NAME))) + 24);
+    children.push({ id, width, height: 12 + lines.length * LINE });
+    boxes.set(id, { kind: "queue", q, lines });
+    for (const name of q.workloads) {
+      if (!workloads.has(name)) continue;
+      const w = graph.workloads.find((x) => x.name === name);
+      const label = `admits${w.priority ? " · " + w.priority : ""}`;
+      const eid = `admit:${edges.length}`;
+      edges.push({ id: eid, sources: [id], targets: [`wl:${name}`], labels: [{ id: eid + ":label", text: label, width: textWidth(label, F_LABEL) + 8, height: 16 }] });
+      admissions.push({ id: eid, q, workload: name, label });
+    }
+  }
   children.push(...endpoints.values());
   const elk = {
     id: "root",
@@ -144,7 +207,7 @@ export function model(graph, direction = "RIGHT") {
     children,
     edges,
   };
-  return { elk, boxes, flows };
+  return { elk, boxes, flows, admissions };
 }
 
 /** SVG markup for a laid-out model. */
@@ -163,9 +226,21 @@ export function render(graph, m, laid) {
     const { x, y, width: w, height: h } = n;
     if (b.kind === "pool") {
       parts.push(`<g class="pool" data-pool="${esc(b.pool.name)}"><rect x="${x}" y="${y}" width="${w}" height="${h}" rx="8"/></g>`);
+      const extras = b.extras.map(([t, cls, tip], i) => {
+        const ty = y + 46 + i * EXTRA_ROW;
+        const role = cls.startsWith("net ") ? ` data-network="${cls.slice(4)}"` : "";
+        return (
+          `<g class="pool-extra ${cls}"${role}><title>${esc(tip)}</title>` +
+          (role ? `<rect x="${x + 10}" y="${ty}" width="${w - 20}" height="${EXTRA_ROW - 4}" rx="3"/>` : "") +
+          `<text x="${x + 16}" y="${ty + 12}">${esc(t)}</text></g>`
+        );
+      });
+      // The header band hides the stretch of any arrow that crosses it on its
+      // way to a workload, so that no line runs through the pool's text.
+      const band = `<rect class="pool-head" x="${x + 1}" y="${y + 1}" width="${Math.max(0, w - 2)}" height="${HEAD - 13 + b.extras.length * EXTRA_ROW}" rx="7"/>`;
       titles.push(
-        `<g class="pool-label" data-pool="${esc(b.pool.name)}"><text x="${x + 12}" y="${y + 20}" class="pool-title">${esc(b.title[0])}</text>` +
-          `<text x="${x + 12}" y="${y + 37}" class="muted">${esc(b.detail[0])}</text></g>`,
+        `<g class="pool-label" data-pool="${esc(b.pool.name)}">${band}<text x="${x + 12}" y="${y + 20}" class="pool-title">${esc(b.title[0])}</text>` +
+          `<text x="${x + 12}" y="${y + 37}" class="muted">${esc(b.detail[0])}</text>${extras.join("")}</g>`,
       );
     }
   }
@@ -176,12 +251,25 @@ export function render(graph, m, laid) {
     if (b.kind === "workload") {
       const texts = b.lines.map(([t, , cls], i) => `<text x="${x + 12}" y="${y + 20 + i * LINE}" class="${cls}">${esc(t)}</text>`);
       const svcs = b.svcs.map((s) => `<g class="service" data-service="${esc(s.name)}"><title>${esc(s.dns)}</title></g>`);
+      const top = y + 8 + b.lines.length * LINE;
+      const jobs = b.jobs.map(
+        (t, i) =>
+          `<g class="job" data-job="${esc(b.w.jobset.jobs[i].name)}"><rect x="${x + 8}" y="${top + i * JOB_ROW}" width="${w - 16}" height="${JOB_ROW - 4}" rx="3"/>` +
+          `<text x="${x + 14}" y="${top + i * JOB_ROW + 13}">${esc(t)}</text></g>`,
+      );
       parts.push(
-        `<g class="workload" data-workload="${esc(b.w.name)}"${b.peers ? ' data-peers="true"' : ""}><rect x="${x}" y="${y}" width="${w}" height="${h}" rx="6"/>` +
+        `<g class="workload" data-workload="${esc(b.w.name)}"${b.peers ? ' data-peers="true"' : ""}${b.w.jobset ? ` data-jobset="${b.w.jobset.jobs.length}"` : ""}><rect x="${x}" y="${y}" width="${w}" height="${h}" rx="6"/>` +
           texts.join("") +
+          jobs.join("") +
           svcs.join("") +
           (b.w.pod0 ? `<title>${esc(b.w.pod0)}</title>` : "") +
           `</g>`,
+      );
+    } else if (b.kind === "queue") {
+      const texts = b.lines.map((t, i) => `<text x="${x + 12}" y="${y + 20 + i * LINE}"${i ? ' class="muted"' : ' class="queue-name"'}>${esc(t)}</text>`);
+      parts.push(
+        `<g class="queue" data-queue="${esc(b.q.name)}" data-cluster-queue="${esc(b.q.clusterQueue)}"><title>Kueue LocalQueue ${esc(b.q.name)} → ClusterQueue ${esc(b.q.clusterQueue)}</title>` +
+          `<rect x="${x}" y="${y}" width="${w}" height="${h}" rx="4"/>${texts.join("")}</g>`,
       );
     } else {
       parts.push(
@@ -204,11 +292,25 @@ export function render(graph, m, laid) {
         `<path d="${d}" marker-end="url(#pw-arrow)"/>${text}</g>`,
     );
   }
+  for (const { id, q, workload, label } of m.admissions) {
+    const e = edgePos.get(id);
+    if (!e?.sections?.length) continue;
+    const d = e.sections
+      .map((s) => [s.startPoint, ...(s.bendPoints ?? []), s.endPoint].map((p, i) => `${i ? "L" : "M"}${p.x} ${p.y}`).join(" "))
+      .join(" ");
+    const l = e.labels?.[0];
+    const text = l ? `<text x="${l.x + l.width / 2}" y="${l.y + 12}" class="admit-label" text-anchor="middle">${esc(label)}</text>` : "";
+    parts.push(
+      `<g class="admission" data-queue="${esc(q.name)}" data-workload="${esc(workload)}"><title>queue ${esc(q.name)} admits ${esc(workload)}</title>` +
+        `<path d="${d}" marker-end="url(#pw-arrow-q)"/>${text}</g>`,
+    );
+  }
   const W = Math.ceil(laid.width ?? 0);
   const H = Math.ceil(laid.height ?? 0);
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" class="diagram" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="wiring of ${esc(graph.cluster)}">` +
-    `<defs><marker id="pw-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"/></marker></defs>` +
+    `<defs><marker id="pw-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"/></marker>` +
+    `<marker id="pw-arrow-q" class="q" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"/></marker></defs>` +
     parts.join("") +
     titles.join("") +
     `</svg>`

@@ -11,7 +11,7 @@ import { StateEffect, StateField, RangeSetBuilder, ChangeSet, Annotation } from 
 import { Decoration } from "@codemirror/view";
 import { completionStatus, currentCompletions } from "@codemirror/autocomplete";
 import { compile as compileHere } from "podwire";
-import { Compiler } from "./compiler.js";
+import { Compiler, LOCAL_LIMIT } from "./compiler.js";
 import { Diagram } from "./diagram.js";
 import { OutputView } from "./output-view.js";
 import { schemaDocs } from "./schema-docs.js";
@@ -94,13 +94,63 @@ const view = new EditorView({
     lintGutter(),
     markedLines,
     schemaDocs(schema),
-    EditorView.updateListener.of((u) => {
-      if (!u.docChanged || u.transactions.some((tr) => tr.annotation(replaceDoc))) return;
-      for (const r of open) r.changes = r.changes.compose(u.changes);
-      requestCompile();
-    }),
   ],
+  // An edit goes to the compiler before the editor redraws (view.update):
+  // the worker compiles while this thread lays out the editor. A typed
+  // character was usually sent even earlier, at its keydown (`predicted`).
+  dispatchTransactions(trs, v) {
+    const p = predicted;
+    predicted = null;
+    if (trs.some((tr) => tr.docChanged) && !trs.some((tr) => tr.annotation(replaceDoc))) {
+      const text = trs.at(-1).state.doc.toString();
+      const hit = p && p.text === text && !p.req.dead;
+      let changes = trs[0].changes;
+      for (const tr of trs.slice(1)) changes = changes.compose(tr.changes);
+      // The predicted request's text already is the new text: no edit to map.
+      for (const r of open) if (!(hit && r === p.req)) r.changes = r.changes.compose(changes);
+      if (!hit) {
+        if (p) {
+          p.req.dead = true;
+          open.delete(p.req);
+        }
+        requestCompile({ source: text, track: true });
+      }
+    } else if (p) {
+      p.req.dead = true;
+      open.delete(p.req);
+    }
+    v.update(trs);
+  },
 });
+
+/**
+ * A printable key in a large spec (compiled in the worker): the text it
+ * will make is sent at keydown, before CodeMirror reads the change from the
+ * DOM (a few ms later, in the same task). dispatchTransactions keeps the
+ * request when the edit made exactly that text, else drops it. Keys that
+ * CodeMirror may turn into something else (brackets and quotes it closes
+ * or steps over) are not predicted; neither are small specs, whose
+ * compile (a microtask on this thread) would finish before the edit.
+ */
+let predicted = null;
+view.contentDOM.addEventListener(
+  "keydown",
+  (e) => {
+    if (predicted) {
+      predicted.req.dead = true;
+      open.delete(predicted.req);
+      predicted = null;
+    }
+    if (e.key.length !== 1 || e.ctrlKey || e.metaKey || e.altKey || e.isComposing || "()[]{}'\"`".includes(e.key)) return;
+    const st = view.state;
+    if (st.doc.length <= LOCAL_LIMIT || st.selection.ranges.length !== 1) return;
+    const { from, to } = st.selection.main;
+    const doc = st.doc.toString();
+    const text = doc.slice(0, from) + e.key + doc.slice(to);
+    predicted = { text, req: requestCompile({ source: text, track: true }).req };
+  },
+  true,
+);
 
 const output = new OutputView($("output"));
 const diagram = new Diagram($("diagram"), $("diagram-caption"));
@@ -118,10 +168,11 @@ function clampOffset(n, len) {
  * Compile the editor's text (or `source`, about to become it) now, or as
  * soon as the worker is free, rendering only what is shown.
  */
-function requestCompile({ files = [activePath], fresh = false, source = null } = {}) {
+function requestCompile({ files = [activePath], fresh = false, source = null, track = source == null } = {}) {
   const text = source ?? view.state.doc.toString();
   const req = { seq: ++seq, changes: ChangeSet.empty(text.length), t0: performance.now(), files, fresh, dead: false };
-  if (source == null) open.add(req);
+  // Tracked: later edits are mapped onto its diagnostics (setSource adds its own once the text is in).
+  if (track) open.add(req);
   const done = compiler.compile(text, files).then(
     (r) => {
       open.delete(req);
@@ -142,7 +193,9 @@ function requestCompile({ files = [activePath], fresh = false, source = null } =
 let applied = 0;
 let seq = 0;
 let appliedSeq = 0;
-function apply(req, { result: r, ms }) {
+/** The last requests' timings (ms from the edit): compiled (the compiler's own time), received, applied. */
+const timings = [];
+function apply(req, { result: r, ms, received }) {
   applied++;
   appliedSeq = req.seq;
   // Editor: inline diagnostics at their UTF-16 offsets (CodeMirror positions),
@@ -190,6 +243,8 @@ function apply(req, { result: r, ms }) {
   renderOutput();
   const errors = r.diagnostics.filter((d) => d.severity === "error").length;
   const total = performance.now() - req.t0;
+  timings.push({ compile: ms, received: received - req.t0, shown: total });
+  if (timings.length > 200) timings.shift();
   $("status").textContent = r.ok
     ? `compiled in ${ms.toFixed(1)} ms, shown in ${total.toFixed(1)} ms`
     : `${errors} error${errors === 1 ? "" : "s"}${lastFiles.size ? " — outputs are from the last good spec" : ""}`;
@@ -377,6 +432,7 @@ window.playground = {
   output: () => output.text,
   outputPath: () => shownPath,
   applied: () => applied,
+  timings: () => timings.slice(),
   completion: () => ({ status: completionStatus(view.state), labels: currentCompletions(view.state).map((c) => c.label) }),
   editor: view,
 };
