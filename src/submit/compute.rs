@@ -73,6 +73,25 @@ impl Compute {
         )
     }
 
+    /// After a 409: the resource, once `get` finds it. An insert of ours
+    /// whose reply was lost is still running (its operation unknown): the
+    /// 409 comes before the resource is readable, so absence is waited
+    /// out, until the deadline.
+    pub fn get_existing(&self, s: &Step) -> Result<Value, SubmitError> {
+        let deadline = *self.client.deadline();
+        loop {
+            if let Some(v) = self.get(s)? {
+                return Ok(v);
+            }
+            deadline.sleep_poll(self.tuning.poll, || {
+                format!(
+                    "{} to be readable (Compute answered 409 ALREADY_EXISTS, yet not found)",
+                    s.label()
+                )
+            })?;
+        }
+    }
+
     /// `insert` with the compiled body, verbatim.
     pub fn insert(&self, s: &Step) -> Result<Inserted, SubmitError> {
         self.call(

@@ -93,20 +93,14 @@ pub fn ensure(
         let what = format!("create {}", s.label());
         match compute.insert(s)? {
             Inserted::Operation(op) => compute.wait(s, op, &what)?,
-            Inserted::Exists => match plan::compare(s, compute.get(s)?.as_ref()) {
-                Found::Same => note(&format!("{} already exists (409)", s.label())),
+            Inserted::Exists => match plan::compare(s, Some(&compute.get_existing(s)?)) {
+                // (compare with a live resource is never Absent.)
+                Found::Same | Found::Absent => note(&format!("{} already exists (409)", s.label())),
                 Found::Differs(d) => {
                     return Err(SubmitError::Differs(format!(
                         "the GPUDirect networks: {}",
                         plan::differs_message(s, &d)
                     )))
-                }
-                Found::Absent => {
-                    return Err(SubmitError::Api {
-                        what,
-                        status: 409,
-                        message: "Compute answered that it exists, then that it does not".into(),
-                    })
                 }
             },
         }
