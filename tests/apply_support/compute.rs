@@ -246,10 +246,20 @@ fn handle(state: &Arc<Mutex<State>>, req: &Request) -> Response {
             let v = stored(&target, coll, &body);
             Response::json(200, &st.new_op(&scope, &target, Some(v), error))
         }
-        ("GET", _, Some(_)) => match st.resources.get(path) {
-            Some(v) => Response::json(200, v),
-            None => not_found(path),
-        },
+        ("GET", _, Some(_)) => {
+            // Operations run by themselves: a get of their target moves
+            // them on too (an insert whose reply was lost is never polled).
+            let running: Vec<String> = st
+                .ops
+                .iter()
+                .filter(|(_, o)| o.target == path && o.ticks > 0)
+                .map(|(n, _)| n.clone())
+                .collect();
+            for n in running {
+                st.tick(&n);
+            }
+            get(&st, path)
+        }
         ("DELETE", _, Some(_)) if coll != "operations" => {
             if !st.resources.contains_key(path) {
                 return not_found(path);
@@ -258,6 +268,17 @@ fn handle(state: &Arc<Mutex<State>>, req: &Request) -> Response {
             Response::json(200, &st.new_op(&scope, &p, None, None))
         }
         _ => err(400, "badRequest", "unsupported method"),
+    }
+}
+
+fn get(st: &State, path: &str) -> Response {
+    match st.resources.get(path) {
+        Some(v) => Response::json(200, v),
+        None => err(
+            404,
+            "notFound",
+            &format!("The resource '{path}' was not found"),
+        ),
     }
 }
 
