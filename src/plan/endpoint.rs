@@ -31,15 +31,41 @@ pub enum EndpointError {
 /// variable, else Google's. Always ends in exactly one `/`, so that paths
 /// join as gcloud joins them: `<base>v1/projects/...`.
 pub fn gke_base(flag: Option<&str>, env: Option<&str>) -> Result<String, EndpointError> {
+    base(("--gke-endpoint", flag), (ENV_LABEL, env), DEFAULT_GKE_BASE)
+}
+
+pub const DEFAULT_COMPUTE_BASE: &str = "https://compute.googleapis.com/compute/v1/";
+/// The variable gcloud reads for `api_endpoint_overrides/compute`.
+pub const COMPUTE_ENDPOINT_ENV: &str = "CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE";
+const COMPUTE_ENV_LABEL: &str = "$CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE";
+
+/// The Compute Engine API root (for the GPUDirect networks): the
+/// `--compute-endpoint` flag, else the gcloud override variable, else
+/// Google's. As gcloud's override, it includes the version
+/// (`.../compute/v1/`): resource paths join right after it. Same rules as
+/// the GKE root (the token goes there too).
+pub fn compute_base(flag: Option<&str>, env: Option<&str>) -> Result<String, EndpointError> {
+    base(
+        ("--compute-endpoint", flag),
+        (COMPUTE_ENV_LABEL, env),
+        DEFAULT_COMPUTE_BASE,
+    )
+}
+
+fn base(
+    flag: (&'static str, Option<&str>),
+    env: (&'static str, Option<&str>),
+    default: &str,
+) -> Result<String, EndpointError> {
     let pick = |v: Option<&str>| {
         v.map(str::trim)
             .filter(|s| !s.is_empty())
             .map(str::to_string)
     };
-    let (from, raw) = match (pick(flag), pick(env)) {
-        (Some(f), _) => ("--gke-endpoint", f),
-        (None, Some(e)) => (ENV_LABEL, e),
-        (None, None) => return Ok(DEFAULT_GKE_BASE.to_string()),
+    let (from, raw) = match (pick(flag.1), pick(env.1)) {
+        (Some(f), _) => (flag.0, f),
+        (None, Some(e)) => (env.0, e),
+        (None, None) => return Ok(default.to_string()),
     };
     check(from, &raw)?;
     Ok(format!("{}/", raw.trim_end_matches('/')))
@@ -129,6 +155,24 @@ mod tests {
         );
         assert_eq!(gke_base(None, None).unwrap(), DEFAULT_GKE_BASE);
         assert_eq!(gke_base(Some("  "), Some("")).unwrap(), DEFAULT_GKE_BASE);
+    }
+
+    #[test]
+    fn the_compute_root_follows_the_same_rules() {
+        assert_eq!(compute_base(None, None).unwrap(), DEFAULT_COMPUTE_BASE);
+        assert_eq!(
+            compute_base(Some("http://127.0.0.1:9/compute/v1"), None).unwrap(),
+            "http://127.0.0.1:9/compute/v1/"
+        );
+        let e = compute_base(None, Some("http://compute.example.com/")).unwrap_err();
+        assert!(e.to_string().contains(COMPUTE_ENDPOINT_ENV), "{e}");
+        assert!(matches!(
+            compute_base(Some("http://10.0.0.1/"), None),
+            Err(EndpointError::PlainHttp {
+                from: "--compute-endpoint",
+                ..
+            })
+        ));
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //!
 //! `src/submit/` only sends what it is given, reads the clock and renders.
 
+pub mod compute;
 pub mod discovery;
 pub mod drift;
 pub mod endpoint;

@@ -15,6 +15,12 @@ pub struct TargetArgs {
     /// $CLOUDSDK_API_ENDPOINT_OVERRIDES_CONTAINER, as gcloud reads it).
     #[arg(long, value_name = "URL")]
     pub gke_endpoint: Option<String>,
+    /// Compute Engine API root, with its version, replacing
+    /// https://compute.googleapis.com/compute/v1/ (default:
+    /// $CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE, as gcloud reads it); for
+    /// the networks of `gpuDirect` pools.
+    #[arg(long, value_name = "URL")]
+    pub compute_endpoint: Option<String>,
     /// A file holding a Google OAuth 2 access token (e.g. from `gcloud auth
     /// print-access-token`). Default: Application Default Credentials.
     #[arg(long, value_name = "FILE")]
@@ -30,6 +36,7 @@ impl TargetArgs {
         Target {
             spec: self.spec.clone(),
             gke_endpoint: self.gke_endpoint.clone(),
+            compute_endpoint: self.compute_endpoint.clone(),
             access_token_file: self.access_token_file.clone(),
             kubeconfig: self.kubeconfig.clone(),
         }

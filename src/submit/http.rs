@@ -164,6 +164,12 @@ impl Client {
         }
     }
 
+    /// The same client, naming another Google API in its messages.
+    pub fn for_api(mut self, api: &'static str) -> Client {
+        self.api = api;
+        self
+    }
+
     pub fn deadline(&self) -> &Deadline {
         &self.deadline
     }

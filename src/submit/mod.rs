@@ -2,6 +2,10 @@
 //! pods. It creates the GKE cluster through the GKE v1 REST API, writes the
 //! kubeconfig and applies the manifests with server-side apply.
 //!
+//! Before the cluster, it creates the extra networks of GPUDirect pools
+//! through the Compute Engine v1 API (`gke/networks.json`), and `delete
+//! --cluster` removes them after it.
+//!
 //! It decides nothing about WHAT to generate: bodies come from
 //! [`crate::Compilation`] verbatim (the cluster request, `gke::node_pool`,
 //! the objects in apply order). It only converts and does I/O.
@@ -18,11 +22,13 @@
 
 pub mod auth;
 pub mod cli;
+pub mod compute;
 pub mod files;
 pub mod gke;
 pub mod http;
 pub mod kube;
 pub mod kubeconfig;
+pub mod networks;
 pub mod run;
 pub mod ui;
 
@@ -241,6 +247,10 @@ pub enum SubmitError {
     File(#[from] files::FileError),
     #[error("kubeconfig {path}: {message}")]
     Kubeconfig { path: String, message: String },
+    /// A GPUDirect network, subnet or rule exists with another definition
+    /// (every differing field named); found before anything was created.
+    #[error("{0}")]
+    Differs(String),
     #[error("{0}")]
     Refused(String),
     #[error("aborted")]

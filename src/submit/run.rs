@@ -1,5 +1,6 @@
 //! The commands: apply (and its dry run, plan), delete, status.
 
+use super::compute::{self, Compute};
 use super::gke::{self, Gke};
 use super::kube::Kube;
 use super::ui::{self, note, out, Progress};
@@ -25,6 +26,8 @@ pub struct Target {
     /// The spec file, or `-` for standard input.
     pub spec: String,
     pub gke_endpoint: Option<String>,
+    /// The Compute Engine API root (the GPUDirect networks).
+    pub compute_endpoint: Option<String>,
     pub access_token_file: Option<PathBuf>,
     pub kubeconfig: Option<PathBuf>,
 }
@@ -52,6 +55,7 @@ fn load(spec: &str) -> Result<Result<Compilation, i32>, SubmitError> {
 struct Session {
     c: Compilation,
     gke: Gke,
+    compute: Compute,
     creds: auth::Credentials,
     tuning: Tuning,
     deadline: Deadline,
@@ -73,12 +77,15 @@ fn session(t: &Target, timeout: Duration) -> Result<Result<Session, i32>, Submit
     };
     // Refused before any credential is read or any connection is made.
     let base = gke::base_url(t.gke_endpoint.as_deref())?;
+    let compute_base = compute::base_url(t.compute_endpoint.as_deref())?;
     let tuning = Tuning::from_env();
     let creds = auth::credentials(t.access_token_file.as_deref(), &deadline)?;
     let gke = Gke::new(base, creds.clone(), tuning.clone(), deadline);
+    let compute = Compute::new(compute_base, creds.clone(), tuning.clone(), deadline);
     Ok(Ok(Session {
         c,
         gke,
+        compute,
         creds,
         tuning,
         deadline,
@@ -117,6 +124,9 @@ pub fn apply(t: &Target, o: &ApplyOptions) -> Result<i32, SubmitError> {
     let kubeconfig_path = kubeconfig::path(t.kubeconfig.as_deref())?;
     let context = crate::kubeconfig::context_name(m);
 
+    // The GPUDirect networks come first: the cluster's pools attach to them.
+    let networks = super::networks::ensure(&s.compute, c, dry, o.yes)?;
+
     let mut cluster = match s.gke.get_cluster(m)? {
         None if dry => {
             out(&format!("would create {}", cluster_label(m)));
@@ -133,8 +143,13 @@ pub fn apply(t: &Target, o: &ApplyOptions) -> Result<i32, SubmitError> {
             for obj in &manifests(c)? {
                 out(&format!("would create {}", obj.describe()));
             }
+            let nets = if networks > 0 {
+                format!("{networks} network resource(s), ")
+            } else {
+                String::new()
+            };
             out(&format!(
-                "plan: the cluster, {} node pool(s) and {} objects to create (nothing was changed)",
+                "plan: {nets}the cluster, {} node pool(s) and {} objects to create (nothing was changed)",
                 m.pools.len(),
                 c.objects.len()
             ));
@@ -648,19 +663,31 @@ pub fn delete(
     };
     let c = &s.c;
     let m = &c.model;
+    let networks = super::networks::how_many(c).filter(|_| with_cluster);
     let Some(live) = s.gke.get_cluster(m)? else {
         out(&format!(
             "{}: does not exist; nothing to delete",
             cluster_label(m)
         ));
+        // A cluster create that failed may have left the networks behind.
+        if let Some(n) = networks {
+            ui::confirm(
+                &format!("delete the GPUDirect networks of {} ({n})", m.name),
+                yes,
+            )?;
+            super::networks::remove(&s.compute, c)?;
+        }
         return Ok(0);
     };
     let what = if with_cluster {
         format!(
-            "delete the {} objects of {} and the GKE {}",
+            "delete the {} objects of {} and the GKE {}{}",
             c.objects.len(),
             m.name,
-            cluster_label(m)
+            cluster_label(m),
+            networks
+                .map(|n| format!(", then its GPUDirect networks ({n})"))
+                .unwrap_or_default()
         )
     } else {
         format!(
@@ -712,6 +739,8 @@ pub fn delete(
             }
             None => out(&format!("cluster {}: already absent", m.cluster_name)),
         }
+        // Only once the cluster's nodes no longer use them.
+        super::networks::remove(&s.compute, c)?;
     }
     Ok(0)
 }

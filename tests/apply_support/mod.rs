@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod compute;
 pub mod gke;
 pub mod kube;
 pub mod server;
