@@ -24,8 +24,14 @@ struct Net {
 
 impl Net {
     fn new() -> Net {
+        let env = Env::new(EXAMPLE);
+        // GKE serves these on the clusters podwire makes for GPUDirect
+        // (multi-networking on).
+        env.kube.install("networking.gke.io", &["v1"]);
+        // Every cluster has it; the NCCL installer DaemonSet goes there.
+        env.kube.seed_namespace("kube-system");
         Net {
-            env: Env::new(EXAMPLE),
+            env,
             compute: compute::Fake::start(apply_support::TOKEN),
         }
     }
@@ -375,4 +381,37 @@ fn delete_removes_them_after_the_cluster_in_reverse_order() {
     let again = n.run("delete", &["--yes", "--cluster"]);
     again.ok();
     assert!(again.stdout.contains("already absent"), "{}", again.stdout);
+}
+
+#[test]
+fn a_cluster_without_gkes_networking_api_stops_before_any_object_with_the_reason() {
+    // A cluster made without multi-networking (another tool, or by hand)
+    // does not serve Network / GKENetworkParamSet: nothing is applied, and
+    // the message says GKE serves them, not "install a CRD".
+    let n = Net {
+        env: Env::new(EXAMPLE),
+        compute: compute::Fake::start(apply_support::TOKEN),
+    };
+    n.env.kube.seed_namespace("kube-system");
+    let run = n.run("apply", &["--yes", "--no-wait"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("GKENetworkParamSet, Network (networking.gke.io/v1)"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("only on clusters with multi-networking"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("CustomResourceDefinition of"),
+        "{}",
+        run.stderr
+    );
+    let applies = n.env.kube.state.lock().unwrap().applies.clone();
+    assert!(applies.is_empty(), "{applies:?}");
 }

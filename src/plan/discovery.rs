@@ -255,6 +255,10 @@ pub struct InstallHint {
     pub commands: &'static [&'static str],
 }
 
+/// GKE's own API group of the multi-networking objects (Network,
+/// GKENetworkParamSet): served by GKE, never installed by the user.
+pub const GKE_NETWORKING_GROUP: &str = "networking.gke.io";
+
 /// The install hint for an API group podwire knows, `None` for others.
 ///
 /// Commands as each project's "Installation" page gives them
@@ -303,6 +307,7 @@ pub fn unserved_message(list: &[Unserved]) -> String {
     );
     let mut hints: Vec<(&str, InstallHint)> = Vec::new();
     let mut generic: Vec<&Unserved> = Vec::new();
+    let mut gke_networking = false;
     // One line per group version and reason: (apiVersion, why, kinds, objects).
     let mut lines: Vec<(&str, String, Vec<&str>, Vec<&str>)> = Vec::new();
     for u in list {
@@ -342,6 +347,7 @@ pub fn unserved_message(list: &[Unserved]) -> String {
         match install_hint(group) {
             Some(h) if !hints.iter().any(|(g, _)| *g == group) => hints.push((group, h)),
             Some(_) => {}
+            None if group == GKE_NETWORKING_GROUP => gke_networking = true,
             None => generic.push(u),
         }
     }
@@ -362,6 +368,14 @@ pub fn unserved_message(list: &[Unserved]) -> String {
         for c in h.commands {
             s.push_str(&format!("\n    {c}"));
         }
+    }
+    if gke_networking {
+        // Not installable by hand: GKE itself serves these kinds.
+        s.push_str(
+            "\nGKE serves Network and GKENetworkParamSet (networking.gke.io) only on clusters with multi-networking \
+             (`networkConfig.enableMultiNetworking` with Dataplane V2, which podwire sets for GPUDirect pools): \
+             this cluster was made without it; delete it with `podwire delete --cluster` and apply again",
+        );
     }
     for u in generic {
         s.push_str(&format!(
@@ -480,6 +494,26 @@ mod tests {
                 versions: vec!["v1beta2".into(), "v1beta1".into()]
             }
         );
+    }
+
+    #[test]
+    fn gke_networking_objects_are_not_sent_to_an_install_guide() {
+        let mut d = Discovery::new();
+        d.set_groups(&groups(&[("kueue.x-k8s.io", &["v1beta2"])]));
+        let objs = vec![
+            manifest("networking.gke.io/v1", "Network", None, "net-0"),
+            manifest("networking.gke.io/v1", "GKENetworkParamSet", None, "net-0"),
+        ];
+        assert!(d.to_fetch(api_versions(&objs)).is_empty());
+        let u = unserved(&d, &objs);
+        assert_eq!(u.len(), 2, "{u:?}");
+        let msg = unserved_message(&u);
+        assert!(
+            msg.contains("only on clusters with multi-networking"),
+            "{msg}"
+        );
+        assert!(!msg.contains("CustomResourceDefinition of"), "{msg}");
+        assert_eq!(msg.matches("multi-networking").count(), 1, "{msg}");
     }
 
     #[test]

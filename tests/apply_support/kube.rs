@@ -110,7 +110,8 @@ const BUILTIN: &[(&str, &str, Resources)] = &[
 
 /// The CRD groups a test can install, with the resources their CRDs
 /// define (as in shared/crds: Kueue v0.19.2 serves v1beta2 and v1beta1,
-/// JobSet v0.12.0 v1alpha2, LeaderWorkerSet v0.10.0 v1).
+/// JobSet v0.12.0 v1alpha2, LeaderWorkerSet v0.10.0 v1), and GKE's own
+/// networking.gke.io v1.
 const CRDS: &[(&str, Resources)] = &[
     (
         "kueue.x-k8s.io",
@@ -143,6 +144,15 @@ const CRDS: &[(&str, Resources)] = &[
         &[
             ("leaderworkersets", "LeaderWorkerSet", true),
             ("leaderworkersets/status", "LeaderWorkerSet", true),
+        ],
+    ),
+    // GKE's multi-networking objects, which GKE serves on clusters created
+    // with `enableMultiNetworking` (both cluster-scoped).
+    (
+        "networking.gke.io",
+        &[
+            ("networks", "Network", false),
+            ("gkenetworkparamsets", "GKENetworkParamSet", false),
         ],
     ),
 ];
