@@ -378,6 +378,9 @@ pub mod codes {
     pub const TPU_NODES: &str = "PW0310";
     pub const BAD_QUANTITY: &str = "PW0311";
     pub const TPU_SLICE: &str = "PW0312";
+    /// A pool in a zone that does not offer its machine type (A3/A4, whose
+    /// zones are few; a warning since podwire's list can lag Google's).
+    pub const MACHINE_ZONE: &str = "PW0313";
     // GKE and network constraints (PW04xx)
     pub const COMPACT_ZONES: &str = "PW0401";
     pub const SPOT_RESERVATION: &str = "PW0402";

@@ -19,7 +19,8 @@ mod support;
 use serde_json::Value;
 use std::process::Command;
 
-const HEAD: &str = "apiVersion: podwire.dev/v1alpha1\nkind: AIWorkload\nmetadata: {name: capacity}\ngcp: {project: my-project, location: us-central1-a}\ncluster:\n  nodePools:\n";
+// us-central1-b: a zone that offers every machine type below (A3 High and A4).
+const HEAD: &str = "apiVersion: podwire.dev/v1alpha1\nkind: AIWorkload\nmetadata: {name: capacity}\ngcp: {project: my-project, location: us-central1-b}\ncluster:\n  nodePools:\n";
 
 /// The flags that give gcloud's pool the accelerator config podwire always
 /// sends for this machine type (GPU type, count and driver are explicit,
@@ -202,7 +203,7 @@ fn node_pool_args(case: &Case) -> Vec<String> {
         "--cluster",
         "capacity",
         "--location",
-        "us-central1-a",
+        "us-central1-b",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -276,7 +277,7 @@ fn the_queued_a3_mega_example_pool_equals_gclouds() {
         "--cluster",
         "mega-train",
         "--location",
-        "us-central1-a",
+        "us-central1-b",
         "--machine-type",
         "a3-megagpu-8g",
         "--accelerator",
@@ -333,7 +334,7 @@ fn the_flex_h100_pytorch_example_pool_equals_gclouds() {
         "--cluster",
         "flex-finetune",
         "--location",
-        "us-central1-a",
+        "us-central1-b",
         "--machine-type",
         "a3-highgpu-8g",
         "--accelerator",
@@ -380,7 +381,7 @@ fn capacity_pools_inline_in_cluster_create_equal_gclouds() {
             "create",
             "capacity",
             "--zone",
-            "us-central1-a",
+            "us-central1-b",
             "--enable-ip-alias",
             "--enable-dataplane-v2",
             "--workload-pool",

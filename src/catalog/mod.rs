@@ -35,6 +35,7 @@ pub struct TpuMachine {
 
 pub mod gpudirect;
 pub mod node_config;
+pub mod zones;
 
 const GIB: u64 = 1024;
 

@@ -92,6 +92,7 @@ pub(super) fn check_pool(
             ),
         }
     }
+    check_machine_zones(checker, path, p, region, zonal, cluster_location);
     let zone_count = if !p.zones.is_empty() {
         p.zones.len() as u32
     } else if zonal {
@@ -443,4 +444,95 @@ pub(super) fn check_pool(
         gpu_direct,
         extra_networks: Vec::new(),
     })
+}
+
+/// Warn about zones that do not offer the pool's machine type (for the
+/// machine types whose zones `catalog::zones` lists; a warning, since that
+/// list can lag Google's).
+fn check_machine_zones(
+    checker: &mut Checker,
+    path: &str,
+    p: &spec::NodePool,
+    region: &str,
+    zonal: bool,
+    cluster_location: &str,
+) {
+    let Some(offered) = catalog::zones::machine_zones(&p.machine_type) else {
+        return;
+    };
+    let in_region: Vec<&str> = offered
+        .iter()
+        .copied()
+        .filter(|z| z.rsplit_once('-').is_some_and(|(r, _)| r == region))
+        .collect();
+    let listed = if in_region.is_empty() {
+        format!("no zone of {region} offers it")
+    } else {
+        format!("in {region} it is offered in {}", in_region.join(", "))
+    };
+    let help = || {
+        Some(if in_region.is_empty() {
+            format!(
+                "choose a region that offers {} (`gcloud compute machine-types list --filter=name={}`); podwire's zone list can lag Google's",
+                p.machine_type, p.machine_type
+            )
+        } else {
+            format!(
+                "set `zones: [{}]` (`gcloud compute machine-types list --filter=name={}` has the current list; podwire's can lag Google's)",
+                in_region.join(", "),
+                p.machine_type
+            )
+        })
+    };
+    if !p.zones.is_empty() {
+        for (i, z) in p.zones.iter().enumerate() {
+            if location(z).is_some_and(|(r, is_zone)| is_zone && r == region)
+                && !offered.contains(&z.as_str())
+            {
+                checker.warn(
+                    codes::MACHINE_ZONE,
+                    &format!("{path}.zones[{i}]"),
+                    format!(
+                        "zone `{z}` does not offer machine type `{}`: {listed}",
+                        p.machine_type
+                    ),
+                    help(),
+                );
+            }
+        }
+    } else if zonal {
+        if !offered.contains(&cluster_location) {
+            checker.warn(
+                codes::MACHINE_ZONE,
+                &at(path, ".machineType"),
+                format!(
+                    "the cluster's zone `{cluster_location}` does not offer machine type `{}`: {listed}",
+                    p.machine_type
+                ),
+                help(),
+            );
+        }
+    } else if in_region.is_empty() {
+        checker.warn(
+            codes::MACHINE_ZONE,
+            &at(path, ".machineType"),
+            format!(
+                "machine type `{}` is offered in no zone of the cluster's region {region}",
+                p.machine_type
+            ),
+            help(),
+        );
+    } else {
+        // A regional cluster puts the pool in its default zones, which may
+        // include zones without the machine.
+        checker.warn(
+            codes::MACHINE_ZONE,
+            &at(path, ".machineType"),
+            format!(
+                "pool `{}` has no `zones`, so GKE places it in the cluster's zones, but {listed}",
+                p.name
+            ),
+            help(),
+        );
+    }
 }

@@ -645,3 +645,79 @@ fn gpus_on_a_pool_without_a_machine_type_are_not_blamed_on_the_pool() {
     );
     assert!(d.iter().all(|d| d.code != codes::NO_GPUS), "{d:#?}");
 }
+
+#[test]
+fn a_zone_without_the_machine_type_is_a_warning_with_the_zones_that_have_it() {
+    let wl = "  - {name: w, image: t, pool: gpu, gpus: 8}\n";
+    let at_location = |location: &str, zones: &str| {
+        format!(
+            "apiVersion: podwire.dev/v1alpha1\nkind: AIWorkload\nmetadata: {{name: demo}}\ngcp: {{project: my-project, location: {location}}}\ncluster:\n  nodePools:\n    - {{name: gpu, machineType: a4-highgpu-8g, nodes: 1{zones}}}\nworkloads:\n{wl}"
+        )
+    };
+    let zone_warnings = |src: &str| -> Vec<(String, String, Severity)> {
+        found(src)
+            .into_iter()
+            .filter(|(c, _, _)| c == codes::MACHINE_ZONE)
+            .collect()
+    };
+    // A4 is in us-central1-b, not -a (zonal cluster, pool without zones).
+    assert_eq!(zone_warnings(&at_location("us-central1-b", "")), vec![]);
+    assert_eq!(
+        zone_warnings(&at_location("us-central1-a", "")),
+        vec![warning(
+            codes::MACHINE_ZONE,
+            "cluster.nodePools[0].machineType"
+        )]
+    );
+    // Listed zones: only the one without it is named.
+    let src = at_location("us-central1", ", zones: [us-central1-b, us-central1-c]");
+    assert_eq!(
+        zone_warnings(&src),
+        vec![warning(
+            codes::MACHINE_ZONE,
+            "cluster.nodePools[0].zones[1]"
+        )]
+    );
+    let d = crate::analyze(&src)
+        .diagnostics
+        .into_iter()
+        .find(|d| d.code == codes::MACHINE_ZONE)
+        .unwrap();
+    assert!(
+        d.message
+            .contains("in us-central1 it is offered in us-central1-b"),
+        "{}",
+        d.message
+    );
+    assert!(
+        d.help
+            .as_deref()
+            .unwrap()
+            .contains("zones: [us-central1-b]"),
+        "{:?}",
+        d.help
+    );
+    assert!(d.span.is_some());
+    // A regional pool without zones may land where the machine is not.
+    assert_eq!(
+        zone_warnings(&at_location("us-central1", "")),
+        vec![warning(
+            codes::MACHINE_ZONE,
+            "cluster.nodePools[0].machineType"
+        )]
+    );
+    // A region with none of them.
+    let none = at_location("southamerica-east1", "");
+    let d = crate::analyze(&none)
+        .diagnostics
+        .into_iter()
+        .find(|d| d.code == codes::MACHINE_ZONE)
+        .unwrap();
+    assert!(d.message.contains("offered in no zone"), "{}", d.message);
+    // Machine types the table does not list are not checked.
+    let n2 = spec("", CPU_POOL, "  - {name: w, image: t}\n", "");
+    assert!(zone_warnings(&n2).is_empty());
+    // A zone outside the region is reported once, as such, not also here.
+    let outside = at_location("us-central1", ", zones: [us-east4-a]");
+    assert!(zone_warnings(&outside).is_empty());
+}
