@@ -417,15 +417,20 @@ fn resolve(checker: &mut Checker, s: &Spec) -> Option<Model> {
     capacity::check_capacity(checker, &pools, &workloads, &s.workloads);
     slices::node_pool_count(checker, &pools);
     slices::jobset_children(checker, &workloads);
-    // Scratch space lives on the nodes' Local SSDs where the machine type
-    // comes with them: the pool then backs ephemeral storage with them.
+    // Scratch space, and file caches on `localSsd`, live on the nodes'
+    // Local SSDs where the machine type comes with them: the pool then
+    // backs ephemeral storage with them.
     for (pi, pool) in pools.iter_mut().enumerate() {
         let Some(pool) = pool else { continue };
         let scratch = workloads.iter().flatten().any(|w| {
             w.pool == pi
-                && w.volumes
-                    .iter()
-                    .any(|v| matches!(v.source, model::VolumeSource::Scratch { .. }))
+                && w.volumes.iter().any(|v| match &v.source {
+                    model::VolumeSource::Scratch { .. } => true,
+                    model::VolumeSource::Bucket { cache, .. } => {
+                        cache.is_some_and(|c| c.medium == crate::spec::CacheMedium::LocalSsd)
+                    }
+                    model::VolumeSource::Claim { .. } => false,
+                })
         });
         if scratch {
             pool.ephemeral_local_ssds = crate::catalog::local_ssds(&pool.machine_type);
