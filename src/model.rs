@@ -57,6 +57,9 @@ pub struct Pool {
     pub image_type: Option<String>,
     /// Image streaming (`gcfsConfig.enabled`).
     pub image_streaming: bool,
+    /// The disk image of a secondary boot disk caching container images
+    /// (`secondaryBootDisks[].diskImage`, mode CONTAINER_IMAGE_CACHE).
+    pub secondary_boot_disk: Option<String>,
     /// Full scope URLs, sorted and deduplicated as gcloud sends them.
     pub scopes: Vec<String>,
     pub service_account: Option<String>,

@@ -463,6 +463,15 @@ pub struct NodePool {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("default" = false, "examples" = [true]))]
     pub image_streaming: Option<bool>,
+    /// A secondary boot disk that caches container images
+    /// (`CONTAINER_IMAGE_CACHE`): every node starts with the images of this
+    /// Compute Engine disk image already on it (build one with GKE's
+    /// gke-disk-image-builder). `NAME` (an image of `gcp.project`),
+    /// `global/images/NAME` or `projects/PROJECT/global/images/NAME`.
+    /// Turns on `imageStreaming`, which GKE needs for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = ["vllm-cache-v1"]))]
+    pub secondary_boot_disk: Option<String>,
     /// Boot disk type: pd-standard, pd-balanced, pd-ssd, hyperdisk-balanced ...
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("examples" = ["pd-ssd"]))]
