@@ -54,7 +54,6 @@ fn a_secondary_boot_disk_pool_equals_gclouds() {
         "type=nvidia-l4,count=1,gpu-driver-version=default",
         "--num-nodes",
         "1",
-        "--enable-gvnic",
         "--enable-image-streaming",
         "--secondary-boot-disk=disk-image=global/images/vllm-cache,mode=CONTAINER_IMAGE_CACHE",
     ]) else {
@@ -86,7 +85,6 @@ fn an_image_of_another_project_is_sent_as_written() {
         "type=nvidia-l4,count=1,gpu-driver-version=default",
         "--num-nodes",
         "1",
-        "--enable-gvnic",
         "--enable-image-streaming",
         "--secondary-boot-disk=disk-image=projects/images-prj/global/images/vllm-cache,mode=CONTAINER_IMAGE_CACHE",
     ]) else {

@@ -423,9 +423,16 @@ pub(super) fn check_pool(
                 &at(path, ".imageType"),
                 format!(
                     "{} needs Container-Optimized OS nodes (`COS_CONTAINERD`), not `{t}`",
-                    if p.image_streaming == Some(true) { "image streaming" } else { "a secondary boot disk (through image streaming)" }
+                    if p.image_streaming == Some(true) {
+                        "image streaming"
+                    } else {
+                        "a secondary boot disk (through image streaming)"
+                    }
                 ),
-                Some("remove `imageType` (GKE's default is COS_CONTAINERD), or `imageStreaming`".to_string()),
+                Some(
+                    "remove `imageType` (GKE's default is COS_CONTAINERD), or `imageStreaming`"
+                        .to_string(),
+                ),
             );
         }
     }
@@ -478,14 +485,16 @@ fn secondary_boot_disk(checker: &mut Checker, path: &str, d: &str) -> Option<Str
             && b.len() <= 63
             && b[0].is_ascii_lowercase()
             && b[b.len() - 1].is_ascii_alphanumeric()
-            && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+            && b.iter()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
     };
     let project_ok = |p: &str| {
         let b = p.as_bytes();
         (6..=30).contains(&b.len())
             && b[0].is_ascii_lowercase()
             && b[b.len() - 1].is_ascii_alphanumeric()
-            && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+            && b.iter()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
     };
     let parts: Vec<&str> = d.split('/').collect();
     let (image_project, name) = match parts.as_slice() {
@@ -500,7 +509,8 @@ fn secondary_boot_disk(checker: &mut Checker, path: &str, d: &str) -> Option<Str
                 Some(if d.contains("/family/") {
                     "name the image itself: GKE takes no image families here".to_string()
                 } else {
-                    "write `NAME`, `global/images/NAME` or `projects/PROJECT/global/images/NAME`".to_string()
+                    "write `NAME`, `global/images/NAME` or `projects/PROJECT/global/images/NAME`"
+                        .to_string()
                 }),
             );
             return None;
