@@ -137,7 +137,11 @@ pub fn readiness(m: &Manifest, live: &Value, workload: Option<&Value>) -> Readin
         // once its readiness probe passes.
         ("apps", "Deployment") => {
             let old = n("replicas").saturating_sub(n("updatedReplicas"));
-            if observed && n("availableReplicas") >= want && n("updatedReplicas") >= want && old == 0 {
+            if observed
+                && n("availableReplicas") >= want
+                && n("updatedReplicas") >= want
+                && old == 0
+            {
                 Readiness::ready()
             } else if observed && old > 0 && n("updatedReplicas") >= want {
                 Readiness::Waiting(format!(
@@ -183,7 +187,9 @@ pub fn readiness(m: &Manifest, live: &Value, workload: Option<&Value>) -> Readin
         // (leader and workers) is ready; `updatedReplicas`, groups of the
         // current template.
         ("leaderworkerset.x-k8s.io", "LeaderWorkerSet") => {
-            let updated = st.get("updatedReplicas").is_none_or(|_| n("updatedReplicas") >= want);
+            let updated = st
+                .get("updatedReplicas")
+                .is_none_or(|_| n("updatedReplicas") >= want);
             if observed && n("readyReplicas") >= want && updated {
                 Readiness::ready()
             } else {
@@ -230,7 +236,10 @@ impl Group {
     pub fn line(&self) -> String {
         let want = self.size.saturating_sub(1);
         let workers = if self.workers < want {
-            format!("{}/{want} workers ready ({} created)", self.workers_ready, self.workers)
+            format!(
+                "{}/{want} workers ready ({} created)",
+                self.workers_ready, self.workers
+            )
         } else {
             format!("{}/{want} workers ready", self.workers_ready)
         };
@@ -684,7 +693,9 @@ mod tests {
         assert_eq!(
             readiness(
                 &dep,
-                &at(json!({"observedGeneration": 3, "replicas": 4, "updatedReplicas": 2, "availableReplicas": 2, "readyReplicas": 2})),
+                &at(
+                    json!({"observedGeneration": 3, "replicas": 4, "updatedReplicas": 2, "availableReplicas": 2, "readyReplicas": 2})
+                ),
                 None
             ),
             Readiness::Waiting("2/2 available, 2 old pods still running".into())
@@ -693,7 +704,9 @@ mod tests {
         assert_eq!(
             readiness(
                 &dep,
-                &at(json!({"observedGeneration": 3, "replicas": 2, "updatedReplicas": 2, "availableReplicas": 2, "readyReplicas": 2})),
+                &at(
+                    json!({"observedGeneration": 3, "replicas": 2, "updatedReplicas": 2, "availableReplicas": 2, "readyReplicas": 2})
+                ),
                 None
             ),
             Readiness::ready()
@@ -702,7 +715,9 @@ mod tests {
         assert_eq!(
             readiness(
                 &dep,
-                &at(json!({"observedGeneration": 3, "replicas": 2, "updatedReplicas": 2, "availableReplicas": 0, "readyReplicas": 0})),
+                &at(
+                    json!({"observedGeneration": 3, "replicas": 2, "updatedReplicas": 2, "availableReplicas": 0, "readyReplicas": 0})
+                ),
                 None
             ),
             Readiness::Waiting("0/2 available".into())
@@ -713,7 +728,9 @@ mod tests {
         assert_eq!(
             readiness(
                 &sts,
-                &at(json!({"observedGeneration": 3, "readyReplicas": 2, "updatedReplicas": 1, "currentRevision": "s-1", "updateRevision": "s-2"})),
+                &at(
+                    json!({"observedGeneration": 3, "readyReplicas": 2, "updatedReplicas": 1, "currentRevision": "s-1", "updateRevision": "s-2"})
+                ),
                 None
             ),
             Readiness::Waiting("2/2 ready, rolling out (1/2 updated)".into())
@@ -721,7 +738,9 @@ mod tests {
         assert_eq!(
             readiness(
                 &sts,
-                &at(json!({"observedGeneration": 3, "readyReplicas": 2, "updatedReplicas": 2, "currentRevision": "s-2", "updateRevision": "s-2"})),
+                &at(
+                    json!({"observedGeneration": 3, "readyReplicas": 2, "updatedReplicas": 2, "currentRevision": "s-2", "updateRevision": "s-2"})
+                ),
                 None
             ),
             Readiness::ready()
@@ -731,11 +750,19 @@ mod tests {
         );
         // Ready groups of the old template do not count.
         assert!(matches!(
-            readiness(&lws, &at(json!({"observedGeneration": 3, "readyReplicas": 2, "updatedReplicas": 1})), None),
+            readiness(
+                &lws,
+                &at(json!({"observedGeneration": 3, "readyReplicas": 2, "updatedReplicas": 1})),
+                None
+            ),
             Readiness::Waiting(_)
         ));
         assert_eq!(
-            readiness(&lws, &at(json!({"observedGeneration": 3, "readyReplicas": 2, "updatedReplicas": 2})), None),
+            readiness(
+                &lws,
+                &at(json!({"observedGeneration": 3, "readyReplicas": 2, "updatedReplicas": 2})),
+                None
+            ),
             Readiness::ready()
         );
     }
@@ -752,7 +779,10 @@ mod tests {
             json!({"apiVersion": "leaderworkerset.x-k8s.io/v1", "kind": "LeaderWorkerSet", "metadata": {"name": "l", "namespace": "ns"},
                 "spec": {"leaderWorkerTemplate": {"size": 3}}}),
         );
-        assert_eq!(group_pod_selector(&lws).as_deref(), Some("leaderworkerset.sigs.k8s.io/name=l"));
+        assert_eq!(
+            group_pod_selector(&lws).as_deref(),
+            Some("leaderworkerset.sigs.k8s.io/name=l")
+        );
         // The autoscaler owns the count: the live spec says 3 groups.
         let live = json!({"spec": {"replicas": 3, "leaderWorkerTemplate": {"size": 3}}});
         let mut deleting = pod("1", "2", true);
