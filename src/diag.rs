@@ -514,6 +514,8 @@ pub mod codes {
     /// `metadataPrefetch` on a writable mount (a warning: the cached
     /// metadata never expires).
     pub const FUSE_PREFETCH_WRITABLE: &str = "PW0543";
+    /// A FUSE option the cluster's `version` does not have yet.
+    pub const FUSE_VERSION: &str = "PW0544";
     /// A `{secret, key}` reference whose name or key Kubernetes refuses.
     pub const BAD_SECRET_REF: &str = "PW0540";
     // Serving: health, autoscaling, disruption (PW06xx)

@@ -659,3 +659,39 @@ fn cache_mistakes_are_caught() {
         "workloads[0].volumes[0].cache.medium",
     );
 }
+
+#[test]
+fn options_need_a_gke_version_that_has_them() {
+    let src = |version: &str| {
+        spec_with(
+            &format!("  version: \"{version}\"\n"),
+            "machineType: n2-standard-8",
+            &format!("run: job, {SA}, volumes: [{{bucket: b1b, path: /w, readOnly: true, metadataPrefetch: true}}]"),
+            "",
+        )
+    };
+    for old in ["1.31", "1.32.1-gke.1200000", "1.32.0"] {
+        has(
+            &src(old),
+            codes::FUSE_VERSION,
+            "workloads[0].volumes[0].metadataPrefetch",
+        );
+    }
+    for new in ["1.32", "1.32.1-gke.1357001", "1.33.2-gke.1000"] {
+        assert!(codes(&src(new)).is_empty(), "{new}: {:?}", codes(&src(new)));
+    }
+    let sbd = |version: &str| {
+        spec_with(
+            &format!("  version: \"{version}\"\n"),
+            "machineType: n2-standard-8, secondaryBootDisk: cache",
+            "run: job",
+            "",
+        )
+    };
+    has(
+        &sbd("1.28.2"),
+        codes::SECONDARY_BOOT_DISK,
+        "cluster.nodePools[0].secondaryBootDisk",
+    );
+    assert!(codes(&sbd("1.28.3-gke.1067000")).is_empty());
+}
