@@ -403,6 +403,9 @@ pub mod codes {
     pub const OBJECT_NAME_CLASH: &str = "PW0417";
     /// A generated object would be larger than the API server stores.
     pub const OBJECT_TOO_LARGE: &str = "PW0418";
+    /// A pool's `secondaryBootDisk` is not a Compute Engine image path, or
+    /// contradicts `imageStreaming: false`.
+    pub const SECONDARY_BOOT_DISK: &str = "PW0419";
     // Pool capacity: spot, flex-start, queued, reservations (PW0420..PW0439)
     /// `spot` says otherwise than `capacity`.
     pub const CAPACITY_SPOT: &str = "PW0420";
@@ -501,6 +504,21 @@ pub mod codes {
     /// A bucket volume on a workload the NetworkPolicies give no way out to
     /// Cloud Storage (a warning).
     pub const FUSE_EGRESS: &str = "PW0537";
+    /// `parallelDownloads` on a bucket volume without a file `cache` (the
+    /// FUSE driver refuses to mount it).
+    pub const FUSE_PARALLEL_NO_CACHE: &str = "PW0538";
+    /// A file cache on a medium the node does not have (`localSsd` on a
+    /// machine without Local SSDs), or two media in one pod.
+    pub const FUSE_CACHE_MEDIUM: &str = "PW0539";
+    /// File caches larger than their medium on one node.
+    pub const FUSE_CACHE_TOO_BIG: &str = "PW0541";
+    /// A file cache on the boot disk (a warning: Google advises against it).
+    pub const FUSE_CACHE_BOOT_DISK: &str = "PW0542";
+    /// `metadataPrefetch` on a writable mount (a warning: the cached
+    /// metadata never expires).
+    pub const FUSE_PREFETCH_WRITABLE: &str = "PW0543";
+    /// A FUSE option the cluster's `version` does not have yet.
+    pub const FUSE_VERSION: &str = "PW0544";
     /// A `{secret, key}` reference whose name or key Kubernetes refuses.
     pub const BAD_SECRET_REF: &str = "PW0540";
     // Serving: health, autoscaling, disruption (PW06xx)

@@ -3,7 +3,7 @@
 //! kubeconfig and graph lowerings only read it, so each decision about what
 //! to generate is made in one place.
 
-use crate::spec::{GpuDriver, Priority, Protocol, TaintEffect};
+use crate::spec::{CacheMedium, GpuDriver, Priority, Protocol, TaintEffect};
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -57,6 +57,9 @@ pub struct Pool {
     pub image_type: Option<String>,
     /// Image streaming (`gcfsConfig.enabled`).
     pub image_streaming: bool,
+    /// The disk image of a secondary boot disk caching container images
+    /// (`secondaryBootDisks[].diskImage`, mode CONTAINER_IMAGE_CACHE).
+    pub secondary_boot_disk: Option<String>,
     /// Full scope URLs, sorted and deduplicated as gcloud sends them.
     pub scopes: Vec<String>,
     pub service_account: Option<String>,
@@ -363,11 +366,26 @@ pub enum EnvValue {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum VolumeSource {
     /// A Cloud Storage bucket, mounted by the Cloud Storage FUSE CSI driver.
-    Bucket { bucket: String, read_only: bool },
+    Bucket {
+        bucket: String,
+        read_only: bool,
+        /// Cloud Storage FUSE's file cache.
+        cache: Option<FileCache>,
+        parallel_downloads: bool,
+        metadata_prefetch: bool,
+    },
     /// An existing PersistentVolumeClaim.
     Claim { claim: String, read_only: bool },
     /// Node-local scratch space of this size (a Kubernetes quantity).
     Scratch { size: String },
+}
+
+/// A bucket volume's file cache, resolved: its size in MiB (the unit of
+/// `file-cache:max-size-mb`) and the medium it is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileCache {
+    pub mib: u64,
+    pub medium: CacheMedium,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

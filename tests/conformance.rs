@@ -458,8 +458,9 @@ fn local_ssd_scratch_pool_equals_gcloud() {
 #[test]
 fn image_streaming_pool_equals_gcloud() {
     // `imageStreaming: true` on the multi-host serving example's A3 pool
-    // (with its Local SSD scratch and its budget's surge settings) is
-    // `--enable-image-streaming`: `gcfsConfig.enabled`.
+    // (with its Local SSD scratch and file cache, and its budget's surge
+    // settings) is `--enable-image-streaming`: `gcfsConfig.enabled`; its
+    // `secondaryBootDisk` is `--secondary-boot-disk`.
     let Some(theirs) = oracle(&[
         "node-pools",
         "create",
@@ -483,6 +484,8 @@ fn image_streaming_pool_equals_gcloud() {
         "--ephemeral-storage-local-ssd",
         "count=16",
         "--enable-image-streaming",
+        "--secondary-boot-disk",
+        "disk-image=global/images/vllm-openai-v0-6-0,mode=CONTAINER_IMAGE_CACHE",
         "--max-surge-upgrade",
         "1",
         "--max-unavailable-upgrade",

@@ -203,3 +203,62 @@ fn image_streaming_needs_container_optimized_os() {
         assert!(m.pools[0].image_streaming, "{ok}");
     }
 }
+
+#[test]
+fn a_secondary_boot_disk_caches_images_and_streams_them() {
+    let pool = |extra: &str| {
+        spec(
+            &format!("{{name: h100, machineType: a3-highgpu-8g, nodes: 4{extra}}}"),
+            &format!("{SERVE}, replicas: 2"),
+        )
+    };
+    for (written, sent) in [
+        ("vllm-cache", "global/images/vllm-cache"),
+        ("global/images/vllm-cache", "global/images/vllm-cache"),
+        (
+            "projects/images-prj/global/images/vllm-cache-2",
+            "projects/images-prj/global/images/vllm-cache-2",
+        ),
+    ] {
+        let m = model(&pool(&format!(", secondaryBootDisk: {written}")));
+        assert_eq!(m.pools[0].secondary_boot_disk.as_deref(), Some(sent));
+        // GKE needs image streaming for the image cache.
+        assert!(m.pools[0].image_streaming);
+        let body = crate::gke::create_cluster_request(&m);
+        let cfg = &body.cluster.node_pools[0].config;
+        assert_eq!(cfg.secondary_boot_disks.len(), 1);
+        assert_eq!(cfg.secondary_boot_disks[0].disk_image, sent);
+        assert_eq!(cfg.secondary_boot_disks[0].mode, "CONTAINER_IMAGE_CACHE");
+        assert_eq!(cfg.gcfs_config.as_ref().map(|g| g.enabled), Some(true));
+    }
+    // None without the field.
+    let m = model(&pool(""));
+    assert!(m.pools[0].secondary_boot_disk.is_none() && !m.pools[0].image_streaming);
+    for bad in [
+        "gs://bucket/image",
+        "global/images/family/vllm",
+        "Vllm-Cache",
+        "projects/x/global/images/vllm",
+        "https://www.googleapis.com/compute/v1/projects/p/global/images/i",
+        "global/images/",
+    ] {
+        has(
+            &pool(&format!(", secondaryBootDisk: \"{bad}\"")),
+            codes::SECONDARY_BOOT_DISK,
+            "cluster.nodePools[0].secondaryBootDisk",
+            Severity::Error,
+        );
+    }
+    has(
+        &pool(", secondaryBootDisk: vllm, imageStreaming: false"),
+        codes::SECONDARY_BOOT_DISK,
+        "cluster.nodePools[0].imageStreaming",
+        Severity::Error,
+    );
+    has(
+        &pool(", secondaryBootDisk: vllm, imageType: UBUNTU_CONTAINERD"),
+        codes::IMAGE_STREAMING_OS,
+        "cluster.nodePools[0].imageType",
+        Severity::Error,
+    );
+}

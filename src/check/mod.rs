@@ -355,6 +355,23 @@ fn resolve(checker: &mut Checker, s: &Spec) -> Option<Model> {
         })
         .collect();
     provisioning::check_version(checker, c.version.as_deref(), &dws_pools);
+    // GKE, "Use secondary boot disks to preload data or container images":
+    // Standard clusters from 1.28.3-gke.1067000.
+    const SECONDARY_BOOT_DISK_FROM: &str = "1.28.3-gke.1067000";
+    if let Some(v) = c.version.as_deref() {
+        for (i, p) in c.node_pools.iter().enumerate() {
+            if p.secondary_boot_disk.is_some()
+                && provisioning::older_than(v, SECONDARY_BOOT_DISK_FROM)
+            {
+                checker.err(
+                    codes::SECONDARY_BOOT_DISK,
+                    &format!("{}.secondaryBootDisk", item("cluster.nodePools", i)),
+                    format!("GKE attaches secondary boot disks from version {SECONDARY_BOOT_DISK_FROM}, but `cluster.version` is {v}"),
+                    Some(format!("set `cluster.version` to \"{SECONDARY_BOOT_DISK_FROM}\" or later (or leave it out)")),
+                );
+            }
+        }
+    }
 
     // Workloads.
     let mut by_name: HashMap<&str, usize> = HashMap::with_capacity(s.workloads.len());
@@ -413,19 +430,43 @@ fn resolve(checker: &mut Checker, s: &Spec) -> Option<Model> {
         }
         workloads.push(resolved);
     }
+    // GKE, cloud-storage-fuse-csi-driver-perf: metadata prefetch "requires
+    // GKE version 1.32.1-gke.1357001 or later".
+    const METADATA_PREFETCH_FROM: &str = "1.32.1-gke.1357001";
+    if let Some(v) = c.version.as_deref() {
+        for (i, w) in s.workloads.iter().enumerate() {
+            for (j, vol) in w.volumes.iter().enumerate() {
+                if matches!(vol, crate::spec::Volume::Bucket(b) if b.metadata_prefetch == Some(true))
+                    && provisioning::older_than(v, METADATA_PREFETCH_FROM)
+                {
+                    checker.err(
+                        codes::FUSE_VERSION,
+                        &format!("{}.metadataPrefetch", item(&format!("{}.volumes", item("workloads", i)), j)),
+                        format!("Cloud Storage FUSE prefetches metadata from GKE version {METADATA_PREFETCH_FROM}, but `cluster.version` is {v}"),
+                        Some(format!("set `cluster.version` to \"{METADATA_PREFETCH_FROM}\" or later (or leave it out), or drop `metadataPrefetch`")),
+                    );
+                }
+            }
+        }
+    }
     let queues = queues::check_queues(checker, s, &pools, &mut workloads);
     capacity::check_capacity(checker, &pools, &workloads, &s.workloads);
     slices::node_pool_count(checker, &pools);
     slices::jobset_children(checker, &workloads);
-    // Scratch space lives on the nodes' Local SSDs where the machine type
-    // comes with them: the pool then backs ephemeral storage with them.
+    // Scratch space, and file caches on `localSsd`, live on the nodes'
+    // Local SSDs where the machine type comes with them: the pool then
+    // backs ephemeral storage with them.
     for (pi, pool) in pools.iter_mut().enumerate() {
         let Some(pool) = pool else { continue };
         let scratch = workloads.iter().flatten().any(|w| {
             w.pool == pi
-                && w.volumes
-                    .iter()
-                    .any(|v| matches!(v.source, model::VolumeSource::Scratch { .. }))
+                && w.volumes.iter().any(|v| match &v.source {
+                    model::VolumeSource::Scratch { .. } => true,
+                    model::VolumeSource::Bucket { cache, .. } => {
+                        cache.is_some_and(|c| c.medium == crate::spec::CacheMedium::LocalSsd)
+                    }
+                    model::VolumeSource::Claim { .. } => false,
+                })
         });
         if scratch {
             pool.ephemeral_local_ssds = crate::catalog::local_ssds(&pool.machine_type);

@@ -400,14 +400,40 @@ pub(super) fn check_pool(
         }
     }
     let gpu_direct = super::gpudirect::check_mode(checker, path, p);
+    let secondary_boot_disk = p
+        .secondary_boot_disk
+        .as_deref()
+        .and_then(|d| secondary_boot_disk(checker, path, d));
+    // GKE, "Use secondary boot disks to preload data or container images":
+    // a container image cache needs image streaming on the pool (gcloud
+    // users pass `--enable-image-streaming` beside `--secondary-boot-disk`).
+    if p.secondary_boot_disk.is_some() && p.image_streaming == Some(false) {
+        checker.err(
+            codes::SECONDARY_BOOT_DISK,
+            &at(path, ".imageStreaming"),
+            "a secondary boot disk caching container images needs image streaming",
+            Some("remove `imageStreaming: false`".to_string()),
+        );
+    }
+    let image_streaming = p.image_streaming.unwrap_or(false) || p.secondary_boot_disk.is_some();
     // GKE streams images only onto Container-Optimized OS nodes.
-    if let (Some(true), Some(t)) = (p.image_streaming, &p.image_type) {
+    if let (true, Some(t)) = (image_streaming, &p.image_type) {
         if !t.eq_ignore_ascii_case("COS_CONTAINERD") {
             checker.err(
                 codes::IMAGE_STREAMING_OS,
                 &at(path, ".imageType"),
-                format!("image streaming needs Container-Optimized OS nodes (`COS_CONTAINERD`), not `{t}`"),
-                Some("remove `imageType` (GKE's default is COS_CONTAINERD), or `imageStreaming`".to_string()),
+                format!(
+                    "{} needs Container-Optimized OS nodes (`COS_CONTAINERD`), not `{t}`",
+                    if p.image_streaming == Some(true) {
+                        "image streaming"
+                    } else {
+                        "a secondary boot disk (through image streaming)"
+                    }
+                ),
+                Some(
+                    "remove `imageType` (GKE's default is COS_CONTAINERD), or `imageStreaming`"
+                        .to_string(),
+                ),
             );
         }
     }
@@ -427,7 +453,8 @@ pub(super) fn check_pool(
         disk_size_gb: p.disk_size_gb,
         disk_type: p.disk_type.clone(),
         image_type: p.image_type.clone(),
-        image_streaming: p.image_streaming.unwrap_or(false),
+        image_streaming,
+        secondary_boot_disk,
         scopes,
         service_account: p.service_account.clone(),
         labels: p.labels.clone(),
@@ -443,6 +470,75 @@ pub(super) fn check_pool(
         ephemeral_local_ssds: None,
         gpu_direct,
         extra_networks: Vec::new(),
+    })
+}
+
+/// The `diskImage` a pool's `secondaryBootDisk` sends: a Compute Engine
+/// image as GKE's guide writes it (`global/images/NAME` in the cluster's
+/// project, `projects/PROJECT/global/images/NAME` in another), a bare
+/// `NAME` taken as `global/images/NAME`. Image names are RFC 1035 labels
+/// (Compute Engine resource names); image families are not accepted.
+fn secondary_boot_disk(checker: &mut Checker, path: &str, d: &str) -> Option<String> {
+    let fp = at(path, ".secondaryBootDisk");
+    let name_ok = |n: &str| {
+        let b = n.as_bytes();
+        !b.is_empty()
+            && b.len() <= 63
+            && b[0].is_ascii_lowercase()
+            && b[b.len() - 1].is_ascii_alphanumeric()
+            && b.iter()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+    };
+    let project_ok = |p: &str| {
+        let b = p.as_bytes();
+        (6..=30).contains(&b.len())
+            && b[0].is_ascii_lowercase()
+            && b[b.len() - 1].is_ascii_alphanumeric()
+            && b.iter()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+    };
+    let parts: Vec<&str> = d.split('/').collect();
+    let (image_project, name) = match parts.as_slice() {
+        [n] => (None, *n),
+        ["global", "images", n] => (None, *n),
+        ["projects", p, "global", "images", n] => (Some(*p), *n),
+        _ => {
+            checker.err(
+                codes::SECONDARY_BOOT_DISK,
+                &fp,
+                format!("`{d}` is not a Compute Engine disk image"),
+                Some(if d.contains("/family/") {
+                    "name the image itself: GKE takes no image families here".to_string()
+                } else {
+                    "write `NAME`, `global/images/NAME` or `projects/PROJECT/global/images/NAME`"
+                        .to_string()
+                }),
+            );
+            return None;
+        }
+    };
+    if let Some(p) = image_project.filter(|p| !project_ok(p)) {
+        checker.err(
+            codes::SECONDARY_BOOT_DISK,
+            &fp,
+            format!("`{p}` is not a Google Cloud project id"),
+            Some("6-30 lowercase letters, digits and '-', starting with a letter; or leave `projects/...` out for an image of this project".to_string()),
+        );
+        return None;
+    }
+    if !name_ok(name) {
+        checker.err(
+            codes::SECONDARY_BOOT_DISK,
+            &fp,
+            format!("`{name}` is not a Compute Engine image name"),
+            Some("1-63 lowercase letters, digits and '-', starting with a letter".to_string()),
+        );
+        return None;
+    }
+    Some(if parts.len() == 1 {
+        format!("global/images/{name}")
+    } else {
+        d.to_string()
     })
 }
 

@@ -527,6 +527,16 @@ pub(super) fn check_version(
     }
 }
 
+/// Whether `cluster.version` `have` is older than GKE version `need`
+/// (`1.32.1-gke.1357001`), as [`check_version`] compares them; false when
+/// either does not parse.
+pub(super) fn older_than(have: &str, need: &str) -> bool {
+    match (version_key(have), version_key(need)) {
+        (Some(h), Some(n)) => older(h, n),
+        _ => false,
+    }
+}
+
 type VersionKey = (u32, u32, Option<u32>, Option<u64>);
 
 fn version_key(v: &str) -> Option<VersionKey> {

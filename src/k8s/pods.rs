@@ -7,6 +7,7 @@ use super::jobset::{self, JOB_INDEX, NODE_POOL_LABEL};
 use super::lws;
 use super::objects::{labels, s, Lower, Object, WORKLOAD_LABEL};
 use crate::model::{EnvValue, Framework, Kind, Model, VolumeSource, Workload};
+use crate::spec::CacheMedium;
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, StatefulSet, StatefulSetSpec};
 use k8s_openapi::api::batch::v1::{Job, JobSpec};
 use k8s_openapi::api::core::v1::{
@@ -236,23 +237,36 @@ fn volumes(w: &Workload, accelerated: bool) -> (Vec<Volume>, Vec<VolumeMount>) {
             // GKE documents it ("Mount Cloud Storage buckets as CSI
             // ephemeral volumes"): `bucketName`, and `implicit-dirs` so
             // that folders made by other tools (no placeholder objects)
-            // are listed.
-            VolumeSource::Bucket { bucket, read_only } => (
-                Volume {
-                    name: v.name.clone(),
-                    csi: Some(CSIVolumeSource {
-                        driver: s("gcsfuse.csi.storage.gke.io"),
-                        read_only: read_only.then_some(true),
-                        volume_attributes: Some(labels(&[
-                            ("bucketName", bucket),
-                            ("mountOptions", "implicit-dirs"),
-                        ])),
+            // are listed; then the tuning of [`fuse_mount_options`].
+            VolumeSource::Bucket {
+                bucket,
+                read_only,
+                metadata_prefetch,
+                ..
+            } => {
+                let options = fuse_mount_options(&v.source).join(",");
+                let mut attributes =
+                    vec![("bucketName", bucket.as_str()), ("mountOptions", &options)];
+                // GKE, "Cloud Storage FUSE CSI driver volume attributes":
+                // `gcsfuseMetadataPrefetchOnMount: "true"` fills the
+                // metadata caches when the volume mounts.
+                if *metadata_prefetch {
+                    attributes.push(("gcsfuseMetadataPrefetchOnMount", "true"));
+                }
+                (
+                    Volume {
+                        name: v.name.clone(),
+                        csi: Some(CSIVolumeSource {
+                            driver: s("gcsfuse.csi.storage.gke.io"),
+                            read_only: read_only.then_some(true),
+                            volume_attributes: Some(labels(&attributes)),
+                            ..Default::default()
+                        }),
                         ..Default::default()
-                    }),
-                    ..Default::default()
-                },
-                *read_only,
-            ),
+                    },
+                    *read_only,
+                )
+            }
             VolumeSource::Claim { claim, read_only } => (
                 Volume {
                     name: v.name.clone(),
@@ -286,7 +300,98 @@ fn volumes(w: &Workload, accelerated: bool) -> (Vec<Volume>, Vec<VolumeMount>) {
             ..Default::default()
         });
     }
+    // GKE, cloud-storage-fuse-csi-driver-perf, "Use RAM disk-based file
+    // caching": a volume named `gke-gcsfuse-cache`, an emptyDir of medium
+    // Memory, replaces the sidecar's default cache volume (the node's
+    // ephemeral storage) for every bucket of the pod.
+    if memory_cache(w) {
+        vols.push(Volume {
+            name: s(FUSE_CACHE_VOLUME),
+            empty_dir: Some(EmptyDirVolumeSource {
+                medium: Some(s("Memory")),
+                ..Default::default()
+            }),
+            ..Default::default()
+        });
+    }
     (vols, mounts)
+}
+
+/// The FUSE sidecar's own cache volume, by the name it looks for.
+const FUSE_CACHE_VOLUME: &str = "gke-gcsfuse-cache";
+
+/// The fsGroup of a pod with a custom FUSE cache volume when the workload
+/// names no ids (any id serves).
+const FUSE_FS_GROUP: i64 = 1000;
+
+/// Whether the workload keeps a bucket's file cache in memory.
+fn memory_cache(w: &Workload) -> bool {
+    w.volumes.iter().any(|v| {
+        matches!(&v.source, VolumeSource::Bucket { cache: Some(c), .. } if c.medium == CacheMedium::Memory)
+    })
+}
+
+/// Whether a bucket volume of the workload is tuned for loading (a cache,
+/// parallel downloads, metadata prefetch): its sidecar then runs without
+/// resource limits.
+fn fuse_tuned(w: &Workload) -> bool {
+    w.volumes.iter().any(|v| {
+        matches!(&v.source, VolumeSource::Bucket { cache, parallel_downloads, metadata_prefetch, .. }
+            if cache.is_some() || *parallel_downloads || *metadata_prefetch)
+    })
+}
+
+/// The Cloud Storage FUSE mount options of a bucket volume, in the
+/// configuration-file form the CSI driver's `mountOptions` accepts
+/// (`file-cache:max-size-mb:N`), as GKE's guide spells them
+/// ("Manually optimize Cloud Storage FUSE CSI driver for performance";
+/// its inference serving example):
+/// - file cache: `file-cache:max-size-mb` (the volume attribute reference
+///   recommends the mount option over `fileCacheCapacity`) and
+///   `file-cache:cache-file-for-range-read:true`, so that a first read at
+///   an offset (safetensors headers, mmap) still caches the whole file;
+/// - parallel downloads: `file-cache:enable-parallel-downloads:true`
+///   (needs the file cache; the checks make sure of it);
+/// - metadata prefetch: the guide's "to see performance gains ... you must
+///   set the time to live (TTL) value of metadata cache items to
+///   unlimited": `metadata-cache:ttl-secs:-1`,
+///   `metadata-cache:stat-cache-max-size-mb:-1`,
+///   `metadata-cache:type-cache-max-size-mb:-1`,
+///   `file-system:kernel-list-cache-ttl-secs:-1`.
+///
+/// `implicit-dirs` stays on (its example drops it with metadata prefetch,
+/// for speed): without it, a bucket uploaded by `gcloud storage cp` shows
+/// no folders.
+pub(crate) fn fuse_mount_options(source: &VolumeSource) -> Vec<String> {
+    let mut o = vec![s("implicit-dirs")];
+    let VolumeSource::Bucket {
+        cache,
+        parallel_downloads,
+        metadata_prefetch,
+        ..
+    } = source
+    else {
+        return o;
+    };
+    if *metadata_prefetch {
+        o.extend(
+            [
+                "metadata-cache:ttl-secs:-1",
+                "metadata-cache:stat-cache-max-size-mb:-1",
+                "metadata-cache:type-cache-max-size-mb:-1",
+                "file-system:kernel-list-cache-ttl-secs:-1",
+            ]
+            .map(s),
+        );
+    }
+    if let Some(c) = cache {
+        o.push(format!("file-cache:max-size-mb:{}", c.mib));
+        o.push(s("file-cache:cache-file-for-range-read:true"));
+    }
+    if *parallel_downloads {
+        o.push(s("file-cache:enable-parallel-downloads:true"));
+    }
+    o
 }
 
 fn pod_template(lw: &Lower, w: &Workload, job: bool) -> PodTemplateSpec {
@@ -468,6 +573,30 @@ fn pod_template(lw: &Lower, w: &Workload, job: bool) -> PodTemplateSpec {
                 if fuse {
                     annotations.insert(s("gke-gcsfuse/volumes"), s("true"));
                 }
+                // GKE, cloud-storage-fuse-csi-driver-perf: "Maximize GKE
+                // sidecar resources ... remove limitations on CPU and
+                // memory" (its serving examples set these three to "0",
+                // which on Standard clusters unsets the limit); the
+                // ephemeral-storage limit must otherwise exceed a cache on
+                // the default emptyDir. Metadata prefetch runs in its own
+                // sidecar whose memory limit the guide says to raise or
+                // unset ("0", Standard clusters).
+                if fuse_tuned(w) {
+                    for k in ["cpu-limit", "memory-limit", "ephemeral-storage-limit"] {
+                        annotations.insert(format!("gke-gcsfuse/{k}"), s("0"));
+                    }
+                }
+                if w.volumes.iter().any(|v| {
+                    matches!(
+                        v.source,
+                        VolumeSource::Bucket {
+                            metadata_prefetch: true,
+                            ..
+                        }
+                    )
+                }) {
+                    annotations.insert(s("gke-gcsfuse/metadata-prefetch-memory-limit"), s("0"));
+                }
                 (!annotations.is_empty()).then_some(annotations)
             },
             ..Default::default()
@@ -483,6 +612,12 @@ fn pod_template(lw: &Lower, w: &Workload, job: bool) -> PodTemplateSpec {
                 run_as_non_root: Some(true),
                 run_as_user: w.run_as_user,
                 run_as_group: w.run_as_group,
+                // A custom FUSE cache volume is written by the sidecar's
+                // own user: GKE's troubleshooting guide ("Volume mount
+                // failure with custom caching volumes") has the pod set an
+                // fsGroup, any id, so that it may.
+                fs_group: memory_cache(w)
+                    .then(|| w.run_as_group.or(w.run_as_user).unwrap_or(FUSE_FS_GROUP)),
                 seccomp_profile: seccomp(),
                 ..Default::default()
             }),

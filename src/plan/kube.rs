@@ -223,6 +223,19 @@ pub fn list(
         })
 }
 
+/// List the pods of a namespace that match a label selector (core v1, the
+/// same at every API server: no discovery needed).
+pub fn list_pods(namespace: &str, label_selector: &str) -> Result<KubeRequest, RequestError> {
+    let pods = ApiResource {
+        group: String::new(),
+        version: "v1".into(),
+        api_version: "v1".into(),
+        kind: "Pod".into(),
+        plural: "pods".into(),
+    };
+    list(&pods, Some(namespace), label_selector)
+}
+
 /// Server-side apply with field manager `podwire`, forced (podwire owns the
 /// fields it sets); with `dryRun=All` for a dry run.
 ///

@@ -131,16 +131,43 @@ pub fn readiness(m: &Manifest, live: &Value, workload: Option<&Value>) -> Readin
     let observed = st["observedGeneration"].as_i64().unwrap_or(0)
         >= live["metadata"]["generation"].as_i64().unwrap_or(0);
     match (m.group(), m.kind.as_str()) {
+        // As `kubectl rollout status` reads a Deployment: every pod of the
+        // current template, and no old one left (an old pod still serving
+        // is not the new server being ready); a pod counts available only
+        // once its readiness probe passes.
         ("apps", "Deployment") => {
-            if observed && n("availableReplicas") >= want && n("updatedReplicas") >= want {
+            let old = n("replicas").saturating_sub(n("updatedReplicas"));
+            if observed
+                && n("availableReplicas") >= want
+                && n("updatedReplicas") >= want
+                && old == 0
+            {
                 Readiness::ready()
+            } else if observed && old > 0 && n("updatedReplicas") >= want {
+                Readiness::Waiting(format!(
+                    "{}/{want} available, {old} old pod{} still running",
+                    n("availableReplicas"),
+                    if old == 1 { "" } else { "s" }
+                ))
             } else {
                 Readiness::Waiting(format!("{}/{want} available", n("availableReplicas")))
             }
         }
+        // Ready pods (probes passing), of the current revision once the
+        // controller reports both revisions.
         ("apps", "StatefulSet") => {
-            if observed && n("readyReplicas") >= want {
+            let rolling = matches!(
+                (st["currentRevision"].as_str(), st["updateRevision"].as_str()),
+                (Some(c), Some(u)) if c != u
+            );
+            if observed && n("readyReplicas") >= want && !rolling {
                 Readiness::ready()
+            } else if observed && rolling && n("readyReplicas") >= want {
+                Readiness::Waiting(format!(
+                    "{}/{want} ready, rolling out ({}/{want} updated)",
+                    n("readyReplicas"),
+                    n("updatedReplicas")
+                ))
             } else {
                 Readiness::Waiting(format!("{}/{want} ready", n("readyReplicas")))
             }
@@ -156,8 +183,14 @@ pub fn readiness(m: &Manifest, live: &Value, workload: Option<&Value>) -> Readin
             }
         }
         ("jobset.x-k8s.io", "JobSet") => jobset(m, live),
+        // LeaderWorkerSet's `readyReplicas` counts groups whose every pod
+        // (leader and workers) is ready; `updatedReplicas`, groups of the
+        // current template.
         ("leaderworkerset.x-k8s.io", "LeaderWorkerSet") => {
-            if observed && n("readyReplicas") >= want {
+            let updated = st
+                .get("updatedReplicas")
+                .is_none_or(|_| n("updatedReplicas") >= want);
+            if observed && n("readyReplicas") >= want && updated {
                 Readiness::ready()
             } else {
                 Readiness::Waiting(format!("{}/{want} groups ready", n("readyReplicas")))
@@ -165,6 +198,122 @@ pub fn readiness(m: &Manifest, live: &Value, workload: Option<&Value>) -> Readin
         }
         _ => Readiness::ready(),
     }
+}
+
+/// LeaderWorkerSet's pod labels: the set, the group and the pod's index in
+/// its group (0: the leader).
+pub const LWS_NAME_LABEL: &str = "leaderworkerset.sigs.k8s.io/name";
+pub const LWS_GROUP_LABEL: &str = "leaderworkerset.sigs.k8s.io/group-index";
+pub const LWS_WORKER_LABEL: &str = "leaderworkerset.sigs.k8s.io/worker-index";
+
+/// The label selector of a LeaderWorkerSet's pods (`podwire status` lists
+/// them to show each group), or None for any other object.
+pub fn group_pod_selector(m: &Manifest) -> Option<String> {
+    (m.group() == "leaderworkerset.x-k8s.io" && m.kind == "LeaderWorkerSet")
+        .then(|| format!("{LWS_NAME_LABEL}={}", m.name))
+}
+
+/// One replica group of a LeaderWorkerSet as its pods show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    pub index: u64,
+    /// The leader pod exists / is Ready (probes passing).
+    pub leader: Option<bool>,
+    /// Workers that are Ready, and workers that exist.
+    pub workers_ready: u64,
+    pub workers: u64,
+    /// Pods a group should have (`spec.leaderWorkerTemplate.size`).
+    pub size: u64,
+}
+
+impl Group {
+    pub fn ready(&self) -> bool {
+        self.leader == Some(true) && self.workers_ready + 1 >= self.size
+    }
+
+    /// `group 0: ready (leader, 1/1 workers)`, `group 1: leader not ready,
+    /// 0/1 workers ready`, `group 2: no pods`.
+    pub fn line(&self) -> String {
+        let want = self.size.saturating_sub(1);
+        let workers = if self.workers < want {
+            format!(
+                "{}/{want} workers ready ({} created)",
+                self.workers_ready, self.workers
+            )
+        } else {
+            format!("{}/{want} workers ready", self.workers_ready)
+        };
+        match self.leader {
+            _ if self.ready() => format!("group {}: ready (leader, {workers})", self.index),
+            None if self.workers == 0 => format!("group {}: no pods", self.index),
+            None => format!("group {}: no leader, {workers}", self.index),
+            Some(true) => format!("group {}: leader ready, {workers}", self.index),
+            Some(false) => format!("group {}: leader not ready, {workers}", self.index),
+        }
+    }
+}
+
+/// Whether a pod's `Ready` condition is true (its containers' readiness
+/// probes pass), and it is not being deleted.
+fn pod_ready(pod: &Value) -> bool {
+    pod["metadata"]["deletionTimestamp"].is_null() && true_condition(pod, "Ready").is_some()
+}
+
+/// The replica groups of a LeaderWorkerSet from its pods' group and worker
+/// index labels: groups 0..replicas (the live object's `spec.replicas`,
+/// else podwire's) in order, a group without pods included, then any group
+/// beyond (being scaled down). Pods without the labels are not counted.
+pub fn groups(m: &Manifest, live: &Value, pods: &[Value]) -> Vec<Group> {
+    let replicas = live["spec"]["replicas"]
+        .as_u64()
+        .or_else(|| m.json["spec"]["replicas"].as_u64())
+        .unwrap_or(1);
+    let size = live["spec"]["leaderWorkerTemplate"]["size"]
+        .as_u64()
+        .or_else(|| m.json["spec"]["leaderWorkerTemplate"]["size"].as_u64())
+        .unwrap_or(1);
+    let mut out: Vec<Group> = (0..replicas)
+        .map(|index| Group {
+            index,
+            leader: None,
+            workers_ready: 0,
+            workers: 0,
+            size,
+        })
+        .collect();
+    for pod in pods {
+        let label = |k: &str| {
+            pod["metadata"]["labels"][k]
+                .as_str()
+                .and_then(|v| v.parse::<u64>().ok())
+        };
+        let (Some(g), Some(w)) = (label(LWS_GROUP_LABEL), label(LWS_WORKER_LABEL)) else {
+            continue;
+        };
+        let i = match out.iter().position(|x| x.index == g) {
+            Some(i) => i,
+            None => {
+                out.push(Group {
+                    index: g,
+                    leader: None,
+                    workers_ready: 0,
+                    workers: 0,
+                    size,
+                });
+                out.len() - 1
+            }
+        };
+        let ready = pod_ready(pod);
+        let group = &mut out[i];
+        if w == 0 {
+            group.leader = Some(ready);
+        } else {
+            group.workers += 1;
+            group.workers_ready += u64::from(ready);
+        }
+    }
+    out.sort_by_key(|g| g.index);
+    out
 }
 
 /// A queued workload Kueue has not let start, from its Workload.
@@ -532,5 +681,146 @@ mod tests {
         );
         assert!(!waits_for(&svc));
         assert!(waits_for(&dep) && waits_for(&sts) && waits_for(&job) && waits_for(&lws));
+    }
+    #[test]
+    fn a_rollout_is_ready_only_when_the_new_pods_are() {
+        let dep = m(
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d", "namespace": "ns"}, "spec": {"replicas": 2}}),
+        );
+        let at = |st: Value| json!({"metadata": {"generation": 3}, "status": st});
+        // Two new pods created, the old two still available (serving): the
+        // new servers are not ready yet.
+        assert_eq!(
+            readiness(
+                &dep,
+                &at(
+                    json!({"observedGeneration": 3, "replicas": 4, "updatedReplicas": 2, "availableReplicas": 2, "readyReplicas": 2})
+                ),
+                None
+            ),
+            Readiness::Waiting("2/2 available, 2 old pods still running".into())
+        );
+        // Probes pass on the new pods and the old are gone.
+        assert_eq!(
+            readiness(
+                &dep,
+                &at(
+                    json!({"observedGeneration": 3, "replicas": 2, "updatedReplicas": 2, "availableReplicas": 2, "readyReplicas": 2})
+                ),
+                None
+            ),
+            Readiness::ready()
+        );
+        // Created but not ready (a model server loading): not available.
+        assert_eq!(
+            readiness(
+                &dep,
+                &at(
+                    json!({"observedGeneration": 3, "replicas": 2, "updatedReplicas": 2, "availableReplicas": 0, "readyReplicas": 0})
+                ),
+                None
+            ),
+            Readiness::Waiting("0/2 available".into())
+        );
+        let sts = m(
+            json!({"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "s", "namespace": "ns"}, "spec": {"replicas": 2}}),
+        );
+        assert_eq!(
+            readiness(
+                &sts,
+                &at(
+                    json!({"observedGeneration": 3, "readyReplicas": 2, "updatedReplicas": 1, "currentRevision": "s-1", "updateRevision": "s-2"})
+                ),
+                None
+            ),
+            Readiness::Waiting("2/2 ready, rolling out (1/2 updated)".into())
+        );
+        assert_eq!(
+            readiness(
+                &sts,
+                &at(
+                    json!({"observedGeneration": 3, "readyReplicas": 2, "updatedReplicas": 2, "currentRevision": "s-2", "updateRevision": "s-2"})
+                ),
+                None
+            ),
+            Readiness::ready()
+        );
+        let lws = m(
+            json!({"apiVersion": "leaderworkerset.x-k8s.io/v1", "kind": "LeaderWorkerSet", "metadata": {"name": "l", "namespace": "ns"}, "spec": {"replicas": 2}}),
+        );
+        // Ready groups of the old template do not count.
+        assert!(matches!(
+            readiness(
+                &lws,
+                &at(json!({"observedGeneration": 3, "readyReplicas": 2, "updatedReplicas": 1})),
+                None
+            ),
+            Readiness::Waiting(_)
+        ));
+        assert_eq!(
+            readiness(
+                &lws,
+                &at(json!({"observedGeneration": 3, "readyReplicas": 2, "updatedReplicas": 2})),
+                None
+            ),
+            Readiness::ready()
+        );
+    }
+
+    fn pod(group: &str, worker: &str, ready: bool) -> Value {
+        json!({"metadata": {"name": format!("l-{group}-{worker}"), "labels": {
+                LWS_NAME_LABEL: "l", LWS_GROUP_LABEL: group, LWS_WORKER_LABEL: worker}},
+            "status": {"conditions": [{"type": "Ready", "status": if ready { "True" } else { "False" }}]}})
+    }
+
+    #[test]
+    fn groups_are_read_from_their_pods() {
+        let lws = m(
+            json!({"apiVersion": "leaderworkerset.x-k8s.io/v1", "kind": "LeaderWorkerSet", "metadata": {"name": "l", "namespace": "ns"},
+                "spec": {"leaderWorkerTemplate": {"size": 3}}}),
+        );
+        assert_eq!(
+            group_pod_selector(&lws).as_deref(),
+            Some("leaderworkerset.sigs.k8s.io/name=l")
+        );
+        // The autoscaler owns the count: the live spec says 3 groups.
+        let live = json!({"spec": {"replicas": 3, "leaderWorkerTemplate": {"size": 3}}});
+        let mut deleting = pod("1", "2", true);
+        deleting["metadata"]["deletionTimestamp"] = "2026-12-02T00:00:00Z".into();
+        let pods = [
+            pod("0", "0", true),
+            pod("0", "1", true),
+            pod("0", "2", true),
+            pod("1", "0", true),
+            pod("1", "1", false),
+            deleting,
+            // Not LWS's: no group label.
+            json!({"metadata": {"labels": {LWS_NAME_LABEL: "l"}}, "status": {"conditions": [{"type": "Ready", "status": "True"}]}}),
+            // A group being scaled away.
+            pod("3", "1", true),
+        ];
+        let g = groups(&lws, &live, &pods);
+        let lines: Vec<String> = g.iter().map(Group::line).collect();
+        assert_eq!(
+            lines,
+            [
+                "group 0: ready (leader, 2/2 workers ready)",
+                "group 1: leader ready, 0/2 workers ready",
+                "group 2: no pods",
+                "group 3: no leader, 1/2 workers ready (1 created)",
+            ]
+        );
+        assert!(g[0].ready() && !g[1].ready() && !g[2].ready());
+        // Without a live count, podwire's; a leader alone in a group of 1.
+        let solo = m(
+            json!({"apiVersion": "leaderworkerset.x-k8s.io/v1", "kind": "LeaderWorkerSet", "metadata": {"name": "l", "namespace": "ns"},
+                "spec": {"replicas": 1, "leaderWorkerTemplate": {"size": 1}}}),
+        );
+        let g = groups(&solo, &json!({}), &[pod("0", "0", false)]);
+        assert_eq!(g[0].line(), "group 0: leader not ready, 0/0 workers ready");
+        let dep = m(
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d", "namespace": "ns"}}),
+        );
+        assert_eq!(group_pod_selector(&dep), None);
     }
 }

@@ -84,6 +84,63 @@ pub struct BucketVolume {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("default" = false, "examples" = [true]))]
     pub read_only: Option<bool>,
+    /// A read cache on the node for the bucket's files (Cloud Storage FUSE's
+    /// file cache): the first read downloads a whole file into it, later
+    /// reads (a restarted server, another load of the weights) come from it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = [{"size": "200Gi", "medium": "localSsd"}]))]
+    pub cache: Option<FileCache>,
+    /// Download large files (model weights) in parallel chunks into the
+    /// file cache, which it needs; for servers that read large files with
+    /// few threads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("default" = false, "examples" = [true]))]
+    pub parallel_downloads: Option<bool>,
+    /// Load the metadata of every object into the caches when the volume
+    /// mounts, and keep it for the pod's life (no expiry): for a bucket
+    /// nothing else changes while the pods read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("default" = false, "examples" = [true]))]
+    pub metadata_prefetch: Option<bool>,
+}
+
+/// Cloud Storage FUSE's file cache for one bucket volume, per pod.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FileCache {
+    /// Most space the cache takes (Kubernetes quantity); it must fit on the
+    /// medium of one node, beside the pod's other use of it.
+    #[schemars(with = "Quantity", extend("examples" = ["200Gi"]))]
+    pub size: String,
+    /// Where the cache lives. Default: `localSsd` where the machine type
+    /// comes with Local SSDs, else `bootDisk`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = ["localSsd"]))]
+    pub medium: Option<CacheMedium>,
+}
+
+/// Storage behind a Cloud Storage FUSE file cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum CacheMedium {
+    /// The node's Local SSDs (the pool then backs ephemeral storage with
+    /// them); for machine types that come with them (A3, A2 Ultra, G2, A4).
+    LocalSsd,
+    /// RAM (a memory-backed volume): the fastest, counted against the node's
+    /// memory; Google's advice for TPU hosts with large memory.
+    Memory,
+    /// The node's boot disk (slow; Google advises against it).
+    BootDisk,
+}
+
+impl CacheMedium {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CacheMedium::LocalSsd => "localSsd",
+            CacheMedium::Memory => "memory",
+            CacheMedium::BootDisk => "bootDisk",
+        }
+    }
 }
 
 /// An existing PersistentVolumeClaim of the workload namespace.
@@ -406,6 +463,15 @@ pub struct NodePool {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("default" = false, "examples" = [true]))]
     pub image_streaming: Option<bool>,
+    /// A secondary boot disk that caches container images
+    /// (`CONTAINER_IMAGE_CACHE`): every node starts with the images of this
+    /// Compute Engine disk image already on it (build one with GKE's
+    /// gke-disk-image-builder). `NAME` (an image of `gcp.project`),
+    /// `global/images/NAME` or `projects/PROJECT/global/images/NAME`.
+    /// Turns on `imageStreaming`, which GKE needs for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = ["vllm-cache-v1"]))]
+    pub secondary_boot_disk: Option<String>,
     /// Boot disk type: pd-standard, pd-balanced, pd-ssd, hyperdisk-balanced ...
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("examples" = ["pd-ssd"]))]
@@ -791,7 +857,8 @@ pub struct Workload {
     #[schemars(range(min = 0, max = 10000), extend("default" = 0, "examples" = [3]))]
     pub restarts: Option<u32>,
     /// Storage mounted into the containers: `{bucket, path, readOnly}` (Cloud
-    /// Storage FUSE), `{claim, path, readOnly}` (an existing
+    /// Storage FUSE; `cache`, `parallelDownloads` and `metadataPrefetch`
+    /// tune it for loading model weights), `{claim, path, readOnly}` (an existing
     /// PersistentVolumeClaim) or `{scratch: SIZE, path}` (node-local).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(extend("examples" = [[{"bucket": "my-data", "path": "/data", "readOnly": true}, {"claim": "checkpoints", "path": "/ckpt"}, {"scratch": "500Gi", "path": "/scratch"}]]))]

@@ -180,6 +180,15 @@ impl Kube {
 
     /// The Kueue Workload that `selector` finds in `namespace`; `None` when
     /// there is none yet, or the cluster serves no Kueue Workloads.
+    /// The pods of `namespace` that match `selector`.
+    pub fn pods(&self, namespace: &str, selector: &str) -> Result<Vec<Value>, SubmitError> {
+        self.call(
+            plan::list_pods(namespace, selector)?,
+            format!("list pods in {namespace}"),
+            plan::read_list,
+        )
+    }
+
     pub fn kueue_workload(
         &self,
         namespace: &str,

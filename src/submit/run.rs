@@ -629,15 +629,17 @@ pub fn status(t: &Target, timeout: Duration) -> Result<i32, SubmitError> {
     let ep = reachable(m, &live)?;
     let kube = s.kube(&ep)?;
     for m in &manifests(&s.c)? {
-        let state = if !kube.serves(m)? {
+        let served = kube.serves(m)?;
+        let live = if served { kube.get(m)? } else { None };
+        let state = if !served {
             format!(
                 "absent (the cluster does not serve {} {})",
                 m.api_version, m.kind
             )
         } else {
-            match kube.get(m)? {
+            match &live {
                 None => "absent".to_string(),
-                Some(live) => match workload_state(&kube, m, &live)? {
+                Some(live) => match workload_state(&kube, m, live)? {
                     Readiness::Ready { .. } if waits_for(m) => "ready".into(),
                     Readiness::Ready { .. } => "present".into(),
                     Readiness::Waiting(p) => p,
@@ -646,6 +648,17 @@ pub fn status(t: &Target, timeout: Duration) -> Result<i32, SubmitError> {
             }
         };
         out(&format!("  {}: {state}", m.describe()));
+        // A LeaderWorkerSet's replica groups, one line each, from its pods.
+        if let (Some(selector), Some(ns), Some(live)) = (
+            readiness::group_pod_selector(m),
+            m.namespace.as_deref(),
+            live.as_ref(),
+        ) {
+            let pods = kube.pods(ns, &selector)?;
+            for g in readiness::groups(m, live, &pods) {
+                out(&format!("    {}", g.line()));
+            }
+        }
     }
     Ok(0)
 }

@@ -155,6 +155,11 @@ const CRDS: &[(&str, Resources)] = &[
             ("gkenetworkparamsets", "GKENetworkParamSet", false),
         ],
     ),
+    // Google Cloud Managed Service for Prometheus (GKE installs it).
+    (
+        "monitoring.googleapis.com",
+        &[("podmonitorings", "PodMonitoring", true)],
+    ),
 ];
 
 pub const KUEUE_VERSIONS: &[&str] = &["v1beta2", "v1beta1"];
@@ -328,6 +333,10 @@ fn view(st: &State, path: &str, o: &Obj, count_poll: bool) -> Value {
     }
     if let Some(live) = &o.live {
         let mut v = live.clone();
+        // A seeded object keeps its labels (list selectors match them).
+        if let Some(l) = live["metadata"].get("labels") {
+            md["labels"] = l.clone();
+        }
         v["metadata"] = md;
         return v;
     }
@@ -627,6 +636,35 @@ impl Fake {
                 uid,
                 live: Some(
                     json!({"apiVersion": "v1", "kind": "Secret", "type": "Opaque", "data": data}),
+                ),
+            },
+        );
+    }
+
+    /// A pod the cluster runs (as a controller made it), with these labels
+    /// and its `Ready` condition.
+    pub fn seed_pod(&self, namespace: &str, name: &str, labels: &[(&str, &str)], ready: bool) {
+        let labels: serde_json::Map<String, Value> = labels
+            .iter()
+            .map(|(k, v)| (k.to_string(), Value::from(*v)))
+            .collect();
+        let mut st = self.state.lock().unwrap();
+        st.next_uid += 1;
+        let uid = format!("uid-{}", st.next_uid);
+        st.objects.insert(
+            format!("/api/v1/namespaces/{namespace}/pods/{name}"),
+            Obj {
+                kind: "Pod".into(),
+                api_version: "v1".into(),
+                body: String::new(),
+                rv: 1,
+                generation: 1,
+                polls: 0,
+                uid,
+                live: Some(
+                    json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"labels": labels},
+                    "status": {"phase": "Running", "conditions": [
+                        {"type": "Ready", "status": if ready { "True" } else { "False" }}]}}),
                 ),
             },
         );

@@ -422,3 +422,276 @@ fn secret_names_and_keys() {
     assert!(!secret_key(".."));
     assert!(!secret_key("a/b"));
 }
+
+/// The pod template of the workload's object, as JSON.
+fn template(src: &str) -> serde_json::Value {
+    let m = clean(src);
+    let objs: Vec<serde_json::Value> = crate::k8s::objects(&m)
+        .iter()
+        .map(|o| o.to_json())
+        .collect();
+    objs.iter()
+        .find(|o| ["Job", "Deployment", "StatefulSet"].contains(&o["kind"].as_str().unwrap_or("")))
+        .map(|o| o["spec"]["template"].clone())
+        .expect("a workload object")
+}
+
+const SA: &str = "gcpServiceAccount: w@my-project.iam.gserviceaccount.com";
+
+#[test]
+fn a_tuned_bucket_mounts_with_googles_options() {
+    // g2-standard-8: one Local SSD, so the cache defaults to it.
+    let src = spec_with(
+        "",
+        "machineType: g2-standard-8",
+        &format!("run: job, gpus: 1, {SA}, volumes: [{{bucket: weights, path: /w, readOnly: true, cache: {{size: 200Gi}}, parallelDownloads: true, metadataPrefetch: true}}]"),
+        "",
+    );
+    let m = clean(&src);
+    assert_eq!(
+        m.pools[0].ephemeral_local_ssds,
+        Some(1),
+        "cache on the Local SSD"
+    );
+    let t = template(&src);
+    let csi = &t["spec"]["volumes"][1]["csi"];
+    assert_eq!(csi["driver"], "gcsfuse.csi.storage.gke.io");
+    assert_eq!(csi["volumeAttributes"]["bucketName"], "weights");
+    assert_eq!(
+        csi["volumeAttributes"]["gcsfuseMetadataPrefetchOnMount"],
+        "true"
+    );
+    let opts: Vec<&str> = csi["volumeAttributes"]["mountOptions"]
+        .as_str()
+        .expect("mountOptions")
+        .split(',')
+        .collect();
+    assert_eq!(
+        opts,
+        [
+            "implicit-dirs",
+            "metadata-cache:ttl-secs:-1",
+            "metadata-cache:stat-cache-max-size-mb:-1",
+            "metadata-cache:type-cache-max-size-mb:-1",
+            "file-system:kernel-list-cache-ttl-secs:-1",
+            "file-cache:max-size-mb:204800",
+            "file-cache:cache-file-for-range-read:true",
+            "file-cache:enable-parallel-downloads:true",
+        ]
+    );
+    let a = &t["metadata"]["annotations"];
+    assert_eq!(a["gke-gcsfuse/volumes"], "true");
+    for k in [
+        "cpu-limit",
+        "memory-limit",
+        "ephemeral-storage-limit",
+        "metadata-prefetch-memory-limit",
+    ] {
+        assert_eq!(a[format!("gke-gcsfuse/{k}")], "0", "{k}");
+    }
+    // No custom cache volume on Local SSD, and no fsGroup.
+    assert!(t["spec"]["volumes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|v| v["name"] != "gke-gcsfuse-cache"));
+    assert!(t["spec"]["securityContext"].get("fsGroup").is_none());
+
+    // A plain bucket keeps today's mount and the sidecar's default limits.
+    let plain = template(&spec(&format!(
+        "run: job, {SA}, volumes: [{{bucket: data, path: /d}}]"
+    )));
+    assert_eq!(
+        plain["spec"]["volumes"][0]["csi"]["volumeAttributes"]["mountOptions"],
+        "implicit-dirs"
+    );
+    assert!(plain["metadata"]["annotations"]
+        .get("gke-gcsfuse/memory-limit")
+        .is_none());
+    assert!(plain["spec"]["volumes"][0]["csi"]["volumeAttributes"]
+        .get("gcsfuseMetadataPrefetchOnMount")
+        .is_none());
+}
+
+#[test]
+fn a_memory_cache_is_the_sidecars_own_volume_and_the_pod_gets_an_fs_group() {
+    let src = spec_with(
+        "",
+        "machineType: ct6e-standard-4t",
+        &format!("run: job, tpus: 4, {SA}, volumes: [{{bucket: weights, path: /w, readOnly: true, cache: {{size: 100Gi, medium: memory}}, parallelDownloads: true}}]"),
+        "",
+    );
+    let m = clean(&src);
+    assert_eq!(m.pools[0].ephemeral_local_ssds, None);
+    let t = template(&src);
+    let cache = t["spec"]["volumes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == "gke-gcsfuse-cache")
+        .expect("gke-gcsfuse-cache");
+    assert_eq!(cache["emptyDir"]["medium"], "Memory");
+    assert_eq!(t["spec"]["securityContext"]["fsGroup"], 1000);
+    // Not mounted into the main container: the sidecar finds it by name.
+    assert!(t["spec"]["containers"][0]["volumeMounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|v| v["name"] != "gke-gcsfuse-cache"));
+    // The workload's own group wins.
+    let own = spec_with(
+        "",
+        "machineType: ct6e-standard-4t",
+        &format!("run: job, tpus: 4, runAsUser: 1500, runAsGroup: 2000, {SA}, volumes: [{{bucket: weights, path: /w, cache: {{size: 100Gi, medium: memory}}}}]"),
+        "",
+    );
+    assert_eq!(template(&own)["spec"]["securityContext"]["fsGroup"], 2000);
+}
+
+#[test]
+fn cache_mistakes_are_caught() {
+    let v = |pool: &str, w: &str| spec_with("", pool, &format!("run: job, {SA}, {w}"), "");
+    // Parallel downloads need the file cache.
+    has(
+        &v(
+            "machineType: n2-standard-8",
+            "volumes: [{bucket: b1b, path: /w, parallelDownloads: true}]",
+        ),
+        codes::FUSE_PARALLEL_NO_CACHE,
+        "workloads[0].volumes[0].parallelDownloads",
+    );
+    // Local SSD on a machine without.
+    has(
+        &v(
+            "machineType: n2-standard-8",
+            "volumes: [{bucket: b1b, path: /w, cache: {size: 10Gi, medium: localSsd}}]",
+        ),
+        codes::FUSE_CACHE_MEDIUM,
+        "workloads[0].volumes[0].cache.medium",
+    );
+    // Larger than the Local SSD (g2-standard-8: one of 375 GiB).
+    has(
+        &v(
+            "machineType: g2-standard-8",
+            "gpus: 1, volumes: [{bucket: b1b, path: /w, cache: {size: 400Gi}}]",
+        ),
+        codes::FUSE_CACHE_TOO_BIG,
+        "workloads[0].volumes[0].cache.size",
+    );
+    // Fits alone, not beside the scratch space.
+    has(
+        &v("machineType: g2-standard-8", "gpus: 1, volumes: [{scratch: 200Gi, path: /s}, {bucket: b1b, path: /w, cache: {size: 200Gi}}]"),
+        codes::FUSE_CACHE_TOO_BIG,
+        "workloads[0].volumes[1].cache.size",
+    );
+    // Larger than the node's memory (n2-standard-8: 32 GiB), or than what
+    // the pod's own memory leaves.
+    has(
+        &v(
+            "machineType: n2-standard-8",
+            "volumes: [{bucket: b1b, path: /w, cache: {size: 40Gi, medium: memory}}]",
+        ),
+        codes::FUSE_CACHE_TOO_BIG,
+        "workloads[0].volumes[0].cache.size",
+    );
+    has(
+        &v("machineType: n2-standard-8", "resources: {memory: 24Gi}, volumes: [{bucket: b1b, path: /w, cache: {size: 10Gi, medium: memory}}]"),
+        codes::FUSE_CACHE_TOO_BIG,
+        "workloads[0].volumes[0].cache.size",
+    );
+    assert!(!codes(&v("machineType: n2-standard-8", "resources: {memory: 16Gi}, volumes: [{bucket: b1b, path: /w, readOnly: true, cache: {size: 10Gi, medium: memory}}]"))
+        .iter()
+        .any(|(_, _, s)| *s == Severity::Error));
+    // The boot disk: larger than it, and a warning when it fits.
+    has(
+        &v(
+            "machineType: n2-standard-8",
+            "volumes: [{bucket: b1b, path: /w, cache: {size: 150Gi}}]",
+        ),
+        codes::FUSE_CACHE_TOO_BIG,
+        "workloads[0].volumes[0].cache.size",
+    );
+    let boot = codes(&v(
+        "machineType: n2-standard-8",
+        "volumes: [{bucket: b1b, path: /w, readOnly: true, cache: {size: 50Gi}}]",
+    ));
+    assert_eq!(
+        boot,
+        [(
+            codes::FUSE_CACHE_BOOT_DISK.to_string(),
+            "workloads[0].volumes[0].cache".to_string(),
+            Severity::Warning
+        )]
+    );
+    // Two media in one pod.
+    has(
+        &v("machineType: g2-standard-8", "gpus: 1, volumes: [{bucket: b1b, path: /w, cache: {size: 10Gi}}, {bucket: b2b, path: /x, cache: {size: 10Gi, medium: memory}}]"),
+        codes::FUSE_CACHE_MEDIUM,
+        "workloads[0].volumes[1].cache.medium",
+    );
+    // Sizes.
+    for bad in ["lots", "0", "512Ki"] {
+        has(
+            &v(
+                "machineType: n2-standard-8",
+                &format!("volumes: [{{bucket: b1b, path: /w, cache: {{size: {bad}}}}}]"),
+            ),
+            codes::BAD_QUANTITY,
+            "workloads[0].volumes[0].cache.size",
+        );
+    }
+    // Metadata prefetch on a writable mount.
+    has(
+        &v(
+            "machineType: n2-standard-8",
+            "volumes: [{bucket: b1b, path: /w, metadataPrefetch: true}]",
+        ),
+        codes::FUSE_PREFETCH_WRITABLE,
+        "workloads[0].volumes[0].metadataPrefetch",
+    );
+    // Unknown fields and media are the decoder's.
+    has(
+        &v(
+            "machineType: n2-standard-8",
+            "volumes: [{bucket: b1b, path: /w, cache: {size: 1Gi, medium: ssd}}]",
+        ),
+        codes::BAD_VALUE,
+        "workloads[0].volumes[0].cache.medium",
+    );
+}
+
+#[test]
+fn options_need_a_gke_version_that_has_them() {
+    let src = |version: &str| {
+        spec_with(
+            &format!("  version: \"{version}\"\n"),
+            "machineType: n2-standard-8",
+            &format!("run: job, {SA}, volumes: [{{bucket: b1b, path: /w, readOnly: true, metadataPrefetch: true}}]"),
+            "",
+        )
+    };
+    for old in ["1.31", "1.32.1-gke.1200000", "1.32.0"] {
+        has(
+            &src(old),
+            codes::FUSE_VERSION,
+            "workloads[0].volumes[0].metadataPrefetch",
+        );
+    }
+    for new in ["1.32", "1.32.1-gke.1357001", "1.33.2-gke.1000"] {
+        assert!(codes(&src(new)).is_empty(), "{new}: {:?}", codes(&src(new)));
+    }
+    let sbd = |version: &str| {
+        spec_with(
+            &format!("  version: \"{version}\"\n"),
+            "machineType: n2-standard-8, secondaryBootDisk: cache",
+            "run: job",
+            "",
+        )
+    };
+    has(
+        &sbd("1.28.2"),
+        codes::SECONDARY_BOOT_DISK,
+        "cluster.nodePools[0].secondaryBootDisk",
+    );
+    assert!(codes(&sbd("1.28.3-gke.1067000")).is_empty());
+}
