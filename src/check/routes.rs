@@ -326,6 +326,187 @@ mod tests {
         }
     }
 
+    use crate::diag::Severity;
+
+    /// A spec with workloads `ws` (each a YAML flow mapping's inside),
+    /// `gcp` extras and optional connections.
+    fn spec(gcp: &str, ws: &[&str], connections: bool) -> String {
+        let mut s = format!(
+            "apiVersion: podwire.dev/v1alpha1\nkind: AIWorkload\nmetadata: {{name: demo}}\n\
+             gcp: {{project: my-project, location: us-central1-a{gcp}}}\n\
+             cluster:\n  nodePools:\n    - {{name: cpu, machineType: n2-standard-8, nodes: 2}}\n\
+             workloads:\n"
+        );
+        for (i, w) in ws.iter().enumerate() {
+            s += &format!("  - {{name: w{i}, image: r/w:1, {w}}}\n");
+        }
+        if connections {
+            s += "connections:\n  - {from: w0, to: internet, ports: [443]}\n";
+        }
+        s
+    }
+
+    fn found(src: &str) -> Vec<(String, String, Severity)> {
+        let a = crate::analyze(src);
+        for d in &a.diagnostics {
+            assert!(d.span.is_some(), "{d:?} has no span\n{src}");
+        }
+        a.diagnostics
+            .into_iter()
+            .map(|d| (d.code, d.path, d.severity))
+            .collect()
+    }
+
+    fn errors(src: &str) -> Vec<(String, String)> {
+        found(src)
+            .into_iter()
+            .filter(|d| d.2 == Severity::Error)
+            .map(|d| (d.0, d.1))
+            .collect()
+    }
+
+    fn one(src: &str, code: &str, path: &str) {
+        assert_eq!(
+            errors(src),
+            [(code.to_string(), path.to_string())],
+            "{src}"
+        );
+    }
+
+    const HTTP: &str = "ports: [{name: http, port: 8000}]";
+
+    #[test]
+    fn a_route_needs_a_cluster_ip_service_of_a_long_running_workload() {
+        one(
+            &spec("", &["route: {gateway: external}"], false),
+            codes::ROUTE_WITHOUT_SERVICE,
+            "workloads[0].route",
+        );
+        one(
+            &spec("", &[&format!("{HTTP}, expose: none, route: {{gateway: external}}")], false),
+            codes::ROUTE_WITHOUT_SERVICE,
+            "workloads[0].expose",
+        );
+        one(
+            &spec("", &[&format!("{HTTP}, run: service, peers: true, route: {{gateway: external}}")], false),
+            codes::ROUTE_WITHOUT_SERVICE,
+            "workloads[0].route",
+        );
+        one(
+            &spec("", &[&format!("{HTTP}, run: job, route: {{gateway: external}}")], false),
+            codes::SERVING_ONLY,
+            "workloads[0].route",
+        );
+        // Without `run`, a route makes a long-running workload (a
+        // distributed one then has peers, and a headless Service).
+        one(
+            &spec("", &[&format!("{HTTP}, distributed: pytorch, route: {{gateway: external}}")], false),
+            codes::ROUTE_WITHOUT_SERVICE,
+            "workloads[0].route",
+        );
+    }
+
+    #[test]
+    fn the_routed_port_is_a_declared_tcp_port() {
+        let two = "ports: [{name: http, port: 8000}, {name: m, port: 9000}]";
+        one(
+            &spec("", &[&format!("{two}, route: {{gateway: external}}")], false),
+            codes::ROUTE_PORT,
+            "workloads[0].route",
+        );
+        one(
+            &spec("", &[&format!("{two}, route: {{gateway: external, port: htp}}")], false),
+            codes::ROUTE_PORT,
+            "workloads[0].route.port",
+        );
+        one(
+            &spec("", &["ports: [{name: dns, port: 53, protocol: UDP}], route: {gateway: external}"], false),
+            codes::NOT_TCP,
+            "workloads[0].route",
+        );
+        // The health port is the default.
+        let a = crate::analyze(&spec(
+            "",
+            &[&format!("{two}, health: {{path: /h, port: m}}, route: {{gateway: external}}")],
+            false,
+        ));
+        let m = a.model.unwrap_or_else(|| panic!("{:?}", a.diagnostics));
+        let r = m.workloads[0].route.clone().unwrap_or_else(|| panic!("a route"));
+        assert_eq!((r.port.as_str(), r.port_number), ("m", 9000));
+        assert_eq!(r.paths, ["/"]);
+    }
+
+    #[test]
+    fn bad_hosts_and_paths_are_refused_where_written() {
+        one(
+            &spec("", &[&format!("{HTTP}, route: {{gateway: external, paths: [/ok, v1]}}")], false),
+            codes::BAD_HTTP_PATH,
+            "workloads[0].route.paths[1]",
+        );
+        one(
+            &spec("", &[&format!("{HTTP}, route: {{gateway: external, hosts: [10.0.0.1]}}")], false),
+            codes::BAD_ROUTE_HOST,
+            "workloads[0].route.hosts[0]",
+        );
+    }
+
+    #[test]
+    fn two_workloads_may_not_claim_one_host_and_path_on_one_gateway() {
+        let r = |g: &str, extra: &str| format!("{HTTP}, route: {{gateway: {g}{extra}}}");
+        one(
+            &spec("", &[&r("external", ""), &r("external", "")], false),
+            codes::ROUTE_CONFLICT,
+            "workloads[1].route",
+        );
+        one(
+            &spec(
+                "",
+                &[&r("external", ", hosts: [a.example.com]"), &r("external", ", hosts: ['*.example.com'], paths: [/]")],
+                false,
+            ),
+            codes::ROUTE_CONFLICT,
+            "workloads[1].route",
+        );
+        // Different Gateways, paths or hosts: no conflict.
+        for (a, b) in [
+            (r("external", ""), r("internal", "")),
+            (r("external", ", paths: [/a]"), r("external", ", paths: [/b]")),
+            (r("external", ", hosts: [a.com]"), r("external", ", hosts: [b.com]")),
+        ] {
+            assert_eq!(errors(&spec("", &[&a, &b], false)), [], "{a} / {b}");
+        }
+    }
+
+    #[test]
+    fn an_internal_gateway_under_policies_needs_the_proxy_subnet() {
+        let w = format!("{HTTP}, route: {{gateway: internal}}");
+        one(
+            &spec("", &[&w], true),
+            codes::PROXY_SUBNET_REQUIRED,
+            "workloads[0].route.gateway",
+        );
+        one(
+            &spec(", proxySubnet: 10.129.0.1/23", &[&w], true),
+            codes::BAD_CIDR,
+            "gcp.proxySubnet",
+        );
+        // Given (or without policies): a warning that says how to create it.
+        for src in [spec(", proxySubnet: 10.129.0.0/23", &[&w], true), spec("", &[&w], false)] {
+            let all = found(&src);
+            assert_eq!(
+                all,
+                [(
+                    codes::PROXY_ONLY_SUBNET.to_string(),
+                    "workloads[0].route.gateway".to_string(),
+                    Severity::Warning
+                )],
+                "{src}"
+            );
+        }
+        // External Gateways need none.
+        assert_eq!(found(&spec("", &[&format!("{HTTP}, route: {{gateway: external}}")], true)), []);
+    }
+
     #[test]
     fn host_lists_meet_on_equal_or_wildcard_hosts() {
         let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
