@@ -186,7 +186,8 @@ pub(super) fn check_route(
 }
 
 /// Whether two routes' host lists can match one request's host (an empty
-/// list is every host; `*.example.com` matches its direct subdomains).
+/// list is every host; `*.example.com` matches every name under
+/// example.com, as Gateway API's wildcard is a suffix match).
 fn hosts_meet(a: &[String], b: &[String]) -> Option<String> {
     if a.is_empty() {
         return Some(b.first().cloned().unwrap_or_else(|| "every host".to_string()));
@@ -196,9 +197,10 @@ fn hosts_meet(a: &[String], b: &[String]) -> Option<String> {
     }
     let covers = |wild: &str, h: &str| {
         wild.strip_prefix("*.").is_some_and(|suffix| {
-            h.strip_suffix(suffix)
+            h.trim_start_matches("*.")
+                .strip_suffix(suffix)
                 .and_then(|rest| rest.strip_suffix('.'))
-                .is_some_and(|label| !label.is_empty() && !label.contains('.') && label != "*")
+                .is_some_and(|label| !label.is_empty())
         })
     };
     a.iter()
@@ -513,7 +515,9 @@ mod tests {
         assert!(hosts_meet(&v(&[]), &v(&["a.com"])).is_some());
         assert!(hosts_meet(&v(&["a.com"]), &v(&["a.com", "b.com"])).is_some());
         assert!(hosts_meet(&v(&["*.a.com"]), &v(&["x.a.com"])).is_some());
-        assert!(hosts_meet(&v(&["*.a.com"]), &v(&["x.y.a.com"])).is_none());
+        assert!(hosts_meet(&v(&["*.a.com"]), &v(&["x.y.a.com"])).is_some());
+        assert!(hosts_meet(&v(&["*.a.com"]), &v(&["*.y.a.com"])).is_some());
+        assert!(hosts_meet(&v(&["*.a.com"]), &v(&["a.com"])).is_none());
         assert!(hosts_meet(&v(&["a.com"]), &v(&["b.com"])).is_none());
     }
 }

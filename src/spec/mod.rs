@@ -848,7 +848,8 @@ pub struct Route {
     #[schemars(extend("examples" = [["/v1"]]))]
     pub paths: Vec<String>,
     /// Host names the route answers (the HTTP `Host` header; `*.example.com`
-    /// for one level of subdomains). Default: every host.
+    /// for every name under example.com, not example.com itself). Default:
+    /// every host.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(extend("examples" = [["llm.example.com"]]))]
     pub hosts: Vec<String>,

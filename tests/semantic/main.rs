@@ -8,6 +8,7 @@
 mod cluster;
 mod compare;
 mod expect;
+mod gateway;
 mod generate;
 mod kueue;
 mod serving;
