@@ -114,7 +114,10 @@ pub(super) fn check_route(
         ok = false;
     }
     let ports = declared_ports(w);
-    let fallback = wl.as_deref().and_then(|wl| wl.health.as_ref()).map(|h| h.port.clone());
+    let fallback = wl
+        .as_deref()
+        .and_then(|wl| wl.health.as_ref())
+        .map(|h| h.port.clone());
     let port = http_port(
         checker,
         codes::ROUTE_PORT,
@@ -190,7 +193,11 @@ pub(super) fn check_route(
 /// example.com, as Gateway API's wildcard is a suffix match).
 fn hosts_meet(a: &[String], b: &[String]) -> Option<String> {
     if a.is_empty() {
-        return Some(b.first().cloned().unwrap_or_else(|| "every host".to_string()));
+        return Some(
+            b.first()
+                .cloned()
+                .unwrap_or_else(|| "every host".to_string()),
+        );
     }
     if b.is_empty() {
         return a.first().cloned();
@@ -368,11 +375,7 @@ mod tests {
     }
 
     fn one(src: &str, code: &str, path: &str) {
-        assert_eq!(
-            errors(src),
-            [(code.to_string(), path.to_string())],
-            "{src}"
-        );
+        assert_eq!(errors(src), [(code.to_string(), path.to_string())], "{src}");
     }
 
     const HTTP: &str = "ports: [{name: http, port: 8000}]";
@@ -385,24 +388,46 @@ mod tests {
             "workloads[0].route",
         );
         one(
-            &spec("", &[&format!("{HTTP}, expose: none, route: {{gateway: external}}")], false),
+            &spec(
+                "",
+                &[&format!(
+                    "{HTTP}, expose: none, route: {{gateway: external}}"
+                )],
+                false,
+            ),
             codes::ROUTE_WITHOUT_SERVICE,
             "workloads[0].expose",
         );
         one(
-            &spec("", &[&format!("{HTTP}, run: service, peers: true, route: {{gateway: external}}")], false),
+            &spec(
+                "",
+                &[&format!(
+                    "{HTTP}, run: service, peers: true, route: {{gateway: external}}"
+                )],
+                false,
+            ),
             codes::ROUTE_WITHOUT_SERVICE,
             "workloads[0].route",
         );
         one(
-            &spec("", &[&format!("{HTTP}, run: job, route: {{gateway: external}}")], false),
+            &spec(
+                "",
+                &[&format!("{HTTP}, run: job, route: {{gateway: external}}")],
+                false,
+            ),
             codes::SERVING_ONLY,
             "workloads[0].route",
         );
         // Without `run`, a route makes a long-running workload (a
         // distributed one then has peers, and a headless Service).
         one(
-            &spec("", &[&format!("{HTTP}, distributed: pytorch, route: {{gateway: external}}")], false),
+            &spec(
+                "",
+                &[&format!(
+                    "{HTTP}, distributed: pytorch, route: {{gateway: external}}"
+                )],
+                false,
+            ),
             codes::ROUTE_WITHOUT_SERVICE,
             "workloads[0].route",
         );
@@ -412,28 +437,45 @@ mod tests {
     fn the_routed_port_is_a_declared_tcp_port() {
         let two = "ports: [{name: http, port: 8000}, {name: m, port: 9000}]";
         one(
-            &spec("", &[&format!("{two}, route: {{gateway: external}}")], false),
+            &spec(
+                "",
+                &[&format!("{two}, route: {{gateway: external}}")],
+                false,
+            ),
             codes::ROUTE_PORT,
             "workloads[0].route",
         );
         one(
-            &spec("", &[&format!("{two}, route: {{gateway: external, port: htp}}")], false),
+            &spec(
+                "",
+                &[&format!("{two}, route: {{gateway: external, port: htp}}")],
+                false,
+            ),
             codes::ROUTE_PORT,
             "workloads[0].route.port",
         );
         one(
-            &spec("", &["ports: [{name: dns, port: 53, protocol: UDP}], route: {gateway: external}"], false),
+            &spec(
+                "",
+                &["ports: [{name: dns, port: 53, protocol: UDP}], route: {gateway: external}"],
+                false,
+            ),
             codes::NOT_TCP,
             "workloads[0].route",
         );
         // The health port is the default.
         let a = crate::analyze(&spec(
             "",
-            &[&format!("{two}, health: {{path: /h, port: m}}, route: {{gateway: external}}")],
+            &[&format!(
+                "{two}, health: {{path: /h, port: m}}, route: {{gateway: external}}"
+            )],
             false,
         ));
         let m = a.model.unwrap_or_else(|| panic!("{:?}", a.diagnostics));
-        let r = m.workloads[0].route.clone().unwrap_or_else(|| panic!("a route"));
+        let r = m.workloads[0]
+            .route
+            .clone()
+            .unwrap_or_else(|| panic!("a route"));
         assert_eq!((r.port.as_str(), r.port_number), ("m", 9000));
         assert_eq!(r.paths, ["/"]);
     }
@@ -441,12 +483,24 @@ mod tests {
     #[test]
     fn bad_hosts_and_paths_are_refused_where_written() {
         one(
-            &spec("", &[&format!("{HTTP}, route: {{gateway: external, paths: [/ok, v1]}}")], false),
+            &spec(
+                "",
+                &[&format!(
+                    "{HTTP}, route: {{gateway: external, paths: [/ok, v1]}}"
+                )],
+                false,
+            ),
             codes::BAD_HTTP_PATH,
             "workloads[0].route.paths[1]",
         );
         one(
-            &spec("", &[&format!("{HTTP}, route: {{gateway: external, hosts: [10.0.0.1]}}")], false),
+            &spec(
+                "",
+                &[&format!(
+                    "{HTTP}, route: {{gateway: external, hosts: [10.0.0.1]}}"
+                )],
+                false,
+            ),
             codes::BAD_ROUTE_HOST,
             "workloads[0].route.hosts[0]",
         );
@@ -463,7 +517,10 @@ mod tests {
         one(
             &spec(
                 "",
-                &[&r("external", ", hosts: [a.example.com]"), &r("external", ", hosts: ['*.example.com'], paths: [/]")],
+                &[
+                    &r("external", ", hosts: [a.example.com]"),
+                    &r("external", ", hosts: ['*.example.com'], paths: [/]"),
+                ],
                 false,
             ),
             codes::ROUTE_CONFLICT,
@@ -472,8 +529,14 @@ mod tests {
         // Different Gateways, paths or hosts: no conflict.
         for (a, b) in [
             (r("external", ""), r("internal", "")),
-            (r("external", ", paths: [/a]"), r("external", ", paths: [/b]")),
-            (r("external", ", hosts: [a.com]"), r("external", ", hosts: [b.com]")),
+            (
+                r("external", ", paths: [/a]"),
+                r("external", ", paths: [/b]"),
+            ),
+            (
+                r("external", ", hosts: [a.com]"),
+                r("external", ", hosts: [b.com]"),
+            ),
         ] {
             assert_eq!(errors(&spec("", &[&a, &b], false)), [], "{a} / {b}");
         }
@@ -493,7 +556,10 @@ mod tests {
             "gcp.proxySubnet",
         );
         // Given (or without policies): a warning that says how to create it.
-        for src in [spec(", proxySubnet: 10.129.0.0/23", &[&w], true), spec("", &[&w], false)] {
+        for src in [
+            spec(", proxySubnet: 10.129.0.0/23", &[&w], true),
+            spec("", &[&w], false),
+        ] {
             let all = found(&src);
             assert_eq!(
                 all,
@@ -506,7 +572,14 @@ mod tests {
             );
         }
         // External Gateways need none.
-        assert_eq!(found(&spec("", &[&format!("{HTTP}, route: {{gateway: external}}")], true)), []);
+        assert_eq!(
+            found(&spec(
+                "",
+                &[&format!("{HTTP}, route: {{gateway: external}}")],
+                true
+            )),
+            []
+        );
     }
 
     #[test]

@@ -384,10 +384,7 @@ mod tests {
         let gws: Vec<&Value> = all.iter().filter(|o| o["kind"] == "Gateway").collect();
         assert_eq!(gws.len(), 1);
         assert_eq!(gws[0]["metadata"]["name"], "t-internal");
-        assert_eq!(
-            all.iter().filter(|o| o["kind"] == "HTTPRoute").count(),
-            1
-        );
+        assert_eq!(all.iter().filter(|o| o["kind"] == "HTTPRoute").count(), 1);
         assert_eq!(
             all.iter()
                 .filter(|o| o["kind"] == "HealthCheckPolicy")

@@ -2,9 +2,7 @@
 
 use super::objects::{labels, Lower, Object};
 use super::policies::{default_deny, FlowIndex};
-use super::{
-    autoscale, disruption, gateway, gpu_networks, kueue, nccl_installer, pods, services,
-};
+use super::{autoscale, disruption, gateway, gpu_networks, kueue, nccl_installer, pods, services};
 use crate::model::{GpuDirectMode, Model};
 use crate::yaml::Emitter;
 use k8s_openapi::api::core::v1::ServiceAccount;
@@ -127,7 +125,9 @@ pub fn apply_rank(api_version: &str, kind: &str) -> Option<u8> {
         ("networking.k8s.io", "NetworkPolicy") => 11,
         ("", "Service") => 12,
         ("gateway.networking.k8s.io", "Gateway") => 13,
-        ("gateway.networking.k8s.io", "HTTPRoute") | ("networking.gke.io", "HealthCheckPolicy") => 14,
+        ("gateway.networking.k8s.io", "HTTPRoute") | ("networking.gke.io", "HealthCheckPolicy") => {
+            14
+        }
         ("batch", "Job")
         | ("apps", "Deployment")
         | ("apps", "StatefulSet")

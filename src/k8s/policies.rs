@@ -2,9 +2,7 @@
 //! exactly the declared flows, peer traffic, DNS and the metadata server.
 
 use super::objects::{labels, s, Lower, Object};
-use crate::model::{
-    End, Flow, GatewayKind, Kind, Model, ScaleOn, Workload, LWS_GROUP_INDEX_LABEL,
-};
+use crate::model::{End, Flow, GatewayKind, Kind, Model, ScaleOn, Workload, LWS_GROUP_INDEX_LABEL};
 use k8s_openapi::api::networking::v1::{
     IPBlock, NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer,
     NetworkPolicyPort, NetworkPolicySpec,

@@ -856,7 +856,9 @@ pub struct Route {
 }
 
 /// Which GKE Gateway a route goes through.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema, Default,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum GatewayKind {
     /// Regional internal application load balancer (`gke-l7-rilb`).

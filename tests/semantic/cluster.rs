@@ -422,7 +422,6 @@ pub struct Listener {
 /// An HTTPRoute: its parents, hostnames and rules.
 #[derive(Debug, Clone)]
 pub struct HttpRoute {
-    pub name: String,
     pub namespace: String,
     /// (namespace, Gateway name, sectionName).
     pub parents: Vec<(String, String, Option<String>)>,
@@ -986,7 +985,9 @@ fn parse_route(name: String, namespace: String, spec: &Value) -> Result<HttpRout
                 .and_then(Value::as_str)
                 .unwrap_or("PathPrefix");
             if kind != "PathPrefix" {
-                return Err(format!("HTTPRoute {name}: path match {kind} is not modelled"));
+                return Err(format!(
+                    "HTTPRoute {name}: path match {kind} is not modelled"
+                ));
             }
             prefixes.push(
                 path.and_then(|p| p.get("value"))
@@ -1005,7 +1006,9 @@ fn parse_route(name: String, namespace: String, spec: &Value) -> Result<HttpRout
             let kind = b.get("kind").and_then(Value::as_str).unwrap_or("Service");
             let group = b.get("group").and_then(Value::as_str).unwrap_or("");
             if kind != "Service" || !group.is_empty() {
-                return Err(format!("HTTPRoute {name}: backend {group}/{kind} is not modelled"));
+                return Err(format!(
+                    "HTTPRoute {name}: backend {group}/{kind} is not modelled"
+                ));
             }
             backends.push((
                 str_field(b, "name")?,
@@ -1015,7 +1018,6 @@ fn parse_route(name: String, namespace: String, spec: &Value) -> Result<HttpRout
         rules.push(RouteRule { prefixes, backends });
     }
     Ok(HttpRoute {
-        name,
         namespace,
         parents,
         hostnames,

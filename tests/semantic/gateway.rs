@@ -121,7 +121,8 @@ pub fn namespace(spec: &Value) -> String {
 pub fn proxy(spec: &Value, kind: &str) -> Ipv4Addr {
     match kind {
         "internal" => {
-            let c = str_at(spec, "/gcp/proxySubnet").expect("an internal route needs gcp.proxySubnet");
+            let c =
+                str_at(spec, "/gcp/proxySubnet").expect("an internal route needs gcp.proxySubnet");
             Cidr::parse(c).expect("cidr").inside()
         }
         _ => Cidr::parse(GOOGLE_RANGES[1]).expect("cidr").inside(),
@@ -135,8 +136,7 @@ pub fn serving_pods(c: &Cluster, workload: &str) -> BTreeSet<usize> {
         .enumerate()
         .filter(|(_, p)| {
             p.labels.get("podwire.dev/workload").map(String::as_str) == Some(workload)
-                && p
-                    .labels
+                && p.labels
                     .get("leaderworkerset.sigs.k8s.io/worker-index")
                     .is_none_or(|i| i == "0")
         })
@@ -228,7 +228,10 @@ mod tests {
         let c = podwire::compile(src, &podwire::Options::default());
         assert!(c.ok, "{:#?}", c.diagnostics);
         let spec = support::yaml::document(src).expect("spec");
-        (spec, Cluster::from_objects(&crate::manifests(&c)).expect("cluster"))
+        (
+            spec,
+            Cluster::from_objects(&crate::manifests(&c)).expect("cluster"),
+        )
     }
 
     #[test]
@@ -279,7 +282,10 @@ mod tests {
         assert!(!can(hc, &a, 8000));
         assert!(!can(gfe, &a, 8000));
         // Outside the proxy-only subnet: nothing.
-        let outside = Cidr::parse("10.129.0.0/23").expect("cidr").after().expect("after");
+        let outside = Cidr::parse("10.129.0.0/23")
+            .expect("cidr")
+            .after()
+            .expect("after");
         assert!(!can(outside, &a, 8000));
         // b (external, no health): Google's front ends on 8080 only.
         assert!(can(gfe, &b, 8080));
