@@ -372,6 +372,85 @@ mod tests {
         );
     }
 
+    /// The constraints of GKE's HealthCheckPolicy CRD
+    /// (GoogleCloudPlatform/gke-gateway-api
+    /// `config/crd/networking.gke.io_healthcheckpolicies.yaml`, commit
+    /// 16e49509): `config` has exactly two properties (`type` and the one
+    /// matching health check), `portSpecification` and `type` are of their
+    /// enums, the port is 1..65535, `requestPath` matches the CRD's
+    /// pattern, and `targetRef` has `group`, `kind` and `name` (group ""
+    /// for the core group). tests/crds.rs cannot check it: the CRD is not
+    /// in shared/crds.
+    #[test]
+    fn health_check_policies_keep_to_gkes_crd() {
+        let all = objects(SRC);
+        let hc = all
+            .iter()
+            .find(|o| o["kind"] == "HealthCheckPolicy")
+            .unwrap_or_else(|| panic!("a HealthCheckPolicy"));
+        let config = hc["spec"]["default"]["config"]
+            .as_object()
+            .unwrap_or_else(|| panic!("config"));
+        assert_eq!(config.len(), 2);
+        assert!(["TCP", "HTTP", "HTTPS", "HTTP2", "GRPC"]
+            .contains(&config["type"].as_str().unwrap_or_default()));
+        let http = &config["httpHealthCheck"];
+        assert!(["USE_FIXED_PORT", "USE_NAMED_PORT", "USE_SERVING_PORT"]
+            .contains(&http["portSpecification"].as_str().unwrap_or_default()));
+        assert!((1..=65535).contains(&http["port"].as_i64().unwrap_or(0)));
+        let path = http["requestPath"].as_str().unwrap_or_default();
+        assert!(
+            path.starts_with('/')
+                && path.len() <= 2048
+                && path
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "/-._~%!?$&'()*+,;=:".contains(c)),
+            "{path}"
+        );
+        let t = hc["spec"]["targetRef"]
+            .as_object()
+            .unwrap_or_else(|| panic!("targetRef"));
+        for k in ["group", "kind", "name"] {
+            assert!(t.contains_key(k), "{k}");
+        }
+        assert_eq!(t["group"], "");
+    }
+
+    /// A LeaderWorkerSet's route goes to its client Service, which selects
+    /// the leaders; the Gateway's sources are admitted on the leaders only.
+    #[test]
+    fn a_grouped_workload_is_routed_to_its_leaders() {
+        let src = "apiVersion: podwire.dev/v1alpha1\nkind: AIWorkload\nmetadata: {name: t}\n\
+            gcp: {project: my-project, location: us-central1-a}\n\
+            cluster:\n  nodePools:\n    - {name: h100, machineType: a3-highgpu-8g, nodes: 4}\n\
+            workloads:\n  - {name: llm, image: r/s:1, run: service, groupSize: 2, gpus: 8, distributed: pytorch,\n     \
+            ports: [{name: http, port: 8000}], health: {path: /health}, route: {gateway: external}}\n\
+            connections:\n  - {from: llm, to: internet, ports: [443]}\n";
+        let all = objects(src);
+        let route = all
+            .iter()
+            .find(|o| o["kind"] == "HTTPRoute")
+            .unwrap_or_else(|| panic!("a route"));
+        assert_eq!(
+            route["spec"]["rules"][0]["backendRefs"],
+            json!([{"name": "llm", "port": 8000}])
+        );
+        let leaders = all
+            .iter()
+            .find(|o| o["kind"] == "NetworkPolicy" && o["metadata"]["name"] == "llm-leaders")
+            .unwrap_or_else(|| panic!("the leaders' policy"));
+        assert_eq!(
+            leaders["spec"]["ingress"],
+            json!([{"from": [{"ipBlock": {"cidr": "35.191.0.0/16"}}, {"ipBlock": {"cidr": "130.211.0.0/22"}}],
+                    "ports": [{"port": 8000, "protocol": "TCP"}]}])
+        );
+        let own = all
+            .iter()
+            .find(|o| o["kind"] == "NetworkPolicy" && o["metadata"]["name"] == "llm")
+            .unwrap_or_else(|| panic!("the workload's policy"));
+        assert_eq!(own["spec"]["ingress"], json!([]));
+    }
+
     #[test]
     fn no_route_no_gateway_objects() {
         let src = SRC.replace("route: {gateway: external}", "expose: external");

@@ -194,7 +194,9 @@ mod tests {
             "Namespace" => 0,
             "ServiceAccount" => 1,
             "NetworkPolicy" => 2,
+            // A routed workload's Gateway objects come after the Services.
             "Service" => 3,
+            "Gateway" | "HTTPRoute" | "HealthCheckPolicy" => 3,
             "PodDisruptionBudget" => 4,
             // Each autoscaled workload's pair, its PodMonitoring first.
             "PodMonitoring" | "HorizontalPodAutoscaler" => 6,
@@ -214,6 +216,9 @@ mod tests {
             (
                 include_str!("../../examples/llama-l4-serving.yaml"),
                 &[
+                    "Gateway",
+                    "HTTPRoute",
+                    "HealthCheckPolicy",
                     "PodDisruptionBudget",
                     "Deployment",
                     "PodMonitoring",
