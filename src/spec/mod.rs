@@ -823,9 +823,13 @@ pub struct Workload {
 }
 
 /// A workload's HTTP route through a GKE Gateway: the spec's Gateway
-/// `<metadata.name>-<gateway>` of that kind, an HTTPRoute `<workload>` to
-/// the workload's Service, and, with `health`, a HealthCheckPolicy that makes
-/// the load balancer's health check ask the `health` path.
+/// `<metadata.name>-<gateway>` of that kind (one plain-HTTP listener on
+/// port 80, for routes of the workload namespace; its address is in the
+/// Gateway's status once GKE has made the load balancer), an HTTPRoute
+/// `<workload>` to the workload's Service, and, with `health`, a
+/// HealthCheckPolicy that makes the load balancer's health check ask the
+/// `health` path (without it, GKE's default health check asks `/` on the
+/// routed port, which a model server may not answer).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Route {
