@@ -564,6 +564,21 @@ pub mod codes {
     pub const GROUP_CAPACITY: &str = "PW0618";
     /// `imageStreaming` on a pool whose `imageType` is not Container-Optimized OS.
     pub const IMAGE_STREAMING_OS: &str = "PW0619";
+    /// A `route` on a workload without a ClusterIP Service for the Gateway
+    /// to send to: no ports, `expose: none`, or a headless (`peers`) one.
+    pub const ROUTE_WITHOUT_SERVICE: &str = "PW0620";
+    /// `route.port` names no TCP port of the workload, or is needed and missing.
+    pub const ROUTE_PORT: &str = "PW0621";
+    /// Two workloads on one Gateway claim the same host and path.
+    pub const ROUTE_CONFLICT: &str = "PW0622";
+    /// A `route.hosts` entry that is not a host name Gateway API accepts.
+    pub const BAD_ROUTE_HOST: &str = "PW0623";
+    /// An internal Gateway under NetworkPolicies without `gcp.proxySubnet`:
+    /// its proxies' source range is unknown.
+    pub const PROXY_SUBNET_REQUIRED: &str = "PW0624";
+    /// An internal Gateway needs the region's proxy-only subnet (a warning
+    /// saying how to create it).
+    pub const PROXY_ONLY_SUBNET: &str = "PW0625";
     // GPUDirect and multi-networking (PW0700..PW0719)
     /// `gpuDirect: true` on a machine type without GPUDirect.
     pub const GPUDIRECT_MACHINE: &str = "PW0700";

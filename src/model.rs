@@ -3,6 +3,7 @@
 //! kubeconfig and graph lowerings only read it, so each decision about what
 //! to generate is made in one place.
 
+pub use crate::spec::GatewayKind;
 use crate::spec::{CacheMedium, GpuDriver, Priority, Protocol, TaintEffect};
 use std::collections::BTreeMap;
 
@@ -32,6 +33,9 @@ pub struct Model {
     pub queues: Vec<Queue>,
     /// Resolved connections; NetworkPolicies are made only when this is non-empty.
     pub flows: Vec<Flow>,
+    /// The region's proxy-only subnet (`gcp.proxySubnet`): where an
+    /// internal Gateway's proxies connect from.
+    pub proxy_subnet: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -445,6 +449,8 @@ pub struct Workload {
     pub load_balancer: Option<(String, bool)>,
     /// Startup, readiness and liveness probes (long-running workloads).
     pub health: Option<Health>,
+    /// HTTP routing through the spec's GKE Gateway of a kind.
+    pub route: Option<Route>,
     /// The HorizontalPodAutoscaler. `replicas` is then its `min`, and the
     /// workload object leaves the replica count to the autoscaler.
     pub autoscale: Option<Autoscale>,
@@ -543,6 +549,40 @@ pub struct QueueFlavor {
 /// so that two specs in one cluster do not take each other's.
 pub fn cluster_scoped(spec: &str, name: &str) -> String {
     format!("{spec}-{name}")
+}
+
+/// A workload's route through a GKE Gateway, resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    pub gateway: GatewayKind,
+    /// The routed port of the workload's Service (its container port too):
+    /// name and number (TCP).
+    pub port: String,
+    pub port_number: u16,
+    /// Path prefixes (at least one; `/` by default).
+    pub paths: Vec<String>,
+    /// Host names; empty: every host.
+    pub hosts: Vec<String>,
+}
+
+impl Model {
+    /// The name of the spec's Gateway of kind `g`: `<metadata.name>-internal`
+    /// or `<metadata.name>-external`.
+    pub fn gateway_name(&self, g: GatewayKind) -> String {
+        format!("{}-{}", self.name, g.as_str())
+    }
+
+    /// The Gateway kinds some workload routes through, in order.
+    pub fn gateways(&self) -> Vec<GatewayKind> {
+        GatewayKind::ALL
+            .into_iter()
+            .filter(|g| {
+                self.workloads
+                    .iter()
+                    .any(|w| w.route.as_ref().is_some_and(|r| r.gateway == *g))
+            })
+            .collect()
+    }
 }
 
 /// A workload's HTTP health endpoint, resolved.

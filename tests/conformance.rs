@@ -612,6 +612,8 @@ fn serving_body_equals_gcloud() {
         "my-project.svc.id.goog",
         "--release-channel",
         "regular",
+        "--gateway-api",
+        "standard",
     ]) else {
         eprintln!("skipping: gcloud oracle not available");
         return;

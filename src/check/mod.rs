@@ -16,6 +16,7 @@ mod groups_tests;
 mod pools;
 mod provisioning;
 mod queues;
+mod routes;
 pub(crate) mod serving;
 mod slices;
 #[cfg(test)]
@@ -401,6 +402,7 @@ fn resolve(checker: &mut Checker, s: &Spec) -> Option<Model> {
             .and_then(|wl| pools.get(wl.pool))
             .and_then(Option::as_ref);
         serving::check_serving(checker, &path, w, resolved.as_mut(), pool);
+        routes::check_route(checker, &path, w, resolved.as_mut());
         if let Some(wl) = &resolved {
             for (svc, what) in wl
                 .service
@@ -496,6 +498,7 @@ fn resolve(checker: &mut Checker, s: &Spec) -> Option<Model> {
         }
     }
     volumes::fuse_egress(checker, &workloads, &flows);
+    routes::check_gateways(checker, s, &region, &workloads);
     if !s.connections.is_empty() && !dataplane_v2 {
         checker.warn(
             codes::POLICY_NOT_ENFORCED,
@@ -531,6 +534,7 @@ fn resolve(checker: &mut Checker, s: &Spec) -> Option<Model> {
         authorized_networks: c.authorized_networks.clone(),
         network: s.gcp.network.clone(),
         subnetwork: s.gcp.subnetwork.clone(),
+        proxy_subnet: s.gcp.proxy_subnet.clone(),
         pools,
         workloads,
         queues,

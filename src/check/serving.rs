@@ -64,7 +64,7 @@ pub(crate) fn prometheus_name(s: &str) -> bool {
 }
 
 /// An absolute HTTP path a probe or a scrape can request.
-fn http_path(s: &str) -> bool {
+pub(super) fn http_path(s: &str) -> bool {
     s.starts_with('/') && !s.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
@@ -75,7 +75,7 @@ fn percent(s: &str) -> Option<u32> {
 }
 
 /// The declared ports as (name, number, protocol), names defaulted.
-fn declared_ports(w: &spec::Workload) -> Vec<(String, u16, Protocol)> {
+pub(super) fn declared_ports(w: &spec::Workload) -> Vec<(String, u16, Protocol)> {
     w.ports
         .iter()
         .map(|p| {
@@ -113,7 +113,7 @@ fn shown(r: &PortRef) -> String {
 /// Resolves the port an HTTP endpoint is served on: the named or numbered
 /// one, else (`fallback`, else the only declared port). `None` after
 /// reporting why not.
-fn http_port(
+pub(super) fn http_port(
     checker: &mut Checker,
     code: &'static str,
     field: &str,

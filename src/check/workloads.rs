@@ -90,9 +90,14 @@ pub(super) fn check_workload(
     let pool = pool_idx.and_then(|i| pools.get(i)).and_then(|p| p.as_ref());
 
     let expose = w.expose.unwrap_or_default();
-    let run = w
-        .run
-        .unwrap_or_else(|| default_run(expose, w.distributed.unwrap_or_default(), &w.ports));
+    let run = w.run.unwrap_or_else(|| {
+        // A route is exposure through a load balancer too.
+        if w.route.is_some() {
+            Run::Service
+        } else {
+            default_run(expose, w.distributed.unwrap_or_default(), &w.ports)
+        }
+    });
     let replicas = w.replicas.unwrap_or(1);
     if run == Run::Job && replicas == 0 {
         checker.err(
@@ -553,8 +558,9 @@ pub(super) fn check_workload(
         headless: peers,
         service,
         load_balancer,
-        // Filled in by `serving::check_serving`.
+        // Filled in by `serving::check_serving` and `routes::check_route`.
         health: None,
+        route: None,
         autoscale: None,
         disruption: None,
         gcp_service_account: w.gcp_service_account.clone().filter(|_| workload_identity),

@@ -121,6 +121,17 @@ pub struct NetworkConfig {
     /// `--enable-multi-networking`; needs ADVANCED_DATAPATH).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enable_multi_networking: Option<bool>,
+    /// Gateway API (GKE's Gateway controller and the standard channel's
+    /// CRDs), for workloads with a `route`: what gcloud sends for
+    /// `--gateway-api=standard`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gateway_api_config: Option<GatewayApiConfig>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct GatewayApiConfig {
+    pub channel: String,
 }
 
 /// A node pool's `networkConfig` (NodeNetworkConfig).
@@ -470,11 +481,15 @@ pub fn create_cluster_request(m: &Model) -> CreateClusterRequest {
                     .iter()
                     .any(|p| !p.extra_networks.is_empty())
                     .then_some(true),
+                gateway_api_config: (!m.gateways().is_empty()).then(|| GatewayApiConfig {
+                    channel: "CHANNEL_STANDARD".to_string(),
+                }),
             })
             .filter(|n| {
                 n.datapath_provider.is_some()
                     || n.default_enable_private_nodes.is_some()
                     || n.enable_multi_networking.is_some()
+                    || n.gateway_api_config.is_some()
             }),
             node_pools: m.pools.iter().flat_map(|p| node_pools(m, p)).collect(),
             release_channel: Some(ReleaseChannel {

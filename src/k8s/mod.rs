@@ -11,6 +11,8 @@
 //! - [`autoscale`]: the HorizontalPodAutoscalers and the PodMonitorings their
 //!   metrics need;
 //! - [`disruption`]: the PodDisruptionBudgets;
+//! - [`gateway`]: the Gateways, HTTPRoutes and HealthCheckPolicies of the
+//!   workloads routed through GKE's Gateway controller;
 //! - [`gpu_networks`], [`gpudirect`], [`nccl_installer`]: GPUDirect's
 //!   Network objects, pod wiring (annotations, daemon, env, host paths) and
 //!   NCCL plugin installer;
@@ -22,6 +24,7 @@
 
 mod autoscale;
 mod disruption;
+pub mod gateway;
 pub mod gpu_networks;
 pub mod gpudirect;
 mod health;

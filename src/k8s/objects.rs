@@ -2,6 +2,7 @@
 //! metadata and labels, and the namespace that holds them.
 
 use super::autoscale::PodMonitoring;
+use super::gateway::{Gateway, HealthCheckPolicy, HttpRoute};
 use super::gpu_networks::{GkeNetworkParamSet, Network};
 use super::jobset::JobSet;
 use super::kueue::Kueue;
@@ -46,6 +47,10 @@ pub enum Object {
     HorizontalPodAutoscaler(HorizontalPodAutoscaler),
     /// Managed Service for Prometheus' scrape configuration (a custom resource).
     PodMonitoring(PodMonitoring),
+    /// Gateway API's Gateway and HTTPRoute, and GKE's HealthCheckPolicy.
+    Gateway(Gateway),
+    HttpRoute(HttpRoute),
+    HealthCheckPolicy(HealthCheckPolicy),
 }
 
 impl Object {
@@ -67,6 +72,9 @@ impl Object {
             Object::PodDisruptionBudget(o) => &o.metadata,
             Object::HorizontalPodAutoscaler(o) => &o.metadata,
             Object::PodMonitoring(o) => &o.metadata,
+            Object::Gateway(o) => &o.metadata,
+            Object::HttpRoute(o) => &o.metadata,
+            Object::HealthCheckPolicy(o) => &o.metadata,
         }
     }
 
@@ -113,6 +121,21 @@ impl Object {
                 "PodMonitoring",
                 "podmonitorings",
             ),
+            Object::Gateway(_) => (
+                super::gateway::API_VERSION,
+                super::gateway::GATEWAY_KIND,
+                super::gateway::GATEWAY_PLURAL,
+            ),
+            Object::HttpRoute(_) => (
+                super::gateway::API_VERSION,
+                super::gateway::ROUTE_KIND,
+                super::gateway::ROUTE_PLURAL,
+            ),
+            Object::HealthCheckPolicy(_) => (
+                super::gateway::HEALTH_CHECK_API_VERSION,
+                super::gateway::HEALTH_CHECK_KIND,
+                super::gateway::HEALTH_CHECK_PLURAL,
+            ),
         }
     }
 
@@ -150,6 +173,9 @@ impl Object {
             Object::PodDisruptionBudget(o) => e.document(o),
             Object::HorizontalPodAutoscaler(o) => e.document(o),
             Object::PodMonitoring(o) => e.document(o),
+            Object::Gateway(o) => e.document(o),
+            Object::HttpRoute(o) => e.document(o),
+            Object::HealthCheckPolicy(o) => e.document(o),
         }
     }
 
@@ -172,6 +198,9 @@ impl Object {
             Object::PodDisruptionBudget(o) => serde_json::to_value(o),
             Object::HorizontalPodAutoscaler(o) => serde_json::to_value(o),
             Object::PodMonitoring(o) => serde_json::to_value(o),
+            Object::Gateway(o) => serde_json::to_value(o),
+            Object::HttpRoute(o) => serde_json::to_value(o),
+            Object::HealthCheckPolicy(o) => serde_json::to_value(o),
         };
         // Serializing these plain structs cannot fail (no maps with non-string keys).
         r.unwrap_or(serde_json::Value::Null)

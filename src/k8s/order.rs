@@ -2,7 +2,7 @@
 
 use super::objects::{labels, Lower, Object};
 use super::policies::{default_deny, FlowIndex};
-use super::{autoscale, disruption, gpu_networks, kueue, nccl_installer, pods, services};
+use super::{autoscale, disruption, gateway, gpu_networks, kueue, nccl_installer, pods, services};
 use crate::model::{GpuDirectMode, Model};
 use crate::yaml::Emitter;
 use k8s_openapi::api::core::v1::ServiceAccount;
@@ -17,6 +17,8 @@ pub const SEPARATOR: &str = "---\n";
 /// GPUDirect mode its NCCL plugin installer (before the pods that need the
 /// networks and the plugin), the ServiceAccounts, the NetworkPolicies (before any pod can start
 /// unrestricted; only when the spec declares connections), the Services,
+/// the Gateways, then each routed workload's HTTPRoute (it names its
+/// Gateway and Service) and HealthCheckPolicy (it names the Service),
 /// the PodDisruptionBudgets (in force before the first pod exists), the
 /// workloads, then per autoscaled workload its PodMonitoring and its
 /// HorizontalPodAutoscaler (after its target exists, so that a first apply
@@ -46,6 +48,10 @@ pub fn objects(m: &Model) -> Vec<Object> {
     }
     for w in &m.workloads {
         services::services(&lw, w, &mut |o| out.push(o));
+    }
+    gateway::gateways(&lw, &mut |o| out.push(o));
+    for w in &m.workloads {
+        gateway::route(&lw, w, &mut |o| out.push(o));
     }
     out.extend(
         m.workloads
@@ -96,6 +102,8 @@ fn gpu_direct_objects(lw: &Lower, out: &mut Vec<Object>) {
 /// then the Networks that name them, then DaemonSets (the NCCL plugin
 /// installers, before the pods that use the plugin); ServiceAccounts,
 /// NetworkPolicies (before any pod can start unrestricted) and Services;
+/// Gateways, then the HTTPRoutes and HealthCheckPolicies that name them or
+/// the Services;
 /// the workloads last, so that a queued job
 /// finds its queue and a pod its ServiceAccount. `None`: anywhere.
 /// [`objects`] keeps to it (tested on every example); the submitter applies
@@ -116,6 +124,10 @@ pub fn apply_rank(api_version: &str, kind: &str) -> Option<u8> {
         ("", "ServiceAccount") => 10,
         ("networking.k8s.io", "NetworkPolicy") => 11,
         ("", "Service") => 12,
+        ("gateway.networking.k8s.io", "Gateway") => 13,
+        ("gateway.networking.k8s.io", "HTTPRoute") | ("networking.gke.io", "HealthCheckPolicy") => {
+            14
+        }
         ("batch", "Job")
         | ("apps", "Deployment")
         | ("apps", "StatefulSet")
@@ -182,7 +194,9 @@ mod tests {
             "Namespace" => 0,
             "ServiceAccount" => 1,
             "NetworkPolicy" => 2,
+            // A routed workload's Gateway objects come after the Services.
             "Service" => 3,
+            "Gateway" | "HTTPRoute" | "HealthCheckPolicy" => 3,
             "PodDisruptionBudget" => 4,
             // Each autoscaled workload's pair, its PodMonitoring first.
             "PodMonitoring" | "HorizontalPodAutoscaler" => 6,
@@ -202,6 +216,9 @@ mod tests {
             (
                 include_str!("../../examples/llama-l4-serving.yaml"),
                 &[
+                    "Gateway",
+                    "HTTPRoute",
+                    "HealthCheckPolicy",
                     "PodDisruptionBudget",
                     "Deployment",
                     "PodMonitoring",

@@ -2,7 +2,7 @@
 //! exactly the declared flows, peer traffic, DNS and the metadata server.
 
 use super::objects::{labels, s, Lower, Object};
-use crate::model::{End, Flow, Kind, Model, ScaleOn, Workload, LWS_GROUP_INDEX_LABEL};
+use crate::model::{End, Flow, GatewayKind, Kind, Model, ScaleOn, Workload, LWS_GROUP_INDEX_LABEL};
 use k8s_openapi::api::networking::v1::{
     IPBlock, NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer,
     NetworkPolicyPort, NetworkPolicySpec,
@@ -199,6 +199,49 @@ fn flow_ports(f: &Flow, target: Option<&Workload>) -> Vec<(u16, crate::spec::Pro
         .unwrap_or_default()
 }
 
+/// What a routed workload admits from its Gateway (GKE's Gateways send
+/// to the pods directly, through NEGs, so the sources are the load
+/// balancer's): an internal Gateway's proxies from the proxy-only subnet,
+/// the global external one's front ends from Google's ranges, each on the
+/// routed port only; and Google's health checkers, from the same ranges,
+/// on the port the health check asks (the `health` port, else the routed
+/// one). Nothing else of those ranges.
+fn gateway_ingress(m: &Model, w: &Workload, ingress: &mut Vec<NetworkPolicyIngressRule>) {
+    let Some(r) = &w.route else { return };
+    let routed = [(r.port_number, crate::spec::Protocol::Tcp)];
+    let checked = super::gateway::health_port(w).unwrap_or(r.port_number);
+    let google = || {
+        super::gateway::HEALTH_CHECK_RANGES
+            .iter()
+            .map(|c| ip_block(c, &[]))
+            .collect::<Vec<_>>()
+    };
+    match r.gateway {
+        GatewayKind::Internal => {
+            if let Some(subnet) = &m.proxy_subnet {
+                ingress.push(NetworkPolicyIngressRule {
+                    from: Some(vec![ip_block(subnet, &[])]),
+                    ports: np_ports(&routed),
+                });
+            }
+            ingress.push(NetworkPolicyIngressRule {
+                from: Some(google()),
+                ports: np_ports(&[(checked, crate::spec::Protocol::Tcp)]),
+            });
+        }
+        GatewayKind::External => {
+            let mut ports = routed.to_vec();
+            if checked != r.port_number {
+                ports.push((checked, crate::spec::Protocol::Tcp));
+            }
+            ingress.push(NetworkPolicyIngressRule {
+                from: Some(google()),
+                ports: np_ports(&ports),
+            });
+        }
+    }
+}
+
 fn policy(lw: &Lower, w: &Workload, incoming: &[&Flow], outgoing: &[&Flow]) -> NetworkPolicy {
     let m = lw.m;
     let mut ingress = Vec::new();
@@ -296,6 +339,7 @@ fn policy(lw: &Lower, w: &Workload, incoming: &[&Flow], outgoing: &[&Flow]) -> N
             ports: np_ports(&ports),
         });
     }
+    gateway_ingress(m, w, &mut ingress);
     for f in outgoing {
         let (peer, target) = match &f.to {
             End::Workload(i) => (pods_of(&m.workloads[*i]), Some(&m.workloads[*i])),

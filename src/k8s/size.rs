@@ -61,6 +61,9 @@ pub fn json_size(o: &Object) -> usize {
         Object::PodDisruptionBudget(o) => json_len(o),
         Object::HorizontalPodAutoscaler(o) => json_len(o),
         Object::PodMonitoring(o) => json_len(o),
+        Object::Gateway(o) => json_len(o),
+        Object::HttpRoute(o) => json_len(o),
+        Object::HealthCheckPolicy(o) => json_len(o),
     }
 }
 

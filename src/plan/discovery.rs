@@ -290,6 +290,18 @@ pub fn install_hint(group: &str) -> Option<InstallHint> {
                 "kubectl wait deploy/lws-controller-manager -n lws-system --for=condition=available --timeout=5m",
             ],
         },
+        // GKE installs Gateway API's CRDs (and its own policy CRDs, such as
+        // HealthCheckPolicy) when the cluster has Gateway API enabled:
+        // "Enable the Gateway API on an existing cluster" in GKE's
+        // "Deploying Gateways" guide. podwire's cluster request enables it
+        // for a spec with routes; a cluster made otherwise needs this.
+        "gateway.networking.k8s.io" => InstallHint {
+            project: "GKE Gateway API",
+            version: "standard channel",
+            commands: &[
+                "gcloud container clusters update CLUSTER --location=LOCATION --gateway-api=standard",
+            ],
+        },
         _ => return None,
     })
 }
@@ -562,6 +574,7 @@ mod tests {
         );
         assert_eq!(msg.matches("kueue/releases").count(), 1, "{msg}");
         assert!(install_hint("leaderworkerset.x-k8s.io").is_some());
+        assert!(install_hint("gateway.networking.k8s.io").is_some());
         assert!(install_hint("example.com").is_none());
     }
 }

@@ -333,6 +333,20 @@ pub struct Gcp {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("examples" = ["ml-subnet"]))]
     pub subnetwork: Option<String>,
+    /// The primary range of the region's proxy-only subnet (purpose
+    /// `REGIONAL_MANAGED_PROXY`, role `ACTIVE`) in `network`: the Envoy
+    /// proxies of an internal Gateway (`route.gateway: internal`) connect to
+    /// the pods from its addresses, so the NetworkPolicies admit it (on the
+    /// routed port only). No default: it is the network's own choice, and a
+    /// wrong guess would either block the Gateway or admit other sources.
+    /// Required when a workload routes through an internal Gateway and the
+    /// spec has `connections`. The subnet must exist before the Gateway
+    /// (one per region and network): `gcloud compute networks subnets create
+    /// proxy-only --purpose=REGIONAL_MANAGED_PROXY --role=ACTIVE
+    /// --region=REGION --network=NETWORK --range=CIDR`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = ["10.129.0.0/23"]))]
+    pub proxy_subnet: Option<String>,
 }
 
 /// GKE release channel.
@@ -745,7 +759,7 @@ pub struct Workload {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("examples" = ["gpu"]))]
     pub pool: Option<String>,
-    /// Job or long-running service. Default: `service` behind a load balancer, else `job` when distributed, else `service` with ports, else `job`.
+    /// Job or long-running service. Default: `service` behind a load balancer or a `route`, else `job` when distributed, else `service` with ports, else `job`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("examples" = ["service"]))]
     pub run: Option<Run>,
@@ -810,6 +824,16 @@ pub struct Workload {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("default" = "cluster", "examples" = ["internal"]))]
     pub expose: Option<Expose>,
+    /// HTTP routing through a GKE Gateway (Gateway API), beside or instead of
+    /// `expose`'s L4 load balancer: an application load balancer that
+    /// sends the requests for `hosts` and `paths` to the workload's Service.
+    /// All the workloads routed to one `gateway` share its Gateway (one
+    /// address per spec and kind); the NetworkPolicies admit its proxies on
+    /// the routed port and Google's health checkers on the health port.
+    /// Long-running workloads with ports and a ClusterIP Service only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = [{"gateway": "internal", "paths": ["/v1"], "port": "http"}]))]
+    pub route: Option<Route>,
     /// Startup, readiness and liveness probes on an HTTP endpoint of a long-running workload: traffic reaches a pod only once it answers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("examples" = [{"path": "/health", "port": "http"}]))]
@@ -863,6 +887,67 @@ pub struct Workload {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(extend("examples" = [[{"bucket": "my-data", "path": "/data", "readOnly": true}, {"claim": "checkpoints", "path": "/ckpt"}, {"scratch": "500Gi", "path": "/scratch"}]]))]
     pub volumes: Vec<Volume>,
+}
+
+/// A workload's HTTP route through a GKE Gateway: the spec's Gateway
+/// `<metadata.name>-<gateway>` of that kind (one plain-HTTP listener on
+/// port 80, for routes of the workload namespace; its address is in the
+/// Gateway's status once GKE has made the load balancer), an HTTPRoute
+/// `<workload>` to the workload's Service, and, with `health`, a
+/// HealthCheckPolicy that makes the load balancer's health check ask the
+/// `health` path (without it, GKE's default health check asks `/` on the
+/// routed port, which a model server may not answer).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Route {
+    /// `internal`: a regional internal application load balancer (GKE's
+    /// `gke-l7-rilb` class) with an address of the VPC; it needs the
+    /// region's proxy-only subnet (see `gcp.proxySubnet`). `external`: a
+    /// global external application load balancer
+    /// (`gke-l7-global-external-managed`) with an Internet address.
+    #[schemars(extend("examples" = ["internal"]))]
+    pub gateway: GatewayKind,
+    /// The workload's port the route sends to, by name or number (TCP).
+    /// Default: the `health` port, else the only port.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = ["http"]))]
+    pub port: Option<PortRef>,
+    /// Path prefixes routed to the workload (Gateway API `PathPrefix`
+    /// matches: `/v1` takes `/v1` and `/v1/chat`, not `/v10`). Default: `/`,
+    /// every path. Two workloads on one Gateway may not share a host and a path.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(extend("examples" = [["/v1"]]))]
+    pub paths: Vec<String>,
+    /// Host names the route answers (the HTTP `Host` header; `*.example.com`
+    /// for every name under example.com, not example.com itself). Default:
+    /// every host.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(extend("examples" = [["llm.example.com"]]))]
+    pub hosts: Vec<String>,
+}
+
+/// Which GKE Gateway a route goes through.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema, Default,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum GatewayKind {
+    /// Regional internal application load balancer (`gke-l7-rilb`).
+    #[default]
+    Internal,
+    /// Global external application load balancer (`gke-l7-global-external-managed`).
+    External,
+}
+
+impl GatewayKind {
+    pub const ALL: [GatewayKind; 2] = [GatewayKind::Internal, GatewayKind::External];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GatewayKind::Internal => "internal",
+            GatewayKind::External => "external",
+        }
+    }
 }
 
 /// A Kueue queue over some node pools: a ClusterQueue `<metadata.name>-<name>`

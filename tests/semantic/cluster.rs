@@ -400,11 +400,50 @@ fn int_or_name(v: &Value) -> Result<TargetPort, String> {
     }
 }
 
+/// A Gateway API Gateway: its class and listeners.
+#[derive(Debug, Clone)]
+pub struct Gateway {
+    pub name: String,
+    pub namespace: String,
+    pub class: String,
+    pub listeners: Vec<Listener>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Listener {
+    pub name: String,
+    pub port: u16,
+    pub protocol: String,
+    /// `allowedRoutes.namespaces.from`: `Same` (Gateway API's default),
+    /// `All` (or `Selector`, taken as no restriction here).
+    pub same_namespace: bool,
+}
+
+/// An HTTPRoute: its parents, hostnames and rules.
+#[derive(Debug, Clone)]
+pub struct HttpRoute {
+    pub namespace: String,
+    /// (namespace, Gateway name, sectionName).
+    pub parents: Vec<(String, String, Option<String>)>,
+    pub hostnames: Vec<String>,
+    pub rules: Vec<RouteRule>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RouteRule {
+    /// PathPrefix values; a rule without matches matches every path ("/").
+    pub prefixes: Vec<String>,
+    /// (Service name, Service port) in the route's namespace.
+    pub backends: Vec<(String, u16)>,
+}
+
 /// Everything the manifests describe, plus any pods added by hand.
 #[derive(Debug, Default)]
 pub struct Cluster {
     pub pods: Vec<Pod>,
     pub services: Vec<Service>,
+    pub gateways: Vec<Gateway>,
+    pub routes: Vec<HttpRoute>,
     /// Namespace name -> its labels (with `kubernetes.io/metadata.name`,
     /// which the API server adds to every namespace).
     pub namespaces: BTreeMap<String, Labels>,
@@ -468,6 +507,8 @@ impl Cluster {
                     .services
                     .push(parse_service(name, namespace, &meta, &spec)?),
                 "NetworkPolicy" => c.policies.push(parse_policy(namespace, &spec)?),
+                "Gateway" => c.gateways.push(parse_gateway(name, namespace, &spec)?),
+                "HTTPRoute" => c.routes.push(parse_route(name, namespace, &spec)?),
                 "Job" | "StatefulSet" | "Deployment" => {
                     let range = scaled
                         .get(&(namespace.clone(), kind.to_string(), name.clone()))
@@ -744,11 +785,244 @@ impl Cluster {
         out
     }
 
+    /// Where Gateway `gw` (of namespace `ns`) sends an HTTP request for
+    /// `host` and `path` that arrives on its listener port `port`, by
+    /// Gateway API's rules: the HTTPRoutes whose parentRef names the
+    /// Gateway (and the listener, by sectionName, when given) and that the
+    /// listener admits (`Same`: the Gateway's namespace only); among their
+    /// rules whose hostnames match the host (none: every host; `*.d` any
+    /// name under d) and whose PathPrefix matches the path on a segment
+    /// boundary, the most specific host then the longest prefix wins. The
+    /// result is that rule's backends as (pod, container port) — before any
+    /// NetworkPolicy; see [`Cluster::through_gateway`].
+    pub fn gateway_backends(
+        &self,
+        gw: &str,
+        ns: &str,
+        port: u16,
+        host: &str,
+        path: &str,
+    ) -> Vec<(usize, u16)> {
+        let Some(g) = self
+            .gateways
+            .iter()
+            .find(|g| g.name == gw && g.namespace == ns)
+        else {
+            return Vec::new();
+        };
+        let listeners: Vec<&Listener> = g
+            .listeners
+            .iter()
+            .filter(|l| l.port == port && l.protocol == "HTTP")
+            .collect();
+        // (host specificity, prefix length) -> backends of the best rule.
+        let mut best: Option<((u8, usize), &RouteRule, &HttpRoute)> = None;
+        for r in &self.routes {
+            let attached = r.parents.iter().any(|(pns, pname, section)| {
+                pns == ns
+                    && pname == gw
+                    && listeners.iter().any(|l| {
+                        section.as_ref().is_none_or(|s| *s == l.name)
+                            && (!l.same_namespace || r.namespace == g.namespace)
+                    })
+            });
+            if !attached {
+                continue;
+            }
+            let host_rank = if r.hostnames.is_empty() {
+                Some(0)
+            } else {
+                r.hostnames
+                    .iter()
+                    .filter_map(|h| {
+                        if h == host {
+                            Some(2)
+                        } else if let Some(suffix) = h.strip_prefix("*.") {
+                            host.strip_suffix(suffix)
+                                .and_then(|rest| rest.strip_suffix('.'))
+                                .filter(|rest| !rest.is_empty())
+                                .map(|_| 1)
+                        } else {
+                            None
+                        }
+                    })
+                    .max()
+            };
+            let Some(host_rank) = host_rank else { continue };
+            for rule in &r.rules {
+                let prefixes: Vec<&str> = if rule.prefixes.is_empty() {
+                    vec!["/"]
+                } else {
+                    rule.prefixes.iter().map(String::as_str).collect()
+                };
+                for p in prefixes {
+                    let trimmed = p.trim_end_matches('/');
+                    let hit = trimmed.is_empty()
+                        || path == trimmed
+                        || path
+                            .strip_prefix(trimmed)
+                            .is_some_and(|rest| rest.starts_with('/'));
+                    if !hit {
+                        continue;
+                    }
+                    let key = (host_rank, trimmed.len());
+                    if best.as_ref().is_none_or(|(k, _, _)| key > *k) {
+                        best = Some((key, rule, r));
+                    }
+                }
+            }
+        }
+        let Some((_, rule, route)) = best else {
+            return Vec::new();
+        };
+        rule.backends
+            .iter()
+            .flat_map(|(svc, sport)| self.service_backends(svc, &route.namespace, *sport, "TCP"))
+            .collect()
+    }
+
+    /// [`Cluster::gateway_backends`] as the pods see it: GKE's Gateways
+    /// send to the pods' own addresses (container-native load balancing),
+    /// from the load balancer's proxies, so a backend is reached only when
+    /// the NetworkPolicies admit `proxy` (an address the proxies connect
+    /// from) on its container port.
+    pub fn through_gateway(
+        &self,
+        gw: &str,
+        ns: &str,
+        port: u16,
+        host: &str,
+        path: &str,
+        proxy: Ipv4Addr,
+    ) -> Vec<(usize, u16)> {
+        self.gateway_backends(gw, ns, port, host, path)
+            .into_iter()
+            .filter(|(pod, p)| self.can(Endpoint::Ip(proxy), Endpoint::Pod(*pod), *p, "TCP"))
+            .collect()
+    }
+
     pub fn service(&self, name: &str, ns: &str) -> Option<&Service> {
         self.services
             .iter()
             .find(|s| s.name == name && s.namespace == ns)
     }
+}
+
+fn parse_gateway(name: String, namespace: String, spec: &Value) -> Result<Gateway, String> {
+    let class = str_field(spec, "gatewayClassName")?;
+    let mut listeners = Vec::new();
+    for l in spec
+        .get("listeners")
+        .and_then(Value::as_array)
+        .ok_or("a Gateway without listeners")?
+    {
+        let from = l
+            .pointer("/allowedRoutes/namespaces/from")
+            .and_then(Value::as_str)
+            .unwrap_or("Same");
+        listeners.push(Listener {
+            name: str_field(l, "name")?,
+            port: u16_of(l.get("port").unwrap_or(&Value::Null))?,
+            protocol: str_field(l, "protocol")?,
+            same_namespace: from == "Same",
+        });
+    }
+    Ok(Gateway {
+        name,
+        namespace,
+        class,
+        listeners,
+    })
+}
+
+fn parse_route(name: String, namespace: String, spec: &Value) -> Result<HttpRoute, String> {
+    let mut parents = Vec::new();
+    for p in spec
+        .get("parentRefs")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let kind = p.get("kind").and_then(Value::as_str).unwrap_or("Gateway");
+        if kind != "Gateway" {
+            continue;
+        }
+        parents.push((
+            p.get("namespace")
+                .and_then(Value::as_str)
+                .unwrap_or(&namespace)
+                .to_string(),
+            str_field(p, "name")?,
+            p.get("sectionName")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+        ));
+    }
+    let hostnames = spec
+        .get("hostnames")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|h| h.as_str().map(str::to_string))
+        .collect();
+    let mut rules = Vec::new();
+    for r in spec
+        .get("rules")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let mut prefixes = Vec::new();
+        for m in r
+            .get("matches")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let path = m.get("path");
+            let kind = path
+                .and_then(|p| p.get("type"))
+                .and_then(Value::as_str)
+                .unwrap_or("PathPrefix");
+            if kind != "PathPrefix" {
+                return Err(format!(
+                    "HTTPRoute {name}: path match {kind} is not modelled"
+                ));
+            }
+            prefixes.push(
+                path.and_then(|p| p.get("value"))
+                    .and_then(Value::as_str)
+                    .unwrap_or("/")
+                    .to_string(),
+            );
+        }
+        let mut backends = Vec::new();
+        for b in r
+            .get("backendRefs")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let kind = b.get("kind").and_then(Value::as_str).unwrap_or("Service");
+            let group = b.get("group").and_then(Value::as_str).unwrap_or("");
+            if kind != "Service" || !group.is_empty() {
+                return Err(format!(
+                    "HTTPRoute {name}: backend {group}/{kind} is not modelled"
+                ));
+            }
+            backends.push((
+                str_field(b, "name")?,
+                u16_of(b.get("port").unwrap_or(&Value::Null))?,
+            ));
+        }
+        rules.push(RouteRule { prefixes, backends });
+    }
+    Ok(HttpRoute {
+        namespace,
+        parents,
+        hostnames,
+        rules,
+    })
 }
 
 fn parse_service(

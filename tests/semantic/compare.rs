@@ -229,6 +229,14 @@ pub fn compare(spec: &Value, objects: &[Value]) -> Result<Findings, String> {
             }
         }
     }
+    // And of every range a Gateway's sources come from.
+    for (_, b, _) in &exp.gateway_sources {
+        addresses.extend(
+            [Some(b.inside()), b.after(), b.before()]
+                .into_iter()
+                .flatten(),
+        );
+    }
     addresses.sort();
     addresses.dedup();
     for ip in addresses {

@@ -148,6 +148,10 @@ pub struct Expected {
     pub workload_identity: bool,
     pub workloads: Vec<Workload>,
     pub connections: Vec<Connection>,
+    /// What the Gateways' sources may reach (design: a routed workload
+    /// admits its Gateway's proxies on the routed port, Google's health
+    /// checkers on the health port): (workload, source range, port).
+    pub gateway_sources: Vec<(usize, Cidr, u16)>,
 }
 
 /// One end of a probe, as the spec sees it.
@@ -234,11 +238,36 @@ impl Expected {
         {
             connections.push(connection(c, &workloads)?);
         }
+        let mut gateway_sources = Vec::new();
+        for r in crate::gateway::routed(spec) {
+            let Some(i) = workloads.iter().position(|w| w.name == r.workload) else {
+                return Err(format!("route of an unknown workload {}", r.workload));
+            };
+            let google = crate::gateway::GOOGLE_RANGES
+                .iter()
+                .map(|c| Cidr::parse(c))
+                .collect::<Result<Vec<_>, _>>()?;
+            let proxies = if r.kind == "internal" {
+                match text(get(spec, "/gcp/proxySubnet")) {
+                    Some(c) => vec![Cidr::parse(&c)?],
+                    None => Vec::new(),
+                }
+            } else {
+                google.clone()
+            };
+            for c in proxies {
+                gateway_sources.push((i, c, r.port));
+            }
+            for c in google {
+                gateway_sources.push((i, c, r.health_port.unwrap_or(r.port)));
+            }
+        }
         Ok(Expected {
             namespace,
             workload_identity,
             workloads,
             connections,
+            gateway_sources,
         })
     }
 
@@ -292,6 +321,17 @@ impl Expected {
         if let Subject::Pod { workload, index } = to {
             if !self.workloads[*workload].serves(*index) {
                 return false;
+            }
+        }
+        // A routed workload's serving pods admit its Gateway's sources.
+        if let (Subject::Ip(ip), Subject::Pod { workload, .. }) = (from, to) {
+            if protocol == TCP
+                && self
+                    .gateway_sources
+                    .iter()
+                    .any(|(w, c, p)| w == workload && *p == port && c.contains(*ip))
+            {
+                return true;
             }
         }
         if let Subject::Pod { .. } = from {

@@ -68,7 +68,13 @@ pub fn spec(seed: u64) -> String {
     let mut y = String::new();
     let _ = writeln!(y, "apiVersion: podwire.dev/v1alpha1\nkind: AIWorkload");
     let _ = writeln!(y, "metadata: {{name: gen-{seed}}}");
-    let _ = writeln!(y, "gcp: {{project: my-project, location: us-central1-a}}");
+    // Routes come from a stream of their own, so that adding them left
+    // every other choice of the seeded specs as it was.
+    let mut routes = Rng::new(seed ^ 0x9a7e_4a11);
+    let _ = writeln!(
+        y,
+        "gcp: {{project: my-project, location: us-central1-a, proxySubnet: 10.129.0.0/23}}"
+    );
     let _ = writeln!(y, "cluster:");
     if rng.chance(30) {
         let _ = writeln!(y, "  workloadIdentity: false");
@@ -233,6 +239,22 @@ pub fn spec(seed: u64) -> String {
         }
         if let Some(s) = &service_name {
             let _ = writeln!(y, "    service: {{name: {s}}}");
+        }
+        // A route through a Gateway, on what has a ClusterIP Service to
+        // route to: long-running, no peers, a TCP port, not `expose: none`.
+        let no_peers = peers != "true" && distributed == "none";
+        if serving && no_peers && !tcp.is_empty() && expose != "none" && routes.chance(30) {
+            let p = tcp[routes.below(tcp.len())];
+            let kind = *routes.pick(&["internal", "external"]);
+            let port = if routes.chance(50) {
+                p.port.to_string()
+            } else {
+                p.name.clone()
+            };
+            let _ = writeln!(
+                y,
+                "    route: {{gateway: {kind}, port: {port}, paths: [/{name}]}}"
+            );
         }
         if !ports.is_empty() {
             let _ = writeln!(y, "    ports:");

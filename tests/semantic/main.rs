@@ -8,6 +8,7 @@
 mod cluster;
 mod compare;
 mod expect;
+mod gateway;
 mod generate;
 mod kueue;
 mod serving;
@@ -75,6 +76,7 @@ fn generated_specs_do_what_they_declare() {
     let mut observed: BTreeSet<&str> = BTreeSet::new();
     let mut with_connections = 0;
     let (mut health, mut cpu, mut scraped, mut budgets) = (0, 0, 0, 0);
+    let mut routed = 0;
     for seed in 0..GENERATED {
         let src = generate::spec(seed);
         if src.contains("connections:") {
@@ -90,6 +92,13 @@ fn generated_specs_do_what_they_declare() {
             "seed {seed}:\n{}\n{src}",
             f.report()
         );
+        if src.contains("route:") {
+            let c = podwire::compile(&src, &podwire::Options::default());
+            let spec = support::yaml::document(&src).expect("spec");
+            let cluster = Cluster::from_objects(&manifests(&c)).expect("cluster");
+            routed += gateway::check(&spec, &cluster)
+                .unwrap_or_else(|e| panic!("seed {seed}: {e}\n{src}"));
+        }
         for tag in f.by_tag.keys() {
             assert!(known(tag), "{tag}");
             observed.insert(tag);
@@ -106,6 +115,7 @@ fn generated_specs_do_what_they_declare() {
         ("cpu autoscale", cpu),
         ("metric under policies", scraped),
         ("disruption", budgets),
+        ("a route", routed),
     ] {
         assert!(n >= 10, "only {n} specs with {what}");
     }

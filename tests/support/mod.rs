@@ -433,10 +433,16 @@ fn is_executable(p: &Path) -> bool {
 /// its CRD by tests/crds.rs, unknown to kubernetes-validate): built-in
 /// groups are the core group, dotless ones (`apps`, `batch`, `autoscaling`
 /// ...) and `*.k8s.io` (`networking.k8s.io`), except the SIG projects'
-/// `*.x-k8s.io` (Kueue, JobSet, LeaderWorkerSet).
+/// `*.x-k8s.io` (Kueue, JobSet, LeaderWorkerSet) and the official groups
+/// that are installed as CRDs (Gateway API's `gateway.networking.k8s.io`,
+/// the inference extension's `inference.networking.k8s.io`).
 pub fn is_custom_resource(api_version: &str) -> bool {
     let Some((group, _)) = api_version.split_once('/') else {
         return false;
     };
-    group.contains('.') && (!group.ends_with(".k8s.io") || group.ends_with(".x-k8s.io"))
+    const CRD_GROUPS: &[&str] = &["gateway.networking.k8s.io", "inference.networking.k8s.io"];
+    group.contains('.')
+        && (!group.ends_with(".k8s.io")
+            || group.ends_with(".x-k8s.io")
+            || CRD_GROUPS.contains(&group))
 }

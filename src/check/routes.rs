@@ -1,0 +1,596 @@
+//! Routing through a GKE Gateway: a workload's `route` (checked and
+//! resolved into its model), and what concerns all routes of a spec (two
+//! workloads claiming one host and path on one Gateway; the proxy-only
+//! subnet an internal Gateway needs).
+
+use super::serving::{declared_ports, http_path, http_port};
+use super::validate::cidr;
+use super::{at, item, Checker};
+use crate::diag::codes;
+use crate::model::{self, GatewayKind};
+use crate::spec::{self, Spec};
+
+/// The most hosts or paths one route may list (an HTTPRoute takes at most
+/// 16 hostnames, and a rule 64 matches: Gateway API's CRD limits).
+const MAX_HOSTS: usize = 16;
+const MAX_PATHS: usize = 64;
+
+/// A host name as Gateway API's `Hostname` type takes it: a DNS name,
+/// optionally with one leading `*.` label, no IP address, at most 253
+/// characters (the pattern of gateway.networking.k8s.io's CRDs).
+fn gateway_host(s: &str) -> bool {
+    let name = s.strip_prefix("*.").unwrap_or(s);
+    let label = |l: &str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && l.bytes()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+    };
+    let ip = name.split('.').count() == 4 && name.split('.').all(|o| o.parse::<u8>().is_ok());
+    !name.is_empty() && s.len() <= 253 && name.split('.').all(label) && !ip
+}
+
+/// A path prefix Gateway API accepts: absolute, at most 1024 characters,
+/// no query or fragment, no `//`, and not ending in `/` unless it is `/`
+/// itself (the CRD's rules for `PathPrefix`).
+fn path_prefix(s: &str) -> bool {
+    http_path(s)
+        && s.len() <= 1024
+        && !s.contains(['?', '#'])
+        && !s.contains("//")
+        && (s == "/" || !s.ends_with('/'))
+}
+
+/// Check `route` of workload `w` (at `path`) and fill it into `wl`.
+pub(super) fn check_route(
+    checker: &mut Checker,
+    path: &str,
+    w: &spec::Workload,
+    wl: Option<&mut model::Workload>,
+) {
+    let Some(r) = &w.route else { return };
+    let rp = at(path, ".route");
+    let kind = r.gateway;
+    let mut ok = true;
+    if let Some(wl) = wl.as_deref() {
+        if wl.kind.is_job() {
+            checker.err(
+                codes::SERVING_ONLY,
+                &rp,
+                format!(
+                    "`route` is for long-running workloads, and `{}` is a job",
+                    w.name
+                ),
+                Some("set `run: service`, or remove `route`".to_string()),
+            );
+            ok = false;
+        }
+    }
+    let expose_none = w.expose == Some(spec::Expose::None);
+    if w.ports.is_empty() || expose_none {
+        let (field, why, help) = if expose_none {
+            (
+                at(path, ".expose"),
+                "`expose: none` leaves it no Service",
+                "remove `expose: none` (the Gateway sends to the workload's ClusterIP Service)",
+            )
+        } else {
+            (
+                rp.clone(),
+                "it declares no ports",
+                "add `ports: [{name: http, port: 8000}]`",
+            )
+        };
+        if !checker.poison_within(&at(path, ".ports")) {
+            checker.err(
+                codes::ROUTE_WITHOUT_SERVICE,
+                &field,
+                format!(
+                    "`{}` cannot be routed through the {} Gateway: {why}",
+                    w.name,
+                    kind.as_str()
+                ),
+                Some(help.to_string()),
+            );
+        }
+        return;
+    }
+    if wl.as_deref().is_some_and(|wl| wl.headless) {
+        checker.err(
+            codes::ROUTE_WITHOUT_SERVICE,
+            &rp,
+            format!(
+                "`{}` has `peers`, so its Service is headless: a Gateway sends to a ClusterIP Service",
+                w.name
+            ),
+            Some(
+                "route a separate serving workload, or drop `peers` (a LeaderWorkerSet's \
+                 `groupSize` keeps its groups' names and serves through a ClusterIP Service)"
+                    .to_string(),
+            ),
+        );
+        ok = false;
+    }
+    let ports = declared_ports(w);
+    let fallback = wl
+        .as_deref()
+        .and_then(|wl| wl.health.as_ref())
+        .map(|h| h.port.clone());
+    let port = http_port(
+        checker,
+        codes::ROUTE_PORT,
+        &at(&rp, if r.port.is_some() { ".port" } else { "" }),
+        r.port.as_ref(),
+        fallback.as_deref(),
+        &ports,
+        "the route",
+    );
+    for (i, p) in r.paths.iter().enumerate() {
+        if !path_prefix(p) {
+            checker.err(
+                codes::BAD_HTTP_PATH,
+                &item(&at(&rp, ".paths"), i),
+                format!("{p:?} is not a path prefix a Gateway can match"),
+                Some(
+                    "an absolute path without spaces, `?`, `#`, `//` or a trailing `/`, e.g. `/v1`"
+                        .to_string(),
+                ),
+            );
+            ok = false;
+        }
+    }
+    for (i, h) in r.hosts.iter().enumerate() {
+        if !gateway_host(h) {
+            checker.err(
+                codes::BAD_ROUTE_HOST,
+                &item(&at(&rp, ".hosts"), i),
+                format!("{h:?} is not a host name a Gateway can match"),
+                Some(
+                    "a lowercase DNS name such as `llm.example.com`, or `*.example.com`; no IP addresses or ports"
+                        .to_string(),
+                ),
+            );
+            ok = false;
+        }
+    }
+    for (list, n, max) in [
+        (".hosts", r.hosts.len(), MAX_HOSTS),
+        (".paths", r.paths.len(), MAX_PATHS),
+    ] {
+        if n > max {
+            checker.err(
+                codes::BAD_VALUE,
+                &at(&rp, list),
+                format!("{n} entries; an HTTPRoute takes at most {max}"),
+                None,
+            );
+            ok = false;
+        }
+    }
+    let (Some(wl), Some(port), true) = (wl, port, ok) else {
+        return;
+    };
+    let Some(number) = wl.ports.iter().find(|p| p.name == port).map(|p| p.port) else {
+        return;
+    };
+    let mut paths = r.paths.clone();
+    if paths.is_empty() {
+        paths.push("/".to_string());
+    }
+    wl.route = Some(model::Route {
+        gateway: kind,
+        port,
+        port_number: number,
+        paths,
+        hosts: r.hosts.clone(),
+    });
+}
+
+/// Whether two routes' host lists can match one request's host (an empty
+/// list is every host; `*.example.com` matches every name under
+/// example.com, as Gateway API's wildcard is a suffix match).
+fn hosts_meet(a: &[String], b: &[String]) -> Option<String> {
+    if a.is_empty() {
+        return Some(
+            b.first()
+                .cloned()
+                .unwrap_or_else(|| "every host".to_string()),
+        );
+    }
+    if b.is_empty() {
+        return a.first().cloned();
+    }
+    let covers = |wild: &str, h: &str| {
+        wild.strip_prefix("*.").is_some_and(|suffix| {
+            h.trim_start_matches("*.")
+                .strip_suffix(suffix)
+                .and_then(|rest| rest.strip_suffix('.'))
+                .is_some_and(|label| !label.is_empty())
+        })
+    };
+    a.iter()
+        .flat_map(|x| b.iter().map(move |y| (x, y)))
+        .find(|(x, y)| x == y || covers(x, y) || covers(y, x))
+        .map(|(x, _)| x.clone())
+}
+
+/// What concerns every route of the spec: no host and path claimed by two
+/// workloads on one Gateway (Gateway API would silently give it to the
+/// older route), and the proxy-only subnet of an internal Gateway.
+pub(super) fn check_gateways(
+    checker: &mut Checker,
+    s: &Spec,
+    region: &str,
+    workloads: &[Option<model::Workload>],
+) {
+    let routed: Vec<(usize, &model::Workload, &model::Route)> = workloads
+        .iter()
+        .enumerate()
+        .filter_map(|(i, w)| w.as_ref().and_then(|w| w.route.as_ref().map(|r| (i, w, r))))
+        .collect();
+    for (k, (i, w, r)) in routed.iter().enumerate() {
+        for (_, other, o) in &routed[..k] {
+            if o.gateway != r.gateway {
+                continue;
+            }
+            let Some(host) = hosts_meet(&r.hosts, &o.hosts) else {
+                continue;
+            };
+            if let Some(p) = r.paths.iter().find(|p| o.paths.contains(p)) {
+                checker.err(
+                    codes::ROUTE_CONFLICT,
+                    &at(&item("workloads", *i), ".route"),
+                    format!(
+                        "`{}` and `{}` both route {host} {p} through the {} Gateway",
+                        w.name,
+                        other.name,
+                        r.gateway.as_str()
+                    ),
+                    Some(
+                        "give them different `paths` or `hosts` (a Gateway would send it to only one)"
+                            .to_string(),
+                    ),
+                );
+            }
+        }
+    }
+    if let Some(c) = &s.gcp.proxy_subnet {
+        if let Err(why) = cidr(c) {
+            checker.err(
+                codes::BAD_CIDR,
+                "gcp.proxySubnet",
+                format!("`{c}` is not a CIDR: {why}"),
+                Some("the proxy-only subnet's range, e.g. 10.129.0.0/23".to_string()),
+            );
+        }
+    }
+    let internal = routed
+        .iter()
+        .find(|(_, _, r)| r.gateway == GatewayKind::Internal);
+    let Some((i, _, _)) = internal else { return };
+    let network = s.gcp.network.as_deref().unwrap_or("default");
+    let range = s.gcp.proxy_subnet.as_deref();
+    if range.is_none() && !s.connections.is_empty() {
+        checker.err(
+            codes::PROXY_SUBNET_REQUIRED,
+            &at(&item("workloads", *i), ".route.gateway"),
+            "an internal Gateway's proxies connect from the region's proxy-only subnet, \
+             and the NetworkPolicies need its range to admit them",
+            Some(format!(
+                "set `gcp.proxySubnet` to it (`gcloud compute networks subnets list \
+                 --network={network} --filter=purpose=REGIONAL_MANAGED_PROXY \
+                 --regions={region}`), e.g. `proxySubnet: 10.129.0.0/23`"
+            )),
+        );
+        return;
+    }
+    // Google's guide "Deploying Gateways" (cloud.google.com/kubernetes-engine/
+    // docs/how-to/deploying-gateways) and "Configure Gateway resources using
+    // Policies": the internal GatewayClasses need a proxy-only subnet in the
+    // cluster's region and network, made beforehand; GKE does not make it.
+    checker.warn(
+        codes::PROXY_ONLY_SUBNET,
+        &at(&item("workloads", *i), ".route.gateway"),
+        format!(
+            "the internal Gateway needs a proxy-only subnet in {region} of network `{network}`; \
+             GKE does not create it"
+        ),
+        Some(format!(
+            "if the region has none yet: `gcloud compute networks subnets create \
+             {network}-proxy-only --purpose=REGIONAL_MANAGED_PROXY --role=ACTIVE \
+             --region={region} --network={network} --range={}`",
+            range.unwrap_or("10.129.0.0/23")
+        )),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_and_paths_as_gateway_api_takes_them() {
+        for ok in ["llm.example.com", "*.example.com", "a", "a-1.b"] {
+            assert!(gateway_host(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "LLM.example.com",
+            "10.0.0.1",
+            "llm.example.com:80",
+            "-a.b",
+            "a..b",
+            "*.",
+            "a.*.b",
+        ] {
+            assert!(!gateway_host(bad), "{bad}");
+        }
+        for ok in ["/", "/v1", "/v1/chat"] {
+            assert!(path_prefix(ok), "{ok}");
+        }
+        for bad in ["", "v1", "/v1/", "/a b", "/a?b", "//a"] {
+            assert!(!path_prefix(bad), "{bad}");
+        }
+    }
+
+    use crate::diag::Severity;
+
+    /// A spec with workloads `ws` (each a YAML flow mapping's inside),
+    /// `gcp` extras and optional connections.
+    fn spec(gcp: &str, ws: &[&str], connections: bool) -> String {
+        let mut s = format!(
+            "apiVersion: podwire.dev/v1alpha1\nkind: AIWorkload\nmetadata: {{name: demo}}\n\
+             gcp: {{project: my-project, location: us-central1-a{gcp}}}\n\
+             cluster:\n  nodePools:\n    - {{name: cpu, machineType: n2-standard-8, nodes: 2}}\n\
+             workloads:\n"
+        );
+        for (i, w) in ws.iter().enumerate() {
+            s += &format!("  - {{name: w{i}, image: r/w:1, {w}}}\n");
+        }
+        if connections {
+            s += "connections:\n  - {from: w0, to: internet, ports: [443]}\n";
+        }
+        s
+    }
+
+    fn found(src: &str) -> Vec<(String, String, Severity)> {
+        let a = crate::analyze(src);
+        for d in &a.diagnostics {
+            assert!(d.span.is_some(), "{d:?} has no span\n{src}");
+        }
+        a.diagnostics
+            .into_iter()
+            .map(|d| (d.code, d.path, d.severity))
+            .collect()
+    }
+
+    fn errors(src: &str) -> Vec<(String, String)> {
+        found(src)
+            .into_iter()
+            .filter(|d| d.2 == Severity::Error)
+            .map(|d| (d.0, d.1))
+            .collect()
+    }
+
+    fn one(src: &str, code: &str, path: &str) {
+        assert_eq!(errors(src), [(code.to_string(), path.to_string())], "{src}");
+    }
+
+    const HTTP: &str = "ports: [{name: http, port: 8000}]";
+
+    #[test]
+    fn a_route_needs_a_cluster_ip_service_of_a_long_running_workload() {
+        one(
+            &spec("", &["route: {gateway: external}"], false),
+            codes::ROUTE_WITHOUT_SERVICE,
+            "workloads[0].route",
+        );
+        one(
+            &spec(
+                "",
+                &[&format!(
+                    "{HTTP}, expose: none, route: {{gateway: external}}"
+                )],
+                false,
+            ),
+            codes::ROUTE_WITHOUT_SERVICE,
+            "workloads[0].expose",
+        );
+        one(
+            &spec(
+                "",
+                &[&format!(
+                    "{HTTP}, run: service, peers: true, route: {{gateway: external}}"
+                )],
+                false,
+            ),
+            codes::ROUTE_WITHOUT_SERVICE,
+            "workloads[0].route",
+        );
+        one(
+            &spec(
+                "",
+                &[&format!("{HTTP}, run: job, route: {{gateway: external}}")],
+                false,
+            ),
+            codes::SERVING_ONLY,
+            "workloads[0].route",
+        );
+        // Without `run`, a route makes a long-running workload (a
+        // distributed one then has peers, and a headless Service).
+        one(
+            &spec(
+                "",
+                &[&format!(
+                    "{HTTP}, distributed: pytorch, route: {{gateway: external}}"
+                )],
+                false,
+            ),
+            codes::ROUTE_WITHOUT_SERVICE,
+            "workloads[0].route",
+        );
+    }
+
+    #[test]
+    fn the_routed_port_is_a_declared_tcp_port() {
+        let two = "ports: [{name: http, port: 8000}, {name: m, port: 9000}]";
+        one(
+            &spec(
+                "",
+                &[&format!("{two}, route: {{gateway: external}}")],
+                false,
+            ),
+            codes::ROUTE_PORT,
+            "workloads[0].route",
+        );
+        one(
+            &spec(
+                "",
+                &[&format!("{two}, route: {{gateway: external, port: htp}}")],
+                false,
+            ),
+            codes::ROUTE_PORT,
+            "workloads[0].route.port",
+        );
+        one(
+            &spec(
+                "",
+                &["ports: [{name: dns, port: 53, protocol: UDP}], route: {gateway: external}"],
+                false,
+            ),
+            codes::NOT_TCP,
+            "workloads[0].route",
+        );
+        // The health port is the default.
+        let a = crate::analyze(&spec(
+            "",
+            &[&format!(
+                "{two}, health: {{path: /h, port: m}}, route: {{gateway: external}}"
+            )],
+            false,
+        ));
+        let m = a.model.unwrap_or_else(|| panic!("{:?}", a.diagnostics));
+        let r = m.workloads[0]
+            .route
+            .clone()
+            .unwrap_or_else(|| panic!("a route"));
+        assert_eq!((r.port.as_str(), r.port_number), ("m", 9000));
+        assert_eq!(r.paths, ["/"]);
+    }
+
+    #[test]
+    fn bad_hosts_and_paths_are_refused_where_written() {
+        one(
+            &spec(
+                "",
+                &[&format!(
+                    "{HTTP}, route: {{gateway: external, paths: [/ok, v1]}}"
+                )],
+                false,
+            ),
+            codes::BAD_HTTP_PATH,
+            "workloads[0].route.paths[1]",
+        );
+        one(
+            &spec(
+                "",
+                &[&format!(
+                    "{HTTP}, route: {{gateway: external, hosts: [10.0.0.1]}}"
+                )],
+                false,
+            ),
+            codes::BAD_ROUTE_HOST,
+            "workloads[0].route.hosts[0]",
+        );
+    }
+
+    #[test]
+    fn two_workloads_may_not_claim_one_host_and_path_on_one_gateway() {
+        let r = |g: &str, extra: &str| format!("{HTTP}, route: {{gateway: {g}{extra}}}");
+        one(
+            &spec("", &[&r("external", ""), &r("external", "")], false),
+            codes::ROUTE_CONFLICT,
+            "workloads[1].route",
+        );
+        one(
+            &spec(
+                "",
+                &[
+                    &r("external", ", hosts: [a.example.com]"),
+                    &r("external", ", hosts: ['*.example.com'], paths: [/]"),
+                ],
+                false,
+            ),
+            codes::ROUTE_CONFLICT,
+            "workloads[1].route",
+        );
+        // Different Gateways, paths or hosts: no conflict.
+        for (a, b) in [
+            (r("external", ""), r("internal", "")),
+            (
+                r("external", ", paths: [/a]"),
+                r("external", ", paths: [/b]"),
+            ),
+            (
+                r("external", ", hosts: [a.com]"),
+                r("external", ", hosts: [b.com]"),
+            ),
+        ] {
+            assert_eq!(errors(&spec("", &[&a, &b], false)), [], "{a} / {b}");
+        }
+    }
+
+    #[test]
+    fn an_internal_gateway_under_policies_needs_the_proxy_subnet() {
+        let w = format!("{HTTP}, route: {{gateway: internal}}");
+        one(
+            &spec("", &[&w], true),
+            codes::PROXY_SUBNET_REQUIRED,
+            "workloads[0].route.gateway",
+        );
+        one(
+            &spec(", proxySubnet: 10.129.0.1/23", &[&w], true),
+            codes::BAD_CIDR,
+            "gcp.proxySubnet",
+        );
+        // Given (or without policies): a warning that says how to create it.
+        for src in [
+            spec(", proxySubnet: 10.129.0.0/23", &[&w], true),
+            spec("", &[&w], false),
+        ] {
+            let all = found(&src);
+            assert_eq!(
+                all,
+                [(
+                    codes::PROXY_ONLY_SUBNET.to_string(),
+                    "workloads[0].route.gateway".to_string(),
+                    Severity::Warning
+                )],
+                "{src}"
+            );
+        }
+        // External Gateways need none.
+        assert_eq!(
+            found(&spec(
+                "",
+                &[&format!("{HTTP}, route: {{gateway: external}}")],
+                true
+            )),
+            []
+        );
+    }
+
+    #[test]
+    fn host_lists_meet_on_equal_or_wildcard_hosts() {
+        let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert!(hosts_meet(&v(&[]), &v(&["a.com"])).is_some());
+        assert!(hosts_meet(&v(&["a.com"]), &v(&["a.com", "b.com"])).is_some());
+        assert!(hosts_meet(&v(&["*.a.com"]), &v(&["x.a.com"])).is_some());
+        assert!(hosts_meet(&v(&["*.a.com"]), &v(&["x.y.a.com"])).is_some());
+        assert!(hosts_meet(&v(&["*.a.com"]), &v(&["*.y.a.com"])).is_some());
+        assert!(hosts_meet(&v(&["*.a.com"]), &v(&["a.com"])).is_none());
+        assert!(hosts_meet(&v(&["a.com"]), &v(&["b.com"])).is_none());
+    }
+}

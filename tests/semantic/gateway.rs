@@ -1,0 +1,352 @@
+//! Routing through GKE Gateways, read from the spec independently of
+//! podwire: every workload with a `route` is reached through the spec's
+//! Gateway of its kind (`<metadata.name>-internal` / `-external`, of GKE's
+//! class for that kind, an HTTP listener on port 80), for its hosts and
+//! path prefixes, at exactly its serving pods on the routed port, from the
+//! addresses the load balancer's proxies connect from; and those addresses
+//! reach nothing else.
+
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::net::Ipv4Addr;
+
+use crate::cluster::{Cidr, Cluster, Endpoint};
+
+/// Where the global external Application Load Balancer's front ends and
+/// Google's health checkers connect from (Cloud Load Balancing's firewall
+/// rules page); an internal Gateway's proxies connect from the region's
+/// proxy-only subnet instead, its health checkers from these.
+pub const GOOGLE_RANGES: [&str; 2] = ["35.191.0.0/16", "130.211.0.0/22"];
+
+fn class(kind: &str) -> &'static str {
+    match kind {
+        "internal" => "gke-l7-rilb",
+        _ => "gke-l7-global-external-managed",
+    }
+}
+
+fn str_at<'v>(v: &'v Value, ptr: &str) -> Option<&'v str> {
+    v.pointer(ptr).and_then(Value::as_str)
+}
+
+/// A workload's port (name, number, protocol), names defaulted as
+/// design.md's `p<port>`.
+fn ports(w: &Value) -> Vec<(String, u16, String)> {
+    w.get("ports")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|p| {
+            let n = u16::try_from(p.get("port")?.as_u64()?).ok()?;
+            Some((
+                p.get("name")
+                    .and_then(Value::as_str)
+                    .map_or_else(|| format!("p{n}"), str::to_string),
+                n,
+                p.get("protocol")
+                    .and_then(Value::as_str)
+                    .unwrap_or("TCP")
+                    .to_string(),
+            ))
+        })
+        .collect()
+}
+
+fn port_ref(ports: &[(String, u16, String)], r: &Value) -> Option<u16> {
+    match r {
+        Value::Number(n) => n.as_u64().and_then(|n| u16::try_from(n).ok()),
+        Value::String(s) => ports.iter().find(|p| &p.0 == s).map(|p| p.1),
+        _ => None,
+    }
+}
+
+/// One routed workload as the spec says it.
+pub struct Routed {
+    pub workload: String,
+    pub kind: String,
+    pub port: u16,
+    pub health_port: Option<u16>,
+    pub hosts: Vec<String>,
+    pub paths: Vec<String>,
+}
+
+pub fn routed(spec: &Value) -> Vec<Routed> {
+    let mut out = Vec::new();
+    for w in spec
+        .get("workloads")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let Some(r) = w.get("route") else { continue };
+        let ps = ports(w);
+        let health_port = w.get("health").and_then(|h| match h.get("port") {
+            Some(p) => port_ref(&ps, p),
+            None => (ps.len() == 1).then(|| ps[0].1),
+        });
+        let port = r
+            .get("port")
+            .and_then(|p| port_ref(&ps, p))
+            .or(health_port)
+            .or_else(|| (ps.len() == 1).then(|| ps[0].1))
+            .unwrap_or_else(|| panic!("the route of {w} names no port"));
+        let list = |k: &str| -> Vec<String> {
+            r.get(k)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        };
+        out.push(Routed {
+            workload: str_at(w, "/name").unwrap_or_default().to_string(),
+            kind: str_at(r, "/gateway").unwrap_or_default().to_string(),
+            port,
+            health_port,
+            hosts: list("hosts"),
+            paths: list("paths"),
+        });
+    }
+    out
+}
+
+pub fn namespace(spec: &Value) -> String {
+    str_at(spec, "/namespace")
+        .or_else(|| str_at(spec, "/metadata/name"))
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// An address the proxies of a Gateway of `kind` connect from.
+pub fn proxy(spec: &Value, kind: &str) -> Ipv4Addr {
+    match kind {
+        "internal" => {
+            let c =
+                str_at(spec, "/gcp/proxySubnet").expect("an internal route needs gcp.proxySubnet");
+            Cidr::parse(c).expect("cidr").inside()
+        }
+        _ => Cidr::parse(GOOGLE_RANGES[1]).expect("cidr").inside(),
+    }
+}
+
+/// The pods of `workload` that serve (a LeaderWorkerSet's leaders).
+pub fn serving_pods(c: &Cluster, workload: &str) -> BTreeSet<usize> {
+    c.pods
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| {
+            p.labels.get("podwire.dev/workload").map(String::as_str) == Some(workload)
+                && p.labels
+                    .get("leaderworkerset.sigs.k8s.io/worker-index")
+                    .is_none_or(|i| i == "0")
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// A host a route's host list answers: the first one (a name under a
+/// wildcard), or any for a route of every host.
+fn a_host(hosts: &[String]) -> String {
+    match hosts.first() {
+        None => "anything.example".to_string(),
+        Some(h) => match h.strip_prefix("*.") {
+            Some(d) => format!("x.{d}"),
+            None => h.clone(),
+        },
+    }
+}
+
+/// Every routed workload of `spec` is reached through its Gateway, at
+/// exactly its serving pods on the routed port, from its proxies.
+pub fn check(spec: &Value, c: &Cluster) -> Result<usize, String> {
+    let ns = namespace(spec);
+    let name = str_at(spec, "/metadata/name").unwrap_or_default();
+    let mut checked = 0;
+    for r in routed(spec) {
+        let gw = format!("{name}-{}", r.kind);
+        let g = c
+            .gateways
+            .iter()
+            .find(|g| g.name == gw && g.namespace == ns)
+            .ok_or(format!("no Gateway {gw} for {}", r.workload))?;
+        if g.class != class(&r.kind) {
+            return Err(format!("Gateway {gw} is of class {}", g.class));
+        }
+        let want = serving_pods(c, &r.workload);
+        if want.is_empty() {
+            return Err(format!("{} has no pods", r.workload));
+        }
+        let host = a_host(&r.hosts);
+        let paths = if r.paths.is_empty() {
+            vec!["/".to_string()]
+        } else {
+            r.paths.clone()
+        };
+        for p in &paths {
+            for path in [p.clone(), format!("{}/more", p.trim_end_matches('/'))] {
+                let got = c.through_gateway(&gw, &ns, 80, &host, &path, proxy(spec, &r.kind));
+                let pods: BTreeSet<usize> = got.iter().map(|(i, _)| *i).collect();
+                if pods != want || got.iter().any(|(_, port)| *port != r.port) {
+                    return Err(format!(
+                        "{host}{path} through {gw} reaches {got:?}, not the pods {want:?} of {} on {}",
+                        r.workload, r.port
+                    ));
+                }
+            }
+        }
+        // Google's health checkers reach the health port (else the routed one).
+        let hc = Cidr::parse(GOOGLE_RANGES[0]).expect("cidr").inside();
+        let checked_port = r.health_port.unwrap_or(r.port);
+        for &i in &want {
+            if !c.can(Endpoint::Ip(hc), Endpoint::Pod(i), checked_port, "TCP") {
+                return Err(format!(
+                    "Google's health checkers cannot reach {} on {checked_port}",
+                    c.pods[i].name
+                ));
+            }
+        }
+        checked += 1;
+    }
+    Ok(checked)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::support;
+
+    const SRC: &str = "apiVersion: podwire.dev/v1alpha1\nkind: AIWorkload\nmetadata: {name: t}\n\
+        gcp: {project: my-project, location: us-central1, proxySubnet: 10.129.0.0/23}\n\
+        cluster:\n  nodePools:\n    - {name: p, machineType: n2-standard-8, nodes: 2}\n\
+        workloads:\n  - {name: a, image: r/s:1, replicas: 2, ports: [{name: http, port: 8000}, {name: m, port: 9000}],\n     \
+        health: {path: /health, port: m}, route: {gateway: internal, port: http, paths: [/v1], hosts: [a.example.com]}}\n  \
+        - {name: b, image: r/s:1, ports: [{name: http, port: 8080}], route: {gateway: external, paths: [/b]}}\n  \
+        - {name: c, image: r/s:1, ports: [{name: http, port: 7000}]}\n\
+        connections:\n  - {from: a, to: c, ports: [http]}\n  - {from: b, to: c, ports: [http]}\n";
+
+    fn cluster(src: &str) -> (Value, Cluster) {
+        let c = podwire::compile(src, &podwire::Options::default());
+        assert!(c.ok, "{:#?}", c.diagnostics);
+        let spec = support::yaml::document(src).expect("spec");
+        (
+            spec,
+            Cluster::from_objects(&crate::manifests(&c)).expect("cluster"),
+        )
+    }
+
+    #[test]
+    fn routed_workloads_are_reached_through_their_gateway() {
+        let (spec, c) = cluster(SRC);
+        assert_eq!(check(&spec, &c), Ok(2));
+    }
+
+    #[test]
+    fn the_proxies_reach_the_routed_port_and_nothing_else() {
+        let (spec, c) = cluster(SRC);
+        let internal = proxy(&spec, "internal");
+        let gfe = proxy(&spec, "external");
+        let hc = Cidr::parse(GOOGLE_RANGES[0]).expect("cidr").inside();
+        let a = serving_pods(&c, "a");
+        let b = serving_pods(&c, "b");
+        let cs = serving_pods(&c, "c");
+        assert_eq!((a.len(), b.len(), cs.len()), (2, 1, 1));
+        // The route matches on segment boundaries and on its host only.
+        for (host, path) in [
+            ("a.example.com", "/v10"),
+            ("a.example.com", "/"),
+            ("b.example.com", "/v1"),
+        ] {
+            assert_eq!(
+                c.through_gateway("t-internal", "t", 80, host, path, internal),
+                [],
+                "{host}{path}"
+            );
+        }
+        // Not through the other Gateway, nor on another listener port.
+        assert_eq!(
+            c.through_gateway("t-external", "t", 80, "a.example.com", "/v1", gfe),
+            []
+        );
+        assert_eq!(
+            c.through_gateway("t-internal", "t", 443, "a.example.com", "/v1", internal),
+            []
+        );
+        let can = |from: Ipv4Addr, pods: &BTreeSet<usize>, port: u16| {
+            pods.iter()
+                .any(|&i| c.can(Endpoint::Ip(from), Endpoint::Pod(i), port, "TCP"))
+        };
+        // a: the proxy-only subnet on 8000 only, the health checkers on 9000 only.
+        assert!(can(internal, &a, 8000));
+        assert!(!can(internal, &a, 9000));
+        assert!(can(hc, &a, 9000));
+        assert!(!can(hc, &a, 8000));
+        assert!(!can(gfe, &a, 8000));
+        // Outside the proxy-only subnet: nothing.
+        let outside = Cidr::parse("10.129.0.0/23")
+            .expect("cidr")
+            .after()
+            .expect("after");
+        assert!(!can(outside, &a, 8000));
+        // b (external, no health): Google's front ends on 8080 only.
+        assert!(can(gfe, &b, 8080));
+        assert!(can(hc, &b, 8080));
+        assert!(!can(internal, &b, 8080));
+        assert!(!can(gfe, &b, 9000));
+        // c is routed by nothing: no proxy reaches it.
+        for from in [internal, gfe, hc] {
+            assert!(!can(from, &cs, 7000));
+        }
+        // A route without hosts answers every host; one with a path, only it.
+        assert_eq!(
+            c.through_gateway("t-external", "t", 80, "x.example", "/b/c", gfe)
+                .len(),
+            1
+        );
+        assert_eq!(
+            c.through_gateway("t-external", "t", 80, "x.example", "/c", gfe),
+            []
+        );
+    }
+
+    /// The evaluator can fail: a manifest whose policy admits the proxies
+    /// on the wrong port, or whose route names the wrong Service, is caught.
+    #[test]
+    fn the_evaluator_sees_a_broken_route() {
+        let out = podwire::compile(SRC, &podwire::Options::default());
+        let spec = support::yaml::document(SRC).expect("spec");
+        let objects = crate::manifests(&out);
+        let mut wrong_port = objects.clone();
+        for o in &mut wrong_port {
+            if o["kind"] == "NetworkPolicy" && o["metadata"]["name"] == "b" {
+                let text = o.to_string().replace("\"port\":8080", "\"port\":8081");
+                *o = serde_json::from_str(&text).expect("json");
+            }
+        }
+        let c = Cluster::from_objects(&wrong_port).expect("cluster");
+        assert!(check(&spec, &c).is_err());
+        let mut wrong_service = objects;
+        for o in &mut wrong_service {
+            if o["kind"] == "HTTPRoute" && o["metadata"]["name"] == "a" {
+                o["spec"]["rules"][0]["backendRefs"][0]["name"] = "c".into();
+            }
+        }
+        let c = Cluster::from_objects(&wrong_service).expect("cluster");
+        assert!(check(&spec, &c).is_err());
+    }
+
+    #[test]
+    fn examples_route_as_their_specs_declare() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+        let mut routed = 0;
+        for e in std::fs::read_dir(dir).expect("examples").flatten() {
+            let p = e.path();
+            if p.extension().is_none_or(|x| x != "yaml") {
+                continue;
+            }
+            let src = std::fs::read_to_string(&p).expect("read");
+            let (spec, c) = cluster(&src);
+            routed += check(&spec, &c).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+        }
+        assert!(routed >= 1, "no example routes through a Gateway");
+    }
+}
