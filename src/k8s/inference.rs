@@ -42,7 +42,7 @@ use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
 use k8s_openapi::api::core::v1::{
     Capabilities, Container, ContainerPort, EnvVar, EnvVarSource, GRPCAction, ObjectFieldSelector,
     PodSecurityContext, PodSpec, PodTemplateSpec, Probe, SeccompProfile, SecurityContext, Service,
-    ServiceAccount, ServicePort, ServiceSpec,
+    ServiceAccount, ServicePort, ServiceSpec, Toleration,
 };
 use k8s_openapi::api::rbac::v1::{PolicyRule, Role, RoleBinding, RoleRef, Subject};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
@@ -287,6 +287,21 @@ pub(super) fn deployment(lw: &Lower, w: &Workload, out: &mut dyn FnMut(Object)) 
                     automount_service_account_token: Some(true),
                     service_account_name: Some(epp_name(w)),
                     termination_grace_period_seconds: Some(130),
+                    // GKE taints GPU and TPU nodes; the picker (a few
+                    // hundred MB, no accelerator) may share them, so that it
+                    // schedules in a cluster of accelerator pools only (the
+                    // chart leaves this to `inferenceExtension.tolerations`).
+                    tolerations: Some(
+                        ["nvidia.com/gpu", "google.com/tpu"]
+                            .iter()
+                            .map(|k| Toleration {
+                                key: Some(s(k)),
+                                operator: Some(s("Exists")),
+                                effect: Some(s("NoSchedule")),
+                                ..Default::default()
+                            })
+                            .collect(),
+                    ),
                     security_context: Some(PodSecurityContext {
                         run_as_non_root: Some(true),
                         run_as_user: Some(EPP_USER),

@@ -208,11 +208,11 @@ mod tests {
     fn apply_order_is_namespace_accounts_policies_services_budgets_workloads_autoscalers() {
         let rank = |k: &str| match k {
             "Namespace" => 0,
-            "ServiceAccount" => 1,
+            "ServiceAccount" | "Role" | "RoleBinding" => 1,
             "NetworkPolicy" => 2,
             // A routed workload's Gateway objects come after the Services.
             "Service" => 3,
-            "Gateway" | "HTTPRoute" | "HealthCheckPolicy" => 3,
+            "Gateway" | "InferencePool" | "HTTPRoute" | "HealthCheckPolicy" => 3,
             "PodDisruptionBudget" => 4,
             // Each autoscaled workload's pair, its PodMonitoring first.
             "PodMonitoring" | "HorizontalPodAutoscaler" => 6,
@@ -233,6 +233,7 @@ mod tests {
                 include_str!("../../examples/llama-l4-serving.yaml"),
                 &[
                     "Gateway",
+                    "InferencePool",
                     "HTTPRoute",
                     "HealthCheckPolicy",
                     "PodDisruptionBudget",
