@@ -57,7 +57,7 @@ after(() => {
 
 test("the installed package imports in Node through its exports", async () => {
   podwire = await import(pathToFileURL(path.join(tmp, "app", "probe.mjs")).href);
-  assert.deepEqual(Object.keys(podwire).sort(), ["check", "compile", "examples", "schema", "version"]);
+  assert.deepEqual(Object.keys(podwire).sort(), ["Preview", "check", "compile", "examples", "schema", "version"]);
   const cargoVersion = /^version = "(.*)"$/m.exec(readFileSync(path.join(root, "Cargo.toml"), "utf8"))[1];
   assert.equal(podwire.version(), cargoVersion);
   const manifest = JSON.parse(readFileSync(path.join(tmp, "app/node_modules/podwire/package.json"), "utf8"));
