@@ -449,7 +449,10 @@ mod tests {
             .iter()
             .map(|o| o.to_json())
             .collect();
-        assert!(g.services.len() >= 2, "a client Service and a load balancer");
+        assert!(
+            g.services.len() >= 2,
+            "a client Service and a load balancer"
+        );
         for s in &g.services {
             let svc = objects
                 .iter()

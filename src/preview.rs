@@ -171,7 +171,8 @@ mod tests {
         let gke = |p: &str| p == GKE_FILE;
         let manifests = |p: &str| p == MANIFESTS_FILE;
         let all = |_: &str| true;
-        let steps: Vec<(&str, &dyn Fn(&str) -> bool)> = vec![
+        type Wanted<'a> = &'a dyn Fn(&str) -> bool;
+        let steps: Vec<(&str, Wanted)> = vec![
             (seed, &gke),
             (seed, &gke),
             (&retagged, &gke),
@@ -205,7 +206,7 @@ mod tests {
                 (false, false, 1), // ... which the old tag changes
                 (true, true, 0),   // errors: no graph, no files
                 (true, true, 0),   // fixed: the manifests as last sent
-                (false, true, 3), // another spec: no diagnostics either
+                (false, true, 3),  // another spec: no diagnostics either
                 (false, false, 0),
                 (false, true, 1),
             ]

@@ -369,7 +369,9 @@ fn preview_updates_hold_only_what_changed() {
     assert!(get(&first, "graph").is_object());
     let files = Array::from(&get(&first, "files"));
     assert_eq!(files.length(), 1);
-    let whole = wasm::compile_js(SEED, Some(gke())).map_err(|_| "threw").unwrap();
+    let whole = wasm::compile_js(SEED, Some(gke()))
+        .map_err(|_| "threw")
+        .unwrap();
     assert_eq!(
         get(&files.get(0), "content").as_string(),
         get(&Array::from(&get(&whole, "files")).get(0), "content").as_string()
