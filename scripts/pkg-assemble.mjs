@@ -53,6 +53,9 @@ for (const n of ["Compiled", "Checked", "Example", "CompileOptions", "Diagnostic
 
 const dtsPath = path.join(pkg, "core", "podwire.d.ts");
 let dts = readFileSync(dtsPath, "utf8");
+// wasm-bindgen declares `[Symbol.dispose]()` on classes, which only type-checks
+// with lib esnext; the method is there at run time, `free()` is declared.
+dts = dts.replace(/^ *\[Symbol\.dispose\]\(\): void;\n/gm, "");
 dts +=
   "\n// ---- Types generated from the Rust types (src/wasm.rs apiSchema(), schemars ->\n" +
   "// json-schema-to-typescript) by scripts/pkg-assemble.mjs. Do not edit.\n\n" +
