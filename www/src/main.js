@@ -23,7 +23,7 @@ const compiler = new Compiler(Preview);
 const { version, examples: EXAMPLES, schema } = await compiler.ready;
 
 let activePath = "gke/cluster.json";
-/** The last good outputs: path -> content (only those rendered so far for that spec). */
+/** The last good result's outputs: path -> content (only the files it rendered). */
 let lastFiles = new Map();
 let lastOk = true;
 /** The last applied diagnostics and graph (the compiler hands back the same object when unchanged). */
