@@ -5,4 +5,4 @@ import { initSync } from "./core/podwire.js";
 
 initSync({ module: readFileSync(new URL("./core/podwire_bg.wasm", import.meta.url)) });
 
-export { compile, check, schema, examples, version } from "./core/podwire.js";
+export { compile, check, schema, examples, version, Preview } from "./core/podwire.js";

@@ -5,4 +5,4 @@ import init from "./core/podwire.js";
 
 await init({ module_or_path: new URL("./core/podwire_bg.wasm", import.meta.url) });
 
-export { compile, check, schema, examples, version } from "./core/podwire.js";
+export { compile, check, schema, examples, version, Preview } from "./core/podwire.js";

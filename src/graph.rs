@@ -73,6 +73,30 @@ pub struct GraphWorkload {
     pub priority: Option<String>,
     /// The Jobs of a JobSet (kind `JobSet`); null for every other kind.
     pub jobset: Option<GraphJobSet>,
+    /// The replica groups of a multi-host server (kind `LeaderWorkerSet`,
+    /// `groupSize` > 1); null for every other kind.
+    pub groups: Option<GraphGroups>,
+}
+
+/// A LeaderWorkerSet's replica groups: each a leader, which serves, and
+/// `size - 1` workers, which compute for it. All groups are alike: the
+/// first one's pods stand for each.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct GraphGroups {
+    /// Pods per group, the leader included (`groupSize`).
+    pub size: u32,
+    /// Groups at the start (`replicas`; the autoscaler's `min`).
+    pub replicas: u32,
+    /// The most groups there ever are (the autoscaler's `max`, else `replicas`).
+    pub max_replicas: u32,
+    /// Group 0's leader pod (`<name>-0`); group `g`'s is `<name>-<g>`.
+    pub leader: String,
+    /// Group 0's worker pods (`<name>-0-1` ...), in index order.
+    pub workers: Vec<String>,
+    /// Group 0's own headless Service (LeaderWorkerSet's, one per group,
+    /// the pods' subdomain): how a group's pods find their leader.
+    pub group_service: String,
 }
 
 /// A JobSet: one replicated Job, with one Job per slice.
@@ -115,6 +139,10 @@ pub struct GraphService {
     /// headless, ClusterIP, internal-lb, external-lb.
     pub kind: String,
     pub dns: String,
+    /// The pods it sends traffic to: `pods` (all of the workload's) or
+    /// `leaders` (a LeaderWorkerSet's leaders only: its workers serve
+    /// nothing themselves).
+    pub targets: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
@@ -141,12 +169,23 @@ fn end(m: &Model, e: &End) -> String {
 pub fn graph(m: &Model) -> Graph {
     let mut services = Vec::new();
     for w in &m.workloads {
+        // As the Services' selectors (k8s serving_selector): a
+        // LeaderWorkerSet's Services select its leaders.
+        let targets = || {
+            if w.kind == Kind::LeaderWorkerSet {
+                "leaders"
+            } else {
+                "pods"
+            }
+            .to_string()
+        };
         if let Some(s) = &w.service {
             services.push(GraphService {
                 name: s.clone(),
                 workload: w.name.clone(),
                 kind: if w.headless { "headless" } else { "ClusterIP" }.into(),
                 dns: service_dns(s, &m.namespace),
+                targets: targets(),
             });
         }
         if let Some((lb, internal)) = &w.load_balancer {
@@ -160,6 +199,7 @@ pub fn graph(m: &Model) -> Graph {
                 }
                 .into(),
                 dns: service_dns(lb, &m.namespace),
+                targets: targets(),
             });
         }
     }
@@ -197,6 +237,7 @@ pub fn graph(m: &Model) -> Graph {
                 queue: w.queue.map(|q| m.queues[q].name.clone()),
                 priority: w.priority.map(|p| p.as_str().to_string()),
                 jobset: jobset(w),
+                groups: groups(w),
             })
             .collect(),
         services,
@@ -276,6 +317,20 @@ fn jobset(w: &Workload) -> Option<GraphJobSet> {
                 pods: w.replicas,
             })
             .collect(),
+    })
+}
+
+fn groups(w: &Workload) -> Option<GraphGroups> {
+    (w.kind == Kind::LeaderWorkerSet).then(|| {
+        let size = w.group_size.max(1);
+        GraphGroups {
+            size,
+            replicas: w.replicas,
+            max_replicas: w.max_groups(),
+            leader: w.pod_hostname(0),
+            workers: (1..size).map(|k| w.pod_hostname(k)).collect(),
+            group_service: w.group_service(0),
+        }
     })
 }
 
@@ -364,5 +419,80 @@ mod tests {
         ranges.sort();
         ranges.dedup();
         assert_eq!(ranges.len(), 8, "no two NICs share a range");
+    }
+
+    #[test]
+    fn multi_host_servers_are_their_groups_and_services_reach_the_leaders() {
+        let src = include_str!("../examples/llama-405b-multihost.yaml");
+        let m = crate::analyze(src)
+            .model
+            .unwrap_or_else(|| panic!("example compiles"));
+        let g = graph(&m);
+        let w = &g.workloads[0];
+        assert_eq!(w.kind, "LeaderWorkerSet");
+        assert!(w.jobset.is_none());
+        assert_eq!(
+            w.groups,
+            Some(GraphGroups {
+                size: 2,
+                replicas: 1,
+                max_replicas: 2,
+                leader: "llama-0".into(),
+                workers: vec!["llama-0-1".into()],
+                group_service: "llama-0".into(),
+            })
+        );
+        assert_eq!(w.replicas, 2, "one group of two pods at the start");
+        // The graph's Services are the generated ones, and each selects what
+        // the graph says: the leaders (worker index 0) of the workload.
+        let objects: Vec<serde_json::Value> = crate::k8s::objects(&m)
+            .iter()
+            .map(|o| o.to_json())
+            .collect();
+        assert!(
+            g.services.len() >= 2,
+            "a client Service and a load balancer"
+        );
+        for s in &g.services {
+            let svc = objects
+                .iter()
+                .find(|o| o["kind"] == "Service" && o["metadata"]["name"] == s.name.as_str())
+                .unwrap_or_else(|| panic!("Service {} generated", s.name));
+            let sel = &svc["spec"]["selector"];
+            assert_eq!(s.targets, "leaders", "{}", s.name);
+            assert_eq!(sel[crate::model::LWS_WORKER_INDEX_LABEL], "0", "{}", s.name);
+            assert_eq!(sel[crate::k8s::WORKLOAD_LABEL], "llama", "{}", s.name);
+        }
+        let lws = objects
+            .iter()
+            .find(|o| o["kind"] == "LeaderWorkerSet")
+            .unwrap_or_else(|| panic!("a LeaderWorkerSet"));
+        assert_eq!(lws["spec"]["leaderWorkerTemplate"]["size"], 2);
+        // Every other kind: no groups, and its Services reach all its pods.
+        for src in [
+            include_str!("../examples/mixed-stack.yaml"),
+            include_str!("../examples/llama-l4-serving.yaml"),
+        ] {
+            let m = crate::analyze(src)
+                .model
+                .unwrap_or_else(|| panic!("example compiles"));
+            let g = graph(&m);
+            assert!(g.workloads.iter().all(|w| w.groups.is_none()));
+            assert!(!g.services.is_empty());
+            let objects: Vec<serde_json::Value> = crate::k8s::objects(&m)
+                .iter()
+                .map(|o| o.to_json())
+                .collect();
+            for s in &g.services {
+                assert_eq!(s.targets, "pods", "{}", s.name);
+                let svc = objects
+                    .iter()
+                    .find(|o| o["kind"] == "Service" && o["metadata"]["name"] == s.name.as_str())
+                    .unwrap_or_else(|| panic!("Service {} generated", s.name));
+                assert!(svc["spec"]["selector"]
+                    .get(crate::model::LWS_WORKER_INDEX_LABEL)
+                    .is_none());
+            }
+        }
     }
 }

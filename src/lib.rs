@@ -14,6 +14,7 @@ pub mod k8s;
 pub mod kubeconfig;
 pub mod model;
 pub mod plan;
+pub mod preview;
 pub mod spec;
 pub mod yaml;
 

@@ -208,6 +208,7 @@ pub fn api_schema() -> serde_json::Value {
     g.subschema_for::<JsCompiled>();
     g.subschema_for::<JsChecked>();
     g.subschema_for::<JsExample>();
+    g.subschema_for::<crate::preview::PreviewUpdate>();
     out.extend(g.take_definitions(true));
     // Inputs: optional fields may be omitted.
     let mut g = SchemaSettings::default().for_deserialize().into_generator();
@@ -257,6 +258,40 @@ pub fn compile_js(
 #[wasm_bindgen(js_name = check, unchecked_return_type = "Checked")]
 pub fn check_js(source: &str) -> Result<JsValue, JsError> {
     to_js(&js_checked(source))
+}
+
+/// A live preview (an editor's): each `update` compiles the whole text and
+/// returns only what changed since the previous one (see `PreviewUpdate`).
+#[wasm_bindgen(js_name = Preview)]
+pub struct PreviewJs(crate::preview::Preview);
+
+#[wasm_bindgen(js_class = Preview)]
+impl PreviewJs {
+    #[wasm_bindgen(constructor)]
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> PreviewJs {
+        PreviewJs(crate::preview::Preview::new())
+    }
+
+    /// Compile `source` (YAML or JSON) with `options` (its `files`: the
+    /// outputs to render). Never throws for mistakes in the spec.
+    #[wasm_bindgen(unchecked_return_type = "PreviewUpdate")]
+    pub fn update(
+        &mut self,
+        source: &str,
+        #[wasm_bindgen(unchecked_optional_param_type = "CompileOptions")] options: Option<
+            js_sys::Object,
+        >,
+    ) -> Result<JsValue, JsError> {
+        let (opts, files) = options_from_js(options)?
+            .split()
+            .map_err(|e| JsError::new(&format!("podwire: invalid options: {e}")))?;
+        let u = match files {
+            None => self.0.update(source, &opts, &|_| true),
+            Some(fs) => self.0.update(source, &opts, &|p| fs.contains(&p)),
+        };
+        to_js(&u)
+    }
 }
 
 /// The JSON Schema of the spec language (what `podwire schema` prints).

@@ -350,3 +350,47 @@ fn an_object_too_large_to_store_is_refused() {
         .expect("PW0418");
     assert_eq!(d.path, "workloads[0].env.BIG");
 }
+
+/// The playground's Preview: the first update holds everything, an update
+/// of the same text nothing but the paths, an edit only what it changes.
+#[wasm_bindgen_test]
+fn preview_updates_hold_only_what_changed() {
+    let gke = || -> Object {
+        JSON::parse(r#"{"files":["gke/cluster.json"]}"#)
+            .unwrap()
+            .dyn_into()
+            .unwrap()
+    };
+    let mut p = wasm::PreviewJs::new();
+    let first = p.update(SEED, Some(gke())).map_err(|_| "threw").unwrap();
+    assert_eq!(get(&first, "ok").as_bool(), Some(true));
+    assert!(get(&first, "diagnostics").is_object());
+    assert_eq!(get(&first, "graphChanged").as_bool(), Some(true));
+    assert!(get(&first, "graph").is_object());
+    let files = Array::from(&get(&first, "files"));
+    assert_eq!(files.length(), 1);
+    let whole = wasm::compile_js(SEED, Some(gke()))
+        .map_err(|_| "threw")
+        .unwrap();
+    assert_eq!(
+        get(&files.get(0), "content").as_string(),
+        get(&Array::from(&get(&whole, "files")).get(0), "content").as_string()
+    );
+    let again = p.update(SEED, Some(gke())).map_err(|_| "threw").unwrap();
+    assert!(get(&again, "diagnostics").is_null());
+    assert_eq!(get(&again, "graphChanged").as_bool(), Some(false));
+    assert!(get(&again, "graph").is_null());
+    let files = Array::from(&get(&again, "files"));
+    assert_eq!(files.length(), 1);
+    assert!(get(&files.get(0), "content").is_null());
+    // A mistake: diagnostics, no graph, no files.
+    let bad = p
+        .update(&seed_with("replicas: ", "replicas: -"), Some(gke()))
+        .map_err(|_| "threw")
+        .unwrap();
+    assert_eq!(get(&bad, "ok").as_bool(), Some(false));
+    assert!(Array::from(&get(&bad, "diagnostics")).length() > 0);
+    assert_eq!(get(&bad, "graphChanged").as_bool(), Some(true));
+    assert!(get(&bad, "graph").is_null());
+    assert_eq!(Array::from(&get(&bad, "files")).length(), 0);
+}

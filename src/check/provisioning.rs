@@ -14,13 +14,21 @@
 //! except A4X and G4, and H4D; at most seven days of run time); GKE
 //! "Consuming reserved zonal resources" (`--reservation-affinity` and the
 //! `[projects/OWNER/reservations/]NAME[/reservationBlocks/BLOCK]` value).
+//!
+//! The `reservation` value and its rules are in [`reservation`], the GKE
+//! version gates in [`version`].
 
-use super::validate::{dns1035, project_id};
+mod reservation;
+mod version;
+
+pub(super) use version::{check_version, older_than};
+
 use super::{at, Checker};
 use crate::catalog::Machine;
 use crate::diag::codes;
 use crate::model::{Capacity, Reservation};
 use crate::spec::{self, Placement};
+use reservation::{parse_reservation, reservation_rules, BadTarget, Target};
 
 /// Longest `maxRunDuration`: a flex-start VM runs at most seven days.
 pub const MAX_RUN_DURATION_MAX_SECS: u64 = 7 * 86_400;
@@ -28,87 +36,9 @@ pub const MAX_RUN_DURATION_MAX_SECS: u64 = 7 * 86_400;
 /// maximum run duration.
 pub const MAX_RUN_DURATION_MIN_SECS: u64 = 30;
 
-/// Machine families whose reservations are made of blocks (dense
-/// deployments of AI Hypercomputer): A3 Ultra, A4 and A4X. Only A4X blocks
-/// have sub-blocks (one NVL72 domain each). Sources: Google Cloud AI
-/// Hypercomputer terminology ("block", "sub-block") and its GKE guides,
-/// which consume `RESERVATION/reservationBlocks/BLOCK` on a3-ultragpu-8g
-/// and a4-highgpu-8g pools and
-/// `.../reservationBlocks/BLOCK/reservationSubBlocks/SUB_BLOCK` on A4X.
-const BLOCK_FAMILIES: &[&str] = &["a3-ultragpu-", "a4-highgpu-", "a4x-"];
-const SUB_BLOCK_FAMILIES: &[&str] = &["a4x-"];
-
 /// Accelerator-optimized families flex-start VMs are not offered for
 /// (Compute Engine "About Flex-start VMs").
 const NO_FLEX_START: &[&str] = &["a4x-", "g4-"];
-
-/// A `reservation` value, read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Target {
-    /// `none`: never a reservation.
-    None,
-    Any,
-    Specific {
-        value: String,
-        block: bool,
-        sub_block: bool,
-    },
-}
-
-/// Why a `reservation` value is not one.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum BadTarget {
-    /// `any/...`: `any` is every matching reservation, so it has no blocks.
-    AnyWithBlock,
-    Syntax(String),
-}
-
-fn parse_reservation(s: &str) -> Result<Target, BadTarget> {
-    match s {
-        "none" => return Ok(Target::None),
-        "any" => return Ok(Target::Any),
-        _ => {}
-    }
-    if s.starts_with("any/") {
-        return Err(BadTarget::AnyWithBlock);
-    }
-    let name_rule = "reservation, block and sub-block names are lowercase letters, digits and '-', start with a letter and have at most 63 characters";
-    let rest = match s.strip_prefix("projects/") {
-        Some(shared) => {
-            let Some((project, rest)) = shared.split_once("/reservations/") else {
-                return Err(BadTarget::Syntax(
-                    "a shared reservation is `projects/OWNER_PROJECT/reservations/NAME`".into(),
-                ));
-            };
-            if !project_id(project) {
-                return Err(BadTarget::Syntax(format!(
-                    "`{project}` is not a GCP project id"
-                )));
-            }
-            rest
-        }
-        None => s,
-    };
-    let parts: Vec<&str> = rest.split('/').collect();
-    let (block, sub_block) = match parts.as_slice() {
-        [_] => (false, false),
-        [_, "reservationBlocks", _] => (true, false),
-        [_, "reservationBlocks", _, "reservationSubBlocks", _] => (true, true),
-        _ => {
-            return Err(BadTarget::Syntax(
-                "write NAME, NAME/reservationBlocks/BLOCK or NAME/reservationBlocks/BLOCK/reservationSubBlocks/SUB_BLOCK".into(),
-            ))
-        }
-    };
-    if parts.iter().step_by(2).any(|n| !dns1035(n)) {
-        return Err(BadTarget::Syntax(name_rule.into()));
-    }
-    Ok(Target::Specific {
-        value: s.to_string(),
-        block,
-        sub_block,
-    })
-}
 
 /// Seconds in a duration written as days, hours, minutes and seconds, each
 /// at most once and in that order: `7d`, `12h`, `90m`, `3600s`, `1d12h`.
@@ -365,51 +295,6 @@ pub(super) fn resolve(
     (capacity, max_run)
 }
 
-fn reservation_rules(
-    checker: &mut Checker,
-    path: &str,
-    p: &spec::NodePool,
-    shape: &PoolShape,
-    value: &str,
-    block: bool,
-    sub_block: bool,
-) {
-    let res_path = at(path, ".reservation");
-    let known = shape.machine.is_some() || has_prefix(&p.machine_type, BLOCK_FAMILIES);
-    if block && known && !has_prefix(&p.machine_type, BLOCK_FAMILIES) {
-        checker.err(
-            codes::RESERVATION_BLOCK,
-            &res_path,
-            format!(
-                "`{value}` names a reservation block, but reservations of `{}` have no blocks",
-                p.machine_type
-            ),
-            Some("blocks exist in reservations of A3 Ultra (a3-ultragpu-8g), A4 (a4-highgpu-8g) and A4X machines; name the reservation alone".to_string()),
-        );
-    } else if sub_block && known && !has_prefix(&p.machine_type, SUB_BLOCK_FAMILIES) {
-        checker.err(
-            codes::RESERVATION_BLOCK,
-            &res_path,
-            format!(
-                "`{value}` names a reservation sub-block, but reservation blocks of `{}` have no sub-blocks",
-                p.machine_type
-            ),
-            Some("sub-blocks exist only in A4X reservations; name the block: `NAME/reservationBlocks/BLOCK`".to_string()),
-        );
-    }
-    if shape.zone_count > 1 {
-        checker.warn(
-            codes::RESERVATION_ZONES,
-            &res_path,
-            format!(
-                "a reservation is in one zone, but pool `{}` spans {} zones: nodes outside the reservation's zone cannot be created",
-                p.name, shape.zone_count
-            ),
-            Some(format!("list the reservation's zone in `zones`, e.g. `zones: [{}-a]`", shape.region)),
-        );
-    }
-}
-
 fn dws_rules(
     checker: &mut Checker,
     path: &str,
@@ -496,73 +381,6 @@ fn dws_rules(
     // An unknown machine type was already warned about: nothing more to say.
 }
 
-/// The cluster version must be one where GKE supports flex-start (queued
-/// pools are flex-start too): GPUs from 1.32.2-gke.1652000, TPUs from
-/// 1.33.0-gke.1712000. A version given without its patch (`"1.32"`) is
-/// taken to mean a patch GKE offers now, which is new enough.
-pub(super) fn check_version(
-    checker: &mut Checker,
-    version: Option<&str>,
-    pools: &[(String, &Capacity, bool)],
-) {
-    let Some(v) = version else { return };
-    let Some(have) = version_key(v) else { return };
-    for (path, capacity, tpu) in pools {
-        if !capacity.is_dws() {
-            continue;
-        }
-        let (need, text) = if *tpu {
-            ((1, 33, Some(0), Some(1_712_000)), "1.33.0-gke.1712000")
-        } else {
-            ((1, 32, Some(2), Some(1_652_000)), "1.32.2-gke.1652000")
-        };
-        if older(have, need) {
-            checker.err(
-                codes::DWS_VERSION,
-                &at(path, ".capacity"),
-                format!("GKE supports this pool's capacity from version {text}, but `cluster.version` is {v}"),
-                Some(format!("set `cluster.version` to \"{text}\" or later (or leave it out)")),
-            );
-        }
-    }
-}
-
-/// Whether `cluster.version` `have` is older than GKE version `need`
-/// (`1.32.1-gke.1357001`), as [`check_version`] compares them; false when
-/// either does not parse.
-pub(super) fn older_than(have: &str, need: &str) -> bool {
-    match (version_key(have), version_key(need)) {
-        (Some(h), Some(n)) => older(h, n),
-        _ => false,
-    }
-}
-
-type VersionKey = (u32, u32, Option<u32>, Option<u64>);
-
-fn version_key(v: &str) -> Option<VersionKey> {
-    let (base, gke) = match v.split_once("-gke.") {
-        Some((b, g)) => (b, Some(g.parse().ok()?)),
-        None => (v, None),
-    };
-    let mut parts = base.split('.');
-    let major = parts.next()?.parse().ok()?;
-    let minor = parts.next()?.parse().ok()?;
-    let patch = parts.next().map(str::parse).transpose().ok()?;
-    Some((major, minor, patch, gke))
-}
-
-/// `have` is older than `need`, comparing only as far as `have` says.
-fn older(have: VersionKey, need: VersionKey) -> bool {
-    if (have.0, have.1) != (need.0, need.1) {
-        return (have.0, have.1) < (need.0, need.1);
-    }
-    match (have.2, need.2) {
-        (Some(hp), Some(np)) if hp != np => hp < np,
-        (Some(_), _) => matches!((have.3, need.3), (Some(hg), Some(ng)) if hg < ng),
-        (None, _) => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -580,73 +398,5 @@ mod tests {
             assert_eq!(parse_duration(bad), None, "{bad}");
         }
         assert_eq!(parse_duration("99999999999999999999d"), None);
-    }
-
-    #[test]
-    fn reservations() {
-        assert_eq!(parse_reservation("none"), Ok(Target::None));
-        assert_eq!(parse_reservation("any"), Ok(Target::Any));
-        assert_eq!(
-            parse_reservation("any/reservationBlocks/b"),
-            Err(BadTarget::AnyWithBlock)
-        );
-        for (v, block, sub) in [
-            ("my-res", false, false),
-            ("my-res/reservationBlocks/my-res-block-0001", true, false),
-            ("r/reservationBlocks/b/reservationSubBlocks/s", true, true),
-            ("projects/other-proj/reservations/r", false, false),
-            (
-                "projects/other-proj/reservations/r/reservationBlocks/b",
-                true,
-                false,
-            ),
-        ] {
-            assert_eq!(
-                parse_reservation(v),
-                Ok(Target::Specific {
-                    value: v.to_string(),
-                    block,
-                    sub_block: sub
-                }),
-                "{v}"
-            );
-        }
-        for bad in [
-            "My-Res",
-            "1res",
-            "res-",
-            "r/blocks/b",
-            "r/reservationBlocks/",
-            "r/reservationBlocks/B",
-            "projects/x/reservations/r",
-            "projects/other-proj/r",
-            "r/reservationSubBlocks/s",
-            "",
-        ] {
-            assert!(
-                matches!(parse_reservation(bad), Err(BadTarget::Syntax(_))),
-                "{bad}"
-            );
-        }
-    }
-
-    #[test]
-    fn versions() {
-        let need = (1, 32, Some(2), Some(1_652_000));
-        for (v, old) in [
-            ("1.31", true),
-            ("1.32", false),
-            ("1.32.1", true),
-            ("1.32.2", false),
-            ("1.32.2-gke.1000", true),
-            ("1.32.2-gke.1652000", false),
-            ("1.32.3-gke.1", false),
-            ("1.33", false),
-            ("2.0", false),
-        ] {
-            let have = version_key(v).expect("parses");
-            assert_eq!(older(have, need), old, "{v}");
-        }
-        assert_eq!(version_key("latest"), None);
     }
 }

@@ -234,7 +234,7 @@ fn dispatch(cli: Cli) -> Result<i32, CliError> {
                         } else {
                             Visibility::Public
                         };
-                        files::write_atomic(&dir.join(&f.path), f.content.as_bytes(), visibility)?;
+                        files::write_output(&dir.join(&f.path), f.content.as_bytes(), visibility)?;
                     }
                     match chosen.as_slice() {
                         [one] => eprintln!("wrote {}", dir.join(&one.path).display()),

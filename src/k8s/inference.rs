@@ -21,9 +21,20 @@
 //!   `NAMESPACE` env from the downward API, ports grpc 9002, grpc-health
 //!   9003, metrics 9090, gRPC liveness and readiness probes on 9003 for the
 //!   service `inference-extension`, `terminationGracePeriodSeconds: 130`),
-//!   `templates/rbac.yaml` (get/watch/list on pods, inferencepools and
-//!   inferenceobjectives, nothing else). The image is the chart's release
-//!   value, `registry.k8s.io/gateway-api-inference-extension/epp:v1.0.1`.
+//!   `templates/rbac.yaml` (get/watch/list on inferencepools and
+//!   inferenceobjectives). The pods rule is not in the chart's current
+//!   rbac.yaml (read at 13113fb2, a later chart than v1.0.1; where that
+//!   chart grants it was not found); podwire grants get/watch/list
+//!   on pods in the namespace as the envoyproxy/ai-gateway inference-pool
+//!   example does for the same v1.0.1 picker, since the picker watches the
+//!   pool's pods. Not granted: tokenreviews/subjectaccessreviews, which only
+//!   the picker's authenticated metrics endpoint uses (podwire sets up no
+//!   scraping of it). The image is the v1.0.1 release,
+//!   `registry.k8s.io/gateway-api-inference-extension/epp:v1.0.1`, the
+//!   version that serves `inference.networking.k8s.io/v1` pools. GKE
+//!   installs the InferencePool CRD itself from 1.34.0-gke.1626000 (llm-d's
+//!   GKE guide, llm-d.ai/docs/infrastructure/gateway/gke); older clusters
+//!   need it applied first.
 //!   Not taken from the chart: its plugins ConfigMap (`--config-file`; the
 //!   EPP's built-in default plugins apply without it), its GKE monitoring
 //!   (ClusterPodMonitoring, token Secret) and its GCPBackendPolicy (a

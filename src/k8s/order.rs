@@ -27,7 +27,11 @@ pub const SEPARATOR: &str = "---\n";
 /// does not start with the autoscaler failing to find it).
 pub fn objects(m: &Model) -> Vec<Object> {
     let lw = Lower::new(m);
-    let mut out = vec![lw.namespace()];
+    // Room for a workload's objects up front (its ServiceAccount, policy,
+    // Services, budget, workload, autoscaler): an `Object` is large, and
+    // each time the vector grows it copies all of them.
+    let mut out = Vec::with_capacity(16 + 8 * m.workloads.len());
+    out.push(lw.namespace());
     out.extend(kueue::objects(&lw).into_iter().map(Object::Kueue));
     gpu_direct_objects(&lw, &mut out);
     for w in &m.workloads {

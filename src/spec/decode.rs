@@ -299,7 +299,7 @@ impl<'d> SchemaChecker<'d> {
                 .iter()
                 .any(|b| self.admits(&self.rules.rules[*b], node));
         }
-        if rule.schema.get("enum").is_some() || rule.schema.get("const").is_some() {
+        if rule.enumerated {
             return matches!(node.value, Value::Scalar { .. }) && !node.is_null();
         }
         let ts = rule.types;

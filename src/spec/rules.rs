@@ -75,6 +75,8 @@ pub(super) struct Rule {
     pub types: Types,
     /// Null is allowed here (directly or by a branch).
     pub nullable: bool,
+    /// The schema has an `enum` or a `const` (of any type).
+    pub enumerated: bool,
     /// The one allowed string (`const`).
     pub constant: Option<&'static str>,
     /// The allowed spellings of an enumeration (`enum`, or a `oneOf` of
@@ -186,6 +188,7 @@ impl Compiler {
             schema,
             types,
             nullable: self.admits_null(schema),
+            enumerated: schema.get("enum").is_some() || schema.get("const").is_some(),
             constant: schema.get("const").and_then(Json::as_str),
             values: self.enum_values(schema),
             branches,

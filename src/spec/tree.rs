@@ -122,6 +122,10 @@ pub enum Limit {
 pub const MAX_DOCUMENT_BYTES: usize = 4 * 1024 * 1024;
 pub const MAX_DEPTH: usize = 64;
 pub const MAX_KEYS_IN_MAPPING: usize = 10_000;
+
+/// From this many keys on, a mapping's keys are found by hash for the
+/// duplicate check; below it, by a scan.
+const INDEXED_KEYS: usize = 16;
 pub const MAX_NODES: usize = 250_000;
 pub const MAX_EXPANDED_BYTES: usize = 16 * 1024 * 1024;
 
@@ -220,8 +224,10 @@ enum Body<'s> {
         entries: Vec<(Key<'s>, Node<'s>)>,
         /// The key read, waiting for its value, and whether it is new.
         pending: Option<(Key<'s>, bool)>,
-        /// Each key's first place, for duplicates in constant time.
-        seen: HashMap<Cow<'s, str>, Span>,
+        /// Each key's first place, for duplicates in constant time in a
+        /// wide mapping; filled only once the mapping has [`INDEXED_KEYS`]
+        /// keys (scanning a few keys costs less than hashing each one).
+        index: HashMap<Cow<'s, str>, Span>,
     },
 }
 
@@ -354,7 +360,7 @@ pub fn parse(src: &str) -> Result<(Node<'_>, Vec<TreeError>), TreeError> {
                     Body::Map {
                         entries: Vec::new(),
                         pending: None,
-                        seen: HashMap::new(),
+                        index: HashMap::new(),
                     }
                 };
                 stack.push(Frame {
@@ -406,7 +412,7 @@ pub fn parse(src: &str) -> Result<(Node<'_>, Vec<TreeError>), TreeError> {
             Body::Map {
                 entries,
                 pending,
-                seen,
+                index,
             } => match pending.take() {
                 None => {
                     let Value::Scalar { text, .. } = node.value else {
@@ -416,23 +422,38 @@ pub fn parse(src: &str) -> Result<(Node<'_>, Vec<TreeError>), TreeError> {
                         name: text,
                         span: node.span,
                     };
-                    let new = match seen.get(&key.name) {
+                    // `entries` holds every key read so far but this one.
+                    let indexed = entries.len() >= INDEXED_KEYS;
+                    let first = if indexed {
+                        if index.is_empty() {
+                            index.extend(entries.iter().map(|(k, _)| (k.name.clone(), k.span)));
+                        }
+                        index.get(&key.name).copied()
+                    } else {
+                        entries
+                            .iter()
+                            .find(|(k, _)| k.name == key.name)
+                            .map(|(k, _)| k.span)
+                    };
+                    let new = match first {
                         Some(first) => {
                             soft.push(TreeError::DuplicateKey {
                                 key: key.name.to_string(),
                                 span: key.span,
-                                first: *first,
+                                first,
                             });
                             false
                         }
                         None => {
-                            if seen.len() >= MAX_KEYS_IN_MAPPING {
+                            if entries.len() >= MAX_KEYS_IN_MAPPING {
                                 return Err(TreeError::Limit {
                                     limit: Limit::KeysInMapping,
                                     span: key.span,
                                 });
                             }
-                            seen.insert(key.name.clone(), key.span);
+                            if indexed {
+                                index.insert(key.name.clone(), key.span);
+                            }
                             true
                         }
                     };

@@ -2,7 +2,8 @@
 //! the submitter both call [`read_spec`]) and the one atomic writer
 //! ([`write_atomic`]): a temp file in the target's directory, fsync, rename
 //! over the target, so a reader sees the old file or the new one, never half
-//! of one. [`update`] replaces a user's file as the user left it: written
+//! of one ([`write_output`], for compiled files, is the same without the
+//! fsync). [`update`] replaces a user's file as the user left it: written
 //! through symlinks, never over something that is not a regular file or that
 //! the user made read-only, with its owner, group and mode kept.
 //! [`FileLock`] is client-go's `<file>.lock`, so podwire and kubectl do not
@@ -101,7 +102,28 @@ pub fn read_spec(arg: &str) -> Result<SpecSource, FileError> {
 /// `visibility` says, whatever it had.
 pub fn write_atomic(path: &Path, contents: &[u8], visibility: Visibility) -> Result<(), FileError> {
     let (target, _) = resolve(path)?;
-    replace(&target, contents, visibility, None)
+    replace(&target, contents, visibility, None, Durability::Synced)
+}
+
+/// [`write_atomic`] for a file compiled from the spec (`compile --out`):
+/// just as atomic (a reader sees the old file or the new one), but not
+/// synced to disk. Such a file is made again by compiling again, and the
+/// fsyncs of the file and its directory cost more than the compile itself
+/// on a virtual disk; compilers (rustc, kubectl kustomize) do not sync
+/// their output either.
+pub fn write_output(path: &Path, contents: &[u8], visibility: Visibility) -> Result<(), FileError> {
+    let (target, _) = resolve(path)?;
+    replace(&target, contents, visibility, None, Durability::Unsynced)
+}
+
+/// Whether [`replace`] waits until the new file is on disk.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Durability {
+    /// The file and the rename are synced before returning: the user's
+    /// files (kubeconfigs, credentials) survive a crash right after.
+    Synced,
+    /// Left to the kernel's writeback: for files that can be made again.
+    Unsynced,
 }
 
 /// Replace a user's file (a kubeconfig) atomically, keeping what the user
@@ -114,7 +136,13 @@ pub fn update(path: &Path, contents: &[u8]) -> Result<(), FileError> {
     if let Some(meta) = &existing {
         check_writable(&target, meta)?;
     }
-    replace(&target, contents, Visibility::Private, existing.as_ref())
+    replace(
+        &target,
+        contents,
+        Visibility::Private,
+        existing.as_ref(),
+        Durability::Synced,
+    )
 }
 
 /// What [`update`] would refuse, checked before anything else is done (such
@@ -249,6 +277,7 @@ fn replace(
     contents: &[u8],
     visibility: Visibility,
     keep: Option<&std::fs::Metadata>,
+    durability: Durability,
 ) -> Result<(), FileError> {
     let err = |source| FileError::Write {
         path: target.display().to_string(),
@@ -289,9 +318,13 @@ fn replace(
     }
     #[cfg(not(unix))]
     let _ = keep;
-    tmp.as_file().sync_all().map_err(err)?;
+    if durability == Durability::Synced {
+        tmp.as_file().sync_all().map_err(err)?;
+    }
     tmp.persist(target).map_err(|e| err(e.error))?;
-    sync_dir(&dir);
+    if durability == Durability::Synced {
+        sync_dir(&dir);
+    }
     Ok(())
 }
 
@@ -442,6 +475,24 @@ mod tests {
         let q = dir.path().join("manifests.yaml");
         write_atomic(&q, b"public", Visibility::Public).unwrap();
         assert_eq!(mode(&q) & 0o600, 0o600);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn compiled_outputs_are_replaced_the_same_way_unsynced() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("out/kubeconfig.yaml");
+        write_output(&p, b"one\n", Visibility::Private).unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
+        write_output(&p, b"two\n", Visibility::Private).unwrap();
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "two\n");
+        assert_eq!(mode(&p), 0o600);
+        let left: Vec<_> = std::fs::read_dir(p.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, vec![std::ffi::OsString::from("kubeconfig.yaml")]);
     }
 
     #[test]

@@ -81,9 +81,10 @@ fn numeric(b: &[u8]) -> bool {
     if b.len() > 2 && first == b'0' && matches!(b[1], b'x' | b'X' | b'o' | b'O' | b'b' | b'B') {
         return true;
     }
-    if [&b".inf"[..], b".nan"]
-        .iter()
-        .any(|w| b.eq_ignore_ascii_case(w))
+    if first == b'.'
+        && [&b".inf"[..], b".nan"]
+            .iter()
+            .any(|w| b.eq_ignore_ascii_case(w))
     {
         return true;
     }
@@ -106,6 +107,29 @@ fn timestamp(b: &[u8]) -> bool {
     b.get(month_end) == Some(&b'-') && digits(month_end + 1..month_end + 2)
 }
 
+/// No comment (` #`), mapping value indicator (`: `) or character that needs
+/// an escape inside `s`.
+fn inner_text_ok(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut prev = 0u8;
+    for (i, &c) in b.iter().enumerate() {
+        if (prev == b':' && c == b' ') || (prev == b' ' && c == b'#') {
+            return false;
+        }
+        let escape = if c.is_ascii() {
+            c.is_ascii_control()
+        } else {
+            // The first byte of a character (not a continuation byte).
+            c & 0xc0 != 0x80 && s[i..].chars().next().is_some_and(needs_escape)
+        };
+        if escape {
+            return false;
+        }
+        prev = c;
+    }
+    true
+}
+
 /// Whether `s` can be written as a plain scalar and read back as itself by
 /// YAML 1.1 (PyYAML) and YAML 1.2 readers alike.
 pub(super) fn plain_ok(s: &str) -> bool {
@@ -124,25 +148,15 @@ pub(super) fn plain_ok(s: &str) -> bool {
     }
     // A trailing space or colon, a comment (` #`) or a mapping value
     // indicator (`: `) inside, or a character that needs an escape would
-    // change what is read: one pass over the bytes finds any of them.
+    // change what is read. Printable ASCII without a space (most strings:
+    // names, keys, images) cannot hold any of the inner ones; only other
+    // strings need the pass that looks for them.
     if matches!(b[b.len() - 1], b' ' | b':') {
         return false;
     }
-    let mut prev = 0u8;
-    for (i, &c) in b.iter().enumerate() {
-        if (prev == b':' && c == b' ') || (prev == b' ' && c == b'#') {
-            return false;
-        }
-        let escape = if c.is_ascii() {
-            c.is_ascii_control()
-        } else {
-            // The first byte of a character (not a continuation byte).
-            c & 0xc0 != 0x80 && s[i..].chars().next().is_some_and(needs_escape)
-        };
-        if escape {
-            return false;
-        }
-        prev = c;
+    let printable = b.iter().all(|c| matches!(c, b'!'..=b'~'));
+    if !printable && !inner_text_ok(s) {
+        return false;
     }
     // The words and numbers are short or start with a digit or a point;
     // the checks themselves stop early.
@@ -193,6 +207,10 @@ mod tests {
             "YES",
             "Off",
             "Y",
+            "a #b",
+            "a\tb",
+            "a: b c",
+            "x\u{85}y",
         ] {
             assert!(string(s).starts_with('"'), "{s:?} should be quoted");
         }
@@ -204,6 +222,10 @@ mod tests {
             "llm-train",
             "metadata.labels['apps.kubernetes.io/pod-index']",
             "é",
+            "a b",
+            "a#b",
+            "a:b",
+            "naïve a:b",
         ] {
             assert_eq!(string(s), s, "{s:?} can be plain");
         }

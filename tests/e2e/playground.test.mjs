@@ -8,7 +8,9 @@
 // geometry (edges never overlap, each label on its own edge, edges end at
 // their boxes), the Kueue queues, JobSets' Jobs and GPUDirect networks in
 // the diagram (flex-h100-kueue, queued-a3-mega, v5e-multislice-jax,
-// a3-mega-tcpxo, pytorch-restarts-data), completion and hover docs from the schema, diagnostics with
+// a3-mega-tcpxo, pytorch-restarts-data), multi-host serving groups with Services
+// to their leaders (llama-405b-multihost), GPUDirect RDMA's networks
+// (a4-rdma-train), completion and hover docs from the schema, diagnostics with
 // their help line on hover, and the time from a keystroke to the updated
 // page in a 200-workload spec. Every request must go to the page's own
 // origin. Screenshots go to target/e2e-screenshots/ (printed).
@@ -740,6 +742,109 @@ for (const width of WIDTHS) {
       await page.evaluate(() => window.scrollTo(0, 0));
     }
     assert.deepEqual(seen, { queues: 3, jobsets: 2, slices: 1, networks: 1 }, "each kind is covered");
+    await page.close();
+  });
+
+  test(`${width}px: the diagram shows a multi-host server as its groups (leader and workers, ×groups) with Services to the leaders, and GPUDirect RDMA's networks`, async () => {
+    const page = await open(base, width);
+    const within = (a, b) => a.x >= b.x - 0.5 && a.y >= b.y - 0.5 && a.x + a.w <= b.x + b.w + 0.5 && a.y + a.h <= b.y + b.h + 0.5;
+    // llama-405b-multihost: a LeaderWorkerSet of 1–2 groups of 2 pods.
+    await chooseExample(page, "llama-405b-multihost");
+    const g = podwire.compile(example("llama-405b-multihost").source).graph;
+    const problems = diagramProblems(await page.evaluate(readDiagram), g);
+    const drawn = await page.evaluate(() =>
+      [...document.querySelectorAll("#diagram g.workload")].map((w) => {
+        const rect = (r) => ({ x: +r.getAttribute("x"), y: +r.getAttribute("y"), w: +r.getAttribute("width"), h: +r.getAttribute("height") });
+        const grp = w.querySelector("g.group");
+        return {
+          name: w.dataset.workload,
+          box: rect(w.querySelector(":scope > rect")),
+          texts: [...w.querySelectorAll(":scope > text")].map((t) => t.textContent),
+          group: grp && {
+            box: rect(grp.querySelector(":scope > rect")),
+            head: grp.querySelector(".group-head").textContent,
+            tip: grp.querySelector("title").textContent,
+            pods: [...grp.querySelectorAll("g.group-pod")].map((p) => ({ cls: p.getAttribute("class"), text: p.textContent, ...rect(p.querySelector("rect")) })),
+          },
+        };
+      }),
+    );
+    let servers = 0;
+    for (const w of g.workloads) {
+      const d = drawn.find((x) => x.name === w.name);
+      if (!w.groups) {
+        if (d?.group) problems.push(`${w.name} (${w.kind}) drawn with groups`);
+        continue;
+      }
+      servers++;
+      const gr = w.groups;
+      const count = gr.maxReplicas > gr.replicas ? `${gr.replicas}–${gr.maxReplicas}` : `${gr.replicas}`;
+      if (!d?.group) {
+        problems.push(`${w.name}: no group box`);
+        continue;
+      }
+      if (!d.texts[1]?.startsWith(`LeaderWorkerSet · ${count} groups × ${gr.size} pods`)) problems.push(`${w.name}: kind line "${d.texts[1]}"`);
+      if (d.group.head !== `group ×${count} · ${gr.size} pods each`) problems.push(`${w.name}: group head "${d.group.head}"`);
+      if (!within(d.group.box, d.box)) problems.push(`${w.name}: the group box is outside the workload's`);
+      const want = [`leader ${gr.leader} · serves`, ...gr.workers.map((n) => `worker ${n}`)];
+      if (JSON.stringify(d.group.pods.map((p) => p.text)) !== JSON.stringify(want)) problems.push(`${w.name}: pods ${d.group.pods.map((p) => p.text)}, want ${want}`);
+      if (!d.group.pods[0]?.cls.includes("leader")) problems.push(`${w.name}: the first pod is not marked as the leader`);
+      for (const [i, p] of d.group.pods.entries()) {
+        if (!within(p, d.group.box)) problems.push(`${w.name}: ${p.text} outside the group box`);
+        for (const q of d.group.pods.slice(i + 1)) if (p.y + p.h > q.y) problems.push(`${w.name}: ${p.text} and ${q.text} overlap`);
+      }
+      if (!d.group.tip.includes(gr.groupService)) problems.push(`${w.name}: the group's title lacks its Service ${gr.groupService}`);
+      // Every Service of a multi-host server reaches its leaders only.
+      const svcs = g.services.filter((s) => s.workload === w.name);
+      if (!svcs.length) problems.push(`${w.name}: no Services in the graph`);
+      for (const s of svcs) {
+        if (s.targets !== "leaders") problems.push(`${s.name}: targets ${s.targets}`);
+        if (!d.texts.includes(`${s.name} · ${s.kind} → leaders`)) problems.push(`${s.name}: not drawn as reaching the leaders (${d.texts})`);
+      }
+    }
+    if (servers !== 1) problems.push(`${servers} multi-host servers drawn`);
+    assert.deepEqual(problems, [], "llama-405b-multihost");
+    if (width < 1000) await page.locator("#diagram-panel").evaluate((e) => e.scrollIntoView({ block: "start" }));
+    await shot(page, `${width}-llama-405b-multihost`);
+    await page.evaluate(() => window.scrollTo(0, 0));
+
+    // a4-rdma-train: the pod network, then one row per kind of GPU network
+    // (the second gVNIC's VPC and the RDMA NICs' RoCE VPC), each with its
+    // NIC count, VPCs and MTU, its ranges in the row's title.
+    await chooseExample(page, "a4-rdma-train");
+    const a4 = podwire.compile(example("a4-rdma-train").source).graph;
+    const d4 = await page.evaluate(readDiagram);
+    const p4 = diagramProblems(d4, a4);
+    const NET_ROLE = { gpu: "GPU NIC", gvnic: "gVNIC", rdma: "RDMA NIC" };
+    const pool = a4.pools.find((p) => p.gpuDirect === "rdma");
+    assert.ok(pool, "a4-rdma-train has an RDMA pool");
+    const rows = d4.extras.find((e) => e.pool === pool.name)?.rows ?? [];
+    const box = d4.pools.find((x) => x.name === pool.name);
+    const pod = rows.find((r) => r.network === "pod");
+    const gpu = rows.filter((r) => r.network === "gpu");
+    if (!pod?.text.includes(a4.network)) p4.push(`pod network row ${pod?.text}`);
+    const roles = [...new Set(pool.networks.map((n) => n.role))];
+    assert.deepEqual([...roles].sort(), ["gvnic", "rdma"]);
+    if (gpu.length !== roles.length) p4.push(`${gpu.length} GPU network rows for roles ${roles}`);
+    for (const [i, role] of roles.entries()) {
+      const nets = pool.networks.filter((n) => n.role === role);
+      const nics = nets.reduce((k, n) => k + n.ranges.length, 0);
+      const r = gpu[i];
+      const want = `GPUDirect RDMA · ${nics} ${NET_ROLE[role]}${nics === 1 ? "" : "s"} · `;
+      if (!r?.text.startsWith(want) || !r.text.includes(`${nets.length} VPC`) || !r.text.includes(`MTU ${nets[0].mtu}`)) p4.push(`${role}: row "${r?.text}", want "${want}… VPC · MTU ${nets[0].mtu}"`);
+      if (r && !r.tip.includes(nets[0].name)) p4.push(`${role}: the row's title lacks its VPC ${nets[0].name}`);
+      if (r && !nets.flatMap((n) => n.ranges).every((x) => r.tip.includes(x))) p4.push(`${role}: the row's title lacks a range`);
+    }
+    for (const r of rows) {
+      if (!within(r, box)) p4.push(`row "${r.text}" outside its pool`);
+      for (const b of d4.boxes) if (intersects(r, b)) p4.push(`row "${r.text}" covers ${b.name}`);
+    }
+    for (const [i, r] of rows.entries()) for (const q of rows.slice(i + 1)) if (intersects(r, q)) p4.push(`rows "${r.text}" and "${q.text}" overlap`);
+    if (pod && gpu.length && !(pod.y + pod.h <= gpu[0].y + 0.5)) p4.push("the GPU networks are not under the pod network");
+    if (d4.minText < 11) p4.push(`text at ${d4.minText.toFixed(1)} px`);
+    assert.deepEqual(p4, [], "a4-rdma-train");
+    if (width < 1000) await page.locator("#diagram-panel").evaluate((e) => e.scrollIntoView({ block: "start" }));
+    await shot(page, `${width}-a4-rdma-train`);
     await page.close();
   });
 

@@ -57,7 +57,7 @@ after(() => {
 
 test("the installed package imports in Node through its exports", async () => {
   podwire = await import(pathToFileURL(path.join(tmp, "app", "probe.mjs")).href);
-  assert.deepEqual(Object.keys(podwire).sort(), ["check", "compile", "examples", "schema", "version"]);
+  assert.deepEqual(Object.keys(podwire).sort(), ["Preview", "check", "compile", "examples", "schema", "version"]);
   const cargoVersion = /^version = "(.*)"$/m.exec(readFileSync(path.join(root, "Cargo.toml"), "utf8"))[1];
   assert.equal(podwire.version(), cargoVersion);
   const manifest = JSON.parse(readFileSync(path.join(tmp, "app/node_modules/podwire/package.json"), "utf8"));
@@ -183,7 +183,7 @@ test("the TypeScript declarations type-check a strict consumer (and reject misus
   );
   writeFileSync(
     path.join(app, "use.ts"),
-    `import { compile, check, schema, examples, version, type Compiled, type Diagnostic, type Graph } from "podwire";
+    `import { compile, check, schema, examples, version, Preview, type Compiled, type Diagnostic, type Graph, type PreviewUpdate } from "podwire";
 const r: Compiled = compile(examples()[0].source, { endpoint: { endpoint: "1.2.3.4", caCertificate: "x" }, files: ["gke/cluster.json"] });
 const files: { path: string; content: string }[] = r.files;
 const d: Diagnostic | undefined = check("x").diagnostics[0];
@@ -193,7 +193,12 @@ const g: Graph | null = r.graph;
 const names: string[] = g ? g.workloads.map((w) => w.name) : [];
 const v: string = version();
 const s: { [key: string]: unknown } = schema();
-export { files, sev, line, names, v, s };
+const p = new Preview();
+const u: PreviewUpdate = p.update(examples()[0].source, { files: ["gke/cluster.json"] });
+const changed: boolean = u.graphChanged;
+const content: string | null = u.files[0]?.content ?? null;
+p.free();
+export { files, sev, line, names, v, s, changed, content };
 `,
   );
   const ok = spawnSync(process.execPath, [tsc, "-p", app], { encoding: "utf8" });

@@ -6,14 +6,42 @@
 // Small specs are compiled on the page's own thread instead (a microtask
 // after the keystroke): for them a compile takes about a millisecond, less
 // than the two thread hops to the worker and back cost.
+//
+// Both compile through the core's Preview, which returns only what changed
+// since its previous update; each channel's Replay keeps the rest, so every
+// request still resolves with a whole result ({ok, diagnostics, graph,
+// files}, as compile() returns). What did not change is the very same
+// object as in the previous result of that channel: the page compares by
+// identity and skips it.
 
 /** Sources up to this many UTF-16 units are compiled on the page's thread. */
 export const LOCAL_LIMIT = 16384;
 
+/** A Preview's updates, replayed into whole results (every update, in order). */
+class Replay {
+  constructor() {
+    this.diagnostics = [];
+    this.graph = null;
+    this.files = new Map();
+  }
+
+  apply(u) {
+    if (u.diagnostics != null) this.diagnostics = u.diagnostics;
+    if (u.graphChanged) this.graph = u.graph;
+    const files = u.files.map((f) => {
+      if (f.content != null) this.files.set(f.path, f.content);
+      return { path: f.path, content: this.files.get(f.path) };
+    });
+    return { ok: u.ok, diagnostics: this.diagnostics, graph: this.graph, files };
+  }
+}
+
 export class Compiler {
-  /** `local`: the package's compile(), on this thread, for small sources. */
-  constructor(local) {
-    this.local = local;
+  /** `Preview`: the package's class; small sources are compiled by one on this thread. */
+  constructor(Preview) {
+    this.local = Preview ? new Preview() : null;
+    this.localReplay = new Replay();
+    this.workerReplay = new Replay();
     this.worker = new Worker(new URL("./compile-worker.js", import.meta.url), { type: "module" });
     this.ready = new Promise((resolve, reject) => {
       this.worker.addEventListener("error", (e) => reject(new Error(e.message || "the compiler failed to start")), { once: true });
@@ -38,7 +66,7 @@ export class Compiler {
         queueMicrotask(() => {
           const t0 = performance.now();
           try {
-            const result = this.local(source, files ? { files } : undefined);
+            const result = this.localReplay.apply(this.local.update(source, files ? { files } : undefined));
             const received = performance.now();
             resolve({ result, ms: received - t0, received });
           } catch (err) {
@@ -69,8 +97,10 @@ export class Compiler {
     if (m.type === "ready" || !this.inFlight || m.id !== this.inFlight.id) return;
     const f = this.inFlight;
     this.inFlight = null;
-    if (m.type === "compiled") f.resolve({ result: m.result, ms: m.ms, received: performance.now() });
-    else f.reject(new Error(m.error));
+    if (m.type === "compiled") {
+      // Replayed whether or not the page still wants it: the next update is relative to this one.
+      f.resolve({ result: this.workerReplay.apply(m.update), ms: m.ms, received: performance.now() });
+    } else f.reject(new Error(m.error));
     this.pump();
   }
 }

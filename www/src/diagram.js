@@ -55,7 +55,7 @@ function poolDetail(pool) {
 }
 
 const GPU_DIRECT = { tcpx: "GPUDirect-TCPX", tcpxo: "GPUDirect-TCPXO", rdma: "GPUDirect RDMA" };
-const NET_ROLE = { gpu: "GPU NIC", gvnic: "gVNIC", rdma: "RDMA NICs" };
+const NET_ROLE = { gpu: "GPU NIC", gvnic: "gVNIC", rdma: "RDMA NIC" };
 
 /**
  * The extra lines under a pool's title: its slices (TPU Multislice: one GKE
@@ -84,12 +84,18 @@ function poolExtras(pool, network) {
   return out;
 }
 
+/** A LeaderWorkerSet's group count: `1` or `1–4` (autoscaled). */
+function groupCount(g) {
+  return g.maxReplicas > g.replicas ? `${g.replicas}–${g.maxReplicas}` : `${g.replicas}`;
+}
+
 /** The lines of a workload box: [text, font, class]. */
 function workloadLines(w, services, peers) {
   const js = w.jobset;
   const restarts = js?.restarts ? ` · ${js.restarts} restart${js.restarts === 1 ? "" : "s"}` : "";
-  const lines = [[w.name, F_NAME, "wl-name"], [`${w.kind} ×${w.replicas}${restarts}${w.ports.length ? " · :" + w.ports.join(", :") : ""}`, F_TEXT, "muted"]];
-  for (const s of services) lines.push([`${s.name} · ${s.kind}`, F_TEXT, "svc"]);
+  const count = w.groups ? ` · ${groupCount(w.groups)} group${w.groups.maxReplicas === 1 ? "" : "s"} × ${w.groups.size} pods` : ` ×${w.replicas}`;
+  const lines = [[w.name, F_NAME, "wl-name"], [`${w.kind}${count}${restarts}${w.ports.length ? " · :" + w.ports.join(", :") : ""}`, F_TEXT, "muted"]];
+  for (const s of services) lines.push([`${s.name} · ${s.kind}${s.targets === "leaders" ? " → leaders" : ""}`, F_TEXT, "svc"]);
   if (peers) lines.push(["↻ pods reach each other", F_TEXT, "peers"]);
   return lines;
 }
@@ -99,6 +105,24 @@ function jobLines(w) {
   return (w.jobset?.jobs ?? []).map((j) => `${j.name} · ${j.pods} pod${j.pods === 1 ? "" : "s"}`);
 }
 const JOB_ROW = 22;
+
+/**
+ * A multi-host server's replica groups, drawn as one group box (all groups
+ * are alike) marked with their count: its leader, which serves, and its
+ * workers (at most three rows; more are summed up). Null for other kinds.
+ */
+function groupBox(w) {
+  const g = w.groups;
+  if (!g) return null;
+  const workers = g.workers.length > 3 ? [...g.workers.slice(0, 2).map((n) => `worker ${n}`), `… ${g.workers.length - 2} more workers`] : g.workers.map((n) => `worker ${n}`);
+  return {
+    head: `group ×${groupCount(g)} · ${g.size} pods each`,
+    rows: [[`leader ${g.leader} · serves`, "leader"], ...workers.map((t) => [t, "worker"])],
+    tip: `each group g: leader ${w.name}-g, workers ${w.name}-g-1 … ${w.name}-g-${g.size - 1}, headless Service ${w.name}-g (group 0: ${g.groupService}); the Services reach the leaders only`,
+  };
+}
+const GROUP_HEAD = 20;
+const groupHeight = (gb) => (gb ? GROUP_HEAD + gb.rows.length * JOB_ROW + 10 : 0);
 /** A pool's title and machine line; the header band (drawn over arrows entering the pool) ends 12 px above its workloads. */
 const HEAD = 56;
 const EXTRA_ROW = 20;
@@ -123,10 +147,12 @@ export function model(graph, direction = "RIGHT") {
       const svcs = graph.services.filter((s) => s.workload === w.name);
       const lines = workloadLines(w, svcs, peers.has(w.name));
       const jobs = jobLines(w);
-      const width = quantize(Math.max(150, ...lines.map(([t, f]) => textWidth(t, f)), ...jobs.map((t) => textWidth(t, F_TEXT) + 16)) + 24);
-      const height = 12 + lines.length * LINE + (jobs.length ? jobs.length * JOB_ROW + 4 : 0);
+      const group = groupBox(w);
+      const groupTexts = group ? [textWidth(group.head, F_TEXT) + 16, ...group.rows.map(([t]) => textWidth(t, F_TEXT) + 32)] : [];
+      const width = quantize(Math.max(150, ...lines.map(([t, f]) => textWidth(t, f)), ...jobs.map((t) => textWidth(t, F_TEXT) + 16), ...groupTexts) + 24);
+      const height = 12 + lines.length * LINE + (jobs.length ? jobs.length * JOB_ROW + 4 : 0) + groupHeight(group);
       const wid = `wl:${w.name}`;
-      boxes.set(wid, { kind: "workload", w, svcs, lines, jobs, peers: peers.has(w.name) });
+      boxes.set(wid, { kind: "workload", w, svcs, lines, jobs, group, peers: peers.has(w.name) });
       kids.push({ id: wid, width, height });
     }
     boxes.set(id, { kind: "pool", pool, title, detail, extras });
@@ -257,10 +283,25 @@ export function render(graph, m, laid) {
           `<g class="job" data-job="${esc(b.w.jobset.jobs[i].name)}"><rect x="${x + 8}" y="${top + i * JOB_ROW}" width="${w - 16}" height="${JOB_ROW - 4}" rx="3"/>` +
           `<text x="${x + 14}" y="${top + i * JOB_ROW + 13}">${esc(t)}</text></g>`,
       );
+      let group = "";
+      if (b.group) {
+        const gy = top + (b.jobs.length ? b.jobs.length * JOB_ROW + 4 : 0);
+        const gh = groupHeight(b.group) - 6;
+        const rows = b.group.rows.map(
+          ([t, cls], i) =>
+            `<g class="group-pod ${cls}"><rect x="${x + 16}" y="${gy + GROUP_HEAD + i * JOB_ROW}" width="${w - 32}" height="${JOB_ROW - 4}" rx="3"/>` +
+            `<text x="${x + 22}" y="${gy + GROUP_HEAD + i * JOB_ROW + 13}">${esc(t)}</text></g>`,
+        );
+        group =
+          `<g class="group" data-groups="${esc(groupCount(b.w.groups))}" data-group-size="${b.w.groups.size}"><title>${esc(b.group.tip)}</title>` +
+          `<rect x="${x + 8}" y="${gy}" width="${w - 16}" height="${gh}" rx="4"/>` +
+          `<text x="${x + 14}" y="${gy + 14}" class="group-head">${esc(b.group.head)}</text>${rows.join("")}</g>`;
+      }
       parts.push(
-        `<g class="workload" data-workload="${esc(b.w.name)}"${b.peers ? ' data-peers="true"' : ""}${b.w.jobset ? ` data-jobset="${b.w.jobset.jobs.length}"` : ""}><rect x="${x}" y="${y}" width="${w}" height="${h}" rx="6"/>` +
+        `<g class="workload" data-workload="${esc(b.w.name)}"${b.peers ? ' data-peers="true"' : ""}${b.w.jobset ? ` data-jobset="${b.w.jobset.jobs.length}"` : ""}${b.w.groups ? ` data-group-size="${b.w.groups.size}"` : ""}><rect x="${x}" y="${y}" width="${w}" height="${h}" rx="6"/>` +
           texts.join("") +
           jobs.join("") +
+          group +
           svcs.join("") +
           (b.w.pod0 ? `<title>${esc(b.w.pod0)}</title>` : "") +
           `</g>`,

@@ -10,7 +10,7 @@ import { setDiagnostics, lintGutter } from "@codemirror/lint";
 import { StateEffect, StateField, RangeSetBuilder, ChangeSet, Annotation } from "@codemirror/state";
 import { Decoration } from "@codemirror/view";
 import { completionStatus, currentCompletions } from "@codemirror/autocomplete";
-import { compile as compileHere } from "podwire";
+import { Preview } from "podwire";
 import { Compiler, LOCAL_LIMIT } from "./compiler.js";
 import { Diagram } from "./diagram.js";
 import { OutputView } from "./output-view.js";
@@ -19,14 +19,17 @@ import { shareHash, specFromHash } from "./share.js";
 import "./style.css";
 
 const $ = (id) => document.getElementById(id);
-const compiler = new Compiler(compileHere);
+const compiler = new Compiler(Preview);
 const { version, examples: EXAMPLES, schema } = await compiler.ready;
 
 let activePath = "gke/cluster.json";
-/** The last good outputs: path -> content (only those rendered so far for that spec). */
+/** The last good result's outputs: path -> content (only the files it rendered). */
 let lastFiles = new Map();
 let lastOk = true;
+/** The last applied diagnostics and graph (the compiler hands back the same object when unchanged). */
+let lastDiags = null;
 let lastDiagJson = null;
+let lastGraph;
 let lastGraphJson = null;
 let shownPath = null;
 /** Requests in flight or waiting, each with the edits made since its text was taken. */
@@ -202,7 +205,8 @@ function apply(req, { result: r, ms, received }) {
   // moved through the edits made since the text was taken.
   const doc = view.state.doc;
   const map = (n) => req.changes.mapPos(clampOffset(n, req.changes.length));
-  const diagJson = JSON.stringify(r.diagnostics);
+  const diagJson = r.diagnostics === lastDiags ? lastDiagJson : JSON.stringify(r.diagnostics);
+  lastDiags = r.diagnostics;
   if (diagJson !== lastDiagJson || !req.changes.empty) {
     const located = r.diagnostics.filter((d) => d.span != null);
     const cm = located.map((d) => {
@@ -226,12 +230,15 @@ function apply(req, { result: r, ms, received }) {
   lastDiagJson = diagJson;
 
   if (r.ok) {
-    if (req.files === null || req.fresh) lastFiles = new Map();
-    for (const f of r.files) lastFiles.set(f.path, f.content);
-    const graphJson = JSON.stringify(r.graph);
-    if (graphJson !== lastGraphJson) {
-      lastGraphJson = graphJson;
-      diagram.update(r.graph, graphJson).then(panHint);
+    // Only this text's outputs: a tab rendered for an older text is asked for again when shown.
+    lastFiles = new Map(r.files.map((f) => [f.path, f.content]));
+    if (r.graph !== lastGraph) {
+      lastGraph = r.graph;
+      const graphJson = JSON.stringify(r.graph);
+      if (graphJson !== lastGraphJson) {
+        lastGraphJson = graphJson;
+        diagram.update(r.graph, graphJson).then(panHint);
+      }
     }
   }
   if (!r.ok && lastGraphJson == null) diagram.empty("fix the errors to see the wiring");

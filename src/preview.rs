@@ -1,0 +1,215 @@
+//! A live preview's compiles (the playground's, one per editor): every
+//! update compiles the whole text, as [`crate::compile_only`] does, and
+//! returns only what differs from the previous update's result. Typing into
+//! a large spec usually changes one output file and neither the
+//! diagnostics nor the graph: those are then not serialized, not sent
+//! across the wasm boundary or a worker's message, and not compared again
+//! by the page.
+
+use crate::graph::Graph;
+use crate::{Diagnostic, Options, OutputFile};
+use schemars::JsonSchema;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// The state of one preview: the last update's diagnostics, graph and
+/// file contents (by path).
+#[derive(Debug, Default)]
+pub struct Preview {
+    diagnostics: Option<Vec<Diagnostic>>,
+    graph: Option<Option<Graph>>,
+    files: HashMap<String, String>,
+}
+
+/// What changed since the previous update of the same [`Preview`] (the
+/// first update: everything). A front end keeps the last values and
+/// replaces those that are not null.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(rename = "PreviewUpdate")]
+pub struct PreviewUpdate {
+    /// No errors (warnings allowed).
+    pub ok: bool,
+    /// Every diagnostic, or null when they are the previous update's.
+    pub diagnostics: Option<Vec<Diagnostic>>,
+    /// Whether the graph differs from the previous update's (`graph` is
+    /// then the new one, possibly null: errors).
+    pub graph_changed: bool,
+    /// The graph when `graphChanged`, else null.
+    pub graph: Option<Graph>,
+    /// Each file asked for (none on errors), in the order of `compile`'s;
+    /// `content` null when it is the one the previous update that rendered
+    /// this path returned.
+    pub files: Vec<PreviewFile>,
+}
+
+/// One output file of a [`PreviewUpdate`].
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(rename = "PreviewFile")]
+pub struct PreviewFile {
+    pub path: String,
+    /// Null: unchanged since it was last returned.
+    pub content: Option<String>,
+}
+
+impl Preview {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Compile `source`, rendering the files `wanted` accepts, and return
+    /// what changed.
+    pub fn update(
+        &mut self,
+        source: &str,
+        opts: &Options,
+        wanted: &dyn Fn(&str) -> bool,
+    ) -> PreviewUpdate {
+        let c = crate::compile_only(source, opts, wanted);
+        let diagnostics = if self.diagnostics.as_ref() == Some(&c.diagnostics) {
+            None
+        } else {
+            self.diagnostics = Some(c.diagnostics.clone());
+            Some(c.diagnostics)
+        };
+        let graph_changed = self.graph.as_ref() != Some(&c.graph);
+        let graph = if graph_changed {
+            self.graph = Some(c.graph.clone());
+            c.graph
+        } else {
+            None
+        };
+        let files = c
+            .files
+            .into_iter()
+            .map(|OutputFile { path, content }| {
+                let same = self.files.get(&path) == Some(&content);
+                if same {
+                    PreviewFile {
+                        path,
+                        content: None,
+                    }
+                } else {
+                    self.files.insert(path.clone(), content.clone());
+                    PreviewFile {
+                        path,
+                        content: Some(content),
+                    }
+                }
+            })
+            .collect();
+        PreviewUpdate {
+            ok: c.ok,
+            diagnostics,
+            graph_changed,
+            graph,
+            files,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{GKE_FILE, MANIFESTS_FILE};
+
+    /// Replays updates the way a front end does (keeping the last values),
+    /// and checks that it then holds exactly what `compile_only` returns.
+    #[derive(Default)]
+    struct Mirror {
+        diagnostics: Vec<Diagnostic>,
+        graph: Option<Graph>,
+        files: HashMap<String, String>,
+    }
+
+    impl Mirror {
+        fn apply(&mut self, u: PreviewUpdate) -> crate::Compiled {
+            if let Some(d) = u.diagnostics {
+                self.diagnostics = d;
+            }
+            if u.graph_changed {
+                self.graph = u.graph;
+            } else {
+                assert!(u.graph.is_none());
+            }
+            let files = u
+                .files
+                .into_iter()
+                .map(|f| {
+                    if let Some(c) = f.content {
+                        self.files.insert(f.path.clone(), c);
+                    }
+                    let content = self
+                        .files
+                        .get(&f.path)
+                        .cloned()
+                        .unwrap_or_else(|| panic!("{} never sent", f.path));
+                    OutputFile {
+                        path: f.path,
+                        content,
+                    }
+                })
+                .collect();
+            crate::Compiled {
+                ok: u.ok,
+                files,
+                diagnostics: self.diagnostics.clone(),
+                graph: self.graph.clone(),
+            }
+        }
+    }
+
+    #[test]
+    fn updates_replayed_give_what_compile_gives_and_omit_what_did_not_change() {
+        let seed = include_str!("../examples/seed.yaml");
+        let mixed = include_str!("../examples/mixed-stack.yaml");
+        let retagged = seed.replacen("tensor-worker:1.0", "tensor-worker:1.1", 1);
+        assert_ne!(seed, retagged);
+        let broken = seed.replacen("workloads:", "workloadz:", 1);
+        let o = Options::default();
+        let gke = |p: &str| p == GKE_FILE;
+        let manifests = |p: &str| p == MANIFESTS_FILE;
+        let all = |_: &str| true;
+        type Wanted<'a> = &'a dyn Fn(&str) -> bool;
+        let steps: Vec<(&str, Wanted)> = vec![
+            (seed, &gke),
+            (seed, &gke),
+            (&retagged, &gke),
+            (&retagged, &manifests),
+            (seed, &manifests),
+            (&broken, &manifests),
+            (seed, &manifests),
+            (mixed, &all),
+            (mixed, &all),
+            (seed, &gke),
+        ];
+        let mut p = Preview::new();
+        let mut m = Mirror::default();
+        let mut sent = Vec::new();
+        for (i, (src, wanted)) in steps.into_iter().enumerate() {
+            let u = p.update(src, &o, wanted);
+            sent.push((
+                u.diagnostics.is_some(),
+                u.graph_changed,
+                u.files.iter().filter(|f| f.content.is_some()).count(),
+            ));
+            assert_eq!(m.apply(u), crate::compile_only(src, &o, wanted), "step {i}");
+        }
+        assert_eq!(
+            sent,
+            [
+                (true, true, 1),   // first: everything
+                (false, false, 0), // the same text: nothing
+                (false, false, 0), // an image tag: the GKE request is the same
+                (false, false, 1), // the manifests, first shown
+                (false, false, 1), // ... which the old tag changes
+                (true, true, 0),   // errors: no graph, no files
+                (true, true, 0),   // fixed: the manifests as last sent
+                (false, true, 3),  // another spec: no diagnostics either
+                (false, false, 0),
+                (false, true, 1),
+            ]
+        );
+    }
+}
