@@ -579,6 +579,9 @@ pub mod codes {
     /// An internal Gateway needs the region's proxy-only subnet (a warning
     /// saying how to create it).
     pub const PROXY_ONLY_SUBNET: &str = "PW0625";
+    /// `route.inferencePool` through the external Gateway: podwire's is the
+    /// global external class, which GKE Inference Gateway does not serve.
+    pub const INFERENCE_POOL_GATEWAY: &str = "PW0626";
     // GPUDirect and multi-networking (PW0700..PW0719)
     /// `gpuDirect: true` on a machine type without GPUDirect.
     pub const GPUDIRECT_MACHINE: &str = "PW0700";

@@ -563,6 +563,8 @@ pub struct Route {
     pub paths: Vec<String>,
     /// Host names; empty: every host.
     pub hosts: Vec<String>,
+    /// Through an InferencePool and its endpoint picker (GKE Inference Gateway).
+    pub inference_pool: bool,
 }
 
 impl Model {

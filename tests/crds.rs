@@ -345,11 +345,16 @@ fn check_metadata(o: &Value, namespaced: bool) -> Vec<String> {
 /// vendored (kubernetes-sigs/gateway-api `config/crd/standard/`, 190 KB
 /// and more per kind, could not be brought in with the tools of the
 /// session that added them); their meaning is checked by tests/semantic's
-/// Gateway model. Every other custom resource must have its CRD here.
+/// Gateway model. GKE Inference Gateway's InferencePool
+/// (`inference.networking.k8s.io/v1`, kubernetes-sigs/
+/// gateway-api-inference-extension `config/crd/bases/`) likewise: its
+/// shape is pinned by the unit tests of src/k8s/inference.rs, its meaning
+/// by tests/semantic. Every other custom resource must have its CRD here.
 const NOT_IN_SHARED: &[&str] = &[
     "monitoring.googleapis.com/v1",
     "networking.gke.io/v1",
     "gateway.networking.k8s.io/v1",
+    "inference.networking.k8s.io/v1",
 ];
 
 /// Validate one object against the CRDs: Ok(()) or every problem.

@@ -58,7 +58,10 @@ fn a_routed_spec_enables_gateway_api_as_gcloud_does() {
 
 #[test]
 fn a_spec_without_routes_sends_no_gateway_api_config() {
-    let src = EXAMPLE.replace("    route: {gateway: internal, paths: [/v1]}\n", "");
+    let src = EXAMPLE.replace(
+        "    route: {gateway: internal, paths: [/v1], inferencePool: true}\n",
+        "",
+    );
     assert_ne!(src, EXAMPLE);
     let ours = cluster(&src);
     assert!(ours["networkConfig"].get("gatewayApiConfig").is_none());

@@ -68,6 +68,24 @@ pub(super) fn check_route(
             ok = false;
         }
     }
+    // "Deploy GKE Inference Gateway" (cloud.google.com/kubernetes-engine/docs/
+    // how-to/deploy-gke-inference-gateway), "Create the Gateway": the
+    // classes it serves are the regional ones, `gke-l7-rilb` and
+    // `gke-l7-regional-external-managed`; podwire's external Gateway is the
+    // global `gke-l7-global-external-managed`.
+    if r.inference_pool && kind == GatewayKind::External {
+        checker.err(
+            codes::INFERENCE_POOL_GATEWAY,
+            &at(&rp, ".inferencePool"),
+            format!(
+                "`{}` routes through an InferencePool, which GKE Inference Gateway serves behind regional \
+                 Gateways only, and the external Gateway is the global `gke-l7-global-external-managed`",
+                w.name
+            ),
+            Some("use `gateway: internal`, or drop `inferencePool`".to_string()),
+        );
+        ok = false;
+    }
     let expose_none = w.expose == Some(spec::Expose::None);
     if w.ports.is_empty() || expose_none {
         let (field, why, help) = if expose_none {
@@ -185,6 +203,7 @@ pub(super) fn check_route(
         port_number: number,
         paths,
         hosts: r.hosts.clone(),
+        inference_pool: r.inference_pool,
     });
 }
 

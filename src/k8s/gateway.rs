@@ -150,12 +150,19 @@ pub struct HttpPathMatch {
     pub value: String,
 }
 
-/// A Service backend (group "" and kind Service, Gateway API's defaults).
+/// A Service backend (group "" and kind Service, Gateway API's defaults,
+/// with its port), or an InferencePool (group and kind given, no port: the
+/// pool's `targetPorts` say where its pods serve).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct BackendRef {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
     pub name: String,
-    pub port: i32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<i32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -238,6 +245,7 @@ pub(super) fn route(lw: &Lower, w: &Workload, out: &mut dyn FnMut(Object)) {
     let (Some(r), Some(service)) = (&w.route, &w.service) else {
         return;
     };
+    let pooled = super::inference::pooled(w);
     out(Object::HttpRoute(HttpRoute {
         api_version: s(API_VERSION),
         kind: s(ROUTE_KIND),
@@ -259,9 +267,19 @@ pub(super) fn route(lw: &Lower, w: &Workload, out: &mut dyn FnMut(Object)) {
                         },
                     })
                     .collect(),
-                backend_refs: vec![BackendRef {
-                    name: service.clone(),
-                    port: i32::from(r.port_number),
+                backend_refs: vec![if pooled {
+                    BackendRef {
+                        group: Some(s(super::inference::GROUP)),
+                        kind: Some(s(super::inference::KIND)),
+                        name: w.name.clone(),
+                        port: None,
+                    }
+                } else {
+                    BackendRef {
+                        name: service.clone(),
+                        port: Some(i32::from(r.port_number)),
+                        ..Default::default()
+                    }
                 }],
             }],
         },
@@ -282,10 +300,20 @@ pub(super) fn route(lw: &Lower, w: &Workload, out: &mut dyn FnMut(Object)) {
                         },
                     },
                 },
-                target_ref: TargetRef {
-                    group: String::new(),
-                    kind: s("Service"),
-                    name: service.clone(),
+                // The chart's gke.yaml: with an InferencePool, the policy
+                // targets the pool (the load balancer's backends are its pods).
+                target_ref: if pooled {
+                    TargetRef {
+                        group: s(super::inference::GROUP),
+                        kind: s(super::inference::KIND),
+                        name: w.name.clone(),
+                    }
+                } else {
+                    TargetRef {
+                        group: String::new(),
+                        kind: s("Service"),
+                        name: service.clone(),
+                    }
                 },
             },
         }));

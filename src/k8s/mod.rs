@@ -13,6 +13,8 @@
 //! - [`disruption`]: the PodDisruptionBudgets;
 //! - [`gateway`]: the Gateways, HTTPRoutes and HealthCheckPolicies of the
 //!   workloads routed through GKE's Gateway controller;
+//! - [`inference`]: GKE Inference Gateway's InferencePools and their
+//!   endpoint pickers;
 //! - [`gpu_networks`], [`gpudirect`], [`nccl_installer`]: GPUDirect's
 //!   Network objects, pod wiring (annotations, daemon, env, host paths) and
 //!   NCCL plugin installer;
@@ -28,6 +30,7 @@ pub mod gateway;
 pub mod gpu_networks;
 pub mod gpudirect;
 mod health;
+pub mod inference;
 pub mod jobset;
 pub mod kueue;
 pub mod lws;

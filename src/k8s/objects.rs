@@ -4,6 +4,7 @@
 use super::autoscale::PodMonitoring;
 use super::gateway::{Gateway, HealthCheckPolicy, HttpRoute};
 use super::gpu_networks::{GkeNetworkParamSet, Network};
+use super::inference::InferencePool;
 use super::jobset::JobSet;
 use super::kueue::Kueue;
 use super::lws::LeaderWorkerSet;
@@ -15,6 +16,7 @@ use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{Namespace, Service, ServiceAccount};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
+use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use std::collections::BTreeMap;
 
@@ -34,6 +36,9 @@ pub enum Object {
     /// The NCCL plugin installer of a GPUDirect mode, in `kube-system`.
     DaemonSet(DaemonSet),
     ServiceAccount(ServiceAccount),
+    /// An endpoint picker's Role and RoleBinding (GKE Inference Gateway).
+    Role(Role),
+    RoleBinding(RoleBinding),
     NetworkPolicy(NetworkPolicy),
     Service(Service),
     Job(Job),
@@ -51,6 +56,8 @@ pub enum Object {
     Gateway(Gateway),
     HttpRoute(HttpRoute),
     HealthCheckPolicy(HealthCheckPolicy),
+    /// GKE Inference Gateway's InferencePool.
+    InferencePool(InferencePool),
 }
 
 impl Object {
@@ -75,6 +82,9 @@ impl Object {
             Object::Gateway(o) => &o.metadata,
             Object::HttpRoute(o) => &o.metadata,
             Object::HealthCheckPolicy(o) => &o.metadata,
+            Object::Role(o) => &o.metadata,
+            Object::RoleBinding(o) => &o.metadata,
+            Object::InferencePool(o) => &o.metadata,
         }
     }
 
@@ -136,6 +146,17 @@ impl Object {
                 super::gateway::HEALTH_CHECK_KIND,
                 super::gateway::HEALTH_CHECK_PLURAL,
             ),
+            Object::Role(_) => ("rbac.authorization.k8s.io/v1", "Role", "roles"),
+            Object::RoleBinding(_) => (
+                "rbac.authorization.k8s.io/v1",
+                "RoleBinding",
+                "rolebindings",
+            ),
+            Object::InferencePool(_) => (
+                super::inference::API_VERSION,
+                super::inference::KIND,
+                super::inference::PLURAL,
+            ),
         }
     }
 
@@ -176,6 +197,9 @@ impl Object {
             Object::Gateway(o) => e.document(o),
             Object::HttpRoute(o) => e.document(o),
             Object::HealthCheckPolicy(o) => e.document(o),
+            Object::Role(o) => e.document(o),
+            Object::RoleBinding(o) => e.document(o),
+            Object::InferencePool(o) => e.document(o),
         }
     }
 
@@ -201,6 +225,9 @@ impl Object {
             Object::Gateway(o) => serde_json::to_value(o),
             Object::HttpRoute(o) => serde_json::to_value(o),
             Object::HealthCheckPolicy(o) => serde_json::to_value(o),
+            Object::Role(o) => serde_json::to_value(o),
+            Object::RoleBinding(o) => serde_json::to_value(o),
+            Object::InferencePool(o) => serde_json::to_value(o),
         };
         // Serializing these plain structs cannot fail (no maps with non-string keys).
         r.unwrap_or(serde_json::Value::Null)

@@ -2,7 +2,9 @@
 
 use super::objects::{labels, Lower, Object};
 use super::policies::{default_deny, FlowIndex};
-use super::{autoscale, disruption, gateway, gpu_networks, kueue, nccl_installer, pods, services};
+use super::{
+    autoscale, disruption, gateway, gpu_networks, inference, kueue, nccl_installer, pods, services,
+};
 use crate::model::{GpuDirectMode, Model};
 use crate::yaml::Emitter;
 use k8s_openapi::api::core::v1::ServiceAccount;
@@ -42,6 +44,7 @@ pub fn objects(m: &Model) -> Vec<Object> {
             automount_service_account_token: Some(false),
             ..Default::default()
         }));
+        inference::accounts(&lw, w, &mut |o| out.push(o));
     }
     if !m.flows.is_empty() {
         out.push(default_deny(&lw));
@@ -49,11 +52,18 @@ pub fn objects(m: &Model) -> Vec<Object> {
         for i in 0..m.workloads.len() {
             flows.policies(&lw, i, &mut |o| out.push(o));
         }
+        for w in &m.workloads {
+            super::policies::epp_policy(&lw, w, &mut |o| out.push(o));
+        }
     }
     for w in &m.workloads {
         services::services(&lw, w, &mut |o| out.push(o));
+        inference::service(&lw, w, &mut |o| out.push(o));
     }
     gateway::gateways(&lw, &mut |o| out.push(o));
+    for w in &m.workloads {
+        inference::pool(&lw, w, &mut |o| out.push(o));
+    }
     for w in &m.workloads {
         gateway::route(&lw, w, &mut |o| out.push(o));
     }
@@ -63,6 +73,9 @@ pub fn objects(m: &Model) -> Vec<Object> {
             .filter_map(|w| disruption::budget(&lw, w)),
     );
     out.extend(m.workloads.iter().map(|w| pods::workload(&lw, w)));
+    for w in &m.workloads {
+        inference::deployment(&lw, w, &mut |o| out.push(o));
+    }
     for w in &m.workloads {
         autoscale::objects(&lw, w, &mut |o| out.push(o));
     }
@@ -126,11 +139,14 @@ pub fn apply_rank(api_version: &str, kind: &str) -> Option<u8> {
         ("networking.gke.io", "Network") => 8,
         ("apps", "DaemonSet") => 9,
         ("", "ServiceAccount") => 10,
-        ("networking.k8s.io", "NetworkPolicy") => 11,
-        ("", "Service") => 12,
-        ("gateway.networking.k8s.io", "Gateway") => 13,
+        ("rbac.authorization.k8s.io", "Role") => 10,
+        ("rbac.authorization.k8s.io", "RoleBinding") => 11,
+        ("networking.k8s.io", "NetworkPolicy") => 12,
+        ("", "Service") => 13,
+        ("gateway.networking.k8s.io", "Gateway") => 14,
+        ("inference.networking.k8s.io", "InferencePool") => 15,
         ("gateway.networking.k8s.io", "HTTPRoute") | ("networking.gke.io", "HealthCheckPolicy") => {
-            14
+            16
         }
         ("batch", "Job")
         | ("apps", "Deployment")
@@ -196,11 +212,11 @@ mod tests {
     fn apply_order_is_namespace_accounts_policies_services_budgets_workloads_autoscalers() {
         let rank = |k: &str| match k {
             "Namespace" => 0,
-            "ServiceAccount" => 1,
+            "ServiceAccount" | "Role" | "RoleBinding" => 1,
             "NetworkPolicy" => 2,
             // A routed workload's Gateway objects come after the Services.
             "Service" => 3,
-            "Gateway" | "HTTPRoute" | "HealthCheckPolicy" => 3,
+            "Gateway" | "InferencePool" | "HTTPRoute" | "HealthCheckPolicy" => 3,
             "PodDisruptionBudget" => 4,
             // Each autoscaled workload's pair, its PodMonitoring first.
             "PodMonitoring" | "HorizontalPodAutoscaler" => 6,
@@ -221,6 +237,7 @@ mod tests {
                 include_str!("../../examples/llama-l4-serving.yaml"),
                 &[
                     "Gateway",
+                    "InferencePool",
                     "HTTPRoute",
                     "HealthCheckPolicy",
                     "PodDisruptionBudget",

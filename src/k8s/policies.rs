@@ -216,6 +216,14 @@ fn gateway_ingress(m: &Model, w: &Workload, ingress: &mut Vec<NetworkPolicyIngre
             .map(|c| ip_block(c, &[]))
             .collect::<Vec<_>>()
     };
+    // The endpoint picker reads the model servers' metrics on the routed
+    // port (the chart's `targetPortNumber ... used to scrape metrics`).
+    if super::inference::pooled(w) {
+        ingress.push(NetworkPolicyIngressRule {
+            from: Some(vec![epp_pods(w)]),
+            ports: np_ports(&routed),
+        });
+    }
     match r.gateway {
         GatewayKind::Internal => {
             if let Some(subnet) = &m.proxy_subnet {
@@ -240,6 +248,76 @@ fn gateway_ingress(m: &Model, w: &Workload, ingress: &mut Vec<NetworkPolicyIngre
             });
         }
     }
+}
+
+/// The pods of `w`'s endpoint picker.
+fn epp_pods(w: &Workload) -> NetworkPolicyPeer {
+    NetworkPolicyPeer {
+        pod_selector: Some(LabelSelector {
+            match_labels: Some(super::inference::epp_selector(w)),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+/// Where the API server is, for the endpoint picker's watches: its
+/// address is GKE's (the control plane's public or private endpoint,
+/// reached through the `kubernetes` Service, whose translation happens
+/// before the policy sees the packet), not the spec's, so the picker may
+/// reach any address, on the API server's port 443 only.
+pub const API_SERVER_PORT: u16 = 443;
+
+/// The policy of routed workload `w`'s endpoint picker (GKE Inference
+/// Gateway): in, the internal Gateway's proxies (the proxy-only subnet)
+/// on the ext-proc port; out, the model servers (the pool's pods) on the
+/// routed port, where they serve their metrics, and the API server (see
+/// [`API_SERVER_PORT`]). Nothing else: the picker needs no DNS (it finds
+/// the API server by the environment's address) nor the metadata server.
+pub(super) fn epp_policy(lw: &Lower, w: &Workload, out: &mut dyn FnMut(Object)) {
+    let (true, Some(r)) = (super::inference::pooled(w), &w.route) else {
+        return;
+    };
+    let tcp = |p: u16| np_ports(&[(p, crate::spec::Protocol::Tcp)]);
+    let ingress =
+        lw.m.proxy_subnet
+            .iter()
+            .map(|subnet| NetworkPolicyIngressRule {
+                from: Some(vec![ip_block(subnet, &[])]),
+                ports: tcp(super::inference::EXT_PROC_PORT),
+            })
+            .collect();
+    let egress = vec![
+        NetworkPolicyEgressRule {
+            to: Some(vec![NetworkPolicyPeer {
+                pod_selector: Some(LabelSelector {
+                    match_labels: Some(Lower::serving_selector(w)),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }]),
+            ports: tcp(r.port_number),
+        },
+        NetworkPolicyEgressRule {
+            to: Some(vec![ip_block("0.0.0.0/0", &[])]),
+            ports: tcp(API_SERVER_PORT),
+        },
+    ];
+    out(Object::NetworkPolicy(NetworkPolicy {
+        metadata: lw.meta(
+            &super::inference::epp_name(w),
+            &[("app.kubernetes.io/name", &super::inference::epp_name(w))],
+        ),
+        spec: Some(NetworkPolicySpec {
+            pod_selector: Some(LabelSelector {
+                match_labels: Some(super::inference::epp_selector(w)),
+                ..Default::default()
+            }),
+            policy_types: Some(vec![s("Ingress"), s("Egress")]),
+            ingress: Some(ingress),
+            egress: Some(egress),
+        }),
+    }));
 }
 
 fn policy(lw: &Lower, w: &Workload, incoming: &[&Flow], outgoing: &[&Flow]) -> NetworkPolicy {

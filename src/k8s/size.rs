@@ -64,6 +64,9 @@ pub fn json_size(o: &Object) -> usize {
         Object::Gateway(o) => json_len(o),
         Object::HttpRoute(o) => json_len(o),
         Object::HealthCheckPolicy(o) => json_len(o),
+        Object::Role(o) => json_len(o),
+        Object::RoleBinding(o) => json_len(o),
+        Object::InferencePool(o) => json_len(o),
     }
 }
 

@@ -40,6 +40,17 @@ pub struct Route {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(extend("examples" = [["llm.example.com"]]))]
     pub hosts: Vec<String>,
+    /// GKE Inference Gateway's model-aware routing: the HTTPRoute sends to
+    /// an InferencePool `<workload>` (`inference.networking.k8s.io/v1`) of
+    /// the workload's serving pods (a group's leaders) on the routed port,
+    /// and an endpoint picker `<workload>-epp` (Deployment, Service,
+    /// ServiceAccount, Role) picks the pod for each request from the model
+    /// servers' metrics (queue length, KV-cache use, read from `/metrics` on
+    /// the routed port, as vLLM serves them). Internal Gateways only.
+    /// Default: false, the Gateway balances over the Service's pods.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[schemars(extend("examples" = [true]))]
+    pub inference_pool: bool,
 }
 
 /// Which GKE Gateway a route goes through.

@@ -433,8 +433,28 @@ pub struct HttpRoute {
 pub struct RouteRule {
     /// PathPrefix values; a rule without matches matches every path ("/").
     pub prefixes: Vec<String>,
-    /// (Service name, Service port) in the route's namespace.
-    pub backends: Vec<(String, u16)>,
+    /// Its backends, in the route's namespace.
+    pub backends: Vec<Backend>,
+}
+
+/// An HTTPRoute backend: a Service (name, port), or an InferencePool
+/// (`inference.networking.k8s.io`, by name; its `targetPorts` say where).
+#[derive(Debug, Clone)]
+pub enum Backend {
+    Service(String, u16),
+    Pool(String),
+}
+
+/// A GKE Inference Gateway InferencePool (v1): the pods its `matchLabels`
+/// select, on its target ports; its endpoint picker, a Service and port
+/// of its namespace.
+#[derive(Debug, Clone)]
+pub struct InferencePool {
+    pub name: String,
+    pub namespace: String,
+    pub selector: Labels,
+    pub target_ports: Vec<u16>,
+    pub picker: (String, u16),
 }
 
 /// Everything the manifests describe, plus any pods added by hand.
@@ -444,6 +464,7 @@ pub struct Cluster {
     pub services: Vec<Service>,
     pub gateways: Vec<Gateway>,
     pub routes: Vec<HttpRoute>,
+    pub pools: Vec<InferencePool>,
     /// Namespace name -> its labels (with `kubernetes.io/metadata.name`,
     /// which the API server adds to every namespace).
     pub namespaces: BTreeMap<String, Labels>,
@@ -509,6 +530,7 @@ impl Cluster {
                 "NetworkPolicy" => c.policies.push(parse_policy(namespace, &spec)?),
                 "Gateway" => c.gateways.push(parse_gateway(name, namespace, &spec)?),
                 "HTTPRoute" => c.routes.push(parse_route(name, namespace, &spec)?),
+                "InferencePool" => c.pools.push(parse_pool(name, namespace, o, &spec)?),
                 "Job" | "StatefulSet" | "Deployment" => {
                     let range = scaled
                         .get(&(namespace.clone(), kind.to_string(), name.clone()))
@@ -877,8 +899,47 @@ impl Cluster {
         };
         rule.backends
             .iter()
-            .flat_map(|(svc, sport)| self.service_backends(svc, &route.namespace, *sport, "TCP"))
+            .flat_map(|b| match b {
+                Backend::Service(svc, sport) => {
+                    self.service_backends(svc, &route.namespace, *sport, "TCP")
+                }
+                Backend::Pool(pool) => self.pool_backends(pool, &route.namespace),
+            })
             .collect()
+    }
+
+    pub fn pool(&self, name: &str, ns: &str) -> Option<&InferencePool> {
+        self.pools
+            .iter()
+            .find(|p| p.name == name && p.namespace == ns)
+    }
+
+    /// The pods an InferencePool selects (its namespace, every label of a
+    /// non-empty selector), each on each target port.
+    pub fn pool_backends(&self, name: &str, ns: &str) -> Vec<(usize, u16)> {
+        let Some(pool) = self.pool(name, ns) else {
+            return Vec::new();
+        };
+        self.pods
+            .iter()
+            .enumerate()
+            .filter(|(_, pod)| {
+                pod.namespace == ns
+                    && !pool.selector.is_empty()
+                    && pool
+                        .selector
+                        .iter()
+                        .all(|(k, v)| pod.labels.get(k) == Some(v))
+            })
+            .flat_map(|(i, _)| pool.target_ports.iter().map(move |p| (i, *p)))
+            .collect()
+    }
+
+    /// The endpoint picker's pods and container port, through its Service.
+    pub fn pool_picker(&self, name: &str, ns: &str) -> Vec<(usize, u16)> {
+        self.pool(name, ns).map_or_else(Vec::new, |p| {
+            self.service_backends(&p.picker.0, ns, p.picker.1, "TCP")
+        })
     }
 
     /// [`Cluster::gateway_backends`] as the pods see it: GKE's Gateways
@@ -1005,15 +1066,20 @@ fn parse_route(name: String, namespace: String, spec: &Value) -> Result<HttpRout
         {
             let kind = b.get("kind").and_then(Value::as_str).unwrap_or("Service");
             let group = b.get("group").and_then(Value::as_str).unwrap_or("");
-            if kind != "Service" || !group.is_empty() {
-                return Err(format!(
-                    "HTTPRoute {name}: backend {group}/{kind} is not modelled"
-                ));
+            match (group, kind) {
+                ("", "Service") => backends.push(Backend::Service(
+                    str_field(b, "name")?,
+                    u16_of(b.get("port").unwrap_or(&Value::Null))?,
+                )),
+                ("inference.networking.k8s.io", "InferencePool") => {
+                    backends.push(Backend::Pool(str_field(b, "name")?))
+                }
+                _ => {
+                    return Err(format!(
+                        "HTTPRoute {name}: backend {group}/{kind} is not modelled"
+                    ))
+                }
             }
-            backends.push((
-                str_field(b, "name")?,
-                u16_of(b.get("port").unwrap_or(&Value::Null))?,
-            ));
         }
         rules.push(RouteRule { prefixes, backends });
     }
@@ -1022,6 +1088,50 @@ fn parse_route(name: String, namespace: String, spec: &Value) -> Result<HttpRout
         parents,
         hostnames,
         rules,
+    })
+}
+
+fn parse_pool(
+    name: String,
+    namespace: String,
+    o: &Value,
+    spec: &Value,
+) -> Result<InferencePool, String> {
+    if o.get("apiVersion").and_then(Value::as_str) != Some("inference.networking.k8s.io/v1") {
+        return Err(format!("InferencePool {name}: only v1 is modelled"));
+    }
+    let selector = string_map(
+        spec.pointer("/selector/matchLabels")
+            .ok_or(format!("InferencePool {name} without selector.matchLabels"))?,
+    )?;
+    let mut target_ports = Vec::new();
+    for p in spec
+        .get("targetPorts")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        target_ports.push(u16_of(p.get("number").unwrap_or(&Value::Null))?);
+    }
+    let r = spec
+        .get("endpointPickerRef")
+        .ok_or(format!("InferencePool {name} without endpointPickerRef"))?;
+    let kind = r.get("kind").and_then(Value::as_str).unwrap_or("Service");
+    if kind != "Service" {
+        return Err(format!(
+            "InferencePool {name}: picker kind {kind} is not modelled"
+        ));
+    }
+    let picker = (
+        str_field(r, "name")?,
+        u16_of(r.pointer("/port/number").unwrap_or(&Value::Null))?,
+    );
+    Ok(InferencePool {
+        name,
+        namespace,
+        selector,
+        target_ports,
+        picker,
     })
 }
 

@@ -68,6 +68,8 @@ pub struct Routed {
     pub health_port: Option<u16>,
     pub hosts: Vec<String>,
     pub paths: Vec<String>,
+    /// `inferencePool: true`: through GKE Inference Gateway.
+    pub pool: bool,
 }
 
 pub fn routed(spec: &Value) -> Vec<Routed> {
@@ -105,6 +107,7 @@ pub fn routed(spec: &Value) -> Vec<Routed> {
             health_port,
             hosts: list("hosts"),
             paths: list("paths"),
+            pool: r.get("inferencePool").and_then(Value::as_bool) == Some(true),
         });
     }
     out
@@ -205,9 +208,101 @@ pub fn check(spec: &Value, c: &Cluster) -> Result<usize, String> {
                 ));
             }
         }
+        if r.pool {
+            check_pool(spec, c, &r, &ns, &want)?;
+        }
         checked += 1;
     }
     Ok(checked)
+}
+
+/// An address outside the cluster and the VPC where the API server could
+/// be (GKE's control plane endpoint is not the spec's to say).
+pub const API_SERVER: Ipv4Addr = Ipv4Addr::new(34, 118, 1, 1);
+
+/// GKE Inference Gateway, as design and the upstream chart have it: the
+/// pool `<workload>` of the serving pods has a picker that the proxies
+/// reach on its ext-proc port (9002) and on nothing else of it; the
+/// picker reaches the serving pods on the routed port (their metrics)
+/// and nothing else of them or of the workload's other pods, and the API
+/// server on 443 only; no other pod of the namespace reaches the picker.
+fn check_pool(
+    spec: &Value,
+    c: &Cluster,
+    r: &Routed,
+    ns: &str,
+    want: &BTreeSet<usize>,
+) -> Result<(), String> {
+    let pickers = c.pool_picker(&r.workload, ns);
+    if pickers.is_empty() {
+        return Err(format!("the pool of {} has no picker pods", r.workload));
+    }
+    // Without connections there are no NetworkPolicies: everything reaches everything.
+    let policed = spec
+        .get("connections")
+        .and_then(Value::as_array)
+        .is_some_and(|c| !c.is_empty());
+    if !policed {
+        return Ok(());
+    }
+    let proxy = proxy(spec, &r.kind);
+    let ip = Endpoint::Ip;
+    let pod = Endpoint::Pod;
+    for &(e, port) in &pickers {
+        if port != 9002 {
+            return Err(format!("the picker of {} serves on {port}", r.workload));
+        }
+        let name = &c.pods[e].name;
+        if !c.can(ip(proxy), pod(e), 9002, "TCP") {
+            return Err(format!("the proxies cannot reach the picker {name}"));
+        }
+        // Only the proxies: not the addresses just outside their subnet,
+        // nor Google's health checkers.
+        let subnet = str_at(spec, "/gcp/proxySubnet")
+            .and_then(|s| Cidr::parse(s).ok())
+            .ok_or("a pool needs gcp.proxySubnet")?;
+        let hc = Cidr::parse(GOOGLE_RANGES[0]).expect("cidr").inside();
+        for a in [subnet.before(), subnet.after(), Some(hc)]
+            .into_iter()
+            .flatten()
+        {
+            if c.can(ip(a), pod(e), 9002, "TCP") {
+                return Err(format!("{a} reaches the picker {name}"));
+            }
+        }
+        for other in [9003, 9090, r.port] {
+            if c.can(ip(proxy), pod(e), other, "TCP") {
+                return Err(format!("the proxies reach the picker {name} on {other}"));
+            }
+        }
+        if !c.can(pod(e), ip(API_SERVER), 443, "TCP") || c.can(pod(e), ip(API_SERVER), 80, "TCP") {
+            return Err(format!(
+                "the picker {name} reaches the API server on 443 only: no"
+            ));
+        }
+        for (i, p) in c.pods.iter().enumerate() {
+            if i == e || p.namespace != ns {
+                continue;
+            }
+            let serving = want.contains(&i);
+            if c.can(pod(e), pod(i), r.port, "TCP") != serving {
+                return Err(format!(
+                    "the picker {name} reaching {} on {}: {}",
+                    p.name, r.port, !serving
+                ));
+            }
+            if c.can(pod(e), pod(i), r.port.wrapping_add(1), "TCP") {
+                return Err(format!(
+                    "the picker {name} reaches {} on another port",
+                    p.name
+                ));
+            }
+            if c.can(pod(i), pod(e), 9002, "TCP") {
+                return Err(format!("{} reaches the picker {name}", p.name));
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -232,6 +327,74 @@ mod tests {
             spec,
             Cluster::from_objects(&crate::manifests(&c)).expect("cluster"),
         )
+    }
+
+    const POOLED: &str = "apiVersion: podwire.dev/v1alpha1\nkind: AIWorkload\nmetadata: {name: t}\n\
+        gcp: {project: my-project, location: us-central1-a, proxySubnet: 10.129.0.0/23}\n\
+        cluster:\n  nodePools:\n    - {name: h100, machineType: a3-highgpu-8g, nodes: 4}\n    - {name: cpu, machineType: n2-standard-8}\n\
+        workloads:\n  - {name: llm, image: r/s:1, pool: h100, run: service, groupSize: 2, gpus: 8, distributed: pytorch,\n     \
+        ports: [{name: http, port: 8000}], health: {path: /health}, route: {gateway: internal, inferencePool: true}}\n  \
+        - {name: c, image: r/s:1, pool: cpu, ports: [{name: http, port: 7000}]}\n\
+        connections:\n  - {from: llm, to: c, ports: [http]}\n";
+
+    #[test]
+    fn a_pool_is_reached_through_its_picker_and_the_picker_only_where_it_must() {
+        let (spec, mut c) = cluster(POOLED);
+        assert_eq!(check(&spec, &c), Ok(1));
+        // The route reaches the leaders through the pool, on the routed port.
+        let leaders = serving_pods(&c, "llm");
+        assert!(!leaders.is_empty());
+        let got = c.through_gateway(
+            "t-internal",
+            "t",
+            80,
+            "x.example",
+            "/",
+            proxy(&spec, "internal"),
+        );
+        assert_eq!(
+            got.iter().map(|(i, _)| *i).collect::<BTreeSet<_>>(),
+            leaders
+        );
+        assert!(got.iter().all(|(_, p)| *p == 8000));
+        // The picker's own policy is what lets it work: without it the
+        // namespace's default deny cuts the proxies and the API server off.
+        c = {
+            let cc = podwire::compile(POOLED, &podwire::Options::default());
+            let objs: Vec<Value> = crate::manifests(&cc)
+                .into_iter()
+                .filter(|o| !(o["kind"] == "NetworkPolicy" && o["metadata"]["name"] == "llm-epp"))
+                .collect();
+            Cluster::from_objects(&objs).expect("cluster")
+        };
+        let e = check(&spec, &c);
+        assert!(
+            e.as_ref()
+                .is_err_and(|e| e.contains("cannot reach the picker")),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn a_too_open_picker_is_reported() {
+        let cc = podwire::compile(POOLED, &podwire::Options::default());
+        let spec = support::yaml::document(POOLED).expect("spec");
+        assert!(cc.ok, "{:#?}", cc.diagnostics);
+        let mut objs = crate::manifests(&cc);
+        for o in &mut objs {
+            if o["kind"] == "NetworkPolicy" && o["metadata"]["name"] == "llm-epp" {
+                // Every source on the ext-proc port, not only the proxies.
+                o["spec"]["ingress"][0]
+                    .as_object_mut()
+                    .map(|r| r.remove("from"));
+            }
+        }
+        let c = Cluster::from_objects(&objs).expect("cluster");
+        let e = check(&spec, &c);
+        assert!(
+            e.as_ref().is_err_and(|e| e.contains("reaches the picker")),
+            "{e:?}"
+        );
     }
 
     #[test]
