@@ -302,6 +302,17 @@ pub fn install_hint(group: &str) -> Option<InstallHint> {
                 "gcloud container clusters update CLUSTER --location=LOCATION --gateway-api=standard",
             ],
         },
+        // GKE installs the InferencePool CRD itself from 1.34.0-gke.1626000
+        // (llm-d's GKE guide, llm-d.ai/docs/infrastructure/gateway/gke);
+        // older clusters need the release's CRDs, at the version of the
+        // endpoint picker podwire deploys (k8s/inference.rs).
+        "inference.networking.k8s.io" => InstallHint {
+            project: "Gateway API Inference Extension",
+            version: "v1.0.1",
+            commands: &[
+                "kubectl apply -f https://github.com/kubernetes-sigs/gateway-api-inference-extension/releases/download/v1.0.1/manifests.yaml",
+            ],
+        },
         _ => return None,
     })
 }
@@ -575,6 +586,8 @@ mod tests {
         assert_eq!(msg.matches("kueue/releases").count(), 1, "{msg}");
         assert!(install_hint("leaderworkerset.x-k8s.io").is_some());
         assert!(install_hint("gateway.networking.k8s.io").is_some());
+        let pool = install_hint("inference.networking.k8s.io").expect("InferencePool hint");
+        assert!(pool.commands[0].contains("/v1.0.1/"), "{:?}", pool.commands);
         assert!(install_hint("example.com").is_none());
     }
 }
