@@ -2,11 +2,51 @@
 //! Queued jobs are left out: Kueue starts them only as the queue's quota
 //! allows (check::queues holds each of them to it).
 
-use super::validate::cpu_millis;
+use super::validate::{cpu_millis, memory_bytes};
 use super::Checker;
 use crate::diag::codes;
-use crate::model::{self, Pool};
-use crate::spec;
+use crate::model::{self, Pool, VolumeSource};
+use crate::spec::{self, CacheMedium};
+
+/// What GKE's Cloud Storage FUSE sidecar requests when the pod names no
+/// `gke-gcsfuse/*-request` (podwire sets none): 250m CPU and 256 MiB of
+/// memory, the defaults in GKE's "Configure the Cloud Storage FUSE CSI driver
+/// sidecar container" (its annotation table; taken from memory of that
+/// page, which was not reachable in full when this was written).
+const FUSE_SIDECAR_CPU_MILLIS: u64 = 250;
+const FUSE_SIDECAR_MEMORY_BYTES: u64 = 256 << 20;
+
+/// What a pod of `w` takes from its node beyond its own container's
+/// requests, as (CPU millis, memory bytes): the injected FUSE sidecar's
+/// requests when it mounts a bucket, and every bucket file cache kept in
+/// memory (a `medium: Memory` emptyDir, which the node's RAM holds and the
+/// scheduler does not see).
+pub(super) fn pod_overhead(w: &model::Workload) -> (u64, u64) {
+    let mut cpu = 0;
+    let mut memory = 0;
+    for v in &w.volumes {
+        if let VolumeSource::Bucket { cache, .. } = &v.source {
+            cpu = FUSE_SIDECAR_CPU_MILLIS;
+            if let Some(c) = cache.filter(|c| c.medium == CacheMedium::Memory) {
+                memory += c.mib << 20;
+            }
+        }
+    }
+    if cpu > 0 {
+        memory += FUSE_SIDECAR_MEMORY_BYTES;
+    }
+    (cpu, memory)
+}
+
+/// What one pod of `w` takes from its node, as (CPU millis, memory bytes):
+/// its requests plus [`pod_overhead`].
+pub(super) fn pod_footprint(w: &model::Workload) -> (u64, u64) {
+    let (cpu, memory) = pod_overhead(w);
+    (
+        w.cpu.as_deref().and_then(cpu_millis).unwrap_or(0) + cpu,
+        w.memory.as_deref().and_then(memory_bytes).unwrap_or(0) + memory,
+    )
+}
 
 /// The most nodes a pool has: its maximum (or fixed) size per zone, in all
 /// its zones.
@@ -67,18 +107,38 @@ pub(super) fn check_capacity(
         if let Some(v) = pool.vcpus {
             let cpu: u64 = on
                 .iter()
-                .map(|(i, w)| {
-                    u64::from(w.pod_count())
-                        * spec_wls[*i]
-                            .resources
-                            .as_ref()
-                            .and_then(|r| r.cpu.as_deref())
-                            .and_then(cpu_millis)
-                            .unwrap_or(0)
-                })
+                .map(|(_, w)| u64::from(w.pod_count()) * pod_footprint(w).0)
                 .sum();
             if cpu > nodes * u64::from(v) * 1000 {
                 check("CPUs", cpu.div_ceil(1000), u64::from(v));
+            }
+        }
+        // Memory: the requests, the FUSE sidecars' and the file caches kept
+        // in RAM (a memory cache the scheduler does not see still needs the
+        // node's memory).
+        if let Some(mib) = pool.memory_mib {
+            let bytes: u64 = on
+                .iter()
+                .map(|(_, w)| u64::from(w.pod_count()) * pod_footprint(w).1)
+                .sum();
+            if bytes > nodes * (mib << 20) {
+                let cached: u64 = on
+                    .iter()
+                    .map(|(_, w)| u64::from(w.pod_count()) * pod_overhead(w).1)
+                    .sum();
+                checker.warn(
+                    codes::POOL_CAPACITY,
+                    &path,
+                    format!(
+                        "the workloads on pool `{}` take {} GiB of memory in all ({} GiB of it Cloud Storage FUSE file cache in memory and sidecars), but at most {nodes} node{} give {} GiB",
+                        pool.name,
+                        bytes.div_ceil(1 << 30),
+                        cached >> 30,
+                        if nodes == 1 { "" } else { "s" },
+                        (nodes * mib) >> 10
+                    ),
+                    Some("add nodes (or raise `autoscaling.max`), make the file cache smaller or put it on Local SSD (`medium: localSsd`), or run fewer replicas; pods that do not fit stay Pending".to_string()),
+                );
             }
         }
     }

@@ -2,11 +2,11 @@
 //! HorizontalPodAutoscaler) and `disruption` (a PodDisruptionBudget), checked
 //! and resolved into the workload's model.
 
-use super::capacity::max_nodes;
+use super::capacity::{max_nodes, pod_footprint, pod_overhead};
 use super::validate::{cpu_millis, memory_bytes};
 use super::{at, Checker};
 use crate::diag::{codes, did_you_mean};
-use crate::model::{self, Amount, Disruption, Pool, ScaleOn, ScrapedMetric};
+use crate::model::{self, Amount, Disruption, Pool, Resource, ScaleOn, ScrapedMetric};
 use crate::spec::{self, Budget, PortRef, Protocol};
 
 /// The startup probe's default patience. A model server downloads its
@@ -606,24 +606,36 @@ fn pods_per_node(wl: &model::Workload, pool: &Pool) -> Option<(u64, String)> {
             ),
         );
     }
-    if let (Some(v), Some(c)) = (pool.vcpus, wl.cpu.as_deref().and_then(cpu_millis)) {
-        if let Some(n) = (u64::from(v) * 1000).checked_div(c) {
+    // What a pod takes from the node: its requests, the FUSE sidecar's and
+    // any file cache it keeps in memory.
+    let (cpu, memory) = pod_footprint(wl);
+    let (_, cached) = pod_overhead(wl);
+    let beside = |n: u64| {
+        if n > 0 {
+            format!(
+                " (with {} MiB for Cloud Storage FUSE: sidecar and file cache in memory)",
+                n >> 20
+            )
+        } else {
+            String::new()
+        }
+    };
+    if let Some(v) = pool.vcpus {
+        if let Some(n) = (u64::from(v) * 1000).checked_div(cpu) {
             limit(
                 n,
-                format!(
-                    "{} CPUs each, a node has {v}",
-                    wl.cpu.as_deref().unwrap_or_default()
-                ),
+                format!("{} CPUs each, a node has {v}", Resource::Cpu.quantity(cpu)),
             );
         }
     }
-    if let (Some(mib), Some(b)) = (pool.memory_mib, wl.memory.as_deref().and_then(memory_bytes)) {
-        if let Some(n) = (mib * 1024 * 1024).checked_div(b) {
+    if let Some(mib) = pool.memory_mib {
+        if let Some(n) = (mib << 20).checked_div(memory) {
             limit(
                 n,
                 format!(
-                    "{} memory each, a node has {} GiB",
-                    wl.memory.as_deref().unwrap_or_default(),
+                    "{} memory each{}, a node has {} GiB",
+                    Resource::Memory.quantity(memory),
+                    beside(cached),
                     mib / 1024
                 ),
             );

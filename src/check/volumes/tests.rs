@@ -695,3 +695,37 @@ fn options_need_a_gke_version_that_has_them() {
     );
     assert!(codes(&sbd("1.28.3-gke.1067000")).is_empty());
 }
+
+#[test]
+fn a_memory_cache_counts_against_the_nodes_memory() {
+    // n2-standard-8: 32 GiB. 8 GiB of requests fit; with a 30 GiB file cache
+    // in memory (and the FUSE sidecar's 256 MiB) one pod no longer does.
+    let with = |cache: &str| {
+        spec(&format!(
+            "run: service, replicas: 2, resources: {{cpu: '1', memory: 8Gi}}, {SA}, volumes: [{{bucket: weights, path: /w, readOnly: true{cache}}}]"
+        ))
+    };
+    let fits = with("");
+    clean(&fits);
+    let on_disk = with(", cache: {size: 30Gi}");
+    let c = codes(&on_disk);
+    assert!(
+        !c.iter().any(|(k, _, _)| k == codes::POOL_CAPACITY),
+        "a cache on disk takes no memory: {c:?}"
+    );
+    let in_memory = with(", cache: {size: 30Gi, medium: memory}");
+    let a = crate::analyze(&in_memory);
+    let d = a
+        .diagnostics
+        .iter()
+        .find(|d| d.code == codes::POOL_CAPACITY)
+        .unwrap_or_else(|| panic!("no diagnostic counts the cache: {:#?}", a.diagnostics));
+    // 2 x (8 GiB + 30 GiB + 256 MiB), 60 GiB of it the caches and sidecars.
+    assert!(
+        d.message
+            .contains("take 77 GiB of memory in all (60 GiB of it Cloud Storage FUSE"),
+        "{}",
+        d.message
+    );
+    assert_eq!(d.severity, Severity::Warning);
+}
