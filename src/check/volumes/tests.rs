@@ -729,3 +729,57 @@ fn a_memory_cache_counts_against_the_nodes_memory() {
     );
     assert_eq!(d.severity, Severity::Warning);
 }
+
+/// The capacity checks count what a pod takes from its node, not only its
+/// requests: the FUSE sidecar's requests and a file cache kept in memory.
+/// Four 12Gi pods fit two n2-standard-8 nodes (32 GiB each) two to a node;
+/// with a 6Gi memory cache each (18.25 GiB with the sidecar) only one does.
+#[test]
+fn a_memory_cache_counts_against_the_pools_memory() {
+    let wl = |cache: &str| {
+        spec_with(
+            "",
+            "machineType: n2-standard-8, nodes: 2",
+            &format!("run: service, ports: [{{name: http, port: 8000}}], resources: {{cpu: '1', memory: 12Gi}}, autoscale: {{min: 4, max: 4, cpu: 50}}, {SA}, volumes: [{{bucket: weights, path: /w, readOnly: true{cache}}}]"),
+            "",
+        )
+    };
+    let codes_of = |src: &str| {
+        crate::analyze(src)
+            .diagnostics
+            .into_iter()
+            .map(|d| (d.code, d.path, d.message))
+            .collect::<Vec<_>>()
+    };
+    // No cache (or one on the boot disk): fits.
+    for cache in ["", ", cache: {size: 6Gi, medium: bootDisk}"] {
+        let d = codes_of(&wl(cache));
+        assert!(
+            d.iter()
+                .all(|(c, _, _)| c != codes::POOL_CAPACITY && c != codes::AUTOSCALE_CAPACITY),
+            "{cache}: {d:#?}"
+        );
+    }
+    let d = codes_of(&wl(", cache: {size: 6Gi, medium: memory}"));
+    let pool = d
+        .iter()
+        .find(|(c, _, _)| c == codes::POOL_CAPACITY)
+        .unwrap_or_else(|| panic!("no {}: {d:#?}", codes::POOL_CAPACITY));
+    assert_eq!(pool.1, "workloads[0].replicas");
+    // 4 x (12 + 6 + 0.25) GiB = 73 GiB against 2 x 32 GiB.
+    assert!(
+        pool.2.contains("73 GiB") && pool.2.contains("64 GiB"),
+        "{}",
+        pool.2
+    );
+    let scale = d
+        .iter()
+        .find(|(c, _, _)| c == codes::AUTOSCALE_CAPACITY)
+        .unwrap_or_else(|| panic!("no {}: {d:#?}", codes::AUTOSCALE_CAPACITY));
+    assert_eq!(scale.1, "workloads[0].autoscale.max");
+    assert!(
+        scale.2.contains("need 4 nodes") && scale.2.contains("6400 MiB for Cloud Storage FUSE"),
+        "{}",
+        scale.2
+    );
+}
