@@ -23,17 +23,17 @@ const FUSE_SIDECAR_MEMORY_BYTES: u64 = 256 << 20;
 /// scheduler does not see).
 pub(super) fn pod_overhead(w: &model::Workload) -> (u64, u64) {
     let mut cpu = 0;
-    let mut memory = 0;
+    let mut memory: u64 = 0;
     for v in &w.volumes {
         if let VolumeSource::Bucket { cache, .. } = &v.source {
             cpu = FUSE_SIDECAR_CPU_MILLIS;
             if let Some(c) = cache.filter(|c| c.medium == CacheMedium::Memory) {
-                memory += c.mib << 20;
+                memory = memory.saturating_add(c.mib.saturating_mul(1 << 20));
             }
         }
     }
     if cpu > 0 {
-        memory += FUSE_SIDECAR_MEMORY_BYTES;
+        memory = memory.saturating_add(FUSE_SIDECAR_MEMORY_BYTES);
     }
     (cpu, memory)
 }
@@ -43,8 +43,16 @@ pub(super) fn pod_overhead(w: &model::Workload) -> (u64, u64) {
 pub(super) fn pod_footprint(w: &model::Workload) -> (u64, u64) {
     let (cpu, memory) = pod_overhead(w);
     (
-        w.cpu.as_deref().and_then(cpu_millis).unwrap_or(0) + cpu,
-        w.memory.as_deref().and_then(memory_bytes).unwrap_or(0) + memory,
+        w.cpu
+            .as_deref()
+            .and_then(cpu_millis)
+            .unwrap_or(0)
+            .saturating_add(cpu),
+        w.memory
+            .as_deref()
+            .and_then(memory_bytes)
+            .unwrap_or(0)
+            .saturating_add(memory),
     )
 }
 
@@ -76,7 +84,7 @@ pub(super) fn check_capacity(
         };
         let path = format!("workloads[{last}].replicas");
         let mut check = |what: &str, demand: u64, per_node: u64| {
-            let have = nodes * per_node;
+            let have = nodes.saturating_mul(per_node);
             if demand > have {
                 checker.warn(
                     codes::POOL_CAPACITY,
@@ -107,9 +115,9 @@ pub(super) fn check_capacity(
         if let Some(v) = pool.vcpus {
             let cpu: u64 = on
                 .iter()
-                .map(|(_, w)| u64::from(w.pod_count()) * pod_footprint(w).0)
-                .sum();
-            if cpu > nodes * u64::from(v) * 1000 {
+                .map(|(_, w)| u64::from(w.pod_count()).saturating_mul(pod_footprint(w).0))
+                .fold(0, u64::saturating_add);
+            if cpu > nodes.saturating_mul(u64::from(v) * 1000) {
                 check("CPUs", cpu.div_ceil(1000), u64::from(v));
             }
         }
@@ -119,23 +127,27 @@ pub(super) fn check_capacity(
         if let Some(mib) = pool.memory_mib {
             let bytes: u64 = on
                 .iter()
-                .map(|(_, w)| u64::from(w.pod_count()) * pod_footprint(w).1)
-                .sum();
-            if bytes > nodes * (mib << 20) {
+                .map(|(_, w)| u64::from(w.pod_count()).saturating_mul(pod_footprint(w).1))
+                .fold(0, u64::saturating_add);
+            if bytes > nodes.saturating_mul(mib.saturating_mul(1 << 20)) {
                 let cached: u64 = on
                     .iter()
-                    .map(|(_, w)| u64::from(w.pod_count()) * pod_overhead(w).1)
-                    .sum();
+                    .map(|(_, w)| u64::from(w.pod_count()).saturating_mul(pod_overhead(w).1))
+                    .fold(0, u64::saturating_add);
                 checker.warn(
                     codes::POOL_CAPACITY,
                     &path,
                     format!(
-                        "the workloads on pool `{}` take {} GiB of memory in all ({} GiB of it Cloud Storage FUSE file cache in memory and sidecars), but at most {nodes} node{} give {} GiB",
+                        "the workloads on pool `{}` take {} GiB of memory in all{}, but at most {nodes} node{} give {} GiB",
                         pool.name,
                         bytes.div_ceil(1 << 30),
-                        cached >> 30,
+                        if cached > 0 {
+                            format!(" ({} GiB of it Cloud Storage FUSE file cache in memory and sidecars)", cached >> 30)
+                        } else {
+                            String::new()
+                        },
                         if nodes == 1 { "" } else { "s" },
-                        (nodes * mib) >> 10
+                        nodes.saturating_mul(mib) >> 10
                     ),
                     Some("add nodes (or raise `autoscaling.max`), make the file cache smaller or put it on Local SSD (`medium: localSsd`), or run fewer replicas; pods that do not fit stay Pending".to_string()),
                 );

@@ -783,3 +783,14 @@ fn a_memory_cache_counts_against_the_pools_memory() {
         scale.2
     );
 }
+
+#[test]
+fn huge_requests_saturate_instead_of_overflowing() {
+    // Found by the compile fuzzer: replicas x a memory request near u64::MAX
+    // overflowed the pool's memory sum.
+    let src = spec(&format!(
+        "run: service, replicas: 2, resources: {{cpu: '6', memory: 2477777777777777777777Gi}}, {SA}, volumes: [{{bucket: weights, path: /w, cache: {{size: 9999999999999Gi, medium: memory}}}}]"
+    ));
+    let c = codes(&src);
+    assert!(c.iter().any(|(_, _, s)| *s == Severity::Error), "{c:?}");
+}
