@@ -3,7 +3,8 @@
 //! rendezvous, Services and load balancers, and connections between
 //! workloads, the internet, CIDRs and other namespaces; services with
 //! health checks, autoscaling (on CPU or a scraped metric) and disruption
-//! budgets; multi-host serving groups (`groupSize`, a LeaderWorkerSet).
+//! budgets; multi-host serving groups (`groupSize`, a LeaderWorkerSet);
+//! routes through Gateways, over HTTP or HTTPS.
 //! A seed reproduces a
 //! spec exactly, so a failing one is reported by its seed.
 
@@ -72,8 +73,25 @@ pub fn spec(seed: u64) -> String {
     // Routes come from a stream of their own, so that adding them left
     // every other choice of the seeded specs as it was.
     let mut routes = Rng::new(seed ^ 0x9a7e_4a11);
-    // So do LeaderWorkerSet groups (`groupSize`).
+    // So do LeaderWorkerSet groups (`groupSize`), and the TLS of each
+    // Gateway (one for all its routes: they share its listeners), each
+    // certificate of the kinds that class takes.
     let mut groups = Rng::new(seed ^ 0x6a0c_5e7d);
+    let mut certs = Rng::new(seed ^ 0x7150_ce27);
+    let internal_tls = *certs.pick(&[
+        "",
+        "",
+        ", tls: {secret: gen-tls}",
+        ", tls: {certificate: gen-cert}",
+        ", tls: {preSharedCerts: [gen-a, gen-b]}",
+    ]);
+    let external_tls = *certs.pick(&[
+        "",
+        "",
+        ", tls: {secret: gen-tls}",
+        ", tls: {certificateMap: gen-map}",
+        ", tls: {preSharedCerts: [gen-cert]}",
+    ]);
     let _ = writeln!(
         y,
         "gcp: {{project: my-project, location: us-central1-a, proxySubnet: 10.129.0.0/23}}"
@@ -271,9 +289,14 @@ pub fn spec(seed: u64) -> String {
             } else {
                 p.name.clone()
             };
+            let tls = if kind == "internal" {
+                internal_tls
+            } else {
+                external_tls
+            };
             let _ = writeln!(
                 y,
-                "    route: {{gateway: {kind}, port: {port}, paths: [/{name}]}}"
+                "    route: {{gateway: {kind}, port: {port}, paths: [/{name}]{tls}}}"
             );
         }
         if !ports.is_empty() {

@@ -76,7 +76,7 @@ fn generated_specs_do_what_they_declare() {
     let mut observed: BTreeSet<&str> = BTreeSet::new();
     let mut with_connections = 0;
     let (mut health, mut cpu, mut scraped, mut budgets) = (0, 0, 0, 0);
-    let (mut routed, mut grouped) = (0, 0);
+    let (mut routed, mut grouped, mut https) = (0, 0, 0);
     for seed in 0..GENERATED {
         let src = generate::spec(seed);
         if src.contains("connections:") {
@@ -99,6 +99,7 @@ fn generated_specs_do_what_they_declare() {
             let cluster = Cluster::from_objects(&manifests(&c)).expect("cluster");
             routed += gateway::check(&spec, &cluster)
                 .unwrap_or_else(|e| panic!("seed {seed}: {e}\n{src}"));
+            https += usize::from(src.contains(", tls: "));
         }
         for tag in f.by_tag.keys() {
             assert!(known(tag), "{tag}");
@@ -118,6 +119,7 @@ fn generated_specs_do_what_they_declare() {
         ("disruption", budgets),
         ("a route", routed),
         ("a LeaderWorkerSet group", grouped),
+        ("an HTTPS route", https),
     ] {
         assert!(n >= 10, "only {n} specs with {what}");
     }
