@@ -899,4 +899,54 @@ mod tests {
             "{msg}"
         );
     }
+
+    fn pooled(version: &str) -> String {
+        format!(
+            "apiVersion: podwire.dev/v1alpha1\nkind: AIWorkload\nmetadata: {{name: demo}}\n\
+             gcp: {{project: my-project, location: us-central1-a, proxySubnet: 10.129.0.0/23}}\n\
+             cluster:\n{version}  nodePools:\n    - {{name: l4, machineType: g2-standard-8, nodes: 2}}\n\
+             workloads:\n  - {{name: vllm, image: r/v:1, gpus: 1, {HTTP}, route: {{gateway: internal, inferencePool: true}}}}\n"
+        )
+    }
+
+    #[test]
+    fn inference_pools_on_an_older_gke_need_the_crds_installed() {
+        let warned = |src: &str| {
+            crate::analyze(src)
+                .diagnostics
+                .into_iter()
+                .filter(|d| d.code == codes::INFERENCE_CRDS_VERSION)
+                .collect::<Vec<_>>()
+        };
+        // Older than 1.34.0-gke.1626000: a warning at the field, with the
+        // install command of the release podwire's picker is of.
+        for old in ["1.33.5-gke.1000000", "1.34.0-gke.1625999", "1.32"] {
+            let src = pooled(&format!("  version: \"{old}\"\n"));
+            assert_eq!(errors(&src), [], "{old}");
+            let w = warned(&src);
+            assert_eq!(w.len(), 1, "{old}");
+            assert_eq!(w[0].severity, Severity::Warning);
+            assert_eq!(w[0].path, "workloads[0].route.inferencePool");
+            assert!(w[0].message.contains("1.34.0-gke.1626000") && w[0].message.contains(old));
+            let help = w[0].help.clone().unwrap_or_default();
+            assert!(
+                help.contains("kubectl apply -f https://github.com/kubernetes-sigs/gateway-api-inference-extension/releases/download/v1.0.1/manifests.yaml"),
+                "{help}"
+            );
+        }
+        // From that release on, or unpinned, or a minor that may be new
+        // enough: nothing.
+        for new in ["1.34.0-gke.1626000", "1.34.1-gke.1", "1.35", "1.34"] {
+            assert_eq!(
+                warned(&pooled(&format!("  version: \"{new}\"\n"))),
+                [],
+                "{new}"
+            );
+        }
+        assert_eq!(warned(&pooled("")), []);
+        // Without an InferencePool the CRDs are not needed.
+        let plain =
+            pooled("  version: \"1.33.5-gke.1000000\"\n").replace(", inferencePool: true", "");
+        assert_eq!(warned(&plain), []);
+    }
 }
