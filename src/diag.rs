@@ -582,6 +582,21 @@ pub mod codes {
     /// `route.inferencePool` through the external Gateway: podwire's is the
     /// global external class, which GKE Inference Gateway does not serve.
     pub const INFERENCE_POOL_GATEWAY: &str = "PW0626";
+    /// `route.tls` with none, or more than one, of its certificate fields.
+    pub const TLS_FORM: &str = "PW0627";
+    /// A `route.tls` certificate the Gateway's class does not take: a
+    /// certificate map on the internal (regional) Gateway, a regional
+    /// Certificate Manager certificate on the external (global) one.
+    pub const TLS_GATEWAY: &str = "PW0628";
+    /// Two routes through one Gateway with different `tls` (its listeners
+    /// are shared).
+    pub const TLS_CONFLICT: &str = "PW0629";
+    /// A `route.tls` name that is not one of a Secret or a Google Cloud
+    /// resource.
+    pub const BAD_TLS_NAME: &str = "PW0630";
+    /// `route.inferencePool` on a cluster `version` below the GKE release
+    /// that serves the Inference Gateway CRDs (a warning: install them).
+    pub const INFERENCE_CRDS_VERSION: &str = "PW0631";
     // GPUDirect and multi-networking (PW0700..PW0719)
     /// `gpuDirect: true` on a machine type without GPUDirect.
     pub const GPUDIRECT_MACHINE: &str = "PW0700";

@@ -565,6 +565,34 @@ pub struct Route {
     pub hosts: Vec<String>,
     /// Through an InferencePool and its endpoint picker (GKE Inference Gateway).
     pub inference_pool: bool,
+    /// HTTPS on the route's Gateway, with this certificate.
+    pub tls: Option<Tls>,
+}
+
+/// The certificate of a Gateway's HTTPS listener (see k8s/gateway.rs for
+/// how each is given to GKE).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Tls {
+    /// A `kubernetes.io/tls` Secret of the namespace.
+    Secret(String),
+    /// A regional Certificate Manager certificate.
+    Certificate(String),
+    /// A Certificate Manager certificate map.
+    CertificateMap(String),
+    /// Compute Engine SSL certificates.
+    PreShared(Vec<String>),
+}
+
+impl Tls {
+    /// The spec's words for it, for messages: `secret: llm-tls`.
+    pub fn describe(&self) -> String {
+        match self {
+            Tls::Secret(n) => format!("secret: {n}"),
+            Tls::Certificate(n) => format!("certificate: {n}"),
+            Tls::CertificateMap(n) => format!("certificateMap: {n}"),
+            Tls::PreShared(v) => format!("preSharedCerts: [{}]", v.join(", ")),
+        }
+    }
 }
 
 impl Model {
@@ -572,6 +600,16 @@ impl Model {
     /// or `<metadata.name>-external`.
     pub fn gateway_name(&self, g: GatewayKind) -> String {
         format!("{}-{}", self.name, g.as_str())
+    }
+
+    /// The TLS of the spec's Gateway of kind `g`: that of its routes
+    /// (the checks make them agree).
+    pub fn gateway_tls(&self, g: GatewayKind) -> Option<&Tls> {
+        self.workloads
+            .iter()
+            .filter_map(|w| w.route.as_ref())
+            .find(|r| r.gateway == g)
+            .and_then(|r| r.tls.as_ref())
     }
 
     /// The Gateway kinds some workload routes through, in order.
@@ -743,7 +781,8 @@ impl Workload {
 }
 
 impl Model {
-    /// The Secrets the workloads' pods read (`env: {secret, key}`), each
+    /// The Secrets the workloads' pods read (`env: {secret, key}`) and
+    /// their Gateways' TLS Secrets (`route.tls.secret`), each
     /// with its namespace and the keys read from it, sorted by name: what
     /// must exist in the cluster before the workloads start. podwire never
     /// creates Secrets; a submitter reports the missing ones by name (never
@@ -755,6 +794,12 @@ impl Model {
                 if let EnvValue::Secret { name, key } = v {
                     by_name.entry(name).or_default().push(key.clone());
                 }
+            }
+            // A Gateway's TLS Secret (`kubernetes.io/tls`).
+            if let Some(Tls::Secret(name)) = w.route.as_ref().and_then(|r| r.tls.as_ref()) {
+                let keys = by_name.entry(name).or_default();
+                keys.push("tls.crt".to_string());
+                keys.push("tls.key".to_string());
             }
         }
         by_name

@@ -56,10 +56,44 @@ fn a_routed_spec_enables_gateway_api_as_gcloud_does() {
     assert_eq!(ours["networkConfig"], theirs["networkConfig"]);
 }
 
+/// TLS on a route is the Gateway's alone: the cluster is created as for a
+/// plain-HTTP route (no flag of gcloud's or field of GKE's for it), and
+/// the certificate goes where GKE's "Secure a Gateway" puts it.
+#[test]
+fn tls_changes_no_cluster_field() {
+    let plain = EXAMPLE.replace(", tls: {certificate: llama-cert}", "");
+    assert_ne!(plain, EXAMPLE);
+    assert_eq!(cluster(EXAMPLE), cluster(&plain));
+    let c = podwire::compile(EXAMPLE, &podwire::Options::default());
+    let text = c
+        .files
+        .iter()
+        .find(|f| f.path == podwire::MANIFESTS_FILE)
+        .map(|f| f.content.as_str())
+        .unwrap_or_default();
+    let docs = support::yaml::documents(text).expect("manifests");
+    let gw = docs
+        .iter()
+        .find(|o| o["kind"] == "Gateway")
+        .unwrap_or_else(|| panic!("a Gateway"));
+    assert_eq!(gw["spec"]["gatewayClassName"], "gke-l7-rilb");
+    let https = &gw["spec"]["listeners"][1];
+    assert_eq!(https["port"], 443);
+    assert_eq!(https["protocol"], "HTTPS");
+    assert_eq!(
+        https["tls"]["options"]["networking.gke.io/cert-manager-certs"],
+        "llama-cert"
+    );
+    assert!(docs
+        .iter()
+        .any(|o| o["kind"] == "HTTPRoute"
+            && o["metadata"]["name"] == "llama-serve-internal-redirect"));
+}
+
 #[test]
 fn a_spec_without_routes_sends_no_gateway_api_config() {
     let src = EXAMPLE.replace(
-        "    route: {gateway: internal, paths: [/v1], inferencePool: true}\n",
+        "    route: {gateway: internal, paths: [/v1], inferencePool: true, tls: {certificate: llama-cert}}\n",
         "",
     );
     assert_ne!(src, EXAMPLE);

@@ -10,9 +10,17 @@ use crate::spec::{self, CacheMedium};
 
 /// What GKE's Cloud Storage FUSE sidecar requests when the pod names no
 /// `gke-gcsfuse/*-request` (podwire sets none): 250m CPU and 256 MiB of
-/// memory, the defaults in GKE's "Configure the Cloud Storage FUSE CSI driver
-/// sidecar container" (its annotation table; taken from memory of that
-/// page, which was not reachable in full when this was written).
+/// memory. Checked against the driver's source,
+/// GoogleCloudPlatform/gcs-fuse-csi-driver: the webhook's defaults are its
+/// flags in `cmd/webhook/main.go` (`sidecar-cpu-request` "250m",
+/// `sidecar-memory-request` "256Mi", `sidecar-ephemeral-storage-request`
+/// "5Gi"), and `populateResource` in `pkg/webhook/config.go` (commit
+/// bbbfc2a3) keeps the default request when no request annotation is set
+/// and the limit is unset, or is "0" as podwire sets it for tuned mounts
+/// (a set non-zero limit would become the request too; podwire sets
+/// none). GKE's page "Configure the Cloud Storage FUSE CSI driver sidecar
+/// container" documents the same annotations; its default table was not
+/// readable in full here, so the source's values are the ones used.
 const FUSE_SIDECAR_CPU_MILLIS: u64 = 250;
 const FUSE_SIDECAR_MEMORY_BYTES: u64 = 256 << 20;
 

@@ -508,3 +508,42 @@ fn pods_on_queued_pools_tolerate_the_queued_taint_and_no_others_do() {
         );
     }
 }
+
+/// What the FUSE sidecar's requests in the capacity checks rest on: the
+/// pods name no `gke-gcsfuse/*-request` and no non-zero sidecar limit, so
+/// the driver's webhook gives the sidecar its default requests (250m, 256
+/// MiB; see `FUSE_SIDECAR_CPU_MILLIS`), for plain and tuned mounts alike.
+#[test]
+fn fuse_sidecars_keep_the_drivers_default_requests() {
+    for volume in [
+        "{bucket: my-bucket, path: /data, readOnly: true}",
+        "{bucket: my-bucket, path: /data, readOnly: true, parallelDownloads: true, metadataPrefetch: true, cache: {size: 10Gi, medium: memory}}",
+    ] {
+        let src = format!(
+            "{}workloads:\n  - {{name: t, image: us-docker.pkg.dev/p/r/i:1, run: service,\n     \
+             gcpServiceAccount: t@my-project.iam.gserviceaccount.com, volumes: [{volume}]}}\n",
+            pool("machineType: n2-standard-8, nodes: 1")
+        );
+        let m = model(&src);
+        assert_eq!(
+            crate::check::capacity::pod_overhead(&m.workloads[0]).0,
+            250,
+            "{volume}"
+        );
+        let c = crate::compile(&src, &crate::Options::default());
+        assert!(c.ok, "{volume}: {:#?}", c.diagnostics);
+        let manifests = c
+            .files
+            .iter()
+            .find(|f| f.path == crate::MANIFESTS_FILE)
+            .map(|f| f.content.clone())
+            .unwrap_or_default();
+        assert!(manifests.contains("gke-gcsfuse/volumes: \"true\""), "{manifests}");
+        for line in manifests.lines().filter(|l| l.contains("gke-gcsfuse/")) {
+            assert!(!line.contains("-request"), "{line}");
+            if line.contains("-limit:") {
+                assert!(line.trim_end().ends_with("\"0\""), "{line}");
+            }
+        }
+    }
+}

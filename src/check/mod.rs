@@ -451,6 +451,40 @@ fn resolve(checker: &mut Checker, s: &Spec) -> Option<Model> {
             }
         }
     }
+    // GKE serves GKE Inference Gateway's CRDs (inference.networking.k8s.io,
+    // InferencePool v1) itself from 1.34.0-gke.1626000 (llm-d's GKE guide,
+    // llm-d.ai/docs/infrastructure/gateway/gke; see plan/discovery.rs): on
+    // an older pinned version they must be installed by hand, or `podwire
+    // apply` stops at the InferencePool.
+    const INFERENCE_CRDS_FROM: &str = "1.34.0-gke.1626000";
+    const INFERENCE_GROUP: &str = "inference.networking.k8s.io";
+    if let Some(v) = c
+        .version
+        .as_deref()
+        .filter(|v| provisioning::older_than(v, INFERENCE_CRDS_FROM))
+    {
+        for (i, w) in s.workloads.iter().enumerate() {
+            if !w.route.as_ref().is_some_and(|r| r.inference_pool) {
+                continue;
+            }
+            let install = crate::plan::discovery::install_hint(INFERENCE_GROUP)
+                .map(|h| h.commands.join(" && "))
+                .unwrap_or_default();
+            checker.warn(
+                codes::INFERENCE_CRDS_VERSION,
+                &at(&item("workloads", i), ".route.inferencePool"),
+                format!(
+                    "GKE serves the Inference Gateway CRDs ({INFERENCE_GROUP}) from version \
+                     {INFERENCE_CRDS_FROM}, and `cluster.version` is {v}: they must be installed \
+                     in the cluster by hand before `podwire apply`"
+                ),
+                Some(format!(
+                    "install them once the cluster exists: `{install}`; or set `cluster.version` to \
+                     \"{INFERENCE_CRDS_FROM}\" or later (or leave it out)"
+                )),
+            );
+        }
+    }
     let queues = queues::check_queues(checker, s, &pools, &mut workloads);
     capacity::check_capacity(checker, &pools, &workloads, &s.workloads);
     slices::node_pool_count(checker, &pools);

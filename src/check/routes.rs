@@ -14,6 +14,9 @@ use crate::spec::{self, Spec};
 /// 16 hostnames, and a rule 64 matches: Gateway API's CRD limits).
 const MAX_HOSTS: usize = 16;
 const MAX_PATHS: usize = 64;
+/// The most SSL certificates one target HTTPS proxy takes (Cloud Load
+/// Balancing quotas, "SSL certificates per target HTTPS proxy": 15).
+const MAX_CERTS: usize = 15;
 
 /// A host name as Gateway API's `Hostname` type takes it: a DNS name,
 /// optionally with one leading `*.` label, no IP address, at most 253
@@ -41,6 +44,148 @@ fn path_prefix(s: &str) -> bool {
         && !s.contains(['?', '#'])
         && !s.contains("//")
         && (s == "/" || !s.ends_with('/'))
+}
+
+/// A Google Cloud resource name as Compute Engine and Certificate Manager
+/// take them (RFC 1035 label: a lowercase letter, then lowercase letters,
+/// digits and `-`, not ending in `-`, at most 63 characters).
+fn google_resource_name(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b.len() <= 63
+        && b[0].is_ascii_lowercase()
+        && b[b.len() - 1] != b'-'
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+}
+
+/// Check `route.tls` (at `tp`) of a route through a Gateway of `kind`.
+///
+/// Which certificate each GKE class takes, from GKE's "Gateway security"
+/// (cloud.google.com/kubernetes-engine/docs/concepts/gateway-security) and
+/// "Secure a Gateway" (…/docs/how-to/secure-gateway), as published in
+/// 2026: a Kubernetes Secret (listener `tls.certificateRefs`) and
+/// pre-shared Compute Engine SSL certificates (listener `tls.options`
+/// `networking.gke.io/pre-shared-certs`) on both classes; a Certificate
+/// Manager certificate map only on global Gateways, through the Gateway's
+/// `networking.gke.io/certmap` annotation (maps are global resources, and
+/// the annotation may not be combined with `certificateRefs`); regional
+/// Certificate Manager certificates on regional Gateways such as
+/// `gke-l7-rilb`, through the listener option
+/// `networking.gke.io/cert-manager-certs`.
+fn check_tls(
+    checker: &mut Checker,
+    tp: &str,
+    t: &spec::Tls,
+    kind: GatewayKind,
+) -> Option<model::Tls> {
+    let mut given: Vec<(&str, model::Tls)> = Vec::new();
+    if let Some(n) = &t.secret {
+        given.push(("secret", model::Tls::Secret(n.clone())));
+    }
+    if let Some(n) = &t.certificate {
+        given.push(("certificate", model::Tls::Certificate(n.clone())));
+    }
+    if let Some(n) = &t.certificate_map {
+        given.push(("certificateMap", model::Tls::CertificateMap(n.clone())));
+    }
+    if !t.pre_shared_certs.is_empty() {
+        given.push((
+            "preSharedCerts",
+            model::Tls::PreShared(t.pre_shared_certs.clone()),
+        ));
+    }
+    if given.len() != 1 {
+        let fields: Vec<String> = given.iter().map(|(f, _)| format!("`{f}`")).collect();
+        checker.err(
+            codes::TLS_FORM,
+            tp,
+            if given.is_empty() {
+                "`tls` needs its certificate: one of `secret`, `certificate`, `certificateMap` and `preSharedCerts`".to_string()
+            } else {
+                format!("`tls` takes one certificate source, not {}", fields.join(" and "))
+            },
+            Some(match kind {
+                GatewayKind::Internal => "e.g. `tls: {secret: llm-tls}` (a kubernetes.io/tls Secret) or `tls: {certificate: llm-cert}` (a regional Certificate Manager certificate)".to_string(),
+                GatewayKind::External => "e.g. `tls: {certificateMap: llm-map}` (a Certificate Manager map) or `tls: {secret: llm-tls}`".to_string(),
+            }),
+        );
+        return None;
+    }
+    let (field, tls) = given.remove(0);
+    let fp = at(tp, &format!(".{field}"));
+    let mut ok = true;
+    match &tls {
+        model::Tls::Secret(n) => {
+            if !super::volumes::names::dns1123_subdomain(n) {
+                checker.err(
+                    codes::BAD_TLS_NAME,
+                    &fp,
+                    format!("{n:?} is not a Secret name Kubernetes accepts"),
+                    Some("lowercase letters, digits, `-` and `.`, e.g. `llm-tls`".to_string()),
+                );
+                ok = false;
+            }
+        }
+        model::Tls::Certificate(n) | model::Tls::CertificateMap(n) => {
+            if !google_resource_name(n) {
+                checker.err(
+                    codes::BAD_TLS_NAME,
+                    &fp,
+                    format!("{n:?} is not a Certificate Manager resource name"),
+                    Some("a lowercase letter, then lowercase letters, digits and `-`, at most 63, e.g. `llm-cert`; the name only, not `projects/...`".to_string()),
+                );
+                ok = false;
+            }
+        }
+        model::Tls::PreShared(v) => {
+            for (i, n) in v.iter().enumerate() {
+                if !google_resource_name(n) {
+                    checker.err(
+                        codes::BAD_TLS_NAME,
+                        &item(&fp, i),
+                        format!("{n:?} is not a Compute Engine SSL certificate name"),
+                        Some("a lowercase letter, then lowercase letters, digits and `-`, at most 63 (`gcloud compute ssl-certificates list`)".to_string()),
+                    );
+                    ok = false;
+                }
+            }
+            if v.len() > MAX_CERTS {
+                checker.err(
+                    codes::BAD_VALUE,
+                    &fp,
+                    format!(
+                        "{} certificates; a target HTTPS proxy takes at most {MAX_CERTS}",
+                        v.len()
+                    ),
+                    None,
+                );
+                ok = false;
+            }
+        }
+    }
+    match (&tls, kind) {
+        (model::Tls::CertificateMap(_), GatewayKind::Internal) => {
+            checker.err(
+                codes::TLS_GATEWAY,
+                &fp,
+                "a certificate map is global, and the internal Gateway (`gke-l7-rilb`) is regional: GKE attaches maps to global Gateways only",
+                Some("use `certificate:` with a regional Certificate Manager certificate of the cluster's region, or `secret:`".to_string()),
+            );
+            ok = false;
+        }
+        (model::Tls::Certificate(_), GatewayKind::External) => {
+            checker.err(
+                codes::TLS_GATEWAY,
+                &fp,
+                "`certificate` names a regional Certificate Manager certificate, and the external Gateway (`gke-l7-global-external-managed`) is global: it takes Certificate Manager certificates through a certificate map",
+                Some("put the certificate in a map (`gcloud certificate-manager maps create` and `maps entries create`) and use `certificateMap:`".to_string()),
+            );
+            ok = false;
+        }
+        _ => {}
+    }
+    ok.then_some(tls)
 }
 
 /// Check `route` of workload `w` (at `path`) and fill it into `wl`.
@@ -187,6 +332,14 @@ pub(super) fn check_route(
             ok = false;
         }
     }
+    let tls = match &r.tls {
+        Some(t) => {
+            let checked = check_tls(checker, &at(&rp, ".tls"), t, kind);
+            ok &= checked.is_some();
+            checked
+        }
+        None => None,
+    };
     let (Some(wl), Some(port), true) = (wl, port, ok) else {
         return;
     };
@@ -204,6 +357,7 @@ pub(super) fn check_route(
         paths,
         hosts: r.hosts.clone(),
         inference_pool: r.inference_pool,
+        tls,
     });
 }
 
@@ -250,6 +404,33 @@ pub(super) fn check_gateways(
         .filter_map(|(i, w)| w.as_ref().and_then(|w| w.route.as_ref().map(|r| (i, w, r))))
         .collect();
     for (k, (i, w, r)) in routed.iter().enumerate() {
+        // One Gateway, one pair of listeners: its routes agree on TLS
+        // (reported once, against the first route of the Gateway).
+        if let Some((_, first, f)) = routed[..k].iter().find(|(_, _, o)| o.gateway == r.gateway) {
+            if f.tls != r.tls {
+                let say = |t: &Option<model::Tls>| {
+                    t.as_ref().map_or("no `tls`".to_string(), |t| {
+                        format!("`tls: {{{}}}`", t.describe())
+                    })
+                };
+                checker.err(
+                    codes::TLS_CONFLICT,
+                    &at(&item("workloads", *i), ".route"),
+                    format!(
+                        "`{}` has {} and `{}` has {}, through the one {} Gateway, whose listeners they share",
+                        w.name,
+                        say(&r.tls),
+                        first.name,
+                        say(&f.tls),
+                        r.gateway.as_str()
+                    ),
+                    Some(format!(
+                        "give every route through the {} Gateway the same `tls`",
+                        r.gateway.as_str()
+                    )),
+                );
+            }
+        }
         for (_, other, o) in &routed[..k] {
             if o.gateway != r.gateway {
                 continue;
@@ -611,5 +792,161 @@ mod tests {
         assert!(hosts_meet(&v(&["*.a.com"]), &v(&["*.y.a.com"])).is_some());
         assert!(hosts_meet(&v(&["*.a.com"]), &v(&["a.com"])).is_none());
         assert!(hosts_meet(&v(&["a.com"]), &v(&["b.com"])).is_none());
+    }
+
+    fn tls(kind: &str, tls: &str) -> String {
+        spec(
+            "",
+            &[&format!("{HTTP}, route: {{gateway: {kind}, tls: {tls}}}")],
+            false,
+        )
+    }
+
+    #[test]
+    fn each_class_takes_the_certificates_gke_gives_it() {
+        for (kind, ok) in [
+            ("internal", "{secret: llm-tls}"),
+            ("internal", "{certificate: llm-cert}"),
+            ("internal", "{preSharedCerts: [a, b]}"),
+            ("external", "{secret: llm.tls}"),
+            ("external", "{certificateMap: llm-map}"),
+            ("external", "{preSharedCerts: [llm-cert]}"),
+        ] {
+            assert_eq!(errors(&tls(kind, ok)), [], "{kind} {ok}");
+        }
+        // Maps are global; regional certificates go on regional Gateways.
+        one(
+            &tls("internal", "{certificateMap: llm-map}"),
+            codes::TLS_GATEWAY,
+            "workloads[0].route.tls.certificateMap",
+        );
+        one(
+            &tls("external", "{certificate: llm-cert}"),
+            codes::TLS_GATEWAY,
+            "workloads[0].route.tls.certificate",
+        );
+    }
+
+    #[test]
+    fn tls_takes_exactly_one_well_named_certificate() {
+        one(
+            &tls("internal", "{}"),
+            codes::TLS_FORM,
+            "workloads[0].route.tls",
+        );
+        one(
+            &tls("external", "{secret: a, certificateMap: b}"),
+            codes::TLS_FORM,
+            "workloads[0].route.tls",
+        );
+        one(
+            &tls("internal", "{secret: Bad_Name}"),
+            codes::BAD_TLS_NAME,
+            "workloads[0].route.tls.secret",
+        );
+        one(
+            &tls(
+                "external",
+                "{certificateMap: projects/p/locations/global/certificateMaps/m}",
+            ),
+            codes::BAD_TLS_NAME,
+            "workloads[0].route.tls.certificateMap",
+        );
+        one(
+            &tls("external", "{preSharedCerts: [ok, 1bad]}"),
+            codes::BAD_TLS_NAME,
+            "workloads[0].route.tls.preSharedCerts[1]",
+        );
+        let many: Vec<String> = (0..16).map(|i| format!("c{i}")).collect();
+        one(
+            &tls(
+                "external",
+                &format!("{{preSharedCerts: [{}]}}", many.join(", ")),
+            ),
+            codes::BAD_VALUE,
+            "workloads[0].route.tls.preSharedCerts",
+        );
+    }
+
+    #[test]
+    fn routes_through_one_gateway_share_its_tls() {
+        let a = format!("{HTTP}, route: {{gateway: external, paths: [/a], tls: {{secret: s}}}}");
+        let b_none = format!("{HTTP}, route: {{gateway: external, paths: [/b]}}");
+        let b_other = format!(
+            "{HTTP}, route: {{gateway: external, paths: [/b], tls: {{certificateMap: m}}}}"
+        );
+        let b_same =
+            format!("{HTTP}, route: {{gateway: external, paths: [/b], tls: {{secret: s}}}}");
+        let b_internal = format!("{HTTP}, route: {{gateway: internal, paths: [/b]}}");
+        for b in [&b_none, &b_other] {
+            one(
+                &spec("", &[&a, b], false),
+                codes::TLS_CONFLICT,
+                "workloads[1].route",
+            );
+        }
+        assert_eq!(errors(&spec("", &[&a, &b_same], false)), []);
+        // The internal Gateway has listeners of its own.
+        assert_eq!(errors(&spec("", &[&a, &b_internal], false)), []);
+        let msg = crate::analyze(&spec("", &[&a, &b_other], false))
+            .diagnostics
+            .into_iter()
+            .find(|d| d.code == codes::TLS_CONFLICT)
+            .map(|d| d.message)
+            .unwrap_or_default();
+        assert!(
+            msg.contains("`w1` has `tls: {certificateMap: m}` and `w0` has `tls: {secret: s}`"),
+            "{msg}"
+        );
+    }
+
+    fn pooled(version: &str) -> String {
+        format!(
+            "apiVersion: podwire.dev/v1alpha1\nkind: AIWorkload\nmetadata: {{name: demo}}\n\
+             gcp: {{project: my-project, location: us-central1-a, proxySubnet: 10.129.0.0/23}}\n\
+             cluster:\n{version}  nodePools:\n    - {{name: l4, machineType: g2-standard-8, nodes: 2}}\n\
+             workloads:\n  - {{name: vllm, image: r/v:1, gpus: 1, {HTTP}, route: {{gateway: internal, inferencePool: true}}}}\n"
+        )
+    }
+
+    #[test]
+    fn inference_pools_on_an_older_gke_need_the_crds_installed() {
+        let warned = |src: &str| {
+            crate::analyze(src)
+                .diagnostics
+                .into_iter()
+                .filter(|d| d.code == codes::INFERENCE_CRDS_VERSION)
+                .collect::<Vec<_>>()
+        };
+        // Older than 1.34.0-gke.1626000: a warning at the field, with the
+        // install command of the release podwire's picker is of.
+        for old in ["1.33.5-gke.1000000", "1.34.0-gke.1625999", "1.32"] {
+            let src = pooled(&format!("  version: \"{old}\"\n"));
+            assert_eq!(errors(&src), [], "{old}");
+            let w = warned(&src);
+            assert_eq!(w.len(), 1, "{old}");
+            assert_eq!(w[0].severity, Severity::Warning);
+            assert_eq!(w[0].path, "workloads[0].route.inferencePool");
+            assert!(w[0].message.contains("1.34.0-gke.1626000") && w[0].message.contains(old));
+            let help = w[0].help.clone().unwrap_or_default();
+            assert!(
+                help.contains("kubectl apply -f https://github.com/kubernetes-sigs/gateway-api-inference-extension/releases/download/v1.0.1/manifests.yaml"),
+                "{help}"
+            );
+        }
+        // From that release on, or unpinned, or a minor that may be new
+        // enough: nothing.
+        for new in ["1.34.0-gke.1626000", "1.34.1-gke.1", "1.35", "1.34"] {
+            assert_eq!(
+                warned(&pooled(&format!("  version: \"{new}\"\n"))),
+                [],
+                "{new}"
+            );
+        }
+        assert_eq!(warned(&pooled("")), []);
+        // Without an InferencePool the CRDs are not needed.
+        let plain =
+            pooled("  version: \"1.33.5-gke.1000000\"\n").replace(", inferencePool: true", "");
+        assert_eq!(warned(&plain), []);
     }
 }

@@ -26,14 +26,23 @@
 //! - the proxies' and health checkers' source ranges the NetworkPolicies
 //!   admit: see [`HEALTH_CHECK_RANGES`] and `gcp.proxySubnet`.
 //!
+//! - TLS (`route.tls`): see [`https_listener`] for which certificate goes
+//!   where, and [`redirect`] for port 80.
+//!
 //! One Gateway per kind a spec routes through, `<metadata.name>-internal` /
 //! `-external`, with one HTTP listener on port 80 that takes routes of its
 //! own namespace only; one HTTPRoute per routed workload, named after it.
+//! With TLS, the Gateway also listens for HTTPS on 443, the workloads'
+//! routes attach there, and an HTTPRoute `<gateway>-redirect` on port 80
+//! redirects every request to HTTPS. The load balancer still sends plain
+//! HTTP to the pods' routed port (TLS ends at the proxies), so the
+//! NetworkPolicies admit the same sources on the same port.
 
 use super::objects::{s, Lower, Object};
-use crate::model::{GatewayKind, Model, Workload};
+use crate::model::{GatewayKind, Model, Tls, Workload};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 pub const API_VERSION: &str = "gateway.networking.k8s.io/v1";
 pub const GATEWAY_KIND: &str = "Gateway";
@@ -44,10 +53,19 @@ pub const HEALTH_CHECK_API_VERSION: &str = "networking.gke.io/v1";
 pub const HEALTH_CHECK_KIND: &str = "HealthCheckPolicy";
 pub const HEALTH_CHECK_PLURAL: &str = "healthcheckpolicies";
 
-/// The listener every Gateway has, and the routes' `sectionName`.
+/// The listener every Gateway has, and the routes' `sectionName` without TLS.
 pub const LISTENER: &str = "http";
-/// Its port (plain HTTP; TLS needs certificates podwire does not hold).
+/// Its port.
 pub const LISTENER_PORT: i32 = 80;
+/// The HTTPS listener of a Gateway with TLS, and its routes' `sectionName`.
+pub const TLS_LISTENER: &str = "https";
+pub const TLS_LISTENER_PORT: i32 = 443;
+/// GKE's annotation naming a Gateway's Certificate Manager certificate map.
+pub const CERTMAP_ANNOTATION: &str = "networking.gke.io/certmap";
+/// GKE's listener options: pre-shared Compute Engine SSL certificates, and
+/// regional Certificate Manager certificates (comma-separated names).
+pub const PRE_SHARED_CERTS_OPTION: &str = "networking.gke.io/pre-shared-certs";
+pub const CERT_MANAGER_CERTS_OPTION: &str = "networking.gke.io/cert-manager-certs";
 
 /// Where Google's health checkers and the global external Application
 /// Load Balancer's front ends (GFEs) connect from: Cloud Load Balancing's
@@ -88,7 +106,29 @@ pub struct Listener {
     pub protocol: String,
     pub port: i32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<ListenerTls>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_routes: Option<AllowedRoutes>,
+}
+
+/// Gateway API's `GatewayTLSConfig` (the fields podwire sets).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct ListenerTls {
+    pub mode: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub certificate_refs: Vec<CertificateRef>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub options: BTreeMap<String, String>,
+}
+
+/// A `SecretObjectReference` (group "" and kind Secret: the core Secret).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct CertificateRef {
+    pub group: String,
+    pub kind: String,
+    pub name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -133,7 +173,26 @@ pub struct ParentRef {
 #[serde(rename_all = "camelCase")]
 pub struct HttpRouteRule {
     pub matches: Vec<HttpRouteMatch>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub filters: Vec<HttpRouteFilter>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub backend_refs: Vec<BackendRef>,
+}
+
+/// An HTTPRoute filter; podwire uses `RequestRedirect` only.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct HttpRouteFilter {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub request_redirect: RequestRedirect,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestRedirect {
+    pub scheme: String,
+    pub status_code: i32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -217,26 +276,142 @@ pub(super) fn health_port(w: &Workload) -> Option<u16> {
     w.ports.iter().find(|p| p.name == h.port).map(|p| p.port)
 }
 
+fn same_namespace() -> Option<AllowedRoutes> {
+    Some(AllowedRoutes {
+        namespaces: RouteNamespaces { from: s("Same") },
+    })
+}
+
+/// The HTTPS listener of a Gateway with `tls`, TLS terminated at the load
+/// balancer (`mode: Terminate`, the only mode GKE's Application Load
+/// Balancers have). Where each certificate goes, as GKE's "Secure a
+/// Gateway" (cloud.google.com/kubernetes-engine/docs/how-to/secure-gateway)
+/// and "Gateway security" (…/docs/concepts/gateway-security) give it in
+/// 2026 (see also check/routes.rs, `check_tls`, for which class takes
+/// which):
+/// - a Secret: `tls.certificateRefs: [{group: "", kind: Secret, name}]`
+///   (Gateway API's core form);
+/// - pre-shared Compute Engine SSL certificates: `tls.options`
+///   `networking.gke.io/pre-shared-certs: a,b`;
+/// - a regional Certificate Manager certificate: `tls.options`
+///   `networking.gke.io/cert-manager-certs: name`;
+/// - a certificate map: no certificate on the listener (`tls.mode` only),
+///   the map in the Gateway's `networking.gke.io/certmap` annotation
+///   ([`CERTMAP_ANNOTATION`]; GKE refuses it beside `certificateRefs`).
+fn https_listener(t: &Tls) -> Listener {
+    let mut tls = ListenerTls {
+        mode: s("Terminate"),
+        ..Default::default()
+    };
+    match t {
+        Tls::Secret(n) => tls.certificate_refs.push(CertificateRef {
+            group: String::new(),
+            kind: s("Secret"),
+            name: n.clone(),
+        }),
+        Tls::PreShared(v) => {
+            tls.options.insert(s(PRE_SHARED_CERTS_OPTION), v.join(","));
+        }
+        Tls::Certificate(n) => {
+            tls.options.insert(s(CERT_MANAGER_CERTS_OPTION), n.clone());
+        }
+        Tls::CertificateMap(_) => {}
+    }
+    Listener {
+        name: s(TLS_LISTENER),
+        protocol: s("HTTPS"),
+        port: TLS_LISTENER_PORT,
+        tls: Some(tls),
+        allowed_routes: same_namespace(),
+    }
+}
+
+/// The name of the HTTPRoute that redirects a TLS Gateway's port 80.
+pub fn redirect_name(gateway: &str) -> String {
+    format!("{gateway}-redirect")
+}
+
+/// Port 80 of a Gateway with TLS: one HTTPRoute on the `http` listener
+/// whose only rule (every path) answers `301` to the same URL with scheme
+/// `https` (Gateway API's guide "HTTP path redirects and rewrites",
+/// gateway-api.sigs.k8s.io/guides/http-redirect-rewrite, "HTTP-to-HTTPS
+/// redirects"; GKE's "Secure a Gateway" redirects the same way). No
+/// backend: the load balancer answers it, so nothing of the workloads is
+/// reachable in clear text.
+fn redirect(lw: &Lower, gateway: &str) -> Object {
+    Object::HttpRoute(HttpRoute {
+        api_version: s(API_VERSION),
+        kind: s(ROUTE_KIND),
+        metadata: lw.meta(&redirect_name(gateway), &[]),
+        spec: HttpRouteSpec {
+            parent_refs: vec![ParentRef {
+                name: s(gateway),
+                section_name: Some(s(LISTENER)),
+            }],
+            hostnames: Vec::new(),
+            rules: vec![HttpRouteRule {
+                matches: vec![HttpRouteMatch {
+                    path: HttpPathMatch {
+                        kind: s("PathPrefix"),
+                        value: s("/"),
+                    },
+                }],
+                filters: vec![HttpRouteFilter {
+                    kind: s("RequestRedirect"),
+                    request_redirect: RequestRedirect {
+                        scheme: s("https"),
+                        status_code: 301,
+                    },
+                }],
+                backend_refs: Vec::new(),
+            }],
+        },
+    })
+}
+
 /// The spec's Gateways (one per kind routed through), in kind order.
 pub(super) fn gateways(lw: &Lower, out: &mut dyn FnMut(Object)) {
     let m: &Model = lw.m;
     for g in m.gateways() {
+        let name = m.gateway_name(g);
+        let tls = m.gateway_tls(g);
+        let mut listeners = vec![Listener {
+            name: s(LISTENER),
+            protocol: s("HTTP"),
+            port: LISTENER_PORT,
+            tls: None,
+            allowed_routes: same_namespace(),
+        }];
+        let mut metadata = lw.meta(&name, &[]);
+        if let Some(t) = tls {
+            listeners.push(https_listener(t));
+            if let Tls::CertificateMap(map) = t {
+                metadata
+                    .annotations
+                    .get_or_insert_with(Default::default)
+                    .insert(s(CERTMAP_ANNOTATION), map.clone());
+            }
+        }
         out(Object::Gateway(Gateway {
             api_version: s(API_VERSION),
             kind: s(GATEWAY_KIND),
-            metadata: lw.meta(&m.gateway_name(g), &[]),
+            metadata,
             spec: GatewaySpec {
                 gateway_class_name: s(class(g)),
-                listeners: vec![Listener {
-                    name: s(LISTENER),
-                    protocol: s("HTTP"),
-                    port: LISTENER_PORT,
-                    allowed_routes: Some(AllowedRoutes {
-                        namespaces: RouteNamespaces { from: s("Same") },
-                    }),
-                }],
+                listeners,
             },
         }));
+    }
+}
+
+/// The port-80 redirect of each Gateway with TLS, in kind order (with the
+/// HTTPRoutes, after the backends they could name).
+pub(super) fn redirects(lw: &Lower, out: &mut dyn FnMut(Object)) {
+    let m: &Model = lw.m;
+    for g in m.gateways() {
+        if m.gateway_tls(g).is_some() {
+            out(redirect(lw, &m.gateway_name(g)));
+        }
     }
 }
 
@@ -253,7 +428,11 @@ pub(super) fn route(lw: &Lower, w: &Workload, out: &mut dyn FnMut(Object)) {
         spec: HttpRouteSpec {
             parent_refs: vec![ParentRef {
                 name: lw.m.gateway_name(r.gateway),
-                section_name: Some(s(LISTENER)),
+                section_name: Some(s(if lw.m.gateway_tls(r.gateway).is_some() {
+                    TLS_LISTENER
+                } else {
+                    LISTENER
+                })),
             }],
             hostnames: r.hosts.clone(),
             rules: vec![HttpRouteRule {
@@ -267,6 +446,7 @@ pub(super) fn route(lw: &Lower, w: &Workload, out: &mut dyn FnMut(Object)) {
                         },
                     })
                     .collect(),
+                filters: Vec::new(),
                 backend_refs: vec![if pooled {
                     BackendRef {
                         group: Some(s(super::inference::GROUP)),
@@ -498,5 +678,119 @@ mod tests {
                 .count(),
             0
         );
+    }
+
+    fn gateway_and_routes(src: &str) -> (Value, Vec<Value>) {
+        let all = objects(src);
+        let gw = all
+            .iter()
+            .find(|o| o["kind"] == "Gateway")
+            .cloned()
+            .unwrap_or_else(|| panic!("a Gateway"));
+        let routes = all
+            .iter()
+            .filter(|o| o["kind"] == "HTTPRoute")
+            .cloned()
+            .collect();
+        (gw, routes)
+    }
+
+    fn tls_spec(kind: &str, tls: &str) -> String {
+        format!(
+            "apiVersion: podwire.dev/v1alpha1\nkind: AIWorkload\nmetadata: {{name: t}}\n\
+             gcp: {{project: my-project, location: us-central1-a, proxySubnet: 10.129.0.0/23}}\n\
+             cluster:\n  nodePools:\n    - {{name: p, machineType: n2-standard-8}}\n\
+             workloads:\n  - {{name: a, image: r/s:1, ports: [{{name: http, port: 8000}}],\n     \
+             route: {{gateway: {kind}, paths: [/v1], tls: {tls}}}}}\n\
+             connections:\n  - {{from: a, to: internet, ports: [443]}}\n"
+        )
+    }
+
+    #[test]
+    fn https_listens_on_443_and_port_80_redirects() {
+        let (gw, routes) = gateway_and_routes(&tls_spec("internal", "{secret: a-tls}"));
+        assert_eq!(
+            gw["spec"]["listeners"],
+            json!([
+                {"name": "http", "protocol": "HTTP", "port": 80, "allowedRoutes": {"namespaces": {"from": "Same"}}},
+                {"name": "https", "protocol": "HTTPS", "port": 443,
+                 "tls": {"mode": "Terminate", "certificateRefs": [{"group": "", "kind": "Secret", "name": "a-tls"}]},
+                 "allowedRoutes": {"namespaces": {"from": "Same"}}}
+            ])
+        );
+        assert!(gw["metadata"].get("annotations").is_none());
+        assert_eq!(routes.len(), 2);
+        // The workload's route is on the HTTPS listener ...
+        let a = routes
+            .iter()
+            .find(|r| r["metadata"]["name"] == "a")
+            .unwrap_or_else(|| panic!("a's route"));
+        assert_eq!(
+            a["spec"]["parentRefs"],
+            json!([{"name": "t-internal", "sectionName": "https"}])
+        );
+        assert_eq!(
+            a["spec"]["rules"][0]["backendRefs"],
+            json!([{"name": "a", "port": 8000}])
+        );
+        // ... and port 80 only redirects, to no backend.
+        let r = routes
+            .iter()
+            .find(|r| r["metadata"]["name"] == "t-internal-redirect")
+            .unwrap_or_else(|| panic!("the redirect"));
+        assert_eq!(
+            r["spec"],
+            json!({
+                "parentRefs": [{"name": "t-internal", "sectionName": "http"}],
+                "rules": [{
+                    "matches": [{"path": {"type": "PathPrefix", "value": "/"}}],
+                    "filters": [{"type": "RequestRedirect", "requestRedirect": {"scheme": "https", "statusCode": 301}}]
+                }]
+            })
+        );
+        assert!(r["metadata"]["labels"]
+            .get("podwire.dev/workload")
+            .is_none());
+    }
+
+    #[test]
+    fn each_certificate_goes_where_gke_reads_it() {
+        let listener_tls = |gw: &Value| gw["spec"]["listeners"][1]["tls"].clone();
+        let (gw, _) = gateway_and_routes(&tls_spec("external", "{certificateMap: a-map}"));
+        assert_eq!(
+            gw["metadata"]["annotations"]["networking.gke.io/certmap"],
+            "a-map"
+        );
+        // No certificate on the listener beside the map (GKE refuses both).
+        assert_eq!(listener_tls(&gw), json!({"mode": "Terminate"}));
+        let (gw, _) = gateway_and_routes(&tls_spec("external", "{preSharedCerts: [c1, c2]}"));
+        assert_eq!(
+            listener_tls(&gw),
+            json!({"mode": "Terminate", "options": {"networking.gke.io/pre-shared-certs": "c1,c2"}})
+        );
+        assert!(gw["metadata"].get("annotations").is_none());
+        let (gw, _) = gateway_and_routes(&tls_spec("internal", "{certificate: a-cert}"));
+        assert_eq!(
+            listener_tls(&gw),
+            json!({"mode": "Terminate", "options": {"networking.gke.io/cert-manager-certs": "a-cert"}})
+        );
+    }
+
+    /// TLS ends at the load balancer: the pods get the same sources on the
+    /// same port as without it.
+    #[test]
+    fn tls_leaves_the_policies_as_they_were() {
+        let policies = |src: &str| -> Vec<Value> {
+            objects(src)
+                .into_iter()
+                .filter(|o| o["kind"] == "NetworkPolicy")
+                .collect()
+        };
+        for kind in ["internal", "external"] {
+            let with = tls_spec(kind, "{secret: a-tls}");
+            let without = with.replace(", tls: {secret: a-tls}", "");
+            assert_ne!(with, without);
+            assert_eq!(policies(&with), policies(&without), "{kind}");
+        }
     }
 }

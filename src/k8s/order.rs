@@ -19,7 +19,8 @@ pub const SEPARATOR: &str = "---\n";
 /// GPUDirect mode its NCCL plugin installer (before the pods that need the
 /// networks and the plugin), the ServiceAccounts, the NetworkPolicies (before any pod can start
 /// unrestricted; only when the spec declares connections), the Services,
-/// the Gateways, then each routed workload's HTTPRoute (it names its
+/// the Gateways, then the InferencePools, the HTTPS Gateways' port-80
+/// redirects and each routed workload's HTTPRoute (it names its
 /// Gateway and Service) and HealthCheckPolicy (it names the Service),
 /// the PodDisruptionBudgets (in force before the first pod exists), the
 /// workloads, then per autoscaled workload its PodMonitoring and its
@@ -64,6 +65,7 @@ pub fn objects(m: &Model) -> Vec<Object> {
     for w in &m.workloads {
         inference::pool(&lw, w, &mut |o| out.push(o));
     }
+    gateway::redirects(&lw, &mut |o| out.push(o));
     for w in &m.workloads {
         gateway::route(&lw, w, &mut |o| out.push(o));
     }

@@ -4,7 +4,8 @@
 //! `env[].valueFrom.secretKeyRef`, `envFrom[].secretRef`, `secret` volumes
 //! and `projected` volumes' secret sources, in every kind of container.
 //! References marked `optional: true` do not keep a pod from starting and
-//! are left out. `podwire apply` reads these Secrets before it starts any
+//! are left out. A Gateway's HTTPS listener's Secret counts too, with its
+//! keys `tls.crt` and `tls.key`. `podwire apply` reads these Secrets before it starts any
 //! workload and stops, naming them all, if one is missing or lacks a key.
 //!
 //! Only names and keys are ever handled: [`keys_of`] reads a live Secret's
@@ -116,6 +117,28 @@ fn refs_in_pod_spec(spec: &Value, out: &mut Vec<(String, Option<String>)>) {
     }
 }
 
+/// The Secrets of a Gateway's TLS listeners (`tls.certificateRefs` of
+/// the core group and kind Secret, Gateway API's defaults): a
+/// `kubernetes.io/tls` Secret, which the load balancer reads `tls.crt` and
+/// `tls.key` of.
+fn tls_refs(gateway: &Value, out: &mut Vec<(String, Option<String>)>) {
+    for l in gateway["spec"]["listeners"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        for r in l["tls"]["certificateRefs"].as_array().into_iter().flatten() {
+            let core = r["group"].as_str().unwrap_or("").is_empty()
+                && r["kind"].as_str().unwrap_or("Secret") == "Secret";
+            if let (true, Some(name)) = (core, name_of(r, "name")) {
+                for key in ["tls.crt", "tls.key"] {
+                    out.push((name.into(), Some(key.into())));
+                }
+            }
+        }
+    }
+}
+
 /// Every Secret the objects' pod templates need, once each, in the order
 /// first referenced. Secrets that are themselves among the objects are not
 /// needed from the cluster.
@@ -132,6 +155,9 @@ pub fn secret_refs(objects: &[Manifest]) -> Vec<SecretRef> {
         };
         let mut found = Vec::new();
         visit_pod_specs(&m.json, &mut |spec| refs_in_pod_spec(spec, &mut found));
+        if m.kind == "Gateway" {
+            tls_refs(&m.json, &mut found);
+        }
         for (name, key) in found {
             if own.contains(&(Some(ns), name.as_str())) {
                 continue;
@@ -330,6 +356,27 @@ mod tests {
 
     fn manifest(v: Value) -> Manifest {
         Manifest::from_json(v).unwrap()
+    }
+
+    #[test]
+    fn a_gateways_tls_secret_is_needed_with_its_two_keys() {
+        let gw = manifest(
+            json!({"apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway",
+            "metadata": {"name": "g", "namespace": "ns"},
+            "spec": {"gatewayClassName": "gke-l7-rilb", "listeners": [
+                {"name": "http", "protocol": "HTTP", "port": 80},
+                {"name": "https", "protocol": "HTTPS", "port": 443, "tls": {"mode": "Terminate",
+                    "certificateRefs": [{"group": "", "kind": "Secret", "name": "llm-tls"},
+                                        {"group": "example.com", "kind": "Vault", "name": "not-a-secret"}]}}]}}),
+        );
+        let refs = secret_refs(&[gw]);
+        assert_eq!(refs.len(), 1);
+        assert_eq!(refs[0].name, "llm-tls");
+        assert_eq!(
+            refs[0].keys.iter().map(String::as_str).collect::<Vec<_>>(),
+            ["tls.crt", "tls.key"]
+        );
+        assert_eq!(refs[0].used_by, ["Gateway ns/g"]);
     }
 
     #[test]

@@ -23,7 +23,7 @@ pub use cluster::{
 pub use connections::{Connection, Endpoint};
 pub use queues::{Priority, Queue, Quota};
 pub use reference::reference_markdown;
-pub use serving::{Autoscale, Budget, Disruption, GatewayKind, Health, Metric, Route};
+pub use serving::{Autoscale, Budget, Disruption, GatewayKind, Health, Metric, Route, Tls};
 pub use volumes::{BucketVolume, CacheMedium, ClaimVolume, FileCache, ScratchVolume, Volume};
 pub use workload::{
     Distributed, EnvMap, EnvValue, Expose, Port, PortRef, Protocol, Resources, Run, SecretKeyRef,

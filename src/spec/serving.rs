@@ -6,9 +6,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// A workload's HTTP route through a GKE Gateway: the spec's Gateway
-/// `<metadata.name>-<gateway>` of that kind (one plain-HTTP listener on
-/// port 80, for routes of the workload namespace; its address is in the
-/// Gateway's status once GKE has made the load balancer), an HTTPRoute
+/// `<metadata.name>-<gateway>` of that kind (a plain-HTTP listener on port
+/// 80, and with `tls` an HTTPS one on 443 to which port 80 redirects; for
+/// routes of the workload namespace; its address is in the Gateway's
+/// status once GKE has made the load balancer), an HTTPRoute
 /// `<workload>` to the workload's Service, and, with `health`, a
 /// HealthCheckPolicy that makes the load balancer's health check ask the
 /// `health` path (without it, GKE's default health check asks `/` on the
@@ -51,6 +52,42 @@ pub struct Route {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     #[schemars(extend("examples" = [true]))]
     pub inference_pool: bool,
+    /// HTTPS: the Gateway terminates TLS on port 443 with this certificate,
+    /// and port 80 answers every request with a redirect (301) to HTTPS.
+    /// The Gateway's listeners are shared: every route through one Gateway
+    /// gives the same `tls`, or none does. Default: plain HTTP on port 80.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = [{"secret": "llm-tls"}]))]
+    pub tls: Option<Tls>,
+}
+
+/// The certificate a Gateway presents: exactly one field. podwire creates
+/// none of them; each must exist before the Gateway can serve HTTPS.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Tls {
+    /// A Kubernetes Secret of type `kubernetes.io/tls` (keys `tls.crt` and
+    /// `tls.key`) in the workload namespace; `podwire apply` reports it
+    /// when the cluster lacks it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = ["llm-tls"]))]
+    pub secret: Option<String>,
+    /// A regional Certificate Manager certificate in the cluster's region
+    /// (internal Gateway only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = ["llm-cert"]))]
+    pub certificate: Option<String>,
+    /// A Certificate Manager certificate map (external Gateway only: maps
+    /// are global).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = ["llm-map"]))]
+    pub certificate_map: Option<String>,
+    /// Compute Engine SSL certificates of the project (`gcloud compute
+    /// ssl-certificates`): global ones for the external Gateway, of the
+    /// cluster's region for the internal one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(extend("examples" = [["llm-cert"]]))]
+    pub pre_shared_certs: Vec<String>,
 }
 
 /// Which GKE Gateway a route goes through.

@@ -407,6 +407,9 @@ pub struct Gateway {
     pub namespace: String,
     pub class: String,
     pub listeners: Vec<Listener>,
+    /// Its `networking.gke.io/certmap` annotation: the Certificate
+    /// Manager map GKE gives its HTTPS listeners.
+    pub certmap: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -417,6 +420,16 @@ pub struct Listener {
     /// `allowedRoutes.namespaces.from`: `Same` (Gateway API's default),
     /// `All` (or `Selector`, taken as no restriction here).
     pub same_namespace: bool,
+    /// `tls`: its mode, the Secrets of `certificateRefs` (core group and
+    /// kind only) and its `options`.
+    pub tls: Option<ListenerTls>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListenerTls {
+    pub mode: String,
+    pub secrets: Vec<String>,
+    pub options: Labels,
 }
 
 /// An HTTPRoute: its parents, hostnames and rules.
@@ -433,6 +446,9 @@ pub struct HttpRoute {
 pub struct RouteRule {
     /// PathPrefix values; a rule without matches matches every path ("/").
     pub prefixes: Vec<String>,
+    /// A `RequestRedirect` filter: (scheme, status code). The Gateway
+    /// answers with it and sends nothing to the backends.
+    pub redirect: Option<(String, u16)>,
     /// Its backends, in the route's namespace.
     pub backends: Vec<Backend>,
 }
@@ -528,7 +544,9 @@ impl Cluster {
                     .services
                     .push(parse_service(name, namespace, &meta, &spec)?),
                 "NetworkPolicy" => c.policies.push(parse_policy(namespace, &spec)?),
-                "Gateway" => c.gateways.push(parse_gateway(name, namespace, &spec)?),
+                "Gateway" => c
+                    .gateways
+                    .push(parse_gateway(name, namespace, &meta, &spec)?),
                 "HTTPRoute" => c.routes.push(parse_route(name, namespace, &spec)?),
                 "InferencePool" => c.pools.push(parse_pool(name, namespace, o, &spec)?),
                 "Job" | "StatefulSet" | "Deployment" => {
@@ -825,17 +843,69 @@ impl Cluster {
         host: &str,
         path: &str,
     ) -> Vec<(usize, u16)> {
-        let Some(g) = self
-            .gateways
-            .iter()
-            .find(|g| g.name == gw && g.namespace == ns)
-        else {
+        let Some((rule, route)) = self.gateway_rule(gw, ns, port, host, path) else {
             return Vec::new();
         };
+        if rule.redirect.is_some() {
+            return Vec::new();
+        }
+        rule.backends
+            .iter()
+            .flat_map(|b| match b {
+                Backend::Service(svc, sport) => {
+                    self.service_backends(svc, &route.namespace, *sport, "TCP")
+                }
+                Backend::Pool(pool) => self.pool_backends(pool, &route.namespace),
+            })
+            .collect()
+    }
+
+    /// The redirect (scheme, status) a Gateway answers a request with, by
+    /// the same rule choice as [`Cluster::gateway_backends`].
+    pub fn gateway_redirect(
+        &self,
+        gw: &str,
+        ns: &str,
+        port: u16,
+        host: &str,
+        path: &str,
+    ) -> Option<(String, u16)> {
+        self.gateway_rule(gw, ns, port, host, path)
+            .and_then(|(rule, _)| rule.redirect.clone())
+    }
+
+    /// The rule that takes a request. A listener takes requests on its
+    /// port: HTTP ones, or HTTPS ones when it terminates TLS with a
+    /// certificate (a Secret, a listener option of GKE's, or the Gateway's
+    /// certificate map).
+    fn gateway_rule(
+        &self,
+        gw: &str,
+        ns: &str,
+        port: u16,
+        host: &str,
+        path: &str,
+    ) -> Option<(&RouteRule, &HttpRoute)> {
+        let g = self
+            .gateways
+            .iter()
+            .find(|g| g.name == gw && g.namespace == ns)?;
         let listeners: Vec<&Listener> = g
             .listeners
             .iter()
-            .filter(|l| l.port == port && l.protocol == "HTTP")
+            .filter(|l| {
+                l.port == port
+                    && match l.protocol.as_str() {
+                        "HTTP" => true,
+                        "HTTPS" => l.tls.as_ref().is_some_and(|t| {
+                            t.mode == "Terminate"
+                                && (!t.secrets.is_empty()
+                                    || !t.options.is_empty()
+                                    || g.certmap.is_some())
+                        }),
+                        _ => false,
+                    }
+            })
             .collect();
         // (host specificity, prefix length) -> backends of the best rule.
         let mut best: Option<((u8, usize), &RouteRule, &HttpRoute)> = None;
@@ -894,18 +964,7 @@ impl Cluster {
                 }
             }
         }
-        let Some((_, rule, route)) = best else {
-            return Vec::new();
-        };
-        rule.backends
-            .iter()
-            .flat_map(|b| match b {
-                Backend::Service(svc, sport) => {
-                    self.service_backends(svc, &route.namespace, *sport, "TCP")
-                }
-                Backend::Pool(pool) => self.pool_backends(pool, &route.namespace),
-            })
-            .collect()
+        best.map(|(_, rule, route)| (rule, route))
     }
 
     pub fn pool(&self, name: &str, ns: &str) -> Option<&InferencePool> {
@@ -969,7 +1028,12 @@ impl Cluster {
     }
 }
 
-fn parse_gateway(name: String, namespace: String, spec: &Value) -> Result<Gateway, String> {
+fn parse_gateway(
+    name: String,
+    namespace: String,
+    meta: &Value,
+    spec: &Value,
+) -> Result<Gateway, String> {
     let class = str_field(spec, "gatewayClassName")?;
     let mut listeners = Vec::new();
     for l in spec
@@ -981,11 +1045,40 @@ fn parse_gateway(name: String, namespace: String, spec: &Value) -> Result<Gatewa
             .pointer("/allowedRoutes/namespaces/from")
             .and_then(Value::as_str)
             .unwrap_or("Same");
+        let tls = match l.get("tls") {
+            None => None,
+            Some(t) => Some(ListenerTls {
+                mode: t
+                    .get("mode")
+                    .and_then(Value::as_str)
+                    .unwrap_or("Terminate")
+                    .to_string(),
+                secrets: t
+                    .get("certificateRefs")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter(|r| {
+                        r.get("group")
+                            .and_then(Value::as_str)
+                            .unwrap_or("")
+                            .is_empty()
+                            && r.get("kind").and_then(Value::as_str).unwrap_or("Secret") == "Secret"
+                    })
+                    .map(|r| str_field(r, "name"))
+                    .collect::<Result<_, _>>()?,
+                options: match t.get("options") {
+                    Some(o) => string_map(o)?,
+                    None => Labels::new(),
+                },
+            }),
+        };
         listeners.push(Listener {
             name: str_field(l, "name")?,
             port: u16_of(l.get("port").unwrap_or(&Value::Null))?,
             protocol: str_field(l, "protocol")?,
             same_namespace: from == "Same",
+            tls,
         });
     }
     Ok(Gateway {
@@ -993,6 +1086,10 @@ fn parse_gateway(name: String, namespace: String, spec: &Value) -> Result<Gatewa
         namespace,
         class,
         listeners,
+        certmap: meta
+            .pointer("/annotations/networking.gke.io~1certmap")
+            .and_then(Value::as_str)
+            .map(str::to_string),
     })
 }
 
@@ -1057,6 +1154,34 @@ fn parse_route(name: String, namespace: String, spec: &Value) -> Result<HttpRout
                     .to_string(),
             );
         }
+        let mut redirect = None;
+        for f in r
+            .get("filters")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            match f.get("type").and_then(Value::as_str) {
+                Some("RequestRedirect") => {
+                    let rr = f.get("requestRedirect").ok_or(format!(
+                        "HTTPRoute {name}: RequestRedirect without requestRedirect"
+                    ))?;
+                    redirect = Some((
+                        rr.get("scheme")
+                            .and_then(Value::as_str)
+                            .unwrap_or("")
+                            .to_string(),
+                        // Gateway API's default status is 302.
+                        rr.get("statusCode").map_or(Ok(302), u16_of)?,
+                    ));
+                }
+                other => {
+                    return Err(format!(
+                        "HTTPRoute {name}: filter {other:?} is not modelled"
+                    ))
+                }
+            }
+        }
         let mut backends = Vec::new();
         for b in r
             .get("backendRefs")
@@ -1081,7 +1206,11 @@ fn parse_route(name: String, namespace: String, spec: &Value) -> Result<HttpRout
                 }
             }
         }
-        rules.push(RouteRule { prefixes, backends });
+        rules.push(RouteRule {
+            prefixes,
+            redirect,
+            backends,
+        });
     }
     Ok(HttpRoute {
         namespace,

@@ -398,8 +398,21 @@ fn services(exp: &Expected, cluster: &Cluster, probes: &[Probe], findings: &mut 
         if let Some((lb, internal)) = &w.load_balancer {
             names.push((lb.clone(), Some(*internal)));
         }
+        // LeaderWorkerSet's own headless Service of each group (named
+        // after its leader, `<lws>-<group>`) is there with or without a
+        // client Service; the pod names below check it.
+        let group_services: Vec<String> = if w.group_size > 1 {
+            (0..w.replicas / w.group_size)
+                .map(|g| format!("{}-{g}", w.name))
+                .collect()
+        } else {
+            Vec::new()
+        };
         if names.is_empty() {
             for s in &cluster.services {
+                if s.namespace == *ns && group_services.contains(&s.name) {
+                    continue;
+                }
                 let mut sel = cluster.resolve(
                     &format!("{}.{}.svc.cluster.local", s.name, s.namespace),
                     true,
@@ -574,18 +587,54 @@ fn groups(exp: &Expected, cluster: &Cluster, probes: &[Probe], findings: &mut Fi
                     ),
                 );
             }
-            if w.rendezvous
-                .is_some_and(|(f, _)| f == crate::expect::Framework::Pytorch)
-                && env.get("MASTER_ADDR") != Some(&addr)
-            {
-                findings.add(
-                    None,
-                    format!(
-                        "{}[{i}]: MASTER_ADDR {:?} is not its leader's address {addr:?}",
-                        w.name,
-                        env.get("MASTER_ADDR")
-                    ),
-                );
+            // The group size and the pod's index in its group, as LWS
+            // defines them (index 0 the leader).
+            let (_, k) = w.group_of(i);
+            let mut want = |key: &str, v: String| {
+                if env.get(key) != Some(&v) {
+                    findings.add(
+                        None,
+                        format!(
+                            "{}[{i}]: {key} is {:?}, LWS means {v:?}",
+                            w.name,
+                            env.get(key)
+                        ),
+                    );
+                }
+            };
+            want("LWS_GROUP_SIZE", w.group_size.to_string());
+            want("LWS_WORKER_INDEX", k.to_string());
+            // torch's rendezvous is the group's own: the leader is the
+            // master, the worker index the node rank, the group the world;
+            // the leader listens on the port and the group may reach it.
+            if let Some((Framework::Pytorch, port)) = w.rendezvous {
+                for prefix in ["", "PET_"] {
+                    want(&format!("{prefix}MASTER_ADDR"), addr.clone());
+                    want(&format!("{prefix}MASTER_PORT"), port.to_string());
+                    want(&format!("{prefix}NNODES"), w.group_size.to_string());
+                    want(&format!("{prefix}NODE_RANK"), k.to_string());
+                }
+                if let Some(l) = leader {
+                    if !cluster.pods[l]
+                        .ports
+                        .iter()
+                        .any(|p| p.port == port && p.protocol == "TCP")
+                    {
+                        findings.add(
+                            None,
+                            format!("{}: group {g}'s leader does not listen on the rendezvous port {port}", w.name),
+                        );
+                    }
+                    if l != at && !cluster.can(Endpoint::Pod(at), Endpoint::Pod(l), port, "TCP") {
+                        findings.add(
+                            None,
+                            format!(
+                                "{}[{i}] may not reach its leader on the rendezvous port {port}",
+                                w.name
+                            ),
+                        );
+                    }
+                }
             }
         }
     }

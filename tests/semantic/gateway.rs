@@ -4,7 +4,13 @@
 //! class for that kind, an HTTP listener on port 80), for its hosts and
 //! path prefixes, at exactly its serving pods on the routed port, from the
 //! addresses the load balancer's proxies connect from; and those addresses
-//! reach nothing else.
+//! reach nothing else. With `tls`, the same on an HTTPS listener on 443
+//! that presents the spec's certificate where GKE reads it (GKE's "Secure
+//! a Gateway": a Secret in `certificateRefs`, regional Certificate Manager
+//! certificates and pre-shared SSL certificates in the listener's
+//! `options`, a certificate map in the Gateway's `networking.gke.io/certmap`
+//! annotation), and port 80 answers every request with a 301 to https and
+//! reaches no pod.
 
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -70,6 +76,8 @@ pub struct Routed {
     pub paths: Vec<String>,
     /// `inferencePool: true`: through GKE Inference Gateway.
     pub pool: bool,
+    /// `tls`, as the spec writes it.
+    pub tls: Option<Value>,
 }
 
 pub fn routed(spec: &Value) -> Vec<Routed> {
@@ -108,6 +116,7 @@ pub fn routed(spec: &Value) -> Vec<Routed> {
             hosts: list("hosts"),
             paths: list("paths"),
             pool: r.get("inferencePool").and_then(Value::as_bool) == Some(true),
+            tls: r.get("tls").cloned(),
         });
     }
     out
@@ -185,9 +194,37 @@ pub fn check(spec: &Value, c: &Cluster) -> Result<usize, String> {
         } else {
             r.paths.clone()
         };
+        let port = match &r.tls {
+            Some(t) => {
+                https(g, t).map_err(|e| format!("Gateway {gw} for {}: {e}", r.workload))?;
+                443
+            }
+            None => {
+                if g.listeners.iter().any(|l| l.port == 443 || l.tls.is_some()) {
+                    return Err(format!(
+                        "Gateway {gw} listens for TLS, and no route has `tls`"
+                    ));
+                }
+                80
+            }
+        };
         for p in &paths {
             for path in [p.clone(), format!("{}/more", p.trim_end_matches('/'))] {
-                let got = c.through_gateway(&gw, &ns, 80, &host, &path, proxy(spec, &r.kind));
+                let redirect = c.gateway_redirect(&gw, &ns, 80, &host, &path);
+                if r.tls.is_some() {
+                    // Port 80 only redirects, and reaches no pod.
+                    let plain = c.gateway_backends(&gw, &ns, 80, &host, &path);
+                    if redirect != Some(("https".to_string(), 301)) || !plain.is_empty() {
+                        return Err(format!(
+                            "http://{host}{path} through {gw}: redirect {redirect:?}, backends {plain:?}; the spec's `tls` means a 301 to https and nothing else"
+                        ));
+                    }
+                } else if redirect.is_some() {
+                    return Err(format!(
+                        "http://{host}{path} through {gw} redirects, and the route has no `tls`"
+                    ));
+                }
+                let got = c.through_gateway(&gw, &ns, port, &host, &path, proxy(spec, &r.kind));
                 let pods: BTreeSet<usize> = got.iter().map(|(i, _)| *i).collect();
                 if pods != want || got.iter().any(|(_, port)| *port != r.port) {
                     return Err(format!(
@@ -214,6 +251,58 @@ pub fn check(spec: &Value, c: &Cluster) -> Result<usize, String> {
         checked += 1;
     }
     Ok(checked)
+}
+
+/// The Gateway's HTTPS listener: on 443, terminating TLS, with exactly the
+/// certificate `tls` names, given where GKE reads it.
+fn https(g: &crate::cluster::Gateway, tls: &Value) -> Result<(), String> {
+    let ls: Vec<_> = g.listeners.iter().filter(|l| l.port == 443).collect();
+    let [l] = ls.as_slice() else {
+        return Err(format!("{} listeners on 443, not one", ls.len()));
+    };
+    if l.protocol != "HTTPS" {
+        return Err(format!("port 443 is {}", l.protocol));
+    }
+    let t = l.tls.as_ref().ok_or("port 443 without tls")?;
+    if t.mode != "Terminate" {
+        return Err(format!("tls mode {}", t.mode));
+    }
+    let name = |k: &str| tls.get(k).and_then(Value::as_str).map(str::to_string);
+    let option = |k: &str, v: String| -> crate::cluster::Labels {
+        [(k.to_string(), v)].into_iter().collect()
+    };
+    let none = crate::cluster::Labels::new();
+    let (secrets, options, certmap) = if let Some(n) = name("secret") {
+        (vec![n], none, None)
+    } else if let Some(n) = name("certificate") {
+        (
+            Vec::new(),
+            option("networking.gke.io/cert-manager-certs", n),
+            None,
+        )
+    } else if let Some(n) = name("certificateMap") {
+        (Vec::new(), none, Some(n))
+    } else {
+        let list: Vec<&str> = tls
+            .get("preSharedCerts")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        (
+            Vec::new(),
+            option("networking.gke.io/pre-shared-certs", list.join(",")),
+            None,
+        )
+    };
+    if t.secrets != secrets || t.options != options || g.certmap != certmap {
+        return Err(format!(
+            "certificate: Secrets {:?}, options {:?}, certmap {:?}; the spec's {tls} means {secrets:?}, {options:?}, {certmap:?}",
+            t.secrets, t.options, g.certmap
+        ));
+    }
+    Ok(())
 }
 
 /// An address outside the cluster and the VPC where the API server could
@@ -469,6 +558,76 @@ mod tests {
             c.through_gateway("t-external", "t", 80, "x.example", "/c", gfe),
             []
         );
+    }
+
+    /// HTTPS on both Gateways: the workloads are reached on 443 and only
+    /// there, port 80 redirects; each way of breaking that is caught.
+    #[test]
+    fn the_evaluator_sees_a_broken_https_route() {
+        let src = SRC
+            .replace(
+                "hosts: [a.example.com]}",
+                "hosts: [a.example.com], tls: {secret: a-tls}}",
+            )
+            .replace("paths: [/b]}", "paths: [/b], tls: {certificateMap: b-map}}");
+        let (spec, c) = cluster(&src);
+        assert_eq!(check(&spec, &c), Ok(2));
+        let gfe = proxy(&spec, "external");
+        assert_eq!(
+            c.through_gateway("t-external", "t", 80, "x.example", "/b", gfe),
+            []
+        );
+        assert_eq!(
+            c.through_gateway("t-external", "t", 443, "x.example", "/b", gfe)
+                .len(),
+            1
+        );
+        let out = podwire::compile(&src, &podwire::Options::default());
+        let objects = crate::manifests(&out);
+        type Break = fn(&mut Value);
+        let breaks: &[(&str, Break)] = &[
+            ("a's route stays on port 80", |o| {
+                if o["kind"] == "HTTPRoute" && o["metadata"]["name"] == "a" {
+                    o["spec"]["parentRefs"][0]["sectionName"] = "http".into();
+                }
+            }),
+            ("no redirect on port 80", |o| {
+                if o["metadata"]["name"] == "t-internal-redirect" {
+                    o["spec"]["rules"][0]["filters"] = Value::Array(Vec::new());
+                    o["spec"]["rules"][0]["backendRefs"] =
+                        serde_json::json!([{"name": "a", "port": 8000}]);
+                }
+            }),
+            ("a temporary redirect", |o| {
+                if o["metadata"]["name"] == "t-external-redirect" {
+                    o["spec"]["rules"][0]["filters"][0]["requestRedirect"]["statusCode"] =
+                        302.into();
+                }
+            }),
+            ("another Secret", |o| {
+                if o["kind"] == "Gateway" && o["metadata"]["name"] == "t-internal" {
+                    o["spec"]["listeners"][1]["tls"]["certificateRefs"][0]["name"] = "other".into();
+                }
+            }),
+            ("the map on the listener instead of the annotation", |o| {
+                if o["kind"] == "Gateway" && o["metadata"]["name"] == "t-external" {
+                    o["metadata"]["annotations"] = serde_json::json!({});
+                    o["spec"]["listeners"][1]["tls"]["options"] =
+                        serde_json::json!({"networking.gke.io/cert-manager-certs": "b-map"});
+                }
+            }),
+            ("TLS passed through, not terminated", |o| {
+                if o["kind"] == "Gateway" && o["metadata"]["name"] == "t-internal" {
+                    o["spec"]["listeners"][1]["tls"]["mode"] = "Passthrough".into();
+                }
+            }),
+        ];
+        for (what, f) in breaks {
+            let mut broken = objects.clone();
+            broken.iter_mut().for_each(f);
+            let c = Cluster::from_objects(&broken).expect("cluster");
+            assert!(check(&spec, &c).is_err(), "{what}: not reported");
+        }
     }
 
     /// The evaluator can fail: a manifest whose policy admits the proxies

@@ -3,7 +3,9 @@
 //! rendezvous, Services and load balancers, and connections between
 //! workloads, the internet, CIDRs and other namespaces; services with
 //! health checks, autoscaling (on CPU or a scraped metric) and disruption
-//! budgets. A seed reproduces a
+//! budgets; multi-host serving groups (`groupSize`, a LeaderWorkerSet);
+//! routes through Gateways, over HTTP or HTTPS.
+//! A seed reproduces a
 //! spec exactly, so a failing one is reported by its seed.
 
 use std::fmt::Write as _;
@@ -71,6 +73,25 @@ pub fn spec(seed: u64) -> String {
     // Routes come from a stream of their own, so that adding them left
     // every other choice of the seeded specs as it was.
     let mut routes = Rng::new(seed ^ 0x9a7e_4a11);
+    // So do LeaderWorkerSet groups (`groupSize`), and the TLS of each
+    // Gateway (one for all its routes: they share its listeners), each
+    // certificate of the kinds that class takes.
+    let mut groups = Rng::new(seed ^ 0x6a0c_5e7d);
+    let mut certs = Rng::new(seed ^ 0x7150_ce27);
+    let internal_tls = *certs.pick(&[
+        "",
+        "",
+        ", tls: {secret: gen-tls}",
+        ", tls: {certificate: gen-cert}",
+        ", tls: {preSharedCerts: [gen-a, gen-b]}",
+    ]);
+    let external_tls = *certs.pick(&[
+        "",
+        "",
+        ", tls: {secret: gen-tls}",
+        ", tls: {certificateMap: gen-map}",
+        ", tls: {preSharedCerts: [gen-cert]}",
+    ]);
     let _ = writeln!(
         y,
         "gcp: {{project: my-project, location: us-central1-a, proxySubnet: 10.129.0.0/23}}"
@@ -161,6 +182,15 @@ pub fn spec(seed: u64) -> String {
             || (run == "omit"
                 && (matches!(expose, "internal" | "external")
                     || (distributed == "none" && !ports.is_empty())));
+        // Multi-host serving: groups of 2 or 3 pods (a LeaderWorkerSet), on
+        // what may be one: long-running, without `peers: true` or JAX (the
+        // checks refuse both with `groupSize`, PW0617). The pool of 3
+        // e2-standard-8 nodes holds every group (PW0618 stays quiet).
+        let group = if serving && peers != "true" && distributed != "jax" && groups.chance(30) {
+            2 + groups.below(2)
+        } else {
+            1
+        };
         let tcp: Vec<&GenPort> = ports.iter().filter(|p| p.protocol == "TCP").collect();
         let port_ref = |rng: &mut Rng, p: &GenPort| {
             if rng.chance(50) {
@@ -187,7 +217,11 @@ pub fn spec(seed: u64) -> String {
             serving_lines.push(format!("    health: {{path: /healthz{port}{timeout}}}"));
             health_port = true;
         }
-        let autoscaled = serving && distributed == "none" && rng.chance(35);
+        // A group's rendezvous is within the group: whole groups autoscale,
+        // distributed or not.
+        let autoscaled = serving
+            && ((distributed == "none" && rng.chance(35))
+                || (group > 1 && distributed != "none" && groups.chance(35)));
         if autoscaled {
             let min = 1 + rng.below(2);
             let max = min + rng.below(3);
@@ -228,6 +262,9 @@ pub fn spec(seed: u64) -> String {
         if run == "job" && rng.chance(30) {
             let _ = writeln!(y, "    restarts: {}", 1 + rng.below(3));
         }
+        if group > 1 {
+            let _ = writeln!(y, "    groupSize: {group}");
+        }
         if distributed != "none" {
             let _ = writeln!(y, "    distributed: {distributed}");
         }
@@ -241,8 +278,9 @@ pub fn spec(seed: u64) -> String {
             let _ = writeln!(y, "    service: {{name: {s}}}");
         }
         // A route through a Gateway, on what has a ClusterIP Service to
-        // route to: long-running, no peers, a TCP port, not `expose: none`.
-        let no_peers = peers != "true" && distributed == "none";
+        // route to: long-running, no peers, a TCP port, not `expose: none`
+        // (a group's client Service is a ClusterIP one, distributed or not).
+        let no_peers = peers != "true" && (distributed == "none" || group > 1);
         if serving && no_peers && !tcp.is_empty() && expose != "none" && routes.chance(30) {
             let p = tcp[routes.below(tcp.len())];
             let kind = *routes.pick(&["internal", "external"]);
@@ -251,9 +289,14 @@ pub fn spec(seed: u64) -> String {
             } else {
                 p.name.clone()
             };
+            let tls = if kind == "internal" {
+                internal_tls
+            } else {
+                external_tls
+            };
             let _ = writeln!(
                 y,
-                "    route: {{gateway: {kind}, port: {port}, paths: [/{name}]}}"
+                "    route: {{gateway: {kind}, port: {port}, paths: [/{name}]{tls}}}"
             );
         }
         if !ports.is_empty() {
@@ -270,7 +313,10 @@ pub fn spec(seed: u64) -> String {
                 }
             }
         }
-        let has_peers = peers == "true" || (peers == "omit" && distributed != "none");
+        // A group's pods have names under their group's Services, not a
+        // peers Service.
+        let has_peers =
+            group == 1 && (peers == "true" || (peers == "omit" && distributed != "none"));
         // The rendezvous port a distributed workload gets counts too.
         let listens = !ports.is_empty() || distributed != "none";
         workloads.push(GenWorkload {

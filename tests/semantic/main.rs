@@ -76,7 +76,7 @@ fn generated_specs_do_what_they_declare() {
     let mut observed: BTreeSet<&str> = BTreeSet::new();
     let mut with_connections = 0;
     let (mut health, mut cpu, mut scraped, mut budgets) = (0, 0, 0, 0);
-    let mut routed = 0;
+    let (mut routed, mut grouped, mut https) = (0, 0, 0);
     for seed in 0..GENERATED {
         let src = generate::spec(seed);
         if src.contains("connections:") {
@@ -86,6 +86,7 @@ fn generated_specs_do_what_they_declare() {
         health += usize::from(src.contains("health:"));
         cpu += usize::from(src.contains("cpu: ") && src.contains("autoscale:"));
         budgets += usize::from(src.contains("disruption:"));
+        grouped += usize::from(src.contains("groupSize:"));
         let f = check(&src);
         assert!(
             f.unexplained().is_empty(),
@@ -98,6 +99,7 @@ fn generated_specs_do_what_they_declare() {
             let cluster = Cluster::from_objects(&manifests(&c)).expect("cluster");
             routed += gateway::check(&spec, &cluster)
                 .unwrap_or_else(|e| panic!("seed {seed}: {e}\n{src}"));
+            https += usize::from(src.contains(", tls: "));
         }
         for tag in f.by_tag.keys() {
             assert!(known(tag), "{tag}");
@@ -116,6 +118,8 @@ fn generated_specs_do_what_they_declare() {
         ("metric under policies", scraped),
         ("disruption", budgets),
         ("a route", routed),
+        ("a LeaderWorkerSet group", grouped),
+        ("an HTTPS route", https),
     ] {
         assert!(n >= 10, "only {n} specs with {what}");
     }
@@ -318,6 +322,20 @@ connections:
   - {from: {cidr: 10.0.0.0/8}, to: llm, ports: [http]}
 ";
 
+/// Set `name` to `value` in both templates of a LeaderWorkerSet.
+fn set_group_env(lws: &mut Value, name: &str, value: &str) {
+    for t in ["leaderTemplate", "workerTemplate"] {
+        let env = lws["spec"]["leaderWorkerTemplate"][t]["spec"]["containers"][0]["env"]
+            .as_array_mut()
+            .expect("env");
+        let e = env
+            .iter_mut()
+            .find(|e| e["name"] == name)
+            .unwrap_or_else(|| panic!("{name} in {t}"));
+        e["value"] = value.into();
+    }
+}
+
 /// A LeaderWorkerSet's manifests, each broken one way, are each reported:
 /// leaders-only Services, group-only traffic and the leader address can fail.
 #[test]
@@ -421,6 +439,46 @@ fn broken_groups_are_reported() {
                         }
                     }
                 }
+            },
+        ),
+        // The node rank counted over all pods (as a StatefulSet's ordinal
+        // would), not within the group.
+        (
+            "the node rank is not the worker index",
+            "LeaderWorkerSet",
+            "llm",
+            |o, i| set_group_env(&mut o[i], "NODE_RANK", "1"),
+        ),
+        (
+            "the torch world is every group's pods",
+            "LeaderWorkerSet",
+            "llm",
+            |o, i| set_group_env(&mut o[i], "PET_NNODES", "4"),
+        ),
+        // podwire's env after LeaderWorkerSet's wins in Kubernetes.
+        (
+            "the container overrides LWS's worker index",
+            "LeaderWorkerSet",
+            "llm",
+            |o, i| {
+                let c = &mut o[i]["spec"]["leaderWorkerTemplate"]["workerTemplate"]["spec"]
+                    ["containers"][0];
+                c["env"]
+                    .as_array_mut()
+                    .expect("env")
+                    .push(serde_json::json!({"name": "LWS_WORKER_INDEX", "value": "0"}));
+            },
+        ),
+        (
+            "the leader does not listen on the rendezvous port",
+            "LeaderWorkerSet",
+            "llm",
+            |o, i| {
+                let ports = o[i]["spec"]["leaderWorkerTemplate"]["leaderTemplate"]["spec"]
+                    ["containers"][0]["ports"]
+                    .as_array_mut()
+                    .expect("ports");
+                ports.retain(|p| p["containerPort"] != 29500);
             },
         ),
     ];

@@ -253,8 +253,13 @@ pub fn check(spec: &Value, objects: &[Value], cluster: &Cluster, exp: &Expected)
     }
     for (w, sw) in exp.workloads.iter().zip(&spec_workloads) {
         // design.md: a budget for long-running workloads of more than one
-        // pod (at the autoscaler's most), or the one the spec gives.
-        let most = w.autoscale.map_or(w.replicas, |(_, max)| max);
+        // replica (at the autoscaler's most), or the one the spec gives. A
+        // LeaderWorkerSet's replicas are its groups (design.md: `replicas:
+        // 2  # replica groups`): one group of several pods has no default
+        // budget, as evicting any of its pods restarts the whole group.
+        let most = w
+            .autoscale
+            .map_or(w.replicas / w.group_size.max(1), |(_, max)| max);
         let want =
             !matches!(w.kind, "Job" | "JobSet") && (sw.get("disruption").is_some() || most > 1);
         if want != budgeted.contains(&w.name) {

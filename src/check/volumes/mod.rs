@@ -15,7 +15,7 @@ pub(super) const SHM_PATH: &str = "/dev/shm";
 /// GKE's boot disk size when `diskSizeGb` is not given (GB).
 const DEFAULT_BOOT_DISK_GB: u64 = 100;
 
-mod names;
+pub(super) mod names;
 #[cfg(test)]
 mod tests;
 

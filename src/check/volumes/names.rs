@@ -3,7 +3,7 @@
 //! Cloud Storage for bucket names, and a container for mount paths.
 
 /// DNS-1123 subdomain (Secret and PersistentVolumeClaim names).
-pub(super) fn dns1123_subdomain(s: &str) -> bool {
+pub(crate) fn dns1123_subdomain(s: &str) -> bool {
     s.len() <= 253
         && !s.is_empty()
         && s.split('.').all(|l| {
