@@ -19,6 +19,19 @@
 //!   Kueue holds it (the `QuotaReserved` message, pending admission checks).
 //!   A rejected admission check fails it. Once Kueue unsuspends it, its own
 //!   kind's rule applies.
+//! - Gateway (gateway.networking.k8s.io): its `Programmed` condition is
+//!   True (Gateway API v1; GKE sets it once the load balancer is
+//!   provisioned); `Accepted` or `Programmed` False for a configuration
+//!   reason (`Invalid`, `InvalidParameters`, `UnsupportedAddress`) fails
+//!   it, any other reason is waited through with its message. Its
+//!   `status.addresses` are where requests go ([`gateway_addresses`]).
+//! - HTTPRoute: every `status.parents[]` entry for its `parentRefs` has
+//!   `Accepted` and `ResolvedRefs` True; a False `ResolvedRefs` (e.g. a
+//!   missing backend) fails it, as does `Accepted` False for any reason
+//!   but `Pending`.
+//!
+//! A Gateway API condition counts only for the object's current
+//! generation (its `observedGeneration`, when set, not behind).
 
 use super::kube::Manifest;
 use serde_json::Value;
@@ -30,6 +43,8 @@ pub const JOB_UID_LABEL: &str = "kueue.x-k8s.io/job-uid";
 /// Kueue's API group, where its Workloads are.
 pub const KUEUE_GROUP: &str = "kueue.x-k8s.io";
 pub const WORKLOAD_KIND: &str = "Workload";
+/// The Gateway API's group (Gateways and HTTPRoutes).
+pub const GATEWAY_GROUP: &str = "gateway.networking.k8s.io";
 
 /// A workload's state as far as `podwire apply` waits for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +72,8 @@ pub fn waits_for(m: &Manifest) -> bool {
             | ("batch", "Job")
             | ("jobset.x-k8s.io", "JobSet")
             | ("leaderworkerset.x-k8s.io", "LeaderWorkerSet")
+            | (GATEWAY_GROUP, "Gateway")
+            | (GATEWAY_GROUP, "HTTPRoute")
     )
 }
 
@@ -183,6 +200,8 @@ pub fn readiness(m: &Manifest, live: &Value, workload: Option<&Value>) -> Readin
             }
         }
         ("jobset.x-k8s.io", "JobSet") => jobset(m, live),
+        (GATEWAY_GROUP, "Gateway") => gateway(live),
+        (GATEWAY_GROUP, "HTTPRoute") => http_route(m, live),
         // LeaderWorkerSet's `readyReplicas` counts groups whose every pod
         // (leader and workers) is ready; `updatedReplicas`, groups of the
         // current template.
@@ -436,6 +455,145 @@ fn jobset(m: &Manifest, live: &Value) -> Readiness {
         p.push_str(&format!(" ({})", restarted()));
     }
     Readiness::Waiting(p)
+}
+
+/// Where a live Gateway takes requests: its `status.addresses[].value`
+/// (IP addresses or hostnames), in order, without empty ones.
+pub fn gateway_addresses(live: &Value) -> Vec<String> {
+    live["status"]["addresses"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|a| a["value"].as_str())
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// `Reason: message`, or whichever of them is set, or `default`.
+fn reason_message(c: &Value, default: &str) -> String {
+    let nonempty = |k: &str| c[k].as_str().filter(|s| !s.is_empty());
+    match (nonempty("reason"), nonempty("message")) {
+        (Some(r), Some(m)) => format!("{r}: {m}"),
+        (Some(x), None) | (None, Some(x)) => x.to_string(),
+        (None, None) => default.to_string(),
+    }
+}
+
+/// The condition `ty` of a Gateway API object's `conditions` (a Gateway's
+/// own, or a route's per parent), unless it was written for an older
+/// generation than `generation`.
+fn current<'a>(conditions: &'a Value, ty: &str, generation: i64) -> Option<&'a Value> {
+    conditions
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|c| c["type"].as_str() == Some(ty))
+        .filter(|c| {
+            c["observedGeneration"]
+                .as_i64()
+                .is_none_or(|g| g >= generation)
+        })
+}
+
+fn status_is(c: Option<&Value>, s: &str) -> bool {
+    c.is_some_and(|c| c["status"].as_str() == Some(s))
+}
+
+/// A Gateway's readiness (see the module documentation); its address is
+/// the note.
+fn gateway(live: &Value) -> Readiness {
+    let generation = live["metadata"]["generation"].as_i64().unwrap_or(0);
+    let conds = &live["status"]["conditions"];
+    let accepted = current(conds, "Accepted", generation);
+    let programmed = current(conds, "Programmed", generation);
+    const INVALID: [&str; 3] = ["Invalid", "InvalidParameters", "UnsupportedAddress"];
+    for (what, c) in [("not accepted", accepted), ("not programmed", programmed)] {
+        if let Some(c) = c.filter(|c| {
+            c["status"].as_str() == Some("False")
+                && INVALID.contains(&c["reason"].as_str().unwrap_or_default())
+        }) {
+            return Readiness::Failed(format!("{what}: {}", reason_message(c, "invalid")));
+        }
+    }
+    if status_is(programmed, "True") {
+        let addresses = gateway_addresses(live);
+        return Readiness::Ready {
+            note: (!addresses.is_empty()).then(|| format!("address {}", addresses.join(", "))),
+        };
+    }
+    match programmed.or(accepted) {
+        Some(c) => Readiness::Waiting(format!(
+            "not programmed yet ({})",
+            reason_message(c, "pending")
+        )),
+        None => Readiness::Waiting(
+            "not programmed yet (no Gateway controller has reported on it)".into(),
+        ),
+    }
+}
+
+/// A route's `parentRefs[]` entry `r` names the status parent `p`: the
+/// same Gateway (name, namespace defaulting to the route's) and listener.
+fn same_parent(r: &Value, p: &Value, route_ns: Option<&str>) -> bool {
+    let ns = |v: &Value| v["namespace"].as_str().or(route_ns).map(str::to_string);
+    r["name"] == p["name"]
+        && ns(r) == ns(p)
+        && r["sectionName"].as_str() == p["sectionName"].as_str()
+        && r["port"] == p["port"]
+}
+
+/// An HTTPRoute's readiness (see the module documentation).
+fn http_route(m: &Manifest, live: &Value) -> Readiness {
+    let generation = live["metadata"]["generation"].as_i64().unwrap_or(0);
+    let parents = live["status"]["parents"].as_array();
+    let mut waiting = Vec::new();
+    for r in m.json["spec"]["parentRefs"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        let name = r["name"].as_str().unwrap_or("?");
+        let of = match r["sectionName"].as_str() {
+            Some(l) => format!("Gateway {name} (listener {l})"),
+            None => format!("Gateway {name}"),
+        };
+        let Some(p) = parents
+            .into_iter()
+            .flatten()
+            .find(|p| same_parent(r, &p["parentRef"], m.namespace.as_deref()))
+        else {
+            waiting.push(format!("not yet accepted by {of}"));
+            continue;
+        };
+        let conds = &p["conditions"];
+        let accepted = current(conds, "Accepted", generation);
+        let resolved = current(conds, "ResolvedRefs", generation);
+        if let Some(c) = accepted.filter(|c| {
+            c["status"].as_str() == Some("False") && c["reason"].as_str() != Some("Pending")
+        }) {
+            return Readiness::Failed(format!(
+                "not accepted by {of}: {}",
+                reason_message(c, "not accepted")
+            ));
+        }
+        if let Some(c) = resolved.filter(|c| c["status"].as_str() == Some("False")) {
+            return Readiness::Failed(format!(
+                "its references do not resolve ({of}): {}",
+                reason_message(c, "unresolved")
+            ));
+        }
+        if !status_is(accepted, "True") {
+            waiting.push(format!("not yet accepted by {of}"));
+        } else if !status_is(resolved, "True") {
+            waiting.push(format!("references not yet resolved ({of})"));
+        }
+    }
+    if waiting.is_empty() {
+        Readiness::ready()
+    } else {
+        Readiness::Waiting(waiting.join(", "))
+    }
 }
 
 #[cfg(test)]
@@ -822,5 +980,144 @@ mod tests {
             json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d", "namespace": "ns"}}),
         );
         assert_eq!(group_pod_selector(&dep), None);
+    }
+
+    fn gateway_live(generation: i64, status: Value) -> Value {
+        json!({"metadata": {"generation": generation}, "status": status})
+    }
+
+    #[test]
+    fn a_gateway_is_ready_when_programmed_and_shows_its_address() {
+        let gw = m(
+            json!({"apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway",
+            "metadata": {"name": "external", "namespace": "ns"}, "spec": {"gatewayClassName": "gke-l7-global-external-managed"}}),
+        );
+        assert!(waits_for(&gw));
+        // Not reported on yet; then the API server's CRD defaults.
+        assert_eq!(
+            readiness(&gw, &gateway_live(1, json!({})), None),
+            Readiness::Waiting(
+                "not programmed yet (no Gateway controller has reported on it)".into()
+            )
+        );
+        let pending = json!({"conditions": [
+            {"type": "Accepted", "status": "True", "reason": "Accepted", "observedGeneration": 1},
+            {"type": "Programmed", "status": "False", "reason": "Pending", "observedGeneration": 1,
+             "message": "Waiting for the load balancer to be provisioned"}]});
+        assert_eq!(
+            readiness(&gw, &gateway_live(1, pending), None),
+            Readiness::Waiting(
+                "not programmed yet (Pending: Waiting for the load balancer to be provisioned)"
+                    .into()
+            )
+        );
+        let programmed = json!({"addresses": [{"type": "IPAddress", "value": "203.0.113.9"}, {"value": ""}],
+            "conditions": [{"type": "Accepted", "status": "True", "observedGeneration": 2},
+                {"type": "Programmed", "status": "True", "reason": "Programmed", "observedGeneration": 2}]});
+        assert_eq!(
+            readiness(&gw, &gateway_live(2, programmed.clone()), None),
+            Readiness::Ready {
+                note: Some("address 203.0.113.9".into())
+            }
+        );
+        assert_eq!(
+            gateway_addresses(&gateway_live(2, programmed.clone())),
+            ["203.0.113.9"]
+        );
+        // Programmed for an older generation: the new spec is not yet.
+        assert!(matches!(
+            readiness(&gw, &gateway_live(3, programmed), None),
+            Readiness::Waiting(_)
+        ));
+        // A configuration the controller refuses: waiting does not help.
+        let invalid = json!({"conditions": [{"type": "Accepted", "status": "False", "reason": "InvalidParameters",
+            "message": "GatewayClass parameters not found"}]});
+        assert_eq!(
+            readiness(&gw, &gateway_live(1, invalid), None),
+            Readiness::Failed(
+                "not accepted: InvalidParameters: GatewayClass parameters not found".into()
+            )
+        );
+        // Told apart by group: another group's Gateway is not waited for.
+        let other = m(
+            json!({"apiVersion": "networking.istio.io/v1", "kind": "Gateway",
+            "metadata": {"name": "g", "namespace": "ns"}}),
+        );
+        assert!(!waits_for(&other));
+        assert_eq!(readiness(&other, &json!({}), None), Readiness::ready());
+    }
+
+    #[test]
+    fn an_http_route_is_ready_when_every_parent_accepts_and_resolves_it() {
+        let route = m(
+            json!({"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
+            "metadata": {"name": "llama", "namespace": "ns"},
+            "spec": {"parentRefs": [{"name": "external", "sectionName": "https"}]}}),
+        );
+        assert!(waits_for(&route));
+        let parent = |conds: Value| {
+            json!({"parentRef": {"group": "gateway.networking.k8s.io", "kind": "Gateway",
+                "name": "external", "namespace": "ns", "sectionName": "https"},
+                "controllerName": "networking.gke.io/gateway", "conditions": conds})
+        };
+        let at =
+            |parents: Value| json!({"metadata": {"generation": 1}, "status": {"parents": parents}});
+        assert_eq!(
+            readiness(&route, &at(json!([])), None),
+            Readiness::Waiting("not yet accepted by Gateway external (listener https)".into())
+        );
+        // Another listener's entry is not this parentRef's.
+        let mut elsewhere = parent(json!([{"type": "Accepted", "status": "True"},
+            {"type": "ResolvedRefs", "status": "True"}]));
+        elsewhere["parentRef"]["sectionName"] = "http".into();
+        assert!(matches!(
+            readiness(&route, &at(json!([elsewhere])), None),
+            Readiness::Waiting(_)
+        ));
+        let ok = parent(
+            json!([{"type": "Accepted", "status": "True", "observedGeneration": 1},
+            {"type": "ResolvedRefs", "status": "True", "observedGeneration": 1}]),
+        );
+        assert_eq!(
+            readiness(&route, &at(json!([ok])), None),
+            Readiness::ready()
+        );
+        let unresolved = parent(json!([{"type": "Accepted", "status": "True"},
+            {"type": "ResolvedRefs", "status": "False", "reason": "BackendNotFound",
+             "message": "Service \"llama\" not found"}]));
+        assert_eq!(
+            readiness(&route, &at(json!([unresolved])), None),
+            Readiness::Failed(
+                "its references do not resolve (Gateway external (listener https)): BackendNotFound: Service \"llama\" not found"
+                    .into()
+            )
+        );
+        let refused = parent(
+            json!([{"type": "Accepted", "status": "False", "reason": "NoMatchingParent",
+            "message": "no listener https"}]),
+        );
+        assert_eq!(
+            readiness(&route, &at(json!([refused])), None),
+            Readiness::Failed(
+                "not accepted by Gateway external (listener https): NoMatchingParent: no listener https"
+                    .into()
+            )
+        );
+        let pending = parent(json!([{"type": "Accepted", "status": "False", "reason": "Pending"}]));
+        assert_eq!(
+            readiness(&route, &at(json!([pending])), None),
+            Readiness::Waiting("not yet accepted by Gateway external (listener https)".into())
+        );
+        // A stale acceptance (an older generation) is waited past.
+        let stale = parent(
+            json!([{"type": "Accepted", "status": "True", "observedGeneration": 1},
+            {"type": "ResolvedRefs", "status": "True", "observedGeneration": 1}]),
+        );
+        let mut newer = at(json!([stale]));
+        newer["metadata"]["generation"] = 2.into();
+        assert!(matches!(
+            readiness(&route, &newer, None),
+            Readiness::Waiting(_)
+        ));
     }
 }
