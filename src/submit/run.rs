@@ -393,6 +393,16 @@ fn workload_state(kube: &Kube, m: &Manifest, live: &Value) -> Result<Readiness, 
     Ok(readiness(m, live, workload.as_ref()))
 }
 
+/// How the wait names an object: a workload by its name, a Gateway or an
+/// HTTPRoute with its kind (a route is named after its workload).
+fn wait_label(m: &Manifest) -> String {
+    if m.group() == readiness::GATEWAY_GROUP {
+        format!("{} {}", m.kind, m.name)
+    } else {
+        m.name.clone()
+    }
+}
+
 /// Wait until every workload of `objects` is ready (see
 /// [`crate::plan::readiness`]), within the deadline; a failed one ends the
 /// wait with its message.
@@ -413,12 +423,12 @@ pub fn wait_ready(
         let mut notes = Vec::new();
         for m in &workloads {
             match kube.get(m)? {
-                None => pending.push(format!("{} missing", m.name)),
+                None => pending.push(format!("{} missing", wait_label(m))),
                 Some(live) => match workload_state(kube, m, &live)? {
                     Readiness::Ready { note } => {
                         notes.extend(note.map(|n| format!("  {}: {n}", m.describe())))
                     }
-                    Readiness::Waiting(p) => pending.push(format!("{} {p}", m.name)),
+                    Readiness::Waiting(p) => pending.push(format!("{} {p}", wait_label(m))),
                     Readiness::Failed(message) => {
                         return Err(SubmitError::Workload {
                             what: m.describe(),
@@ -433,7 +443,7 @@ pub fn wait_ready(
                 "workloads ready: {} ({}s)",
                 workloads
                     .iter()
-                    .map(|m| m.name.as_str())
+                    .map(|m| wait_label(m))
                     .collect::<Vec<_>>()
                     .join(", "),
                 started.elapsed().as_secs()
@@ -528,6 +538,31 @@ fn summary(
             line.push_str(&format!("  address: {ip}"));
         }
         out(&line);
+    }
+    let gateways: Vec<&Manifest> = objects
+        .iter()
+        .filter(|o| o.group() == readiness::GATEWAY_GROUP && o.kind == "Gateway")
+        .collect();
+    if !gateways.is_empty() {
+        out("Gateways:");
+    }
+    for g in gateways {
+        let addresses = kube
+            .get(g)?
+            .map(|v| readiness::gateway_addresses(&v))
+            .unwrap_or_default();
+        out(&format!(
+            "  {:<20} {}  address: {}",
+            g.name,
+            g.json["spec"]["gatewayClassName"]
+                .as_str()
+                .unwrap_or_default(),
+            if addresses.is_empty() {
+                "pending".to_string()
+            } else {
+                addresses.join(", ")
+            }
+        ));
     }
     let peers: Vec<_> = m.workloads.iter().filter(|w| w.peers).collect();
     if !peers.is_empty() {
@@ -640,6 +675,10 @@ pub fn status(t: &Target, timeout: Duration) -> Result<i32, SubmitError> {
             match &live {
                 None => "absent".to_string(),
                 Some(live) => match workload_state(&kube, m, live)? {
+                    // A Gateway's note is its address.
+                    Readiness::Ready { note: Some(n) } if m.group() == readiness::GATEWAY_GROUP => {
+                        format!("ready, {n}")
+                    }
                     Readiness::Ready { .. } if waits_for(m) => "ready".into(),
                     Readiness::Ready { .. } => "present".into(),
                     Readiness::Waiting(p) => p,

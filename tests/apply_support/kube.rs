@@ -155,12 +155,27 @@ const CRDS: &[(&str, Resources)] = &[
             ("gkenetworkparamsets", "GKENetworkParamSet", false),
         ],
     ),
+    // The Gateway API (GKE serves it on clusters with the Gateway API
+    // enabled), v1.
+    (
+        "gateway.networking.k8s.io",
+        &[
+            ("gatewayclasses", "GatewayClass", false),
+            ("gateways", "Gateway", true),
+            ("gateways/status", "Gateway", true),
+            ("httproutes", "HTTPRoute", true),
+            ("httproutes/status", "HTTPRoute", true),
+        ],
+    ),
     // Google Cloud Managed Service for Prometheus (GKE installs it).
     (
         "monitoring.googleapis.com",
         &[("podmonitorings", "PodMonitoring", true)],
     ),
 ];
+
+/// The address the fake Gateway controller gives a Gateway.
+pub const GATEWAY_ADDRESS: &str = "203.0.113.20";
 
 pub const KUEUE_VERSIONS: &[&str] = &["v1beta2", "v1beta1"];
 
@@ -376,6 +391,26 @@ fn view(st: &State, path: &str, o: &Obj, count_poll: bool) -> Value {
             .collect::<Vec<_>>()}),
         (_, "LeaderWorkerSet") if ready => {
             json!({"observedGeneration": o.generation, "replicas": n, "readyReplicas": n, "updatedReplicas": n})
+        }
+        // GKE's Gateway controller: the load balancer is provisioned (its
+        // address assigned) from the third poll on.
+        (_, "Gateway") if ready => {
+            json!({"addresses": [{"type": "IPAddress", "value": GATEWAY_ADDRESS}],
+            "conditions": [
+                {"type": "Accepted", "status": "True", "reason": "Accepted", "observedGeneration": o.generation},
+                {"type": "Programmed", "status": "True", "reason": "Programmed", "observedGeneration": o.generation}]})
+        }
+        (_, "Gateway") => json!({"conditions": [
+            {"type": "Accepted", "status": "True", "reason": "Accepted", "observedGeneration": o.generation},
+            {"type": "Programmed", "status": "False", "reason": "Pending", "observedGeneration": o.generation,
+             "message": "Waiting for the load balancer to be provisioned"}]}),
+        // Every parent accepts the route and its backends resolve.
+        (_, "HTTPRoute") => {
+            json!({"parents": spec["parentRefs"].as_array().into_iter().flatten().map(|r| json!({
+            "parentRef": r, "controllerName": "networking.gke.io/gateway", "conditions": [
+                {"type": "Accepted", "status": "True", "reason": "Accepted", "observedGeneration": o.generation},
+                {"type": "ResolvedRefs", "status": "True", "reason": "ResolvedRefs", "observedGeneration": o.generation}]}))
+            .collect::<Vec<_>>()})
         }
         (_, "Service") if o.body.contains("type: LoadBalancer") => {
             json!({"loadBalancer": {"ingress": [{"ip": "203.0.113.7"}]}})
