@@ -73,6 +73,69 @@ pub fn json_len<T: Serialize + ?Sized>(v: &T) -> usize {
     e.json.unwrap_or_default()
 }
 
+/// Serialize a value inside a document: any but a timestamp.
+///
+/// podwire writes no timestamps (its objects are specs, not API server
+/// state: `creationTimestamp` and the status stay empty), and refusing them
+/// keeps k8s-openapi's `Time` serialization, which formats with jiff's
+/// `strftime` and links jiff's messages, out of the wasm module: the check
+/// is on the type, a constant when this is compiled for it, so for `Time`
+/// the call below is dead code.
+#[inline(always)]
+fn value<T: Serialize + ?Sized>(e: &mut Emitter, v: &T) -> R {
+    if is_timestamp::<T>() {
+        return Err(Error(format!(
+            "podwire writes no timestamps ({})",
+            std::any::type_name::<T>()
+        )));
+    }
+    v.serialize(e)
+}
+
+/// Whether `T` is one of the Kubernetes timestamp types, or a reference to
+/// one (serde's `collect_map` passes map values by reference).
+#[inline(always)]
+pub(crate) fn is_timestamp<T: ?Sized>() -> bool {
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::{MicroTime, Time};
+    use std::any::TypeId;
+    let t = type_id::<T>();
+    t == TypeId::of::<Time>()
+        || t == TypeId::of::<MicroTime>()
+        || t == TypeId::of::<&Time>()
+        || t == TypeId::of::<&MicroTime>()
+}
+
+/// `TypeId::of::<T>()` for a `T` that need not be `'static` (serde's
+/// `Serialize` methods do not require it), as the `typeid` crate does it:
+/// type ids do not depend on lifetimes, so the id is `T`'s with every
+/// lifetime `'static`. Through a trait object whose vtable is a constant,
+/// so the optimizer knows the id.
+#[inline(always)]
+fn type_id<T: ?Sized>() -> std::any::TypeId {
+    use std::marker::PhantomData;
+    trait NonStaticAny {
+        fn get_type_id(&self) -> std::any::TypeId
+        where
+            Self: 'static;
+    }
+    impl<T: ?Sized> NonStaticAny for PhantomData<T> {
+        #[inline(always)]
+        fn get_type_id(&self) -> std::any::TypeId
+        where
+            Self: 'static,
+        {
+            std::any::TypeId::of::<T>()
+        }
+    }
+    let phantom = PhantomData::<T>;
+    // SAFETY: only the lifetime of the trait object changes; the method
+    // reads nothing through `self`, and a type id is the same whatever the
+    // lifetimes (the `typeid` crate's sound technique).
+    NonStaticAny::get_type_id(unsafe {
+        std::mem::transmute::<&dyn NonStaticAny, &(dyn NonStaticAny + 'static)>(&phantom)
+    })
+}
+
 /// The length of `s` as a JSON string with its quotes, escaped as
 /// serde_json escapes: `"`, `\\` and the C0 controls with a short escape
 /// (`\n`, ...) take 2 bytes, the other controls `\u00XX` 6; everything else
@@ -227,7 +290,7 @@ impl Block<'_> {
     fn item<T: Serialize + ?Sized>(&mut self, v: &T) -> R {
         self.next();
         self.e.at = At::Dash(self.indent);
-        v.serialize(&mut *self.e)
+        value(self.e, v)
     }
 
     /// Close the block: only an empty one writes anything (`{}` or `[]`).
@@ -339,7 +402,7 @@ impl<'e> ser::Serializer for &'e mut Emitter {
         Ok(())
     }
     fn serialize_some<T: Serialize + ?Sized>(self, v: &T) -> R {
-        v.serialize(self)
+        value(self, v)
     }
     fn serialize_unit(self) -> R {
         self.scalar("null");
@@ -352,7 +415,7 @@ impl<'e> ser::Serializer for &'e mut Emitter {
         self.serialize_str(variant)
     }
     fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, v: &T) -> R {
-        v.serialize(self)
+        value(self, v)
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
         self,
@@ -363,7 +426,7 @@ impl<'e> ser::Serializer for &'e mut Emitter {
     ) -> R {
         let mut b = self.open(false);
         b.field(variant);
-        v.serialize(&mut *b.e)?;
+        value(b.e, v)?;
         b.close()
     }
     fn serialize_seq(self, _: Option<usize>) -> Result<Block<'e>, Error> {
@@ -611,7 +674,7 @@ impl ser::SerializeMap for Block<'_> {
         Ok(())
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, v: &T) -> R {
-        v.serialize(&mut *self.e)
+        value(self.e, v)
     }
     fn end(self) -> R {
         self.close()
@@ -623,7 +686,7 @@ impl ser::SerializeStruct for Block<'_> {
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, v: &T) -> R {
         self.field(key);
-        v.serialize(&mut *self.e)
+        value(self.e, v)
     }
     fn end(self) -> R {
         self.close()
@@ -635,7 +698,7 @@ impl ser::SerializeStructVariant for Block<'_> {
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, v: &T) -> R {
         self.field(key);
-        v.serialize(&mut *self.e)
+        value(self.e, v)
     }
     fn end(self) -> R {
         self.close()
@@ -836,6 +899,39 @@ mod tests {
             yaml(&shapes.variants),
             "- Unit\n- Newtype: 3\n- Tuple:\n  - 1\n  - t\n- Struct:\n    a: 1\n    b: []\n"
         );
+    }
+
+    /// Timestamps are refused wherever they are (a field, a map value, an
+    /// item, an option), by type, and nothing else is.
+    #[test]
+    fn timestamps_are_refused_and_only_they() {
+        use k8s_openapi::apimachinery::pkg::apis::meta::v1::{MicroTime, ObjectMeta, Time};
+        use std::collections::BTreeMap;
+        assert!(super::is_timestamp::<Time>() && super::is_timestamp::<&Time>());
+        assert!(super::is_timestamp::<MicroTime>() && super::is_timestamp::<&MicroTime>());
+        assert!(!super::is_timestamp::<Option<Time>>() && !super::is_timestamp::<String>());
+        assert!(!super::is_timestamp::<str>() && !super::is_timestamp::<&str>());
+        let t = Time(k8s_openapi::jiff::Timestamp::UNIX_EPOCH);
+        let meta = ObjectMeta {
+            name: Some("x".into()),
+            creation_timestamp: Some(t.clone()),
+            ..Default::default()
+        };
+        let map: BTreeMap<String, Time> = [("a".to_string(), t.clone())].into_iter().collect();
+        for e in [
+            to_yaml(&meta).err(),
+            to_yaml(&map).err(),
+            to_yaml(&vec![t.clone()]).err(),
+            to_yaml(&(1, Some(t.clone()))).err(),
+        ] {
+            let e = e.expect("a timestamp is refused").to_string();
+            assert!(e.starts_with("podwire writes no timestamps"), "{e}");
+        }
+        let meta = ObjectMeta {
+            name: Some("x".into()),
+            ..Default::default()
+        };
+        assert_eq!(yaml(&meta), "name: x\n");
     }
 
     /// Scalars of every type, and strings that look like other types: what
