@@ -1,11 +1,12 @@
 // Second half of scripts/build-pkg: generate the TypeScript declarations of
 // the podwire npm package from the Rust types, and write pkg/package.json.
 //
-// The declarations are not hand-written: the freshly built module describes
-// its own API with JSON Schema (src/wasm.rs `apiSchema()`, derived with
-// schemars from the Rust structs), json-schema-to-typescript turns that into
-// TypeScript, and wasm-bindgen's own .d.ts (whose function signatures name
-// these types) gets them appended.
+// The declarations are not hand-written: the JS API's types are described
+// with JSON Schema derived with schemars from the Rust structs (src/wasm.rs
+// `api_schema()`, checked in as schema/api.json, which tests/schema_files.rs
+// proves current), json-schema-to-typescript turns that into TypeScript, and
+// wasm-bindgen's own .d.ts (whose function signatures name these types) gets
+// them appended.
 import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
@@ -25,7 +26,8 @@ const API = ["compile", "check", "schema", "examples", "version"];
 const CLASSES = ["Preview"];
 
 // JSON Schema 2020-12 `$defs` -> the `definitions` json-schema-to-typescript reads.
-const schema = JSON.parse(JSON.stringify(core.apiSchema()).replaceAll('"#/$defs/', '"#/definitions/'));
+const apiSchema = readFileSync(path.join(root, "schema", "api.json"), "utf8");
+const schema = JSON.parse(apiSchema.replaceAll('"#/$defs/', '"#/definitions/'));
 const defs = schema.$defs;
 const names = Object.keys(defs).sort();
 const wrapped = {
@@ -57,7 +59,7 @@ let dts = readFileSync(dtsPath, "utf8");
 // with lib esnext; the method is there at run time, `free()` is declared.
 dts = dts.replace(/^ *\[Symbol\.dispose\]\(\): void;\n/gm, "");
 dts +=
-  "\n// ---- Types generated from the Rust types (src/wasm.rs apiSchema(), schemars ->\n" +
+  "\n// ---- Types generated from the Rust types (src/wasm.rs api_schema(), schemars ->\n" +
   "// json-schema-to-typescript) by scripts/pkg-assemble.mjs. Do not edit.\n\n" +
   "/** A JSON Schema document. */\nexport type JsonSchema = { [key: string]: unknown };\n\n" +
   ts;

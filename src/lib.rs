@@ -18,7 +18,6 @@ pub mod preview;
 pub mod spec;
 pub mod yaml;
 
-#[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -7,13 +7,20 @@
 //! Nothing here panics on user input: spec mistakes come back as
 //! diagnostics. Only a malformed `options` object (a caller bug that
 //! TypeScript rejects) or an internal bug throws.
+//!
+//! The module compiles on every target (the exports themselves only on
+//! wasm32), so that native tests check the API's schema: the wasm build
+//! does not generate JSON Schemas (schemars' generator is large); it embeds
+//! the checked-in `schema/*.json`, which `tests/schema_files.rs` proves equal
+//! to what the types generate.
 
 use crate::graph::Graph;
 use crate::{kubeconfig, Diagnostic, OutputFile};
-use schemars::generate::SchemaSettings;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use wasm_bindgen::prelude::*;
+
+#[cfg(target_arch = "wasm32")]
+pub use bindings::*;
 
 /// What `compile` returns: the output files (exactly the paths and bytes
 /// `podwire compile --out` writes) when there are no errors, every
@@ -199,8 +206,11 @@ pub fn bundled_examples() -> Vec<JsExample> {
 }
 
 /// JSON Schema (draft 2020-12) of every value crossing the JS boundary, with
-/// each type under `$defs`; the build turns it into TypeScript.
+/// each type under `$defs`; the build turns it into TypeScript
+/// (scripts/pkg-assemble.mjs reads it from `schema/api.json`).
+#[cfg(not(target_arch = "wasm32"))]
 pub fn api_schema() -> serde_json::Value {
+    use schemars::generate::SchemaSettings;
     let mut out = serde_json::Map::new();
     // Outputs: every field is always present (Option = null), so the
     // serialize contract, which marks them required.
@@ -221,100 +231,111 @@ pub fn api_schema() -> serde_json::Value {
     })
 }
 
+/// [`api_schema`] in the wasm build: `schema/api.json`, checked in.
+#[cfg(target_arch = "wasm32")]
+pub fn api_schema() -> serde_json::Value {
+    serde_json::from_str(API_SCHEMA_JSON).expect("schema/api.json is JSON (tests/schema_files.rs)")
+}
+
+/// `schema/api.json`: [`api_schema`] as pretty JSON with a final newline
+/// (`tests/schema_files.rs` checks it against the types).
+pub const API_SCHEMA_JSON: &str = include_str!("../schema/api.json");
+
 // ---- wasm-bindgen exports ------------------------------------------------
 
-fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
-    let text = serde_json::to_string(v)
-        .map_err(|e| JsError::new(&format!("podwire bug: cannot serialize: {e}")))?;
-    js_sys::JSON::parse(&text).map_err(|_| JsError::new("podwire bug: cannot parse its own JSON"))
-}
+#[cfg(target_arch = "wasm32")]
+mod bindings {
+    use super::*;
+    use wasm_bindgen::prelude::*;
 
-fn options_from_js(options: Option<js_sys::Object>) -> Result<JsCompileOptions, JsError> {
-    let Some(o) = options else {
-        return Ok(JsCompileOptions::default());
-    };
-    let text = js_sys::JSON::stringify(&o)
-        .ok()
-        .and_then(|s| s.as_string())
-        .ok_or_else(|| JsError::new("podwire: options must be a plain object"))?;
-    serde_json::from_str(&text).map_err(|e| JsError::new(&format!("podwire: invalid options: {e}")))
-}
-
-/// Compile a spec (YAML or JSON). Never throws for mistakes in the spec:
-/// they are in `diagnostics`, and `ok` is false.
-#[wasm_bindgen(js_name = compile, unchecked_return_type = "Compiled")]
-pub fn compile_js(
-    source: &str,
-    #[wasm_bindgen(unchecked_optional_param_type = "CompileOptions")] options: Option<
-        js_sys::Object,
-    >,
-) -> Result<JsValue, JsError> {
-    let c = js_compile(source, options_from_js(options)?)
-        .map_err(|e| JsError::new(&format!("podwire: invalid options: {e}")))?;
-    to_js(&c)
-}
-
-/// Check a spec without rendering anything.
-#[wasm_bindgen(js_name = check, unchecked_return_type = "Checked")]
-pub fn check_js(source: &str) -> Result<JsValue, JsError> {
-    to_js(&js_checked(source))
-}
-
-/// A live preview (an editor's): each `update` compiles the whole text and
-/// returns only what changed since the previous one (see `PreviewUpdate`).
-#[wasm_bindgen(js_name = Preview)]
-pub struct PreviewJs(crate::preview::Preview);
-
-#[wasm_bindgen(js_class = Preview)]
-impl PreviewJs {
-    #[wasm_bindgen(constructor)]
-    #[allow(clippy::new_without_default)]
-    pub fn new() -> PreviewJs {
-        PreviewJs(crate::preview::Preview::new())
+    fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
+        let text = serde_json::to_string(v)
+            .map_err(|e| JsError::new(&format!("podwire bug: cannot serialize: {e}")))?;
+        js_sys::JSON::parse(&text)
+            .map_err(|_| JsError::new("podwire bug: cannot parse its own JSON"))
     }
 
-    /// Compile `source` (YAML or JSON) with `options` (its `files`: the
-    /// outputs to render). Never throws for mistakes in the spec.
-    #[wasm_bindgen(unchecked_return_type = "PreviewUpdate")]
-    pub fn update(
-        &mut self,
+    fn options_from_js(options: Option<js_sys::Object>) -> Result<JsCompileOptions, JsError> {
+        let Some(o) = options else {
+            return Ok(JsCompileOptions::default());
+        };
+        let text = js_sys::JSON::stringify(&o)
+            .ok()
+            .and_then(|s| s.as_string())
+            .ok_or_else(|| JsError::new("podwire: options must be a plain object"))?;
+        serde_json::from_str(&text)
+            .map_err(|e| JsError::new(&format!("podwire: invalid options: {e}")))
+    }
+
+    /// Compile a spec (YAML or JSON). Never throws for mistakes in the spec:
+    /// they are in `diagnostics`, and `ok` is false.
+    #[wasm_bindgen(js_name = compile, unchecked_return_type = "Compiled")]
+    pub fn compile_js(
         source: &str,
         #[wasm_bindgen(unchecked_optional_param_type = "CompileOptions")] options: Option<
             js_sys::Object,
         >,
     ) -> Result<JsValue, JsError> {
-        let (opts, files) = options_from_js(options)?
-            .split()
+        let c = js_compile(source, options_from_js(options)?)
             .map_err(|e| JsError::new(&format!("podwire: invalid options: {e}")))?;
-        let u = match files {
-            None => self.0.update(source, &opts, &|_| true),
-            Some(fs) => self.0.update(source, &opts, &|p| fs.contains(&p)),
-        };
-        to_js(&u)
+        to_js(&c)
     }
-}
 
-/// The JSON Schema of the spec language (what `podwire schema` prints).
-#[wasm_bindgen(js_name = schema, unchecked_return_type = "JsonSchema")]
-pub fn schema_js() -> Result<JsValue, JsError> {
-    to_js(&crate::spec::json_schema())
-}
+    /// Check a spec without rendering anything.
+    #[wasm_bindgen(js_name = check, unchecked_return_type = "Checked")]
+    pub fn check_js(source: &str) -> Result<JsValue, JsError> {
+        to_js(&js_checked(source))
+    }
 
-/// The bundled example specs.
-#[wasm_bindgen(js_name = examples, unchecked_return_type = "Example[]")]
-pub fn examples_js() -> Result<JsValue, JsError> {
-    to_js(&bundled_examples())
-}
+    /// A live preview (an editor's): each `update` compiles the whole text and
+    /// returns only what changed since the previous one (see `PreviewUpdate`).
+    #[wasm_bindgen(js_name = Preview)]
+    pub struct PreviewJs(crate::preview::Preview);
 
-/// podwire's version (the crate version).
-#[wasm_bindgen(js_name = version)]
-pub fn version_js() -> String {
-    crate::VERSION.to_string()
-}
+    #[wasm_bindgen(js_class = Preview)]
+    impl PreviewJs {
+        #[wasm_bindgen(constructor)]
+        #[allow(clippy::new_without_default)]
+        pub fn new() -> PreviewJs {
+            PreviewJs(crate::preview::Preview::new())
+        }
 
-/// JSON Schema of the JS API's own types (used by the build to generate the
-/// TypeScript declarations).
-#[wasm_bindgen(js_name = apiSchema, unchecked_return_type = "JsonSchema")]
-pub fn api_schema_js() -> Result<JsValue, JsError> {
-    to_js(&api_schema())
+        /// Compile `source` (YAML or JSON) with `options` (its `files`: the
+        /// outputs to render). Never throws for mistakes in the spec.
+        #[wasm_bindgen(unchecked_return_type = "PreviewUpdate")]
+        pub fn update(
+            &mut self,
+            source: &str,
+            #[wasm_bindgen(unchecked_optional_param_type = "CompileOptions")] options: Option<
+                js_sys::Object,
+            >,
+        ) -> Result<JsValue, JsError> {
+            let (opts, files) = options_from_js(options)?
+                .split()
+                .map_err(|e| JsError::new(&format!("podwire: invalid options: {e}")))?;
+            let u = match files {
+                None => self.0.update(source, &opts, &|_| true),
+                Some(fs) => self.0.update(source, &opts, &|p| fs.contains(&p)),
+            };
+            to_js(&u)
+        }
+    }
+
+    /// The JSON Schema of the spec language (what `podwire schema` prints).
+    #[wasm_bindgen(js_name = schema, unchecked_return_type = "JsonSchema")]
+    pub fn schema_js() -> Result<JsValue, JsError> {
+        to_js(&crate::spec::json_schema())
+    }
+
+    /// The bundled example specs.
+    #[wasm_bindgen(js_name = examples, unchecked_return_type = "Example[]")]
+    pub fn examples_js() -> Result<JsValue, JsError> {
+        to_js(&bundled_examples())
+    }
+
+    /// podwire's version (the crate version).
+    #[wasm_bindgen(js_name = version)]
+    pub fn version_js() -> String {
+        crate::VERSION.to_string()
+    }
 }

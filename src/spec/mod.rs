@@ -225,19 +225,37 @@ pub fn json_schema() -> serde_json::Value {
     schema().clone()
 }
 
-/// [`json_schema`], generated once.
+/// [`json_schema`], made once: generated from the types natively; the wasm
+/// build embeds the same schema as text (`schema/v1alpha1.json`, which
+/// `tests/schema_files.rs` proves equal to the generated one) instead of
+/// linking schemars' generator.
 pub(crate) fn schema() -> &'static serde_json::Value {
     static SCHEMA: OnceLock<serde_json::Value> = OnceLock::new();
     SCHEMA.get_or_init(|| {
-        let mut schema = schemars::schema_for!(Spec).to_value();
-        if let Some(o) = schema.as_object_mut() {
-            o.insert(
-                "$id".into(),
-                "https://podwire.dev/schema/v1alpha1.json".into(),
-            );
-        }
+        #[cfg(target_arch = "wasm32")]
+        let schema = serde_json::from_str(SCHEMA_JSON)
+            .expect("schema/v1alpha1.json is JSON (tests/schema_files.rs)");
+        #[cfg(not(target_arch = "wasm32"))]
+        let schema = generated_schema();
         schema
     })
+}
+
+/// `schema/v1alpha1.json`: the language's schema as `podwire schema` prints
+/// it (pretty JSON, final newline).
+pub const SCHEMA_JSON: &str = include_str!("../../schema/v1alpha1.json");
+
+/// The language's schema, generated from the types with schemars.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn generated_schema() -> serde_json::Value {
+    let mut schema = schemars::schema_for!(Spec).to_value();
+    if let Some(o) = schema.as_object_mut() {
+        o.insert(
+            "$id".into(),
+            "https://podwire.dev/schema/v1alpha1.json".into(),
+        );
+    }
+    schema
 }
 
 /// Follows a schema's `$ref`s into the root's `$defs` (the decoder and the

@@ -16,7 +16,7 @@ mod quote;
 mod serializer;
 
 pub use quote::string;
-pub use serializer::{Emitter, Error};
+pub use serializer::{json_len, Emitter, Error};
 
 /// Serialize any value as a YAML document. Fails only for values YAML block
 /// mappings cannot key (a map with sequence or mapping keys) or whose own

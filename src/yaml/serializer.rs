@@ -2,6 +2,13 @@
 //! lines, sequences as `- item` lines not indented under their key
 //! (kubectl's style), empty ones as `{}` / `[]`. Scalars go through
 //! [`super::quote`].
+//!
+//! The same serializer also measures a value's compact JSON (what
+//! `serde_json::to_vec` would write) without writing it ([`json_len`]): the
+//! object size check needs that length of every object, and with one
+//! serializer for both every `Serialize` impl of the Kubernetes types is
+//! compiled once, not once per serializer (about a fifth of the wasm
+//! module's code was the second copy).
 
 use super::decimal;
 use super::quote::push_string;
@@ -47,6 +54,100 @@ pub struct Emitter {
     /// Only whole `&str`s and ASCII are written: always UTF-8.
     out: Vec<u8>,
     at: At,
+    /// Measuring compact JSON instead (see [`json_len`]): nothing is
+    /// written to `out`, this counts the bytes the JSON would take.
+    json: Option<usize>,
+}
+
+/// The length in bytes of `v` as compact JSON, as `serde_json::to_vec`
+/// writes it (strings escaped as serde_json does, non-finite floats as
+/// `null`, map keys as strings), measured without writing it. On an error
+/// (a map key that is not a string or number), what was measured before it.
+pub fn json_len<T: Serialize + ?Sized>(v: &T) -> usize {
+    let mut e = Emitter {
+        out: Vec::new(),
+        at: At::Root,
+        json: Some(0),
+    };
+    let _ = v.serialize(&mut e);
+    e.json.unwrap_or_default()
+}
+
+/// Serialize a value inside a document: any but a timestamp.
+///
+/// podwire writes no timestamps (its objects are specs, not API server
+/// state: `creationTimestamp` and the status stay empty), and refusing them
+/// keeps k8s-openapi's `Time` serialization, which formats with jiff's
+/// `strftime` and links jiff's messages, out of the wasm module: the check
+/// is on the type, a constant when this is compiled for it, so for `Time`
+/// the call below is dead code.
+#[inline(always)]
+fn value<T: Serialize + ?Sized>(e: &mut Emitter, v: &T) -> R {
+    if is_timestamp::<T>() {
+        return Err(Error(format!(
+            "podwire writes no timestamps ({})",
+            std::any::type_name::<T>()
+        )));
+    }
+    v.serialize(e)
+}
+
+/// Whether `T` is one of the Kubernetes timestamp types, or a reference to
+/// one (serde's `collect_map` passes map values by reference).
+#[inline(always)]
+pub(crate) fn is_timestamp<T: ?Sized>() -> bool {
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::{MicroTime, Time};
+    use std::any::TypeId;
+    let t = type_id::<T>();
+    t == TypeId::of::<Time>()
+        || t == TypeId::of::<MicroTime>()
+        || t == TypeId::of::<&Time>()
+        || t == TypeId::of::<&MicroTime>()
+}
+
+/// `TypeId::of::<T>()` for a `T` that need not be `'static` (serde's
+/// `Serialize` methods do not require it), as the `typeid` crate does it:
+/// type ids do not depend on lifetimes, so the id is `T`'s with every
+/// lifetime `'static`. Through a trait object whose vtable is a constant,
+/// so the optimizer knows the id.
+#[inline(always)]
+fn type_id<T: ?Sized>() -> std::any::TypeId {
+    use std::marker::PhantomData;
+    trait NonStaticAny {
+        fn get_type_id(&self) -> std::any::TypeId
+        where
+            Self: 'static;
+    }
+    impl<T: ?Sized> NonStaticAny for PhantomData<T> {
+        #[inline(always)]
+        fn get_type_id(&self) -> std::any::TypeId
+        where
+            Self: 'static,
+        {
+            std::any::TypeId::of::<T>()
+        }
+    }
+    let phantom = PhantomData::<T>;
+    // SAFETY: only the lifetime of the trait object changes; the method
+    // reads nothing through `self`, and a type id is the same whatever the
+    // lifetimes (the `typeid` crate's sound technique).
+    NonStaticAny::get_type_id(unsafe {
+        std::mem::transmute::<&dyn NonStaticAny, &(dyn NonStaticAny + 'static)>(&phantom)
+    })
+}
+
+/// The length of `s` as a JSON string with its quotes, escaped as
+/// serde_json escapes: `"`, `\\` and the C0 controls with a short escape
+/// (`\n`, ...) take 2 bytes, the other controls `\u00XX` 6; everything else
+/// (DEL and non-ASCII included) is written as it is.
+fn json_string_len(s: &str) -> usize {
+    s.bytes().fold(2, |n, b| {
+        n + match b {
+            b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0c => 2,
+            0..=0x1f => 6,
+            _ => 1,
+        }
+    })
 }
 
 /// An open mapping or sequence, held by the value being written (serde's
@@ -68,6 +169,7 @@ impl Emitter {
         Emitter {
             out: Vec::with_capacity(bytes),
             at: At::Root,
+            json: None,
         }
     }
 
@@ -106,7 +208,12 @@ impl Emitter {
     }
 
     /// A scalar value: after `key:`, after `- `, or the whole document.
+    /// `text` is the same in JSON (numbers, `true`, `null`).
     fn scalar(&mut self, text: &str) {
+        if let Some(n) = &mut self.json {
+            *n += text.len();
+            return;
+        }
         if let At::Key(_) = self.at {
             self.out.push(b' ');
         }
@@ -117,6 +224,10 @@ impl Emitter {
     /// Open a mapping or sequence where the next value goes. Sequences in a
     /// mapping are not indented under their key (kubectl's style).
     fn open(&mut self, seq: bool) -> Block<'_> {
+        if let Some(n) = &mut self.json {
+            // `[` or `{`.
+            *n += 1;
+        }
         let (indent, opened) = match self.at {
             At::Root => (0, Opened::Root),
             At::Key(i) if seq => (i, Opened::AfterKey),
@@ -137,6 +248,14 @@ impl Block<'_> {
     /// Start the next key or item: a new line (or the rest of the parent's
     /// `- ` line for the first child), indentation, and `- ` in a sequence.
     fn next(&mut self) {
+        if let Some(n) = &mut self.e.json {
+            // The comma before every child but the first.
+            if !self.empty {
+                *n += 1;
+            }
+            self.empty = false;
+            return;
+        }
         if self.empty {
             self.empty = false;
             match self.opened {
@@ -158,6 +277,11 @@ impl Block<'_> {
     /// A struct field's name and its colon; the value comes next.
     fn field(&mut self, k: &'static str) {
         self.next();
+        if let Some(n) = &mut self.e.json {
+            // `"k":`
+            *n += json_string_len(k) + 1;
+            return;
+        }
         push_string(&mut self.e.out, k);
         self.e.out.push(b':');
         self.e.at = At::Key(self.indent);
@@ -166,11 +290,16 @@ impl Block<'_> {
     fn item<T: Serialize + ?Sized>(&mut self, v: &T) -> R {
         self.next();
         self.e.at = At::Dash(self.indent);
-        v.serialize(&mut *self.e)
+        value(self.e, v)
     }
 
     /// Close the block: only an empty one writes anything (`{}` or `[]`).
     fn close(self) -> R {
+        if let Some(n) = &mut self.e.json {
+            // `]` or `}`.
+            *n += 1;
+            return Ok(());
+        }
         if self.empty {
             let out = &mut self.e.out;
             if self.opened == Opened::AfterKey {
@@ -226,11 +355,18 @@ impl<'e> ser::Serializer for &'e mut Emitter {
         Ok(())
     }
     fn serialize_f32(self, v: f32) -> R {
+        if let Some(n) = &mut self.json {
+            // serde_json writes an f32 as the shortest f32 text.
+            *n += serde_json::to_string(&v).map_or(0, |t| t.len());
+            return Ok(());
+        }
         self.serialize_f64(f64::from(v))
     }
     fn serialize_f64(self, v: f64) -> R {
         let text = match serde_json::Number::from_f64(v) {
             Some(n) => n.to_string(),
+            // serde_json writes non-finite numbers as `null`.
+            None if self.json.is_some() => "null".to_string(),
             None if v.is_nan() => ".nan".to_string(),
             None if v > 0.0 => ".inf".to_string(),
             None => "-.inf".to_string(),
@@ -242,6 +378,10 @@ impl<'e> ser::Serializer for &'e mut Emitter {
         self.serialize_str(v.encode_utf8(&mut [0; 4]))
     }
     fn serialize_str(self, v: &str) -> R {
+        if let Some(n) = &mut self.json {
+            *n += json_string_len(v);
+            return Ok(());
+        }
         if let At::Key(_) = self.at {
             self.out.push(b' ');
         }
@@ -262,7 +402,7 @@ impl<'e> ser::Serializer for &'e mut Emitter {
         Ok(())
     }
     fn serialize_some<T: Serialize + ?Sized>(self, v: &T) -> R {
-        v.serialize(self)
+        value(self, v)
     }
     fn serialize_unit(self) -> R {
         self.scalar("null");
@@ -275,7 +415,7 @@ impl<'e> ser::Serializer for &'e mut Emitter {
         self.serialize_str(variant)
     }
     fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, v: &T) -> R {
-        v.serialize(self)
+        value(self, v)
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
         self,
@@ -286,7 +426,7 @@ impl<'e> ser::Serializer for &'e mut Emitter {
     ) -> R {
         let mut b = self.open(false);
         b.field(variant);
-        v.serialize(&mut *b.e)?;
+        value(b.e, v)?;
         b.close()
     }
     fn serialize_seq(self, _: Option<usize>) -> Result<Block<'e>, Error> {
@@ -306,9 +446,13 @@ impl<'e> ser::Serializer for &'e mut Emitter {
         _: usize,
     ) -> Result<Block<'e>, Error> {
         // `variant:` in a one-entry mapping, then the sequence as its value.
-        // The mapping is not empty, so closing it would write nothing.
+        // The mapping is not empty, so closing it would write nothing (in
+        // JSON its `}` is counted here).
         let mut b = self.open(false);
         b.field(variant);
+        if let Some(n) = &mut b.e.json {
+            *n += 1;
+        }
         Ok(b.e.open(true))
     }
     fn serialize_map(self, _: Option<usize>) -> Result<Block<'e>, Error> {
@@ -326,6 +470,9 @@ impl<'e> ser::Serializer for &'e mut Emitter {
     ) -> Result<Block<'e>, Error> {
         let mut b = self.open(false);
         b.field(variant);
+        if let Some(n) = &mut b.e.json {
+            *n += 1;
+        }
         Ok(b.e.open(false))
     }
 }
@@ -376,12 +523,16 @@ impl ser::SerializeTupleVariant for Block<'_> {
 
 /// Map keys must be strings (or numbers, written as strings).
 struct KeySer<'o> {
-    out: &'o mut Vec<u8>,
+    e: &'o mut Emitter,
 }
 
 impl KeySer<'_> {
     fn text(self, v: &str) -> Result<(), Error> {
-        push_string(self.out, v);
+        match &mut self.e.json {
+            // serde_json quotes number and bool keys too.
+            Some(n) => *n += json_string_len(v),
+            None => push_string(&mut self.e.out, v),
+        }
         Ok(())
     }
 }
@@ -514,15 +665,16 @@ impl ser::SerializeMap for Block<'_> {
     fn serialize_key<T: Serialize + ?Sized>(&mut self, k: &T) -> R {
         // Write the key straight into the output: no String per key.
         self.next();
-        k.serialize(KeySer {
-            out: &mut self.e.out,
-        })?;
-        self.e.out.push(b':');
+        k.serialize(KeySer { e: &mut *self.e })?;
+        match &mut self.e.json {
+            Some(n) => *n += 1,
+            None => self.e.out.push(b':'),
+        }
         self.e.at = At::Key(self.indent);
         Ok(())
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, v: &T) -> R {
-        v.serialize(&mut *self.e)
+        value(self.e, v)
     }
     fn end(self) -> R {
         self.close()
@@ -534,7 +686,7 @@ impl ser::SerializeStruct for Block<'_> {
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, v: &T) -> R {
         self.field(key);
-        v.serialize(&mut *self.e)
+        value(self.e, v)
     }
     fn end(self) -> R {
         self.close()
@@ -546,7 +698,7 @@ impl ser::SerializeStructVariant for Block<'_> {
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, v: &T) -> R {
         self.field(key);
-        v.serialize(&mut *self.e)
+        value(self.e, v)
     }
     fn end(self) -> R {
         self.close()
@@ -631,6 +783,155 @@ mod tests {
         assert!(e.document(&json!({"k": 1})).is_ok());
         assert!(e.document(&bad).is_err());
         assert_eq!(e.finish(), "k: 1\n");
+    }
+
+    /// The JSON measure is serde_json's length for every shape serde has:
+    /// escapes, numbers (non-finite floats are `null`), number and bool map
+    /// keys, empty and nested blocks, and each kind of enum variant.
+    #[test]
+    fn json_len_is_serde_json_s_length() {
+        use std::collections::BTreeMap;
+        #[derive(serde::Serialize)]
+        enum E {
+            Unit,
+            Newtype(u8),
+            Tuple(u8, &'static str),
+            Struct { a: u8, b: Vec<u8> },
+        }
+        #[derive(serde::Serialize)]
+        struct Shapes {
+            unit: (),
+            none: Option<u8>,
+            some: Option<&'static str>,
+            chars: [char; 3],
+            #[serde(with = "serde_bytes_like")]
+            bytes: Vec<u8>,
+            ints: (i8, i16, i32, i64, u8, u16, u32, u64),
+            floats: [f64; 7],
+            f32s: [f32; 2],
+            variants: Vec<E>,
+            int_keys: BTreeMap<u32, bool>,
+            bool_keys: BTreeMap<bool, ()>,
+            empty: (Vec<u8>, BTreeMap<String, u8>),
+            newtype: Wrapper,
+        }
+        #[derive(serde::Serialize)]
+        struct Wrapper(Vec<Vec<u8>>);
+        mod serde_bytes_like {
+            pub fn serialize<S: serde::Serializer>(v: &[u8], s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_bytes(v)
+            }
+        }
+        let mut control = String::new();
+        for c in 0u8..0x80 {
+            control.push(char::from(c));
+        }
+        let strings = json!([
+            "",
+            "plain",
+            "quote\"d",
+            "back\\slash",
+            "tab\tnl\ncr\r",
+            "\u{8}\u{c}\u{1}\u{1f}",
+            "\u{7f}",
+            "é",
+            "日本",
+            "\u{2028}",
+            "\u{1F600}",
+            control,
+        ]);
+        let shapes = Shapes {
+            unit: (),
+            none: None,
+            some: Some("x\"y"),
+            chars: ['a', '"', '\n'],
+            bytes: vec![0, 1, 255],
+            ints: (i8::MIN, -1, i32::MAX, i64::MIN, u8::MAX, 0, 7, u64::MAX),
+            floats: [
+                0.0,
+                -0.0,
+                1.5,
+                1e300,
+                f64::NAN,
+                f64::INFINITY,
+                f64::NEG_INFINITY,
+            ],
+            f32s: [0.1, f32::MAX],
+            variants: vec![
+                E::Unit,
+                E::Newtype(3),
+                E::Tuple(1, "t"),
+                E::Struct { a: 1, b: vec![] },
+            ],
+            int_keys: [(1, true), (20, false)].into_iter().collect(),
+            bool_keys: [(true, ()), (false, ())].into_iter().collect(),
+            empty: (vec![], BTreeMap::new()),
+            newtype: Wrapper(vec![vec![], vec![1, 2]]),
+        };
+        for (what, want, got) in [
+            (
+                "strings",
+                serde_json::to_vec(&strings),
+                super::json_len(&strings),
+            ),
+            (
+                "shapes",
+                serde_json::to_vec(&shapes),
+                super::json_len(&shapes),
+            ),
+            ("scalar", serde_json::to_vec(&7), super::json_len(&7)),
+            (
+                "empty map",
+                serde_json::to_vec(&json!({})),
+                super::json_len(&json!({})),
+            ),
+        ] {
+            let want = want.unwrap_or_else(|e| panic!("{what}: {e}"));
+            assert_eq!(
+                got,
+                want.len(),
+                "{what}: {}",
+                String::from_utf8_lossy(&want)
+            );
+        }
+        // Measuring writes no YAML and leaves an emitter's YAML unchanged.
+        assert_eq!(
+            yaml(&shapes.variants),
+            "- Unit\n- Newtype: 3\n- Tuple:\n  - 1\n  - t\n- Struct:\n    a: 1\n    b: []\n"
+        );
+    }
+
+    /// Timestamps are refused wherever they are (a field, a map value, an
+    /// item, an option), by type, and nothing else is.
+    #[test]
+    fn timestamps_are_refused_and_only_they() {
+        use k8s_openapi::apimachinery::pkg::apis::meta::v1::{MicroTime, ObjectMeta, Time};
+        use std::collections::BTreeMap;
+        assert!(super::is_timestamp::<Time>() && super::is_timestamp::<&Time>());
+        assert!(super::is_timestamp::<MicroTime>() && super::is_timestamp::<&MicroTime>());
+        assert!(!super::is_timestamp::<Option<Time>>() && !super::is_timestamp::<String>());
+        assert!(!super::is_timestamp::<str>() && !super::is_timestamp::<&str>());
+        let t = Time(k8s_openapi::jiff::Timestamp::UNIX_EPOCH);
+        let meta = ObjectMeta {
+            name: Some("x".into()),
+            creation_timestamp: Some(t.clone()),
+            ..Default::default()
+        };
+        let map: BTreeMap<String, Time> = [("a".to_string(), t.clone())].into_iter().collect();
+        for e in [
+            to_yaml(&meta).err(),
+            to_yaml(&map).err(),
+            to_yaml(&vec![t.clone()]).err(),
+            to_yaml(&(1, Some(t.clone()))).err(),
+        ] {
+            let e = e.expect("a timestamp is refused").to_string();
+            assert!(e.starts_with("podwire writes no timestamps"), "{e}");
+        }
+        let meta = ObjectMeta {
+            name: Some("x".into()),
+            ..Default::default()
+        };
+        assert_eq!(yaml(&meta), "name: x\n");
     }
 
     /// Scalars of every type, and strings that look like other types: what
