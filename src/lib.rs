@@ -100,7 +100,25 @@ impl Analysis {
 
 /// Parse and check a spec (YAML or JSON).
 pub fn analyze(source: &str) -> Analysis {
-    let mut decoded = spec::decode::decode(source);
+    analyze_memo(source, &mut Memo::default())
+}
+
+/// What a live preview keeps of its previous compile, to do less for the
+/// next (see [`k8s::ObjectMemo`] and [`spec::decode::DecodeMemo`]). The
+/// default keeps nothing: a plain compile.
+#[derive(Debug, Default)]
+pub(crate) struct Memo {
+    pub objects: k8s::ObjectMemo,
+    /// None: no workloads are kept (a plain compile).
+    pub decode: Option<spec::decode::DecodeMemo>,
+}
+
+/// [`analyze`], measuring the objects with what `memo` kept of the previous
+/// compile's (a preview's). The objects are the memo's current ones until
+/// [`k8s::ObjectMemo::end`] (an analysis with errors ends it itself).
+fn analyze_memo(source: &str, memo: &mut Memo) -> Analysis {
+    let mut decoded = spec::decode::decode_memo(source, &mut memo.decode);
+    let memo = &mut memo.objects;
     let mut pending = std::mem::take(&mut decoded.diagnostics);
     let mut model = None;
     let mut objects = Vec::new();
@@ -109,15 +127,16 @@ pub fn analyze(source: &str) -> Analysis {
         pending.extend(more);
         if let Some(m) = &m {
             objects = k8s::objects(m);
+            memo.begin(&objects);
             pending.extend(name_clashes(&decoded, &objects));
-            pending.extend(too_large(&decoded, &objects));
+            pending.extend(too_large(&decoded, memo.oversized(&objects)));
         }
         model = m;
     }
     let diagnostics = diag::finalize(source, pending);
     if diagnostics.iter().any(Diagnostic::is_error) {
         model = None;
-        objects = Vec::new();
+        memo.end(std::mem::take(&mut objects));
     }
     Analysis {
         model,
@@ -129,8 +148,11 @@ pub fn analyze(source: &str) -> Analysis {
 /// The generated objects' sizes (k8s::oversized), each too large one located
 /// at its workload's largest `env` value, argument or command word when that
 /// alone is a sizeable part of the limit, else at the workload.
-fn too_large(decoded: &spec::decode::Decoded, objects: &[k8s::Object]) -> Vec<diag::Pending> {
-    k8s::oversized(objects)
+fn too_large(
+    decoded: &spec::decode::Decoded,
+    oversized: Vec<k8s::Oversized>,
+) -> Vec<diag::Pending> {
+    oversized
         .into_iter()
         .map(|o| {
             let index = o
@@ -345,6 +367,19 @@ impl Compilation {
         ep: Option<&kubeconfig::Endpoint>,
         wanted: &dyn Fn(&str) -> bool,
     ) -> Result<Vec<OutputFile>, EmitError> {
+        let mut memo = k8s::ObjectMemo::default();
+        memo.begin(&self.objects);
+        self.files_memo(ep, wanted, &mut memo)
+    }
+
+    /// [`Self::files_only`], the manifests written with what `memo` knows
+    /// of the objects (begun with them).
+    fn files_memo(
+        &self,
+        ep: Option<&kubeconfig::Endpoint>,
+        wanted: &dyn Fn(&str) -> bool,
+        memo: &mut k8s::ObjectMemo,
+    ) -> Result<Vec<OutputFile>, EmitError> {
         let mut out = Vec::new();
         if wanted(GKE_FILE) {
             out.push(OutputFile::new(GKE_FILE, self.cluster_json()?));
@@ -353,7 +388,8 @@ impl Compilation {
             out.push(OutputFile::new(NETWORKS_FILE, n));
         }
         if wanted(MANIFESTS_FILE) {
-            out.push(OutputFile::new(MANIFESTS_FILE, self.manifests_yaml()?));
+            let manifests = memo.manifests_yaml(&self.objects)?;
+            out.push(OutputFile::new(MANIFESTS_FILE, manifests));
         }
         if wanted(KUBECONFIG_FILE) {
             out.push(OutputFile::new(KUBECONFIG_FILE, self.kubeconfig_yaml(ep)?));
@@ -380,7 +416,19 @@ pub fn compile(source: &str, opts: &Options) -> Compiled {
 /// [`compile`], rendering only the output files whose path `wanted` accepts
 /// (every diagnostic and the graph all the same).
 pub fn compile_only(source: &str, opts: &Options, wanted: &dyn Fn(&str) -> bool) -> Compiled {
-    let mut a = analyze(source);
+    compile_memo(source, opts, wanted, &mut Memo::default())
+}
+
+/// [`compile_only`], with what `memo` kept of the previous compile's
+/// objects (a preview's), and keeping this one's there.
+pub(crate) fn compile_memo(
+    source: &str,
+    opts: &Options,
+    wanted: &dyn Fn(&str) -> bool,
+    memo: &mut Memo,
+) -> Compiled {
+    let mut a = analyze_memo(source, memo);
+    let memo = &mut memo.objects;
     let mut diagnostics = std::mem::take(&mut a.diagnostics);
     let failed = |diagnostics| Compiled {
         ok: false,
@@ -391,12 +439,15 @@ pub fn compile_only(source: &str, opts: &Options, wanted: &dyn Fn(&str) -> bool)
     let Some(c) = a.into_compilation() else {
         return failed(diagnostics);
     };
-    match c.files_only(opts.endpoint.as_ref(), wanted) {
+    let files = c.files_memo(opts.endpoint.as_ref(), wanted, memo);
+    let graph = graph::graph(&c.model);
+    memo.end(c.objects);
+    match files {
         Ok(files) => Compiled {
             ok: true,
             files,
             diagnostics,
-            graph: Some(graph::graph(&c.model)),
+            graph: Some(graph),
         },
         Err(e) => {
             diagnostics.push(Diagnostic {

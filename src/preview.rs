@@ -14,11 +14,12 @@ use std::collections::HashMap;
 
 /// The state of one preview: the last update's diagnostics, graph and
 /// file contents (by path).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Preview {
     diagnostics: Option<Vec<Diagnostic>>,
     graph: Option<Option<Graph>>,
     files: HashMap<String, String>,
+    memo: crate::Memo,
 }
 
 /// What changed since the previous update of the same [`Preview`] (the
@@ -53,6 +54,20 @@ pub struct PreviewFile {
     pub content: Option<String>,
 }
 
+impl Default for Preview {
+    fn default() -> Self {
+        Preview {
+            diagnostics: None,
+            graph: None,
+            files: HashMap::new(),
+            memo: crate::Memo {
+                decode: Some(Default::default()),
+                ..Default::default()
+            },
+        }
+    }
+}
+
 impl Preview {
     pub fn new() -> Self {
         Self::default()
@@ -66,7 +81,7 @@ impl Preview {
         opts: &Options,
         wanted: &dyn Fn(&str) -> bool,
     ) -> PreviewUpdate {
-        let c = crate::compile_only(source, opts, wanted);
+        let c = crate::compile_memo(source, opts, wanted, &mut self.memo);
         let diagnostics = if self.diagnostics.as_ref() == Some(&c.diagnostics) {
             None
         } else {
@@ -211,5 +226,95 @@ mod tests {
                 (false, true, 1),
             ]
         );
+    }
+
+    /// The generated spec of benches/preview.rs (and tests/e2e/generated.mjs), of `n` workloads.
+    fn generated(n: usize) -> String {
+        let mut s = String::from("apiVersion: podwire.dev/v1alpha1\nkind: AIWorkload\nmetadata: {name: big}\ngcp: {project: my-project, location: us-central1}\ncluster:\n  nodePools:\n    - {name: cpu, machineType: n2-standard-32, autoscaling: {min: 1, max: 1000}}\n    - {name: gpu, machineType: g2-standard-96, autoscaling: {min: 0, max: 1000}}\nworkloads:\n");
+        for i in 0..n {
+            let (pool, gpus) = if i % 2 == 0 {
+                ("cpu", "")
+            } else {
+                ("gpu", "\n    gpus: 1")
+            };
+            s.push_str(&format!("  - name: w{i}\n    image: us-docker.pkg.dev/p/r/w:{i}\n    pool: {pool}\n    run: service\n    replicas: 2{gpus}\n    peers: {}\n    ports: [{{name: http, port: 8000}}]\n    resources: {{cpu: 500m, memory: 1Gi}}\n", i % 3 == 0));
+        }
+        s.push_str("connections:\n");
+        for i in 1..n {
+            s.push_str(&format!(
+                "  - {{from: w{}, to: w{i}, ports: [http]}}\n",
+                i - 1
+            ));
+        }
+        s
+    }
+
+    /// Random typing (inserting and deleting characters anywhere, now and
+    /// then going back to the original text or switching the file shown):
+    /// after every update the replayed preview is exactly `compile_only`'s
+    /// result, whatever the preview reused from earlier updates.
+    #[test]
+    fn random_edits_replayed_give_what_compile_gives() {
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n.max(1) as u64) as usize
+        };
+        let o = Options::default();
+        let gke = |p: &str| p == GKE_FILE;
+        let manifests = |p: &str| p == MANIFESTS_FILE;
+        let all = |_: &str| true;
+        type Wanted<'a> = &'a dyn Fn(&str) -> bool;
+        let wanted: [Wanted; 3] = [&gke, &manifests, &all];
+        let alphabet = ['1', 'a', ' ', ':', '-', '\n', '{', '"', 'w', '0'];
+        let sources = [
+            generated(8),
+            include_str!("../examples/seed.yaml").to_string(),
+            include_str!("../examples/mixed-stack.yaml").to_string(),
+        ];
+        for original in &sources {
+            let mut p = Preview::new();
+            let mut m = Mirror::default();
+            let mut text = original.clone();
+            let mut shown = 1;
+            let mut ok = 0;
+            for step in 0..120 {
+                match next(20) {
+                    0..=2 => text = original.clone(),
+                    3 => shown = next(3),
+                    // Typing at the end of a line (a value, mostly): the spec usually stays valid.
+                    6..=19 => {
+                        let ends: Vec<usize> = text.match_indices('\n').map(|(i, _)| i).collect();
+                        let at = ends.get(next(ends.len())).copied().unwrap_or(0);
+                        text.insert(at, alphabet[next(2) * 9]);
+                    }
+                    4 if !text.is_empty() => {
+                        let mut at = next(text.len());
+                        while !text.is_char_boundary(at) {
+                            at -= 1;
+                        }
+                        text.remove(at);
+                    }
+                    _ => {
+                        let mut at = next(text.len() + 1);
+                        while !text.is_char_boundary(at) {
+                            at -= 1;
+                        }
+                        text.insert(at, alphabet[next(alphabet.len())]);
+                    }
+                }
+                let u = p.update(&text, &o, wanted[shown]);
+                ok += usize::from(u.ok);
+                assert_eq!(
+                    m.apply(u),
+                    crate::compile_only(&text, &o, wanted[shown]),
+                    "step {step} of:\n{text}"
+                );
+            }
+            // Enough of the steps compile for the reuse to be exercised.
+            assert!(ok >= 20, "{ok} of 120 steps compiled");
+        }
     }
 }

@@ -34,6 +34,7 @@ pub mod inference;
 pub mod jobset;
 pub mod kueue;
 pub mod lws;
+mod memo;
 mod names;
 mod nccl_installer;
 mod objects;
@@ -44,6 +45,7 @@ mod services;
 mod size;
 
 pub use autoscale::{adapter_metric_name, PodMonitoring, SCRAPE_INTERVAL};
+pub use memo::ObjectMemo;
 pub use names::{name_clashes, NameClash};
 pub use objects::{Object, WORKLOAD_LABEL};
 pub use order::{apply_rank, manifests_yaml, objects, SEPARATOR};

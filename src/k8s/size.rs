@@ -61,18 +61,23 @@ pub fn oversized(objects: &[Object]) -> Vec<Oversized> {
         .iter()
         .filter_map(|o| {
             let bytes = json_size(o);
-            (bytes > MAX_OBJECT_BYTES).then(|| Oversized {
-                kind: o.type_info().1,
-                name: o.name().to_string(),
-                workload: o
-                    .metadata()
-                    .labels
-                    .as_ref()
-                    .and_then(|l| l.get(WORKLOAD_LABEL).cloned()),
-                bytes,
-            })
+            (bytes > MAX_OBJECT_BYTES).then(|| oversized_of(o, bytes))
         })
         .collect()
+}
+
+/// The [`Oversized`] of an object of `bytes`.
+pub(super) fn oversized_of(o: &Object, bytes: usize) -> Oversized {
+    Oversized {
+        kind: o.type_info().1,
+        name: o.name().to_string(),
+        workload: o
+            .metadata()
+            .labels
+            .as_ref()
+            .and_then(|l| l.get(WORKLOAD_LABEL).cloned()),
+        bytes,
+    }
 }
 
 #[cfg(test)]

@@ -258,21 +258,116 @@ pub(super) fn enum_values<'d>(
 }
 
 /// Checks a positioned tree against the language's JSON Schema.
-struct SchemaChecker<'d> {
+struct SchemaChecker<'d, 'm> {
     rules: &'static Rules,
     defs: Option<&'d Map<String, Json>>,
     diagnostics: Vec<Pending>,
     poisoned: Vec<String>,
+    /// A preview's workloads of the previous decode, by index.
+    memo: Option<&'m DecodeMemo>,
+    /// Per `workloads` item: reused from the memo (its value here is null),
+    /// or checked now (true when without a mistake).
+    items: Vec<Item>,
+    /// The rule the `workloads` items were checked against.
+    item_rule: Option<RuleId>,
 }
 
-impl<'d> SchemaChecker<'d> {
-    fn new(root: &'d Json) -> Self {
+/// What the checker did with one `workloads` item.
+#[derive(Clone, Copy, PartialEq)]
+enum Item {
+    Reused,
+    Checked { clean: bool },
+}
+
+/// What a preview keeps of the previous decode: each `workloads` item that
+/// had no mistake, as its tree (spans aside, the checked value depends on
+/// nothing else) and its typed value. Typing changes one workload; the
+/// others, equal to the same item of the previous decode, are neither
+/// checked nor deserialized again.
+#[derive(Debug, Default)]
+pub struct DecodeMemo {
+    workloads: Vec<Option<(Node<'static>, RuleId, super::Workload)>>,
+}
+
+/// Whether two trees hold the same values (their spans aside).
+fn same_tree(a: &Node, b: &Node) -> bool {
+    match (&a.value, &b.value) {
+        (Value::Scalar { text: t, plain: p }, Value::Scalar { text: u, plain: q }) => {
+            p == q && t == u
+        }
+        (Value::Seq(x), Value::Seq(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same_tree(a, b))
+        }
+        (Value::Map(x), Value::Map(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y)
+                    .all(|((k, a), (l, b))| k.name == l.name && same_tree(a, b))
+        }
+        _ => false,
+    }
+}
+
+/// A tree that owns its text.
+fn owned_tree(n: &Node) -> Node<'static> {
+    let value = match &n.value {
+        Value::Scalar { text, plain } => Value::Scalar {
+            text: std::borrow::Cow::Owned(text.to_string()),
+            plain: *plain,
+        },
+        Value::Seq(items) => Value::Seq(items.iter().map(owned_tree).collect()),
+        Value::Map(entries) => Value::Map(
+            entries
+                .iter()
+                .map(|(k, v)| {
+                    let key = tree::Key {
+                        name: std::borrow::Cow::Owned(k.name.to_string()),
+                        span: k.span,
+                    };
+                    (key, owned_tree(v))
+                })
+                .collect(),
+        ),
+    };
+    Node {
+        value,
+        span: n.span,
+    }
+}
+
+impl<'d, 'm> SchemaChecker<'d, 'm> {
+    fn new(root: &'d Json, memo: Option<&'m DecodeMemo>) -> Self {
         SchemaChecker {
             rules: rules::rules(),
             defs: root.get("$defs").and_then(Json::as_object),
             diagnostics: Vec::new(),
             poisoned: Vec::new(),
+            memo,
+            items: Vec::new(),
+            item_rule: None,
         }
+    }
+
+    /// [`Self::value`] of item `i` of the top-level `workloads`: null when
+    /// the memo holds it (see [`Item`]).
+    fn workload(&mut self, node: &Node, id: RuleId, i: usize, path: &FieldPath) -> Json {
+        if self.items.len() <= i {
+            self.items.resize(i + 1, Item::Checked { clean: false });
+        }
+        self.item_rule = Some(id);
+        let known = self
+            .memo
+            .and_then(|m| m.workloads.get(i))
+            .and_then(Option::as_ref);
+        if known.is_some_and(|(n, r, _)| *r == id && same_tree(n, node)) {
+            self.items[i] = Item::Reused;
+            return Json::Null;
+        }
+        let before = (self.diagnostics.len(), self.poisoned.len());
+        let v = self.value(node, id, path);
+        let clean = before == (self.diagnostics.len(), self.poisoned.len());
+        self.items[i] = Item::Checked { clean };
+        v
     }
 
     /// Follows `$ref`s into `$defs`.
@@ -463,10 +558,19 @@ impl<'d> SchemaChecker<'d> {
                 }
             }
             Value::Seq(items) if ts.has(Types::ARRAY) => {
+                let top_workloads = self.memo.is_some()
+                    && matches!(path, FieldPath::Field(FieldPath::Root, "workloads"));
                 let out = items
                     .iter()
                     .enumerate()
-                    .map(|(i, item)| self.value(item, rule.items, &FieldPath::Item(path, i)))
+                    .map(|(i, item)| {
+                        let p = FieldPath::Item(path, i);
+                        if top_workloads {
+                            self.workload(item, rule.items, i, &p)
+                        } else {
+                            self.value(item, rule.items, &p)
+                        }
+                    })
                     .collect();
                 Json::Array(out)
             }
@@ -706,6 +810,26 @@ pub fn utf8_text(bytes: &[u8]) -> Result<&str, Box<(String, Pending)>> {
 
 /// Parse and decode a spec.
 pub fn decode(src: &str) -> Decoded<'_> {
+    decode_memo(src, &mut None)
+}
+
+/// [`decode`], reusing the workloads `memo` kept of the previous decode (a
+/// preview's), and keeping this one's there; without a memo, as `decode`.
+pub fn decode_memo<'s>(src: &'s str, memo: &mut Option<DecodeMemo>) -> Decoded<'s> {
+    let Some(m) = memo.as_mut() else {
+        return decode_with(src, None).0;
+    };
+    let (decoded, kept) = decode_with(src, Some(m));
+    if decoded.parsed || kept.is_some() {
+        m.workloads = kept.unwrap_or_default();
+    }
+    decoded
+}
+
+type Kept = Vec<Option<(Node<'static>, RuleId, super::Workload)>>;
+
+/// The decode, and with a memo, the workloads to keep for the next one.
+fn decode_with<'s>(src: &'s str, memo: Option<&mut DecodeMemo>) -> (Decoded<'s>, Option<Kept>) {
     let mut diagnostics = Vec::new();
     let unparsed = |diagnostics| Decoded {
         spec: Spec::default(),
@@ -721,24 +845,63 @@ pub fn decode(src: &str) -> Decoded<'_> {
         }
         Err(e) => {
             diagnostics.push(tree_error(e));
-            return unparsed(diagnostics);
+            return (unparsed(diagnostics), None);
         }
     };
+    // The top-level `workloads` items, when there is one such key.
+    let items = match &root.value {
+        Value::Map(entries) => {
+            let mut w = entries.iter().filter(|(k, _)| k.name == "workloads");
+            match (w.next(), w.next()) {
+                (Some((_, n)), None) => match &n.value {
+                    Value::Seq(items) => Some(items),
+                    _ => None,
+                },
+                _ => None,
+            }
+        }
+        _ => None,
+    };
+    let memo = memo.filter(|_| items.is_some());
     let root_schema = schema();
-    let mut checker = SchemaChecker::new(root_schema);
+    let mut checker = SchemaChecker::new(root_schema, memo.as_deref());
     if !matches!(root.value, Value::Map(_)) {
         // A list or a scalar is not a spec: one error, and nothing follows from it.
         checker.wrong_type(&root, root_schema, &FieldPath::Root);
         diagnostics.extend(checker.diagnostics);
-        return unparsed(diagnostics);
+        return (unparsed(diagnostics), None);
     }
-    let checked = checker.value(&root, checker.rules.root, &FieldPath::Root);
+    let mut checked = checker.value(&root, checker.rules.root, &FieldPath::Root);
     diagnostics.extend(checker.diagnostics);
-    let (spec, parsed) = match serde_json::from_value::<Spec>(checked) {
+    let poisoned = checker.poisoned;
+    let marks = checker.items;
+    let item_rule = checker.item_rule;
+    // With a memo: the workloads deserialized one by one (those reused: the
+    // memo's), the rest of the spec without them.
+    let mut typed: Option<Vec<super::Workload>> = None;
+    if let (Some(m), Some(Json::Object(o))) = (&memo, Some(&mut checked)) {
+        let array = matches!(o.get("workloads"), Some(Json::Array(_)));
+        if let Some(Json::Array(values)) = o.remove("workloads").filter(|_| array) {
+            let one = |(i, v): (usize, Json)| match marks.get(i) {
+                Some(Item::Reused) => m.workloads.get(i)?.as_ref().map(|(_, _, w)| w.clone()),
+                _ => serde_json::from_value::<super::Workload>(v).ok(),
+            };
+            typed = values.into_iter().enumerate().map(one).collect();
+            if typed.is_none() {
+                // Only a disagreement of the schema and the types gets here:
+                // decode as if anew, which reports it.
+                return (decode_with(src, None).0, None);
+            }
+        }
+    }
+    let (mut spec, parsed) = match serde_json::from_value::<Spec>(checked) {
         Ok(spec) => (spec, true),
         // The checked value has the schema's shape, which is the types'
         // shape; this is reached only if the two ever disagree.
         Err(e) => {
+            if typed.is_some() {
+                return (decode_with(src, None).0, None);
+            }
             diagnostics.push(Pending {
                 code: codes::WRONG_TYPE,
                 severity: Severity::Error,
@@ -750,13 +913,30 @@ pub fn decode(src: &str) -> Decoded<'_> {
             (Spec::default(), false)
         }
     };
-    Decoded {
+    let mut kept = None;
+    if let (Some(m), Some(ws), Some(items), Some(id)) = (memo, typed, items, item_rule) {
+        let mut old = std::mem::take(&mut m.workloads);
+        kept = Some(
+            (ws.iter().enumerate())
+                .map(|(i, w)| match marks.get(i) {
+                    Some(Item::Reused) => old.get_mut(i).and_then(Option::take),
+                    Some(Item::Checked { clean: true }) => {
+                        Some((owned_tree(items.get(i)?), id, w.clone()))
+                    }
+                    _ => None,
+                })
+                .collect(),
+        );
+        spec.workloads = ws;
+    }
+    let decoded = Decoded {
         spec,
         spans: SpanMap { root: Some(root) },
         diagnostics,
-        poisoned: checker.poisoned,
+        poisoned,
         parsed,
-    }
+    };
+    (decoded, kept)
 }
 
 fn tree_error(e: TreeError) -> Pending {
