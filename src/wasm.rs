@@ -237,7 +237,7 @@ pub fn api_schema() -> serde_json::Value {
     serde_json::from_str(API_SCHEMA_JSON).expect("schema/api.json is JSON (tests/schema_files.rs)")
 }
 
-/// `schema/api.json`: [`api_schema`] as pretty JSON with a final newline
+/// `schema/api.json`: [`api_schema`] as compact JSON with a final newline
 /// (`tests/schema_files.rs` checks it against the types).
 pub const API_SCHEMA_JSON: &str = include_str!("../schema/api.json");
 

@@ -4,17 +4,20 @@
 //! `schema/api.json` (the JS API's types, from which scripts/pkg-assemble.mjs
 //! generates the TypeScript declarations) must be exactly what the Rust types
 //! generate. `UPDATE_SCHEMA=1 cargo test --test schema_files` rewrites them.
+//! They are compact JSON (one line and a newline): pretty printing would add
+//! about 1 KB to the gzipped module; `podwire schema` prints the same value
+//! pretty.
 
 use std::path::Path;
 
-fn pretty(v: &serde_json::Value) -> String {
-    let mut s = serde_json::to_string_pretty(v).expect("JSON");
+fn compact(v: &serde_json::Value) -> String {
+    let mut s = serde_json::to_string(v).expect("JSON");
     s.push('\n');
     s
 }
 
 fn check(file: &str, embedded: &str, generated: &serde_json::Value) {
-    let want = pretty(generated);
+    let want = compact(generated);
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
     if std::env::var_os("UPDATE_SCHEMA").is_some() {
         std::fs::write(&path, &want).unwrap_or_else(|e| panic!("write {file}: {e}"));

@@ -241,8 +241,8 @@ pub(crate) fn schema() -> &'static serde_json::Value {
     })
 }
 
-/// `schema/v1alpha1.json`: the language's schema as `podwire schema` prints
-/// it (pretty JSON, final newline).
+/// `schema/v1alpha1.json`: the language's schema that `podwire schema`
+/// prints, as compact JSON with a final newline (what the wasm embeds).
 pub const SCHEMA_JSON: &str = include_str!("../../schema/v1alpha1.json");
 
 /// The language's schema, generated from the types with schemars.
