@@ -281,7 +281,7 @@ pub(super) fn deployment(lw: &Lower, w: &Workload, out: &mut dyn FnMut(Object)) 
     pod_labels.extend(epp_selector(w));
     // Not the workload's label: the EPP's pods are not the workload's.
     pod_labels.remove(WORKLOAD_LABEL);
-    out(Object::Deployment(Deployment {
+    out(Object::Deployment(Box::new(Deployment {
         metadata: epp_meta(lw, w),
         spec: DeploymentSpec {
             replicas: Some(1),
@@ -366,7 +366,7 @@ pub(super) fn deployment(lw: &Lower, w: &Workload, out: &mut dyn FnMut(Object)) 
             ..Default::default()
         },
         ..Default::default()
-    }));
+    })));
 }
 
 #[cfg(test)]

@@ -107,7 +107,7 @@ fn gpu_direct_objects(lw: &Lower, out: &mut Vec<Object>) {
     ] {
         let pools: Vec<_> = lw.m.pools.iter().filter(|p| p.gpu_direct == mode).collect();
         if let Some(ds) = nccl_installer::installer(lw, mode, &pools) {
-            out.push(Object::DaemonSet(ds));
+            out.push(Object::DaemonSet(Box::new(ds)));
         }
     }
 }

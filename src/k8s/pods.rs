@@ -658,13 +658,13 @@ pub(super) fn workload(lw: &Lower, w: &Workload) -> Object {
     // keeps a re-apply (server-side apply) from resetting it.
     let owned_replicas = w.autoscale.is_none().then_some(replicas);
     match w.kind {
-        Kind::Job => Object::Job(Job {
+        Kind::Job => Object::Job(Box::new(Job {
             metadata: meta,
             spec: Some(job_spec()),
             ..Default::default()
-        }),
+        })),
         Kind::JobSet => Object::JobSet(jobset::jobset(w, meta, job_spec())),
-        Kind::StatefulSet => Object::StatefulSet(StatefulSet {
+        Kind::StatefulSet => Object::StatefulSet(Box::new(StatefulSet {
             metadata: meta,
             spec: StatefulSetSpec {
                 pod_management_policy: Some(s("Parallel")),
@@ -675,7 +675,7 @@ pub(super) fn workload(lw: &Lower, w: &Workload) -> Object {
                 ..Default::default()
             },
             ..Default::default()
-        }),
+        })),
         Kind::LeaderWorkerSet => {
             let leader = pod_template(lw, w, false);
             // The workers compute for their leader and serve nothing: no
@@ -686,9 +686,9 @@ pub(super) fn workload(lw: &Lower, w: &Workload) -> Object {
                 c.readiness_probe = None;
                 c.liveness_probe = None;
             }
-            Object::LeaderWorkerSet(lws::leader_worker_set(w, meta, leader, worker))
+            Object::LeaderWorkerSet(Box::new(lws::leader_worker_set(w, meta, leader, worker)))
         }
-        Kind::Deployment => Object::Deployment(Deployment {
+        Kind::Deployment => Object::Deployment(Box::new(Deployment {
             metadata: meta,
             spec: DeploymentSpec {
                 replicas: owned_replicas,
@@ -697,6 +697,6 @@ pub(super) fn workload(lw: &Lower, w: &Workload) -> Object {
                 ..Default::default()
             },
             ..Default::default()
-        }),
+        })),
     }
 }
