@@ -287,6 +287,8 @@ enum Item {
 #[derive(Debug, Default)]
 pub struct DecodeMemo {
     workloads: Vec<Option<(Node<'static>, RuleId, super::Workload)>>,
+    /// The previous parse, for re-reading only the workload typed into.
+    tree: super::reparse::TreeMemo,
 }
 
 /// Whether two trees hold the same values (their spans aside).
@@ -305,33 +307,6 @@ fn same_tree(a: &Node, b: &Node) -> bool {
                     .all(|((k, a), (l, b))| k.name == l.name && same_tree(a, b))
         }
         _ => false,
-    }
-}
-
-/// A tree that owns its text.
-fn owned_tree(n: &Node) -> Node<'static> {
-    let value = match &n.value {
-        Value::Scalar { text, plain } => Value::Scalar {
-            text: std::borrow::Cow::Owned(text.to_string()),
-            plain: *plain,
-        },
-        Value::Seq(items) => Value::Seq(items.iter().map(owned_tree).collect()),
-        Value::Map(entries) => Value::Map(
-            entries
-                .iter()
-                .map(|(k, v)| {
-                    let key = tree::Key {
-                        name: std::borrow::Cow::Owned(k.name.to_string()),
-                        span: k.span,
-                    };
-                    (key, owned_tree(v))
-                })
-                .collect(),
-        ),
-    };
-    Node {
-        value,
-        span: n.span,
     }
 }
 
@@ -829,7 +804,7 @@ pub fn decode_memo<'s>(src: &'s str, memo: &mut Option<DecodeMemo>) -> Decoded<'
 type Kept = Vec<Option<(Node<'static>, RuleId, super::Workload)>>;
 
 /// The decode, and with a memo, the workloads to keep for the next one.
-fn decode_with<'s>(src: &'s str, memo: Option<&mut DecodeMemo>) -> (Decoded<'s>, Option<Kept>) {
+fn decode_with<'s>(src: &'s str, mut memo: Option<&mut DecodeMemo>) -> (Decoded<'s>, Option<Kept>) {
     let mut diagnostics = Vec::new();
     let unparsed = |diagnostics| Decoded {
         spec: Spec::default(),
@@ -838,7 +813,11 @@ fn decode_with<'s>(src: &'s str, memo: Option<&mut DecodeMemo>) -> (Decoded<'s>,
         poisoned: Vec::new(),
         parsed: false,
     };
-    let root = match tree::parse(src) {
+    let parsed = match &mut memo {
+        Some(m) => m.tree.parse(src),
+        None => tree::parse(src),
+    };
+    let root = match parsed {
         Ok((root, soft)) => {
             diagnostics.extend(soft.into_iter().map(tree_error));
             root
@@ -921,7 +900,7 @@ fn decode_with<'s>(src: &'s str, memo: Option<&mut DecodeMemo>) -> (Decoded<'s>,
                 .map(|(i, w)| match marks.get(i) {
                     Some(Item::Reused) => old.get_mut(i).and_then(Option::take),
                     Some(Item::Checked { clean: true }) => {
-                        Some((owned_tree(items.get(i)?), id, w.clone()))
+                        Some((items.get(i)?.to_owned_tree(), id, w.clone()))
                     }
                     _ => None,
                 })

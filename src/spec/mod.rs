@@ -10,6 +10,7 @@ mod connections;
 pub mod decode;
 mod queues;
 mod reference;
+pub mod reparse;
 mod rules;
 mod serving;
 pub mod tree;

@@ -262,6 +262,23 @@ impl Totals {
 /// a loop over parser events with an explicit stack (no recursion), and every
 /// [`Limit`] is checked as the events arrive.
 pub fn parse(src: &str) -> Result<(Node<'_>, Vec<TreeError>), TreeError> {
+    parse_counted(src).map(|(root, soft, _)| (root, soft))
+}
+
+/// What [`parse_counted`] saw of a document besides its tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Facts {
+    /// An anchor or an alias occurred: the tree is not a plain function of
+    /// each part's text (see `spec::reparse`).
+    pub aliased: bool,
+    /// The document's totals against [`Limit::Nodes`] and
+    /// [`Limit::ExpandedBytes`].
+    pub nodes: usize,
+    pub bytes: usize,
+}
+
+/// [`parse`], and the document's [`Facts`].
+pub fn parse_counted(src: &str) -> Result<(Node<'_>, Vec<TreeError>, Facts), TreeError> {
     if src.len() > MAX_DOCUMENT_BYTES {
         return Err(TreeError::Limit {
             limit: Limit::DocumentBytes,
@@ -275,6 +292,7 @@ pub fn parse(src: &str) -> Result<(Node<'_>, Vec<TreeError>), TreeError> {
     let mut soft = Vec::new();
     let mut totals = Totals { nodes: 0, bytes: 0 };
     let mut docs = 0usize;
+    let mut aliased = false;
     loop {
         let (ev, ys) = match parser.next() {
             None => break,
@@ -296,6 +314,7 @@ pub fn parse(src: &str) -> Result<(Node<'_>, Vec<TreeError>), TreeError> {
             }
         };
         let span = span_of(&ys);
+        aliased |= matches!(ev, Event::Alias(_));
         let finished: Option<(Node, usize, Weight)> = match ev {
             Event::StreamStart | Event::StreamEnd | Event::Nothing | Event::DocumentEnd => None,
             Event::DocumentStart(_) => {
@@ -400,6 +419,7 @@ pub fn parse(src: &str) -> Result<(Node<'_>, Vec<TreeError>), TreeError> {
             continue;
         };
         if anchor != 0 {
+            aliased = true;
             anchors.insert(anchor, (node.clone(), weight));
         }
         let Some(parent) = stack.last_mut() else {
@@ -468,10 +488,44 @@ pub fn parse(src: &str) -> Result<(Node<'_>, Vec<TreeError>), TreeError> {
             },
         }
     }
+    let facts = Facts {
+        aliased,
+        nodes: totals.nodes,
+        bytes: totals.bytes,
+    };
     match root {
         None => Err(TreeError::Empty),
         Some(n) if n.is_null() => Err(TreeError::Empty),
-        Some(n) => Ok((n, soft)),
+        Some(n) => Ok((n, soft, facts)),
+    }
+}
+
+impl Node<'_> {
+    /// The same tree, owning its text.
+    pub fn to_owned_tree(&self) -> Node<'static> {
+        let value = match &self.value {
+            Value::Scalar { text, plain } => Value::Scalar {
+                text: Cow::Owned(text.to_string()),
+                plain: *plain,
+            },
+            Value::Seq(items) => Value::Seq(items.iter().map(Node::to_owned_tree).collect()),
+            Value::Map(entries) => Value::Map(
+                entries
+                    .iter()
+                    .map(|(k, v)| {
+                        let key = Key {
+                            name: Cow::Owned(k.name.to_string()),
+                            span: k.span,
+                        };
+                        (key, v.to_owned_tree())
+                    })
+                    .collect(),
+            ),
+        };
+        Node {
+            value,
+            span: self.span,
+        }
     }
 }
 
