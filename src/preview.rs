@@ -61,8 +61,8 @@ impl Default for Preview {
             graph: None,
             files: HashMap::new(),
             memo: crate::Memo {
+                objects: crate::k8s::ObjectMemo::keeping(),
                 decode: Some(Default::default()),
-                ..Default::default()
             },
         }
     }

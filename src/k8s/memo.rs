@@ -16,9 +16,13 @@ struct Cached {
     yaml: Option<String>,
 }
 
-/// See the module's docs.
+/// See the module's docs. The default keeps nothing (a plain compile, which
+/// writes the manifests in one pass and never compares objects); a
+/// preview's is [`ObjectMemo::keeping`].
 #[derive(Debug, Default)]
 pub struct ObjectMemo {
+    /// Whether this compile's objects are kept for the next one.
+    keep: bool,
     /// The previous compile's objects and what was computed of them.
     previous: Vec<(Object, Cached)>,
     /// The current compile's, by index (taken from `previous` where equal).
@@ -26,8 +30,20 @@ pub struct ObjectMemo {
 }
 
 impl ObjectMemo {
+    /// A memo that keeps each compile's objects for the next (a preview's).
+    pub fn keeping() -> Self {
+        ObjectMemo {
+            keep: true,
+            ..Default::default()
+        }
+    }
+
     /// Start a compile of `objects`: what is known of each.
     pub fn begin(&mut self, objects: &[Object]) {
+        if !self.keep {
+            self.current.clear();
+            return;
+        }
         let mut previous = std::mem::take(&mut self.previous);
         self.current = objects
             .iter()
@@ -61,6 +77,11 @@ impl ObjectMemo {
 
     /// [`super::manifests_yaml`], reusing the documents known.
     pub fn manifests_yaml(&mut self, objects: &[Object]) -> Result<String, crate::yaml::Error> {
+        if !self.keep {
+            // Nothing to reuse or keep: one emitter for the whole file, not
+            // a String per object copied into it.
+            return super::manifests_yaml(objects);
+        }
         let mut out = String::new();
         for (i, o) in objects.iter().enumerate() {
             if i > 0 {
@@ -84,6 +105,9 @@ impl ObjectMemo {
 
     /// End the compile: keep its objects for the next one.
     pub fn end(&mut self, objects: Vec<Object>) {
+        if !self.keep {
+            return;
+        }
         let current = std::mem::take(&mut self.current);
         self.previous = objects
             .into_iter()
