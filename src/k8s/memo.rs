@@ -2,8 +2,9 @@
 //! JSON size (the PW0418 check) and YAML text (the manifests), reused for an
 //! object equal to the one at the same place last time. Typing into a large
 //! spec changes one workload's few objects; comparing the others costs far
-//! less than serializing them again. A fresh memo computes everything, so
-//! `compile` and a preview share one code path.
+//! less than serializing them again. A plain compile's memo (the default)
+//! keeps nothing and writes the manifests with [`super::manifests_yaml`];
+//! the preview tests hold both paths to the same output.
 
 use super::objects::Object;
 use super::order::SEPARATOR;
