@@ -3,12 +3,13 @@
 //! object equal to the one at the same place last time. Typing into a large
 //! spec changes one workload's few objects; comparing the others costs far
 //! less than serializing them again. A plain compile's memo (the default)
-//! keeps nothing and writes the manifests with [`super::manifests_yaml`];
-//! the preview tests hold both paths to the same output.
+//! keeps nothing across compiles: it writes the whole manifests file while
+//! it measures the objects, in one pass over each, and hands that file to
+//! the compile. The preview tests hold both to [`super::manifests_yaml`].
 
 use super::objects::Object;
 use super::order::SEPARATOR;
-use super::size::{json_size, oversized_of, Oversized, MAX_OBJECT_BYTES};
+use super::size::{oversized_of, Oversized, MAX_OBJECT_BYTES};
 use crate::yaml::Emitter;
 
 #[derive(Debug, Clone, Default)]
@@ -28,6 +29,8 @@ pub struct ObjectMemo {
     previous: Vec<(Object, Cached)>,
     /// The current compile's, by index (taken from `previous` where equal).
     current: Vec<Cached>,
+    /// A plain compile's manifests file, written while measuring the objects.
+    manifests: Option<Result<String, crate::yaml::Error>>,
 }
 
 impl ObjectMemo {
@@ -41,6 +44,7 @@ impl ObjectMemo {
 
     /// Start a compile of `objects`: what is known of each.
     pub fn begin(&mut self, objects: &[Object]) {
+        self.manifests = None;
         if !self.keep {
             self.current.clear();
             return;
@@ -56,32 +60,77 @@ impl ObjectMemo {
             .collect();
     }
 
-    /// The objects' JSON sizes (as [`json_size`]), after [`Self::begin`] with them.
+    /// Object `i`'s JSON size (as [`super::json_size`]), after
+    /// [`Self::begin`] with the objects: known, or measured while its YAML
+    /// is written, and both kept.
     fn size(&mut self, i: usize, o: &Object) -> usize {
-        match self.current.get_mut(i) {
-            Some(c) => *c.size.get_or_insert_with(|| json_size(o)),
-            None => json_size(o),
+        let Some(c) = self.current.get_mut(i) else {
+            return super::json_size(o);
+        };
+        if let Some(size) = c.size {
+            return size;
         }
+        let mut e = Emitter::with_capacity(1024);
+        let size = match o.write_sized_yaml(&mut e) {
+            Ok(size) => {
+                c.yaml = Some(e.finish());
+                size
+            }
+            // Unwritable: measured alone, and the error is the manifests'.
+            Err(_) => super::json_size(o),
+        };
+        c.size = Some(size);
+        size
     }
 
-    /// [`super::oversized`], reusing the sizes known.
+    /// [`super::oversized`], reusing the sizes known. A plain compile's memo
+    /// writes the manifests file meanwhile (see the module's docs).
     pub fn oversized(&mut self, objects: &[Object]) -> Vec<Oversized> {
-        objects
-            .iter()
-            .enumerate()
-            .filter_map(|(i, o)| {
-                let bytes = self.size(i, o);
-                (bytes > MAX_OBJECT_BYTES).then(|| oversized_of(o, bytes))
-            })
+        let sizes = if self.keep {
+            (objects.iter().enumerate())
+                .map(|(i, o)| self.size(i, o))
+                .collect()
+        } else {
+            self.write_manifests(objects)
+        };
+        (objects.iter().zip(sizes))
+            .filter(|(_, bytes)| *bytes > MAX_OBJECT_BYTES)
+            .map(|(o, bytes)| oversized_of(o, bytes))
             .collect()
     }
 
-    /// [`super::manifests_yaml`], reusing the documents known.
+    /// Write every object's YAML document into one manifests file, as
+    /// [`super::manifests_yaml`] does, keep it for [`Self::manifests_yaml`]
+    /// and return each object's JSON size.
+    fn write_manifests(&mut self, objects: &[Object]) -> Vec<usize> {
+        let mut e = Emitter::with_capacity(1024 * objects.len().max(1));
+        let mut failed = None;
+        let sizes = (objects.iter().enumerate())
+            .map(|(i, o)| {
+                if i > 0 {
+                    e.raw(SEPARATOR);
+                }
+                o.write_sized_yaml(&mut e).unwrap_or_else(|error| {
+                    failed.get_or_insert(error);
+                    super::json_size(o)
+                })
+            })
+            .collect();
+        self.manifests = Some(match failed {
+            None => Ok(e.finish()),
+            Some(error) => Err(error),
+        });
+        sizes
+    }
+
+    /// [`super::manifests_yaml`], reusing the documents known: of this
+    /// compile's objects, after [`Self::oversized`] with them.
     pub fn manifests_yaml(&mut self, objects: &[Object]) -> Result<String, crate::yaml::Error> {
         if !self.keep {
-            // Nothing to reuse or keep: one emitter for the whole file, not
-            // a String per object copied into it.
-            return super::manifests_yaml(objects);
+            return match self.manifests.take() {
+                Some(written) => written,
+                None => super::manifests_yaml(objects),
+            };
         }
         let mut out = String::new();
         for (i, o) in objects.iter().enumerate() {

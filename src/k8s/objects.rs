@@ -178,60 +178,49 @@ impl Object {
 
     /// Append the object's YAML document (what [`Object::to_yaml`] returns).
     pub fn write_yaml(&self, e: &mut Emitter) -> Result<(), crate::yaml::Error> {
-        match self {
-            Object::Namespace(o) => e.document(o),
-            Object::GkeNetworkParamSet(o) => e.document(o),
-            Object::Network(o) => e.document(o),
-            Object::DaemonSet(o) => e.document(o),
-            Object::ServiceAccount(o) => e.document(o),
-            Object::NetworkPolicy(o) => e.document(o),
-            Object::Service(o) => e.document(o),
-            Object::Job(o) => e.document(o),
-            Object::JobSet(o) => e.document(o),
-            Object::LeaderWorkerSet(o) => e.document(o),
-            Object::StatefulSet(o) => e.document(o),
-            Object::Deployment(o) => e.document(o),
-            Object::Kueue(o) => e.document(o),
-            Object::PodDisruptionBudget(o) => e.document(o),
-            Object::HorizontalPodAutoscaler(o) => e.document(o),
-            Object::PodMonitoring(o) => e.document(o),
-            Object::Gateway(o) => e.document(o),
-            Object::HttpRoute(o) => e.document(o),
-            Object::HealthCheckPolicy(o) => e.document(o),
-            Object::Role(o) => e.document(o),
-            Object::RoleBinding(o) => e.document(o),
-            Object::InferencePool(o) => e.document(o),
-        }
+        e.document(self)
+    }
+
+    /// [`Object::write_yaml`], returning the object's size as compact JSON
+    /// (as [`super::json_size`]) measured in the same pass.
+    pub fn write_sized_yaml(&self, e: &mut Emitter) -> Result<usize, crate::yaml::Error> {
+        e.sized_document(self)
     }
 
     /// The object as JSON (apiVersion and kind first).
     pub fn to_json(&self) -> serde_json::Value {
-        let r = match self {
-            Object::Namespace(o) => serde_json::to_value(o),
-            Object::GkeNetworkParamSet(o) => serde_json::to_value(o),
-            Object::Network(o) => serde_json::to_value(o),
-            Object::DaemonSet(o) => serde_json::to_value(o),
-            Object::ServiceAccount(o) => serde_json::to_value(o),
-            Object::NetworkPolicy(o) => serde_json::to_value(o),
-            Object::Service(o) => serde_json::to_value(o),
-            Object::Job(o) => serde_json::to_value(o),
-            Object::JobSet(o) => serde_json::to_value(o),
-            Object::LeaderWorkerSet(o) => serde_json::to_value(o),
-            Object::StatefulSet(o) => serde_json::to_value(o),
-            Object::Deployment(o) => serde_json::to_value(o),
-            Object::Kueue(o) => serde_json::to_value(o),
-            Object::PodDisruptionBudget(o) => serde_json::to_value(o),
-            Object::HorizontalPodAutoscaler(o) => serde_json::to_value(o),
-            Object::PodMonitoring(o) => serde_json::to_value(o),
-            Object::Gateway(o) => serde_json::to_value(o),
-            Object::HttpRoute(o) => serde_json::to_value(o),
-            Object::HealthCheckPolicy(o) => serde_json::to_value(o),
-            Object::Role(o) => serde_json::to_value(o),
-            Object::RoleBinding(o) => serde_json::to_value(o),
-            Object::InferencePool(o) => serde_json::to_value(o),
-        };
         // Serializing these plain structs cannot fail (no maps with non-string keys).
-        r.unwrap_or(serde_json::Value::Null)
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// An object serializes as the Kubernetes object it holds.
+impl serde::Serialize for Object {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Object::Namespace(o) => o.serialize(serializer),
+            Object::GkeNetworkParamSet(o) => o.serialize(serializer),
+            Object::Network(o) => o.serialize(serializer),
+            Object::DaemonSet(o) => o.serialize(serializer),
+            Object::ServiceAccount(o) => o.serialize(serializer),
+            Object::NetworkPolicy(o) => o.serialize(serializer),
+            Object::Service(o) => o.serialize(serializer),
+            Object::Job(o) => o.serialize(serializer),
+            Object::JobSet(o) => o.serialize(serializer),
+            Object::LeaderWorkerSet(o) => o.serialize(serializer),
+            Object::StatefulSet(o) => o.serialize(serializer),
+            Object::Deployment(o) => o.serialize(serializer),
+            Object::Kueue(o) => o.serialize(serializer),
+            Object::PodDisruptionBudget(o) => o.serialize(serializer),
+            Object::HorizontalPodAutoscaler(o) => o.serialize(serializer),
+            Object::PodMonitoring(o) => o.serialize(serializer),
+            Object::Gateway(o) => o.serialize(serializer),
+            Object::HttpRoute(o) => o.serialize(serializer),
+            Object::HealthCheckPolicy(o) => o.serialize(serializer),
+            Object::Role(o) => o.serialize(serializer),
+            Object::RoleBinding(o) => o.serialize(serializer),
+            Object::InferencePool(o) => o.serialize(serializer),
+        }
     }
 }
 

@@ -20,39 +20,12 @@ pub struct Oversized {
     pub bytes: usize,
 }
 
-/// Measured with the YAML emitter's serializer, which knows compact JSON's
-/// length too: the objects' serialization is compiled once for both.
-fn json_len<T: serde::Serialize>(value: &T) -> usize {
-    crate::yaml::json_len(value)
-}
-
 /// The size of an object as compact JSON (what a client sends and the API
-/// server stores).
+/// server stores), measured with the YAML emitter's serializer, which knows
+/// compact JSON's length too: the objects' serialization is compiled once
+/// for both.
 pub fn json_size(o: &Object) -> usize {
-    match o {
-        Object::Namespace(o) => json_len(o),
-        Object::GkeNetworkParamSet(o) => json_len(o),
-        Object::Network(o) => json_len(o),
-        Object::DaemonSet(o) => json_len(o),
-        Object::ServiceAccount(o) => json_len(o),
-        Object::NetworkPolicy(o) => json_len(o),
-        Object::Service(o) => json_len(o),
-        Object::Job(o) => json_len(o),
-        Object::JobSet(o) => json_len(o),
-        Object::LeaderWorkerSet(o) => json_len(o),
-        Object::StatefulSet(o) => json_len(o),
-        Object::Deployment(o) => json_len(o),
-        Object::Kueue(o) => json_len(o),
-        Object::PodDisruptionBudget(o) => json_len(o),
-        Object::HorizontalPodAutoscaler(o) => json_len(o),
-        Object::PodMonitoring(o) => json_len(o),
-        Object::Gateway(o) => json_len(o),
-        Object::HttpRoute(o) => json_len(o),
-        Object::HealthCheckPolicy(o) => json_len(o),
-        Object::Role(o) => json_len(o),
-        Object::RoleBinding(o) => json_len(o),
-        Object::InferencePool(o) => json_len(o),
-    }
+    crate::yaml::json_len(o)
 }
 
 /// Every object over [`MAX_OBJECT_BYTES`], in apply order.

@@ -4,11 +4,13 @@
 //! [`super::quote`].
 //!
 //! The same serializer also measures a value's compact JSON (what
-//! `serde_json::to_vec` would write) without writing it ([`json_len`]): the
-//! object size check needs that length of every object, and with one
-//! serializer for both every `Serialize` impl of the Kubernetes types is
-//! compiled once, not once per serializer (about a fifth of the wasm
-//! module's code was the second copy).
+//! `serde_json::to_vec` would write), alone ([`json_len`]) or while it
+//! writes the value's YAML ([`Emitter::sized_document`]): the object size
+//! check needs that length of every object, a compile then writes the same
+//! objects, and one pass over an object does both. With one serializer for
+//! both every `Serialize` impl of the Kubernetes types is also compiled
+//! once, not once per serializer (about a fifth of the wasm module's code
+//! was the second copy).
 
 use super::decimal;
 use super::quote::push_string;
@@ -54,8 +56,9 @@ pub struct Emitter {
     /// Only whole `&str`s and ASCII are written: always UTF-8.
     out: Vec<u8>,
     at: At,
-    /// Measuring compact JSON instead (see [`json_len`]): nothing is
-    /// written to `out`, this counts the bytes the JSON would take.
+    /// Whether YAML is written to `out` (not when only measuring JSON).
+    write: bool,
+    /// Measuring compact JSON: the bytes the JSON written so far would take.
     json: Option<usize>,
 }
 
@@ -67,6 +70,7 @@ pub fn json_len<T: Serialize + ?Sized>(v: &T) -> usize {
     let mut e = Emitter {
         out: Vec::new(),
         at: At::Root,
+        write: false,
         json: Some(0),
     };
     let _ = v.serialize(&mut e);
@@ -150,6 +154,17 @@ fn json_string_len(s: &str) -> usize {
     })
 }
 
+/// A float as YAML: its shortest decimal text, or YAML's spellings of the
+/// non-finite values.
+fn yaml_float(v: f64) -> String {
+    match serde_json::Number::from_f64(v) {
+        Some(n) => n.to_string(),
+        None if v.is_nan() => ".nan".to_string(),
+        None if v > 0.0 => ".inf".to_string(),
+        None => "-.inf".to_string(),
+    }
+}
+
 /// An open mapping or sequence, held by the value being written (serde's
 /// compound types), so nesting follows the Rust call stack.
 pub struct Block<'e> {
@@ -169,8 +184,18 @@ impl Emitter {
         Emitter {
             out: Vec::with_capacity(bytes),
             at: At::Root,
+            write: true,
             json: None,
         }
+    }
+
+    /// [`Self::document`], also measuring the value's compact JSON in the
+    /// same pass: the length [`json_len`] gives.
+    pub fn sized_document<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<usize, Error> {
+        self.json = Some(0);
+        let written = self.document(v);
+        let size = self.json.take().unwrap_or_default();
+        written.map(|()| size)
     }
 
     /// Append a value as a YAML document. On error nothing of it is kept:
@@ -212,6 +237,13 @@ impl Emitter {
     fn scalar(&mut self, text: &str) {
         if let Some(n) = &mut self.json {
             *n += text.len();
+        }
+        self.write_scalar(text);
+    }
+
+    /// [`Self::scalar`]'s YAML alone (for a value whose JSON text differs).
+    fn write_scalar(&mut self, text: &str) {
+        if !self.write {
             return;
         }
         if let At::Key(_) = self.at {
@@ -248,16 +280,18 @@ impl Block<'_> {
     /// Start the next key or item: a new line (or the rest of the parent's
     /// `- ` line for the first child), indentation, and `- ` in a sequence.
     fn next(&mut self) {
+        let first = self.empty;
+        self.empty = false;
         if let Some(n) = &mut self.e.json {
             // The comma before every child but the first.
-            if !self.empty {
+            if !first {
                 *n += 1;
             }
-            self.empty = false;
+        }
+        if !self.e.write {
             return;
         }
-        if self.empty {
-            self.empty = false;
+        if first {
             match self.opened {
                 Opened::AfterDash => {}
                 Opened::AfterKey => {
@@ -280,6 +314,8 @@ impl Block<'_> {
         if let Some(n) = &mut self.e.json {
             // `"k":`
             *n += json_string_len(k) + 1;
+        }
+        if !self.e.write {
             return;
         }
         push_string(&mut self.e.out, k);
@@ -298,9 +334,8 @@ impl Block<'_> {
         if let Some(n) = &mut self.e.json {
             // `]` or `}`.
             *n += 1;
-            return Ok(());
         }
-        if self.empty {
+        if self.empty && self.e.write {
             let out = &mut self.e.out;
             if self.opened == Opened::AfterKey {
                 out.push(b' ');
@@ -358,20 +393,16 @@ impl<'e> ser::Serializer for &'e mut Emitter {
         if let Some(n) = &mut self.json {
             // serde_json writes an f32 as the shortest f32 text.
             *n += serde_json::to_string(&v).map_or(0, |t| t.len());
-            return Ok(());
         }
-        self.serialize_f64(f64::from(v))
+        self.write_scalar(&yaml_float(f64::from(v)));
+        Ok(())
     }
     fn serialize_f64(self, v: f64) -> R {
-        let text = match serde_json::Number::from_f64(v) {
-            Some(n) => n.to_string(),
+        if let Some(n) = &mut self.json {
             // serde_json writes non-finite numbers as `null`.
-            None if self.json.is_some() => "null".to_string(),
-            None if v.is_nan() => ".nan".to_string(),
-            None if v > 0.0 => ".inf".to_string(),
-            None => "-.inf".to_string(),
-        };
-        self.scalar(&text);
+            *n += serde_json::Number::from_f64(v).map_or(4, |n| n.to_string().len());
+        }
+        self.write_scalar(&yaml_float(v));
         Ok(())
     }
     fn serialize_char(self, v: char) -> R {
@@ -380,6 +411,8 @@ impl<'e> ser::Serializer for &'e mut Emitter {
     fn serialize_str(self, v: &str) -> R {
         if let Some(n) = &mut self.json {
             *n += json_string_len(v);
+        }
+        if !self.write {
             return Ok(());
         }
         if let At::Key(_) = self.at {
@@ -528,10 +561,12 @@ struct KeySer<'o> {
 
 impl KeySer<'_> {
     fn text(self, v: &str) -> Result<(), Error> {
-        match &mut self.e.json {
+        if let Some(n) = &mut self.e.json {
             // serde_json quotes number and bool keys too.
-            Some(n) => *n += json_string_len(v),
-            None => push_string(&mut self.e.out, v),
+            *n += json_string_len(v);
+        }
+        if self.e.write {
+            push_string(&mut self.e.out, v);
         }
         Ok(())
     }
@@ -666,9 +701,11 @@ impl ser::SerializeMap for Block<'_> {
         // Write the key straight into the output: no String per key.
         self.next();
         k.serialize(KeySer { e: &mut *self.e })?;
-        match &mut self.e.json {
-            Some(n) => *n += 1,
-            None => self.e.out.push(b':'),
+        if let Some(n) = &mut self.e.json {
+            *n += 1;
+        }
+        if self.e.write {
+            self.e.out.push(b':');
         }
         self.e.at = At::Key(self.indent);
         Ok(())
@@ -899,6 +936,34 @@ mod tests {
             yaml(&shapes.variants),
             "- Unit\n- Newtype: 3\n- Tuple:\n  - 1\n  - t\n- Struct:\n    a: 1\n    b: []\n"
         );
+        // Measured while writing: the same YAML as `document` writes and the
+        // same length as `json_len`, document after document, and no
+        // measure left on for the next plain document.
+        let mut both = super::Emitter::with_capacity(0);
+        let mut plain = super::Emitter::with_capacity(0);
+        let values = [
+            serde_json::to_value(&strings).unwrap_or_else(|e| panic!("{e}")),
+            serde_json::to_value(&shapes).unwrap_or_else(|e| panic!("{e}")),
+            json!(7),
+            json!({}),
+            json!([[], {"a": [1.5, null]}]),
+        ];
+        for v in &values {
+            let size = both.sized_document(v).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(size, super::json_len(v), "{v}");
+            assert_eq!(size, serde_json::to_vec(v).map_or(0, |j| j.len()), "{v}");
+            plain.document(v).unwrap_or_else(|e| panic!("{e}"));
+        }
+        // The typed value too (its floats and bytes are not JSON values).
+        let size = both
+            .sized_document(&shapes)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(size, super::json_len(&shapes));
+        plain.document(&shapes).unwrap_or_else(|e| panic!("{e}"));
+        both.document(&7).unwrap_or_else(|e| panic!("{e}"));
+        plain.document(&7).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(both.json, None);
+        assert_eq!(both.finish(), plain.finish());
     }
 
     /// Timestamps are refused wherever they are (a field, a map value, an
