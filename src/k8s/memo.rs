@@ -169,3 +169,41 @@ impl ObjectMemo {
             .collect();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Both memos write the file `manifests_yaml` writes, for every example,
+    /// and a preview's keeps each object's size as `json_size` measures it
+    /// (alone, in a pass of its own) and its document as `to_yaml` writes it.
+    #[test]
+    fn one_pass_writes_what_the_emitter_writes_and_measures_what_json_len_measures() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+        let mut checked = 0;
+        for entry in std::fs::read_dir(dir).expect("examples/") {
+            let path = entry.expect("entry").path();
+            if path.extension().is_none_or(|e| e != "yaml") {
+                continue;
+            }
+            let src = std::fs::read_to_string(&path).expect("example");
+            let objects = crate::analyze(&src).objects;
+            assert!(!objects.is_empty(), "{}", path.display());
+            let want = super::super::manifests_yaml(&objects).expect("manifests");
+            for mut memo in [ObjectMemo::default(), ObjectMemo::keeping()] {
+                memo.begin(&objects);
+                assert!(memo.oversized(&objects).is_empty());
+                if memo.keep {
+                    for (c, o) in memo.current.iter().zip(&objects) {
+                        assert_eq!(c.size, Some(super::super::json_size(o)), "{}", o.name());
+                        assert_eq!(c.yaml.as_deref(), o.to_yaml().ok().as_deref());
+                    }
+                }
+                let got = memo.manifests_yaml(&objects).expect("manifests");
+                assert_eq!(got, want, "{} (keep: {})", path.display(), memo.keep);
+            }
+            checked += 1;
+        }
+        assert!(checked >= 10, "only {checked} examples");
+    }
+}
