@@ -63,6 +63,7 @@ impl Default for Preview {
             memo: crate::Memo {
                 objects: crate::k8s::ObjectMemo::keeping(),
                 decode: Some(Default::default()),
+                exits_after: false,
             },
         }
     }

@@ -96,6 +96,7 @@ impl JsCompileOptions {
                 endpoint: e.endpoint,
                 ca_certificate: e.ca_certificate,
             }),
+            exits_after: false,
         };
         let Some(files) = self.files else {
             return Ok((opts, None));

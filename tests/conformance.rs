@@ -209,6 +209,7 @@ fn kubeconfigs_read_by_kubectl() {
         &src,
         &podwire::Options {
             endpoint: Some(ep.clone()),
+            ..Default::default()
         },
     );
     let f = dir.join("filled.yaml");
@@ -264,7 +265,13 @@ fn kubeconfig_matches_gcloud_get_credentials() {
     let src =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/seed.yaml"))
             .expect("read");
-    let c = podwire::compile(&src, &podwire::Options { endpoint: Some(ep) });
+    let c = podwire::compile(
+        &src,
+        &podwire::Options {
+            endpoint: Some(ep),
+            ..Default::default()
+        },
+    );
     let ours = dir.join("ours.yaml");
     std::fs::write(&ours, file(&c, podwire::KUBECONFIG_FILE)).expect("write");
     assert_eq!(kubectl_view(&ours), g);

@@ -209,7 +209,11 @@ fn dispatch(cli: Cli) -> Result<i32, CliError> {
                     .exit();
             }
             let (file, bytes) = read_spec(&spec)?;
-            let (src, c) = podwire::compile_bytes(&bytes, &Options::default());
+            let opts = Options {
+                exits_after: true,
+                ..Options::default()
+            };
+            let (src, c) = podwire::compile_bytes(&bytes, &opts);
             if !c.diagnostics.is_empty() || format == Format::Json {
                 print_diagnostics(&file, &src, &c.diagnostics, format);
             }
