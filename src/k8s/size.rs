@@ -64,17 +64,11 @@ mod tests {
     /// Every object of every example: the measured length is serde_json's.
     #[test]
     fn json_size_is_the_length_of_the_objects_json() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
         let mut n = 0;
-        for entry in std::fs::read_dir(dir).expect("examples/") {
-            let path = entry.expect("entry").path();
-            if path.extension().is_none_or(|e| e != "yaml") {
-                continue;
-            }
-            let src = std::fs::read_to_string(&path).expect("example");
-            for o in objects(&src) {
+        for example in crate::wasm::bundled_examples() {
+            for o in objects(&example.source) {
                 let want = o.to_json().to_string().len();
-                assert_eq!(json_size(&o), want, "{}: {}", path.display(), o.name());
+                assert_eq!(json_size(&o), want, "{}: {}", example.name, o.name());
                 n += 1;
             }
         }
