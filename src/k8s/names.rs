@@ -34,9 +34,11 @@ fn workload_of(o: &Object) -> Option<String> {
 /// Every clash among `objects`, in apply order: each later object that takes
 /// an earlier one's identity, and each object that takes a Kubernetes name.
 pub fn name_clashes(objects: &[Object]) -> Vec<NameClash> {
-    type Identity = (&'static str, Option<String>, String);
-    let mut seen: std::collections::HashMap<Identity, Option<String>> =
-        std::collections::HashMap::new();
+    // Keyed by borrowed identities, the first holder's index as the value:
+    // a preview runs this on every keystroke, over every object.
+    type Identity<'o> = (&'static str, Option<&'o str>, &'o str);
+    let mut seen: std::collections::HashMap<Identity, usize> =
+        std::collections::HashMap::with_capacity(objects.len());
     let mut out = Vec::new();
     // LeaderWorkerSet names a headless Service after each group's leader
     // (`<lws>-<group>`, subdomain policy UniquePerReplica) and the workers'
@@ -47,61 +49,123 @@ pub fn name_clashes(objects: &[Object]) -> Vec<NameClash> {
         .filter(|o| matches!(o, Object::LeaderWorkerSet(_)))
         .map(|o| (o.namespace(), o.name()))
         .collect();
-    for o in objects {
-        let (_, kind, _) = o.type_info();
-        if matches!(o, Object::Service(_) | Object::StatefulSet(_)) {
-            let taken = lws.iter().find(|(ns, name)| {
-                *ns == o.namespace()
-                    && o.name()
-                        .strip_prefix(name)
-                        .and_then(|r| r.strip_prefix('-'))
-                        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-            });
-            if let Some((_, name)) = taken {
-                out.push(NameClash {
-                    kind,
-                    name: o.name().to_string(),
-                    workload: workload_of(o),
-                    with: Some((*name).to_string()),
-                    kubernetes_own: false,
-                    lws: Some((*name).to_string()),
+    if !lws.is_empty() {
+        for o in objects {
+            let (_, kind, _) = o.type_info();
+            if matches!(o, Object::Service(_) | Object::StatefulSet(_)) {
+                let taken = lws.iter().find(|(ns, name)| {
+                    *ns == o.namespace()
+                        && o.name()
+                            .strip_prefix(name)
+                            .and_then(|r| r.strip_prefix('-'))
+                            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
                 });
+                if let Some((_, name)) = taken {
+                    out.push(NameClash {
+                        kind,
+                        name: o.name().to_string(),
+                        workload: workload_of(o),
+                        with: Some((*name).to_string()),
+                        kubernetes_own: false,
+                        lws: Some((*name).to_string()),
+                    });
+                }
             }
         }
     }
-    for o in objects {
+    for (i, o) in objects.iter().enumerate() {
         let (_, kind, _) = o.type_info();
-        let name = o.name().to_string();
-        if KUBERNETES_OWN.contains(&(kind, name.as_str())) {
+        let name = o.name();
+        if KUBERNETES_OWN.contains(&(kind, name)) {
             out.push(NameClash {
                 kind,
-                name: name.clone(),
+                name: name.to_string(),
                 workload: workload_of(o),
                 with: None,
                 kubernetes_own: true,
                 lws: None,
             });
         }
-        let key = (kind, o.namespace().map(str::to_string), name.clone());
-        match seen.get(&key) {
-            Some(first) => {
-                let (mine, theirs) = match (workload_of(o), first) {
-                    (Some(w), other) => (Some(w), other.clone()),
-                    (None, other) => (other.clone(), None),
+        match seen.entry((kind, o.namespace(), name)) {
+            std::collections::hash_map::Entry::Occupied(first) => {
+                let first = workload_of(&objects[*first.get()]);
+                let (mine, theirs) = match workload_of(o) {
+                    Some(w) => (Some(w), first),
+                    None => (first, None),
                 };
                 out.push(NameClash {
                     kind,
-                    name,
+                    name: name.to_string(),
                     workload: mine,
                     with: theirs,
                     kubernetes_own: false,
                     lws: None,
                 });
             }
-            None => {
-                seen.insert(key, workload_of(o));
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(i);
             }
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::api::core::v1::{Service, ServiceAccount};
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+    fn meta(name: &str, ns: Option<&str>, workload: Option<&str>) -> ObjectMeta {
+        ObjectMeta {
+            name: Some(name.into()),
+            namespace: ns.map(str::to_string),
+            labels: workload.map(|w| [(WORKLOAD_LABEL.to_string(), w.to_string())].into()),
+            ..Default::default()
+        }
+    }
+
+    fn account(name: &str, ns: Option<&str>, workload: Option<&str>) -> Object {
+        Object::ServiceAccount(ServiceAccount {
+            metadata: meta(name, ns, workload),
+            ..Default::default()
+        })
+    }
+
+    fn clash(name: &str, workload: Option<&str>, with: Option<&str>, own: bool) -> NameClash {
+        NameClash {
+            kind: "ServiceAccount",
+            name: name.into(),
+            workload: workload.map(Into::into),
+            with: with.map(Into::into),
+            kubernetes_own: own,
+            lws: None,
+        }
+    }
+
+    #[test]
+    fn a_later_object_that_takes_an_identity_clashes_with_the_first_holder() {
+        let objects = [
+            account("a", Some("ns"), Some("first")),
+            account("a", Some("other"), Some("elsewhere")), // another namespace: its own
+            Object::Service(Service {
+                metadata: meta("a", Some("ns"), Some("svc")), // another kind: its own
+                ..Default::default()
+            }),
+            account("a", Some("ns"), Some("second")),
+            account("a", Some("ns"), None), // podwire's own object: located at the first holder
+            account("b", Some("ns"), None),
+            account("b", Some("ns"), Some("third")),
+            account("default", Some("ns"), Some("dflt")),
+        ];
+        assert_eq!(
+            name_clashes(&objects),
+            [
+                clash("a", Some("second"), Some("first"), false),
+                clash("a", Some("first"), None, false),
+                clash("b", Some("third"), None, false),
+                clash("default", Some("dflt"), None, true),
+            ]
+        );
+    }
 }
