@@ -74,6 +74,14 @@ impl Preview {
         Self::default()
     }
 
+    /// Free what the last update replaced (the previous compile's objects).
+    /// A front end calls it when idle, after it has shown the update; an
+    /// update does it itself when it was not called, so memory stays
+    /// bounded either way.
+    pub fn tidy(&mut self) {
+        self.memo.objects.tidy();
+    }
+
     /// Compile `source`, rendering the files `wanted` accepts, and return
     /// what changed.
     pub fn update(
@@ -307,6 +315,9 @@ mod tests {
                     }
                 }
                 let u = p.update(&text, &o, wanted[shown]);
+                if next(2) == 0 {
+                    p.tidy(); // as a front end does when idle, now and then
+                }
                 ok += usize::from(u.ok);
                 assert_eq!(
                     m.apply(u),

@@ -320,6 +320,13 @@ mod bindings {
             };
             to_js(&u)
         }
+
+        /// Free what the last update replaced; call it when idle (after
+        /// showing the update). Not calling it is fine: the next update
+        /// does it, on the way to its result.
+        pub fn tidy(&mut self) {
+            self.0.tidy();
+        }
     }
 
     /// The JSON Schema of the spec language (what `podwire schema` prints).

@@ -31,6 +31,10 @@ pub struct ObjectMemo {
     current: Vec<Cached>,
     /// A plain compile's manifests file, written while measuring the objects.
     manifests: Option<Result<String, crate::yaml::Error>>,
+    /// The objects the last [`Self::begin`] replaced, freed by
+    /// [`Self::tidy`] when the caller is idle (a preview's, after it has
+    /// shown the update), else by the next `begin`.
+    retired: Vec<(Object, Cached)>,
 }
 
 impl ObjectMemo {
@@ -58,6 +62,14 @@ impl ObjectMemo {
                 _ => Cached::default(),
             })
             .collect();
+        // Freeing a large spec's objects is a tenth of a keystroke's
+        // update: left for `tidy`, off the path to the screen.
+        self.retired = previous;
+    }
+
+    /// Free the objects the last compile replaced (see `retired`).
+    pub fn tidy(&mut self) {
+        self.retired = Vec::new();
     }
 
     /// Object `i`'s JSON size (as [`super::json_size`]), after

@@ -197,6 +197,7 @@ const p = new Preview();
 const u: PreviewUpdate = p.update(examples()[0].source, { files: ["gke/cluster.json"] });
 const changed: boolean = u.graphChanged;
 const content: string | null = u.files[0]?.content ?? null;
+p.tidy();
 p.free();
 export { files, sev, line, names, v, s, changed, content };
 `,

@@ -23,6 +23,7 @@ self.onmessage = (e) => {
     return;
   }
   self.postMessage({ type: "compiled", id, update, ms: performance.now() - t0 });
+  preview.tidy(); // while the page shows the update
   if (!warm && source.length > LOCAL_LIMIT) warmUp(source, files);
 };
 
