@@ -49,27 +49,25 @@ pub fn name_clashes(objects: &[Object]) -> Vec<NameClash> {
         .filter(|o| matches!(o, Object::LeaderWorkerSet(_)))
         .map(|o| (o.namespace(), o.name()))
         .collect();
-    if !lws.is_empty() {
-        for o in objects {
-            let (_, kind, _) = o.type_info();
-            if matches!(o, Object::Service(_) | Object::StatefulSet(_)) {
-                let taken = lws.iter().find(|(ns, name)| {
-                    *ns == o.namespace()
-                        && o.name()
-                            .strip_prefix(name)
-                            .and_then(|r| r.strip_prefix('-'))
-                            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    for o in objects {
+        let (_, kind, _) = o.type_info();
+        if matches!(o, Object::Service(_) | Object::StatefulSet(_)) {
+            let taken = lws.iter().find(|(ns, name)| {
+                *ns == o.namespace()
+                    && o.name()
+                        .strip_prefix(name)
+                        .and_then(|r| r.strip_prefix('-'))
+                        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+            });
+            if let Some((_, name)) = taken {
+                out.push(NameClash {
+                    kind,
+                    name: o.name().to_string(),
+                    workload: workload_of(o),
+                    with: Some((*name).to_string()),
+                    kubernetes_own: false,
+                    lws: Some((*name).to_string()),
                 });
-                if let Some((_, name)) = taken {
-                    out.push(NameClash {
-                        kind,
-                        name: o.name().to_string(),
-                        workload: workload_of(o),
-                        with: Some((*name).to_string()),
-                        kubernetes_own: false,
-                        lws: Some((*name).to_string()),
-                    });
-                }
             }
         }
     }

@@ -47,7 +47,7 @@ const WARM_UP_KEYS = 20;
 function warmUp(source, files) {
   warm = true;
   // The end of a `key: value` line an eighth into the text, where typing digits
-  // keeps the spec as valid as it was (as the page's typing test types).
+  // keeps the spec as valid as it was (as typing a value does).
   const lines = source.split("\n");
   let line = lines.length >> 3;
   while (line < lines.length - 1 && !/^\s*[\w.-]+: \S/.test(lines[line])) line++;
