@@ -264,8 +264,10 @@ mod bindings {
             .ok()
             .and_then(|s| s.as_string())
             .ok_or_else(|| JsError::new("podwire: options must be a plain object"))?;
-        serde_json::from_str(&text)
-            .map_err(|e| JsError::new(&format!("podwire: invalid options: {e}")))
+        let invalid =
+            |e: &dyn std::fmt::Display| JsError::new(&format!("podwire: invalid options: {e}"));
+        let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| invalid(&e))?;
+        crate::spec::typed::from_value(value).map_err(|e| invalid(&e))
     }
 
     /// Compile a spec (YAML or JSON). Never throws for mistakes in the spec:

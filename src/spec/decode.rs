@@ -863,7 +863,7 @@ fn decode_with<'s>(src: &'s str, mut memo: Option<&mut DecodeMemo>) -> (Decoded<
         if let Some(Json::Array(values)) = o.remove("workloads").filter(|_| array) {
             let one = |(i, v): (usize, Json)| match marks.get(i) {
                 Some(Item::Reused) => m.workloads.get(i)?.as_ref().map(|(_, _, w)| w.clone()),
-                _ => serde_json::from_value::<super::Workload>(v).ok(),
+                _ => super::typed::from_value::<super::Workload>(v).ok(),
             };
             typed = values.into_iter().enumerate().map(one).collect();
             if typed.is_none() {
@@ -873,7 +873,7 @@ fn decode_with<'s>(src: &'s str, mut memo: Option<&mut DecodeMemo>) -> (Decoded<
             }
         }
     }
-    let (mut spec, parsed) = match serde_json::from_value::<Spec>(checked) {
+    let (mut spec, parsed) = match super::typed::from_value::<Spec>(checked) {
         Ok(spec) => (spec, true),
         // The checked value has the schema's shape, which is the types'
         // shape; this is reached only if the two ever disagree.

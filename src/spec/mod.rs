@@ -14,6 +14,7 @@ pub mod reparse;
 mod rules;
 mod serving;
 pub mod tree;
+pub(crate) mod typed;
 mod volumes;
 mod workload;
 
