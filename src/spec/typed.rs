@@ -99,6 +99,15 @@ impl<'de> IntoDeserializer<'de, TypeMismatch> for JsonValue {
     }
 }
 
+/// The named `deserialize_*` methods, each as `deserialize_u64`.
+macro_rules! forward_to_u64 {
+    ($($method:ident)*) => {$(
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, TypeMismatch> {
+            self.deserialize_u64(visitor)
+        }
+    )*};
+}
+
 /// The typed reads take only their own kind (a struct only an object, a
 /// list only an array), so each `Deserialize` impl links only its own
 /// visit: unlike `serde_json::from_value`, a struct is not read from an
@@ -141,32 +150,11 @@ impl<'de> de::Deserializer<'de> for JsonValue {
         }
     }
 
-    fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, TypeMismatch> {
-        self.deserialize_u64(visitor)
-    }
-
-    fn deserialize_u32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, TypeMismatch> {
-        self.deserialize_u64(visitor)
-    }
-
-    fn deserialize_i32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, TypeMismatch> {
-        self.deserialize_u64(visitor)
-    }
-
-    fn deserialize_u16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, TypeMismatch> {
-        self.deserialize_u64(visitor)
-    }
-
-    fn deserialize_i16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, TypeMismatch> {
-        self.deserialize_u64(visitor)
-    }
-
-    fn deserialize_u8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, TypeMismatch> {
-        self.deserialize_u64(visitor)
-    }
-
-    fn deserialize_i8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, TypeMismatch> {
-        self.deserialize_u64(visitor)
+    // Every integer width reads as `deserialize_u64` does; the visitor
+    // checks the range.
+    forward_to_u64! {
+        deserialize_i64 deserialize_u32 deserialize_i32 deserialize_u16
+        deserialize_i16 deserialize_u8 deserialize_i8
     }
 
     fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, TypeMismatch> {
