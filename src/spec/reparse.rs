@@ -262,7 +262,11 @@ impl Kept {
         }
         let new_end = (end + new).checked_sub(old)?;
         let text = src.get(start..new_end)?;
-        if !reads_alone(text, self.indent, new_end == new) {
+        // Both the old and the new lines must end with a line break: at the
+        // end of a text without one, the parser puts the end of every node
+        // that closes there on the line after the last (saphyr's stream
+        // end), which a shift by the lines edited does not reproduce.
+        if !self.source[start..end].ends_with('\n') || !reads_alone(text, self.indent) {
             return None;
         }
         let next_item = i + 1 < self.starts.len();
@@ -272,10 +276,10 @@ impl Kept {
 
 /// Whether `text`, one item's lines, would read alone as in the document:
 /// its first line begins with `indent` spaces and `- `, every other line is
-/// blank or indented past `indent`, it ends with a line break unless it ends
-/// the text, and it has no tab, carriage return or byte order mark (whose
-/// handling depends on more than indentation).
-fn reads_alone(text: &str, indent: usize, at_eof: bool) -> bool {
+/// blank or indented past `indent`, it ends with a line break, and it has no
+/// tab, carriage return or byte order mark (whose handling depends on more
+/// than indentation).
+fn reads_alone(text: &str, indent: usize) -> bool {
     let mut lines = text.split('\n');
     let first_ok = lines.next().is_some_and(|l| {
         l.len() >= indent + 2
@@ -287,7 +291,7 @@ fn reads_alone(text: &str, indent: usize, at_eof: bool) -> bool {
             let spaces = l.bytes().take_while(|b| *b == b' ').count();
             spaces == l.len() || spaces > indent
         })
-        && (at_eof || text.ends_with('\n'))
+        && text.ends_with('\n')
         && !text.contains(['\t', '\r', '\u{feff}'])
 }
 

@@ -225,3 +225,27 @@ fn weights_count_as_the_parser_does() {
     assert_eq!(weigh(&root).depth, 4);
     assert_eq!(weigh(&root).keys, 2);
 }
+
+/// Deleting, typing after and restoring the final line break of a text
+/// whose last item ends it: at the end of a text without one, the parser
+/// ends the nodes that close there on the line after the last, which is
+/// not a shift of the edited lines (a fuzzer's finding).
+#[test]
+fn the_final_line_break_comes_and_goes() {
+    for spec in [EXAMPLES[3].to_string(), generated(9, 2, true)] {
+        assert!(spec.ends_with(": 2\n") || spec.ends_with(": 1000\n"));
+        let body = spec.trim_end_matches('\n');
+        let mut memo = TreeMemo::default();
+        let steps = [
+            spec.clone(),
+            body.to_string(),
+            format!("{body}7"),
+            format!("{body}7\n"),
+            body.to_string(),
+            spec.clone(),
+        ];
+        for src in &steps {
+            assert_eq!(memo.parse(src), tree::parse(src), "{src}");
+        }
+    }
+}
