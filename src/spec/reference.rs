@@ -297,13 +297,7 @@ impl<'s> Generator<'s> {
 }
 
 fn required_names(schema: &Json) -> Vec<&str> {
-    schema
-        .get("required")
-        .and_then(Json::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Json::as_str)
-        .collect()
+    super::decode::required(schema).collect()
 }
 
 fn text(schema: &Json, key: &str) -> String {
