@@ -262,10 +262,11 @@ impl Kept {
         }
         let new_end = (end + new).checked_sub(old)?;
         let text = src.get(start..new_end)?;
-        // Both the old and the new lines must end with a line break: at the
-        // end of a text without one, the parser puts the end of every node
-        // that closes there on the line after the last (saphyr's stream
-        // end), which a shift by the lines edited does not reproduce.
+        // Both the old and the new lines must end with a line break: the
+        // shift moves lines, not columns, so it is right only for positions
+        // that begin a line. At the end of a text without one, the nodes
+        // that close there end mid-line (and saphyr gives them the line
+        // after the last).
         if !self.source[start..end].ends_with('\n') || !reads_alone(text, self.indent) {
             return None;
         }
