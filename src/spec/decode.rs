@@ -138,8 +138,10 @@ pub struct DecodeMemo {
     tree: super::reparse::TreeMemo,
 }
 
+mod scalar;
 mod schema_check;
-pub(super) use schema_check::{enum_values, reads_as_string, required};
+pub(super) use scalar::reads_as_string;
+pub(super) use schema_check::{enum_values, required};
 use schema_check::{Item, SchemaChecker};
 
 /// A spec's bytes as text. Invalid UTF-8 is a located error: the `Err` holds
