@@ -138,7 +138,7 @@ fn analyze_memo(source: &str, memo: &mut Memo) -> Analysis {
         let (m, more) = check::check(&decoded.spec, &decoded.spans, &decoded.poisoned);
         pending.extend(more);
         if let Some(m) = &m {
-            objects = k8s::objects(m);
+            objects = memo.objects(m);
             memo.begin(&objects);
             pending.extend(name_clashes(&decoded, &objects));
             pending.extend(too_large(&decoded, memo.oversized(&objects)));
@@ -148,7 +148,7 @@ fn analyze_memo(source: &str, memo: &mut Memo) -> Analysis {
     let diagnostics = diag::finalize(source, pending);
     if diagnostics.iter().any(Diagnostic::is_error) {
         model = None;
-        memo.end(std::mem::take(&mut objects));
+        memo.end(std::mem::take(&mut objects), None);
     }
     if exits_after {
         std::mem::forget(decoded);
@@ -464,7 +464,7 @@ pub(crate) fn compile_memo(
     if exits_after {
         std::mem::forget(c);
     } else {
-        memo.end(c.objects);
+        memo.end(c.objects, Some(c.model));
     }
     match files {
         Ok(files) => Compiled {

@@ -237,6 +237,51 @@ mod tests {
         );
     }
 
+    /// A preview takes a workload's objects over from its previous update
+    /// when that workload and the model's context did not change
+    /// (k8s::ObjectMemo): every edit of any line of any example (in a
+    /// workload or the context), and going back, gives exactly what a fresh
+    /// compile of the text gives.
+    #[test]
+    fn edits_of_any_line_give_what_a_fresh_compile_gives() {
+        let o = Options::default();
+        let all = |_: &str| true;
+        let mut edits = 0;
+        for example in crate::wasm::bundled_examples() {
+            let src = example.source.as_str();
+            let lines: Vec<&str> = src.split_inclusive('\n').collect();
+            let mut p = Preview::new();
+            let mut m = Mirror::default();
+            assert_eq!(
+                m.apply(p.update(src, &o, &all)),
+                crate::compile_only(src, &o, &all)
+            );
+            for i in 0..lines.len() {
+                let line = lines[i].trim_end_matches('\n');
+                // A value one character longer (a name, an image, a number
+                // ten times larger), and the line gone.
+                for edited in [format!("{line}1\n"), String::new()] {
+                    let text: String = (lines[..i].iter().copied())
+                        .chain([edited.as_str()])
+                        .chain(lines[i + 1..].iter().copied())
+                        .collect();
+                    for t in [text.as_str(), src] {
+                        let want = crate::compile_only(t, &o, &all);
+                        assert_eq!(
+                            m.apply(p.update(t, &o, &all)),
+                            want,
+                            "{}: line {} edited",
+                            example.name,
+                            i + 1
+                        );
+                    }
+                    edits += 1;
+                }
+            }
+        }
+        assert!(edits > 1000, "only {edits} edits");
+    }
+
     /// The generated spec of benches/preview.rs (and tests/e2e/generated.mjs), of `n` workloads.
     fn generated(n: usize) -> String {
         let mut s = String::from("apiVersion: podwire.dev/v1alpha1\nkind: AIWorkload\nmetadata: {name: big}\ngcp: {project: my-project, location: us-central1}\ncluster:\n  nodePools:\n    - {name: cpu, machineType: n2-standard-32, autoscaling: {min: 1, max: 1000}}\n    - {name: gpu, machineType: g2-standard-96, autoscaling: {min: 0, max: 1000}}\nworkloads:\n");

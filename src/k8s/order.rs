@@ -5,9 +5,10 @@ use super::policies::{default_deny, FlowIndex};
 use super::{
     autoscale, disruption, gateway, gpu_networks, inference, kueue, nccl_installer, pods, services,
 };
-use crate::model::{GpuDirectMode, Model};
+use crate::model::{GpuDirectMode, Model, Workload};
 use crate::yaml::Emitter;
 use k8s_openapi::api::core::v1::ServiceAccount;
+use std::ops::Range;
 
 /// Between two documents of `k8s/manifests.yaml`.
 pub const SEPARATOR: &str = "---\n";
@@ -27,15 +28,76 @@ pub const SEPARATOR: &str = "---\n";
 /// HorizontalPodAutoscaler (after its target exists, so that a first apply
 /// does not start with the autoscaler failing to find it).
 pub fn objects(m: &Model) -> Vec<Object> {
+    objects_keeping(m, &mut MakeAll)
+}
+
+/// A group of one workload's objects that are made from nothing but that
+/// workload and the model's context (everything but the other workloads),
+/// so that a preview's memo may keep them for a workload that did not
+/// change in a context that did not (memo.rs). The objects that read other
+/// workloads are made every time: the namespace (its pod security labels),
+/// Kueue's objects (the priority classes in use), GPUDirect's objects, the
+/// NetworkPolicies (their peers are other workloads' pods), the Gateways,
+/// their redirects and the HTTPRoutes (a Gateway's TLS is its routes').
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Group {
+    /// The ServiceAccount, and the endpoint picker's.
+    Accounts,
+    /// The Services, and the endpoint picker's.
+    Services,
+    InferencePool,
+    DisruptionBudget,
+    /// The Deployment, StatefulSet, Job, JobSet or LeaderWorkerSet.
+    Workload,
+    EndpointPicker,
+    /// The PodMonitoring and HorizontalPodAutoscaler.
+    Autoscaling,
+}
+
+impl Group {
+    pub(super) const COUNT: usize = 7;
+}
+
+/// Where a workload's [`Group`] of objects comes from.
+pub(super) trait Kept {
+    /// Push workload `index`'s objects of `group` kept from the previous
+    /// compile, when they are what it would make now; false: make them.
+    fn reuse(&mut self, index: usize, group: Group, out: &mut Vec<Object>) -> bool;
+    /// `out[range]` are workload `index`'s objects of `group` (made or kept).
+    fn placed(&mut self, index: usize, group: Group, range: Range<usize>);
+}
+
+/// A compile that keeps nothing: every object is made.
+struct MakeAll;
+
+impl Kept for MakeAll {
+    fn reuse(&mut self, _: usize, _: Group, _: &mut Vec<Object>) -> bool {
+        false
+    }
+    fn placed(&mut self, _: usize, _: Group, _: Range<usize>) {}
+}
+
+/// [`objects`], taking each workload's [`Group`]s from `kept` where it has them.
+pub(super) fn objects_keeping(m: &Model, kept: &mut dyn Kept) -> Vec<Object> {
     let lw = Lower::new(m);
     // Room for a workload's objects up front (its ServiceAccount, policy,
     // Services, budget, workload, autoscaler): an `Object` is large, and
     // each time the vector grows it copies all of them.
     let mut out = Vec::with_capacity(16 + 8 * m.workloads.len());
+    let mut each =
+        |out: &mut Vec<Object>, group: Group, make: &dyn Fn(&Workload, &mut Vec<Object>)| {
+            for (i, w) in m.workloads.iter().enumerate() {
+                let start = out.len();
+                if !kept.reuse(i, group, out) {
+                    make(w, out);
+                }
+                kept.placed(i, group, start..out.len());
+            }
+        };
     out.push(lw.namespace());
     out.extend(kueue::objects(&lw).into_iter().map(Object::Kueue));
     gpu_direct_objects(&lw, &mut out);
-    for w in &m.workloads {
+    each(&mut out, Group::Accounts, &|w, out| {
         let mut meta = lw.wl_meta(&w.name, w);
         if let Some(gsa) = &w.gcp_service_account {
             meta.annotations = Some(labels(&[("iam.gke.io/gcp-service-account", gsa)]));
@@ -46,7 +108,7 @@ pub fn objects(m: &Model) -> Vec<Object> {
             ..Default::default()
         }));
         inference::accounts(&lw, w, &mut |o| out.push(o));
-    }
+    });
     if !m.flows.is_empty() {
         out.push(default_deny(&lw));
         let flows = FlowIndex::new(m);
@@ -57,30 +119,30 @@ pub fn objects(m: &Model) -> Vec<Object> {
             super::policies::epp_policy(&lw, w, &mut |o| out.push(o));
         }
     }
-    for w in &m.workloads {
+    each(&mut out, Group::Services, &|w, out| {
         services::services(&lw, w, &mut |o| out.push(o));
         inference::service(&lw, w, &mut |o| out.push(o));
-    }
+    });
     gateway::gateways(&lw, &mut |o| out.push(o));
-    for w in &m.workloads {
+    each(&mut out, Group::InferencePool, &|w, out| {
         inference::pool(&lw, w, &mut |o| out.push(o));
-    }
+    });
     gateway::redirects(&lw, &mut |o| out.push(o));
     for w in &m.workloads {
         gateway::route(&lw, w, &mut |o| out.push(o));
     }
-    out.extend(
-        m.workloads
-            .iter()
-            .filter_map(|w| disruption::budget(&lw, w)),
-    );
-    out.extend(m.workloads.iter().map(|w| pods::workload(&lw, w)));
-    for w in &m.workloads {
+    each(&mut out, Group::DisruptionBudget, &|w, out| {
+        out.extend(disruption::budget(&lw, w));
+    });
+    each(&mut out, Group::Workload, &|w, out| {
+        out.push(pods::workload(&lw, w));
+    });
+    each(&mut out, Group::EndpointPicker, &|w, out| {
         inference::deployment(&lw, w, &mut |o| out.push(o));
-    }
-    for w in &m.workloads {
+    });
+    each(&mut out, Group::Autoscaling, &|w, out| {
         autoscale::objects(&lw, w, &mut |o| out.push(o));
-    }
+    });
     out
 }
 
