@@ -11,7 +11,7 @@ import { StateEffect, StateField, RangeSetBuilder, ChangeSet, Annotation } from 
 import { Decoration } from "@codemirror/view";
 import { completionStatus, currentCompletions } from "@codemirror/autocomplete";
 import { Preview } from "podwire";
-import { Compiler, LOCAL_LIMIT } from "./compiler.js";
+import { Compiler } from "./compiler.js";
 import { Diagram } from "./diagram.js";
 import { OutputView } from "./output-view.js";
 import { schemaDocs } from "./schema-docs.js";
@@ -132,8 +132,9 @@ const view = new EditorView({
  * DOM (a few ms later, in the same task). dispatchTransactions keeps the
  * request when the edit made exactly that text, else drops it. Keys that
  * CodeMirror may turn into something else (brackets and quotes it closes
- * or steps over) are not predicted; neither are small specs, whose
- * compile (a microtask on this thread) would finish before the edit.
+ * or steps over) are not predicted; neither are specs compiled on this
+ * thread (small ones, and large ones while that is fast enough: see
+ * compiler.js), whose compile (a microtask) would finish before the edit.
  */
 let predicted = null;
 view.contentDOM.addEventListener(
@@ -146,7 +147,7 @@ view.contentDOM.addEventListener(
     }
     if (e.key.length !== 1 || e.ctrlKey || e.metaKey || e.altKey || e.isComposing || "()[]{}'\"`".includes(e.key)) return;
     const st = view.state;
-    if (st.doc.length <= LOCAL_LIMIT || st.selection.ranges.length !== 1) return;
+    if (compiler.compilesHere(st.doc.length + 1) || st.selection.ranges.length !== 1) return;
     const { from, to } = st.selection.main;
     const doc = st.doc.toString();
     const text = doc.slice(0, from) + e.key + doc.slice(to);
@@ -196,9 +197,9 @@ function requestCompile({ files = [activePath], fresh = false, source = null, tr
 let applied = 0;
 let seq = 0;
 let appliedSeq = 0;
-/** The last requests' timings (ms from the edit): compiled (the compiler's own time), received, applied. */
+/** The last requests' timings (ms from the edit): compiled (the compiler's own time), received, applied; and whether compiled on this thread. */
 const timings = [];
-function apply(req, { result: r, ms, received }) {
+function apply(req, { result: r, ms, received, here }) {
   applied++;
   appliedSeq = req.seq;
   // Editor: inline diagnostics at their UTF-16 offsets (CodeMirror positions),
@@ -250,7 +251,7 @@ function apply(req, { result: r, ms, received }) {
   renderOutput();
   const errors = r.diagnostics.filter((d) => d.severity === "error").length;
   const total = performance.now() - req.t0;
-  timings.push({ compile: ms, received: received - req.t0, shown: total });
+  timings.push({ compile: ms, received: received - req.t0, shown: total, here });
   if (timings.length > 200) timings.shift();
   $("status").textContent = r.ok
     ? `compiled in ${ms.toFixed(1)} ms, shown in ${total.toFixed(1)} ms`
