@@ -9,6 +9,7 @@
 //! [`schema_check`]). The checked value is then deserialized into the types
 //! ([`super::typed`]).
 
+use super::reparse::Tree;
 use super::rules::RuleId;
 use super::tree::{self, Limit, Node, TreeError, Value};
 use super::{schema, Spec, API_VERSION, KIND};
@@ -20,13 +21,13 @@ use serde_json::Value as Json;
 /// needs a place. Nothing is recorded while decoding.
 #[derive(Debug, Default, Clone)]
 pub struct SpanMap<'s> {
-    root: Option<Node<'s>>,
+    root: Option<Tree<'s>>,
 }
 
 impl SpanMap<'_> {
     /// The value's span at `path`, or the nearest enclosing one found.
     pub fn get(&self, path: &str) -> Option<Span> {
-        let mut node = self.root.as_ref()?;
+        let mut node = self.root.as_ref()?.node();
         let mut rest = path;
         // A key follows a '.', and starts a non-empty path; it may be empty
         // (`metadata.labels.` names the label whose key is "").
@@ -201,18 +202,19 @@ fn decode_with<'s>(src: &'s str, mut memo: Option<&mut DecodeMemo>) -> (Decoded<
     };
     let parsed = match &mut memo {
         Some(m) => m.tree.parse(src),
-        None => tree::parse(src),
+        None => tree::parse(src).map(|(root, soft)| (Tree::Parsed(root), soft)),
     };
-    let root = match parsed {
-        Ok((root, soft)) => {
+    let tree = match parsed {
+        Ok((tree, soft)) => {
             diagnostics.extend(soft.into_iter().map(tree_error));
-            root
+            tree
         }
         Err(e) => {
             diagnostics.push(tree_error(e));
             return (unparsed(diagnostics), None);
         }
     };
+    let root = tree.node();
     // The top-level `workloads` items, when there is one such key.
     let items = match &root.value {
         Value::Map(entries) => {
@@ -232,11 +234,11 @@ fn decode_with<'s>(src: &'s str, mut memo: Option<&mut DecodeMemo>) -> (Decoded<
     let mut checker = SchemaChecker::new(root_schema, memo.as_deref());
     if !matches!(root.value, Value::Map(_)) {
         // A list or a scalar is not a spec: one error, and nothing follows from it.
-        checker.wrong_type(&root, root_schema, &FieldPath::Root);
+        checker.wrong_type(root, root_schema, &FieldPath::Root);
         diagnostics.extend(checker.diagnostics);
         return (unparsed(diagnostics), None);
     }
-    let mut checked = checker.value(&root, checker.rules.root, &FieldPath::Root);
+    let mut checked = checker.value(root, checker.rules.root, &FieldPath::Root);
     diagnostics.extend(checker.diagnostics);
     let poisoned = checker.poisoned;
     let marks = checker.items;
@@ -296,7 +298,7 @@ fn decode_with<'s>(src: &'s str, mut memo: Option<&mut DecodeMemo>) -> (Decoded<
     }
     let decoded = Decoded {
         spec,
-        spans: SpanMap { root: Some(root) },
+        spans: SpanMap { root: Some(tree) },
         diagnostics,
         poisoned,
         parsed,

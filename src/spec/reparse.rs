@@ -21,6 +21,25 @@
 
 use super::tree::{self, Node, TreeError, Value};
 use crate::diag::Span;
+use std::sync::Arc;
+
+/// A parse's tree: made now from the text (borrowing it), or the memo's,
+/// shared with it (the next update changes it in place when this one has
+/// been dropped by then, as a preview's decode is).
+#[derive(Debug, Clone)]
+pub enum Tree<'s> {
+    Parsed(Node<'s>),
+    Kept(Arc<Node<'static>>),
+}
+
+impl<'s> Tree<'s> {
+    pub fn node(&self) -> &Node<'s> {
+        match self {
+            Tree::Parsed(n) => n,
+            Tree::Kept(n) => n,
+        }
+    }
+}
 
 /// What a preview keeps of its previous parse (see the module's docs).
 #[derive(Debug, Default)]
@@ -45,7 +64,7 @@ enum Splice {
 #[derive(Debug)]
 struct Kept {
     source: String,
-    root: Node<'static>,
+    root: Arc<Node<'static>>,
     /// The index of `workloads` among the root mapping's entries.
     entry: usize,
     /// The column of the items' `-`.
@@ -63,13 +82,13 @@ struct Kept {
 impl TreeMemo {
     /// [`tree::parse`] of `src`, reusing the previous parse's tree where the
     /// edit since allows it.
-    pub fn parse<'s>(&mut self, src: &'s str) -> Result<(Node<'s>, Vec<TreeError>), TreeError> {
+    pub fn parse<'s>(&mut self, src: &'s str) -> Result<(Tree<'s>, Vec<TreeError>), TreeError> {
         self.spliced = false;
         if let Some(kept) = self.kept.as_mut() {
             match kept.splice(src) {
                 Splice::Done => {
                     self.spliced = true;
-                    return Ok((kept.root.clone(), Vec::new()));
+                    return Ok((Tree::Kept(Arc::clone(&kept.root)), Vec::new()));
                 }
                 // Still the last text that could be spliced, and its tree:
                 // an edit in progress (a quote not yet closed) keeps it.
@@ -80,10 +99,12 @@ impl TreeMemo {
         let (root, soft, facts) = tree::parse_counted(src)?;
         if soft.is_empty() && !facts.aliased {
             if let Some(kept) = Kept::new(src, &root, facts) {
+                let shared = Tree::Kept(Arc::clone(&kept.root));
                 self.kept = Some(kept);
+                return Ok((shared, soft));
             }
         }
-        Ok((root, soft))
+        Ok((Tree::Parsed(root), soft))
     }
 }
 
@@ -129,7 +150,7 @@ impl Kept {
         }
         Some(Kept {
             source: src.to_owned(),
-            root: root.to_owned_tree(),
+            root: Arc::new(root.to_owned_tree()),
             entry,
             indent,
             starts,
@@ -203,7 +224,7 @@ impl Kept {
         self.end = grow(self.end);
         (self.nodes, self.bytes) = (nodes, bytes);
         shift_by(
-            &mut self.root,
+            Arc::make_mut(&mut self.root),
             base.chars + old_len.chars,
             &old_len,
             &new_len,
@@ -228,7 +249,7 @@ impl Kept {
     }
 
     fn items_mut(&mut self) -> Option<&mut Vec<Node<'static>>> {
-        let Value::Map(entries) = &mut self.root.value else {
+        let Value::Map(entries) = &mut Arc::make_mut(&mut self.root).value else {
             return None;
         };
         match &mut entries.get_mut(self.entry)?.1.value {

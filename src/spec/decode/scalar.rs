@@ -18,6 +18,18 @@ pub(super) fn scalar_kind(text: &str, plain: bool) -> ScalarKind {
     if !plain {
         return ScalarKind::String;
     }
+    // Every spelling of a null, a boolean or a number below begins with one
+    // of these bytes (or is empty); most scalars of a spec are names, read
+    // on every keystroke of a preview, and are told apart here at once.
+    let may_be_other = |b: u8| b.is_ascii_digit() || b"-+.~nNtTfF".contains(&b);
+    if text.as_bytes().first().is_some_and(|&b| !may_be_other(b)) {
+        return ScalarKind::String;
+    }
+    plain_kind(text)
+}
+
+/// [`scalar_kind`] of a plain scalar, every rule tried.
+fn plain_kind(text: &str) -> ScalarKind {
     if matches!(text, "" | "~" | "null" | "Null" | "NULL") {
         return ScalarKind::Null;
     }
@@ -77,4 +89,97 @@ fn is_float(t: &str) -> bool {
         !e.is_empty() && all_digits(e)
     });
     mantissa_ok && exponent_ok
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_byte_shortcut_agrees_with_every_rule() {
+        let mut texts: Vec<String> = [
+            "",
+            "~",
+            "null",
+            "Null",
+            "NULL",
+            "nul",
+            "none",
+            "true",
+            "True",
+            "TRUE",
+            "tRUE",
+            "false",
+            "False",
+            "FALSE",
+            "f",
+            "t",
+            "n",
+            "0",
+            "-0",
+            "+1",
+            "007",
+            "0x1F",
+            "0o17",
+            "0b1",
+            "1e3",
+            "-1.5",
+            ".5",
+            "+.5e-3",
+            ".inf",
+            "-.Inf",
+            "+.INF",
+            ".nan",
+            ".NaN",
+            "inf",
+            "NaN",
+            "9223372036854775808",
+            "-9223372036854775809",
+            "1_000",
+            "http",
+            "w0",
+            "us-docker.pkg.dev/p/r/w:17",
+            "500m",
+            "1Gi",
+            "yes",
+            "no",
+            "on",
+            "off",
+            "Y",
+            "é",
+            "-",
+            "+",
+            ".",
+            "..",
+            "-x",
+            "~x",
+        ]
+        .map(String::from)
+        .to_vec();
+        // Every ASCII byte before each, so that every first byte is tried.
+        let bases = texts.clone();
+        for b in 0u8..128 {
+            for t in &bases {
+                texts.push(format!("{}{t}", b as char));
+            }
+        }
+        for t in &texts {
+            assert!(scalar_kind(t, true) == plain_kind(t), "{t:?}");
+        }
+        let kinds = |ts: &[&str]| ts.iter().map(|t| scalar_kind(t, true)).collect::<Vec<_>>();
+        assert!(kinds(&["null", "~", ""])
+            .iter()
+            .all(|k| *k == ScalarKind::Null));
+        assert!(
+            kinds(&["True", "false"]) == [ScalarKind::Boolean(true), ScalarKind::Boolean(false)]
+        );
+        assert!(kinds(&["0x1F", "-3"]) == [ScalarKind::Integer(31), ScalarKind::Integer(-3)]);
+        assert!(kinds(&[".inf", "1e3"])
+            .iter()
+            .all(|k| *k == ScalarKind::Number));
+        assert!(kinds(&["http", "yes", "inf", "w0"])
+            .iter()
+            .all(|k| *k == ScalarKind::String));
+        assert!(scalar_kind("true", false) == ScalarKind::String);
+    }
 }

@@ -1,5 +1,12 @@
 use super::*;
 
+/// The memo's parse as [`tree::parse`] gives it (the tree itself, not a share of the memo's).
+fn tree_of<'s>(
+    parsed: Result<(Tree<'s>, Vec<TreeError>), TreeError>,
+) -> Result<(Node<'s>, Vec<TreeError>), TreeError> {
+    parsed.map(|(t, soft)| (t.node().clone(), soft))
+}
+
 const EXAMPLES: &[&str] = &[
     include_str!("../../../examples/seed.yaml"),
     include_str!("../../../examples/mixed-stack.yaml"),
@@ -141,7 +148,7 @@ fn every_edit_gives_what_a_whole_parse_gives() {
             let mut memo = TreeMemo::default();
             let mut src = spec.clone();
             for _ in 0..60 {
-                let got = memo.parse(&src);
+                let got = tree_of(memo.parse(&src));
                 let want = tree::parse(&src);
                 assert_eq!(got, want, "spliced: {}\n{src}", memo.spliced);
                 spliced += usize::from(memo.spliced);
@@ -174,16 +181,43 @@ fn typing_into_a_workload_splices() {
             at + typed[at..].char_indices().nth(n).map_or(0, |(i, _)| i),
             c,
         );
-        assert_eq!(memo.parse(&typed), tree::parse(&typed));
+        assert_eq!(tree_of(memo.parse(&typed)), tree::parse(&typed));
         assert!(memo.spliced, "typed {c}");
     }
     // A new line inside the same workload, then deleting it again.
     let line = src.find("  - name: w18").expect("present");
     let added = format!("{}    gpus: 1\n{}", &src[..line], &src[line..]);
-    assert_eq!(memo.parse(&added), tree::parse(&added));
+    assert_eq!(tree_of(memo.parse(&added)), tree::parse(&added));
     assert!(memo.spliced);
-    assert_eq!(memo.parse(&src), tree::parse(&src));
+    assert_eq!(tree_of(memo.parse(&src)), tree::parse(&src));
     assert!(memo.spliced);
+}
+
+/// A splice edits the memo's tree in place, not a copy of it, when the
+/// previous parse's tree is no longer held (as a preview drops its decode
+/// before the next keystroke); while it is held, that tree stays as it was.
+#[test]
+fn a_splice_edits_the_kept_tree_in_place_once_the_last_parse_is_dropped() {
+    let src = generated(30, 2, false);
+    let mut memo = TreeMemo::default();
+    let kept = |t: &Tree| match t {
+        Tree::Kept(root) => Arc::as_ptr(root),
+        Tree::Parsed(_) => panic!("a spliceable text gives the memo's tree"),
+    };
+    let first = memo.parse(&src).expect("parses").0;
+    let at = kept(&first);
+    drop(first);
+    let typed = src.replacen("r/w:17", "r/w:178", 1);
+    let second = memo.parse(&typed).expect("parses").0;
+    assert!(memo.spliced);
+    assert_eq!(kept(&second), at, "edited in place");
+    // Held across the next update: that one's tree is a copy, and the
+    // held one still reads as its own text.
+    let again = src.replacen("r/w:17", "r/w:1789", 1);
+    let third = memo.parse(&again).expect("parses").0;
+    assert_ne!(kept(&third), kept(&second));
+    assert_eq!(Ok((second.node().clone(), vec![])), tree::parse(&typed));
+    assert_eq!(Ok((third.node().clone(), vec![])), tree::parse(&again));
 }
 
 /// Edits whose lines would not read alone as in the document are parsed
@@ -206,7 +240,11 @@ fn edits_that_change_the_structure_parse_the_whole_text() {
         let edited = format!("{}{case}{}", &src[..line], &src[line..]);
         let mut memo = TreeMemo::default();
         memo.parse(&src).expect("parses");
-        assert_eq!(memo.parse(&edited), tree::parse(&edited), "{case:?}");
+        assert_eq!(
+            tree_of(memo.parse(&edited)),
+            tree::parse(&edited),
+            "{case:?}"
+        );
         assert!(!memo.spliced, "{case:?} spliced");
     }
 }
@@ -249,7 +287,7 @@ fn the_final_line_break_comes_and_goes() {
             spec.clone(),
         ];
         for src in &steps {
-            assert_eq!(memo.parse(src), tree::parse(src), "{src}");
+            assert_eq!(tree_of(memo.parse(src)), tree::parse(src), "{src}");
         }
     }
 }
