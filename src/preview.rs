@@ -282,6 +282,53 @@ mod tests {
         assert!(edits > 1000, "only {edits} edits");
     }
 
+    /// A workload's NetworkPolicy names the pods and ports of the workloads
+    /// it has connections with: editing one of those (and not the workload
+    /// itself) changes its policy, which the preview must then make again.
+    #[test]
+    fn editing_a_workload_changes_the_policies_of_those_connected_to_it() {
+        let o = Options::default();
+        let manifests = |p: &str| p == MANIFESTS_FILE;
+        // w0 -> w1 -> w2 -> w3 on all the target's ports (so the model's
+        // connections stay the same when a port is edited): `http`, 8000.
+        let src = generated(4).replace(", ports: [http]}", "}");
+        let w1 = src.find("- name: w1\n").expect("w1");
+        let port = w1 + src[w1..].find("port: 8000").expect("w1's port");
+        let edited = format!(
+            "{}port: 8001{}",
+            &src[..port],
+            &src[port + "port: 8000".len()..]
+        );
+        // The premise: w0's policy lets it send to w1 on w1's port, which the edit moved.
+        let egress_ports = |text: &str| {
+            let m = crate::analyze(text).model.expect("compiles");
+            let policy = crate::k8s::objects(&m)
+                .into_iter()
+                .map(|o| o.to_json())
+                .find(|o| o["kind"] == "NetworkPolicy" && o["metadata"]["name"] == "w0")
+                .expect("w0's policy");
+            let rules = policy["spec"]["egress"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            rules
+                .iter()
+                .flat_map(|r| r["ports"].as_array().cloned().unwrap_or_default())
+                .filter_map(|p| p["port"].as_i64())
+                .collect::<Vec<_>>()
+        };
+        assert!(egress_ports(&src).contains(&8000));
+        assert!(egress_ports(&edited).contains(&8001) && !egress_ports(&edited).contains(&8000));
+        let mut p = Preview::new();
+        let mut m = Mirror::default();
+        for text in [&src, &edited, &src] {
+            assert_eq!(
+                m.apply(p.update(text, &o, &manifests)),
+                crate::compile_only(text, &o, &manifests)
+            );
+        }
+    }
+
     /// The generated spec of benches/preview.rs (and tests/e2e/generated.mjs), of `n` workloads.
     fn generated(n: usize) -> String {
         let mut s = String::from("apiVersion: podwire.dev/v1alpha1\nkind: AIWorkload\nmetadata: {name: big}\ngcp: {project: my-project, location: us-central1}\ncluster:\n  nodePools:\n    - {name: cpu, machineType: n2-standard-32, autoscaling: {min: 1, max: 1000}}\n    - {name: gpu, machineType: g2-standard-96, autoscaling: {min: 0, max: 1000}}\nworkloads:\n");

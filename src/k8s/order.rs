@@ -34,15 +34,21 @@ pub fn objects(m: &Model) -> Vec<Object> {
 /// A group of one workload's objects that are made from nothing but that
 /// workload and the model's context (everything but the other workloads),
 /// so that a preview's memo may keep them for a workload that did not
-/// change in a context that did not (memo.rs). The objects that read other
-/// workloads are made every time: the namespace (its pod security labels),
-/// Kueue's objects (the priority classes in use), GPUDirect's objects, the
-/// NetworkPolicies (their peers are other workloads' pods), the Gateways,
-/// their redirects and the HTTPRoutes (a Gateway's TLS is its routes').
+/// change in a context that did not (memo.rs); the policies also from the
+/// workloads it has a connection with, which must not have changed either.
+/// The objects that read other workloads otherwise are made every time:
+/// the namespace (its pod security labels), Kueue's objects (the priority
+/// classes in use), GPUDirect's objects, the endpoint pickers' policies,
+/// the Gateways, their redirects and the HTTPRoutes (a Gateway's TLS is its
+/// routes').
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Group {
     /// The ServiceAccount, and the endpoint picker's.
     Accounts,
+    /// The NetworkPolicies of the workload's pods (a LeaderWorkerSet's:
+    /// also its leaders' and its groups'): their peers are the pods of the
+    /// workloads it has connections with.
+    Policies,
     /// The Services, and the endpoint picker's.
     Services,
     InferencePool,
@@ -55,7 +61,7 @@ pub(super) enum Group {
 }
 
 impl Group {
-    pub(super) const COUNT: usize = 7;
+    pub(super) const COUNT: usize = 8;
 }
 
 /// Where a workload's [`Group`] of objects comes from.
@@ -85,11 +91,11 @@ pub(super) fn objects_keeping(m: &Model, kept: &mut dyn Kept) -> Vec<Object> {
     // each time the vector grows it copies all of them.
     let mut out = Vec::with_capacity(16 + 8 * m.workloads.len());
     let mut each =
-        |out: &mut Vec<Object>, group: Group, make: &dyn Fn(&Workload, &mut Vec<Object>)| {
+        |out: &mut Vec<Object>, group: Group, make: &dyn Fn(usize, &Workload, &mut Vec<Object>)| {
             for (i, w) in m.workloads.iter().enumerate() {
                 let start = out.len();
                 if !kept.reuse(i, group, out) {
-                    make(w, out);
+                    make(i, w, out);
                 }
                 kept.placed(i, group, start..out.len());
             }
@@ -97,7 +103,7 @@ pub(super) fn objects_keeping(m: &Model, kept: &mut dyn Kept) -> Vec<Object> {
     out.push(lw.namespace());
     out.extend(kueue::objects(&lw).into_iter().map(Object::Kueue));
     gpu_direct_objects(&lw, &mut out);
-    each(&mut out, Group::Accounts, &|w, out| {
+    each(&mut out, Group::Accounts, &|_, w, out| {
         let mut meta = lw.wl_meta(&w.name, w);
         if let Some(gsa) = &w.gcp_service_account {
             meta.annotations = Some(labels(&[("iam.gke.io/gcp-service-account", gsa)]));
@@ -112,35 +118,35 @@ pub(super) fn objects_keeping(m: &Model, kept: &mut dyn Kept) -> Vec<Object> {
     if !m.flows.is_empty() {
         out.push(default_deny(&lw));
         let flows = FlowIndex::new(m);
-        for i in 0..m.workloads.len() {
+        each(&mut out, Group::Policies, &|i, _, out| {
             flows.policies(&lw, i, &mut |o| out.push(o));
-        }
+        });
         for w in &m.workloads {
             super::policies::epp_policy(&lw, w, &mut |o| out.push(o));
         }
     }
-    each(&mut out, Group::Services, &|w, out| {
+    each(&mut out, Group::Services, &|_, w, out| {
         services::services(&lw, w, &mut |o| out.push(o));
         inference::service(&lw, w, &mut |o| out.push(o));
     });
     gateway::gateways(&lw, &mut |o| out.push(o));
-    each(&mut out, Group::InferencePool, &|w, out| {
+    each(&mut out, Group::InferencePool, &|_, w, out| {
         inference::pool(&lw, w, &mut |o| out.push(o));
     });
     gateway::redirects(&lw, &mut |o| out.push(o));
     for w in &m.workloads {
         gateway::route(&lw, w, &mut |o| out.push(o));
     }
-    each(&mut out, Group::DisruptionBudget, &|w, out| {
+    each(&mut out, Group::DisruptionBudget, &|_, w, out| {
         out.extend(disruption::budget(&lw, w));
     });
-    each(&mut out, Group::Workload, &|w, out| {
+    each(&mut out, Group::Workload, &|_, w, out| {
         out.push(pods::workload(&lw, w));
     });
-    each(&mut out, Group::EndpointPicker, &|w, out| {
+    each(&mut out, Group::EndpointPicker, &|_, w, out| {
         inference::deployment(&lw, w, &mut |o| out.push(o));
     });
-    each(&mut out, Group::Autoscaling, &|w, out| {
+    each(&mut out, Group::Autoscaling, &|_, w, out| {
         autoscale::objects(&lw, w, &mut |o| out.push(o));
     });
     out
