@@ -98,17 +98,24 @@ class Cost {
 const WARM_UP_KEYS = 20;
 
 /**
+ * Where a warm-up types: the end of a `key: value` line an eighth into the
+ * text, where typing digits keeps the spec as valid as it was (as typing a
+ * value does).
+ */
+export function typingPlace(source) {
+  const lines = source.split("\n");
+  let line = lines.length >> 3;
+  while (line < lines.length - 1 && !/^\s*[\w.-]+: \S/.test(lines[line])) line++;
+  return lines.slice(0, line + 1).join("\n").length;
+}
+
+/**
  * Warm `Preview`'s module up on `source` (see above); `done` is called after
  * the last key, `measured(ms, length)` after each but the first (what an
  * update of a keystroke costs on this thread).
  */
 export function warmUp(Preview, source, files, schedule, done = () => {}, measured = () => {}) {
-  // The end of a `key: value` line an eighth into the text, where typing digits
-  // keeps the spec as valid as it was (as typing a value does).
-  const lines = source.split("\n");
-  let line = lines.length >> 3;
-  while (line < lines.length - 1 && !/^\s*[\w.-]+: \S/.test(lines[line])) line++;
-  const at = lines.slice(0, line + 1).join("\n").length;
+  const at = typingPlace(source);
   const opts = files ? { files } : undefined;
   const copy = new Preview();
   let key = 0;
@@ -131,7 +138,7 @@ export function warmUp(Preview, source, files, schedule, done = () => {}, measur
 }
 
 /** Run `f` when the page's thread is idle (browsers without requestIdleCallback: soon after). */
-const whenIdle = (f) => (globalThis.requestIdleCallback ? requestIdleCallback(f, { timeout: 2000 }) : setTimeout(f, 50));
+export const whenIdle = (f) => (globalThis.requestIdleCallback ? requestIdleCallback(f, { timeout: 2000 }) : setTimeout(f, 50));
 
 export class Compiler {
   /** `Preview`: the package's class; sources are compiled by one on this thread as described above. */
@@ -192,6 +199,8 @@ export class Compiler {
         });
       });
     }
+    // The first large spec: this thread warms up while the worker compiles it.
+    if (!keep && source.length > LOCAL_LIMIT) this.warmUpOnce(source, files);
     return new Promise((resolve, reject) => {
       if (!keep) {
         for (const j of this.queue) if (!j.keep) j.resolve(null);
@@ -247,19 +256,31 @@ export class Compiler {
     this.sync = { source, files };
     if (pending || this.warming) return;
     if (!this.warm) {
-      this.warming = true;
-      // The warm-up's last keys say what typing costs here, so that the
-      // first keystroke after it can already be compiled here.
-      const measured = (ms, length) => this.cost.add(ms, length);
-      const done = () => {
-        this.warm = true;
-        this.warming = false;
-        whenIdle(() => this.runSync());
-      };
-      warmUp(this.Preview, source, files, whenIdle, done, measured);
+      this.warmUpOnce(source, files);
       return;
     }
     whenIdle(() => this.runSync());
+  }
+
+  /**
+   * Warm this thread's module up on a large `source` (once; see warmUp),
+   * from the first request of one on: in idle time while the worker
+   * compiles it and the diagram is laid out, so that typing can be served
+   * here from the first keystrokes on. Then bring the local Preview to the
+   * worker's newest text.
+   */
+  warmUpOnce(source, files) {
+    if (this.local == null || this.warm || this.warming) return;
+    this.warming = true;
+    // The warm-up's last keys say what typing costs here, so that the
+    // first keystroke after it can already be compiled here.
+    const measured = (ms, length) => this.cost.add(ms, length);
+    const done = () => {
+      this.warm = true;
+      this.warming = false;
+      whenIdle(() => this.runSync());
+    };
+    warmUp(this.Preview, source, files, whenIdle, done, measured);
   }
 
   runSync() {

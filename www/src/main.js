@@ -11,7 +11,7 @@ import { StateEffect, StateField, RangeSetBuilder, ChangeSet, Annotation } from 
 import { Decoration } from "@codemirror/view";
 import { completionStatus, currentCompletions } from "@codemirror/autocomplete";
 import { Preview } from "podwire";
-import { Compiler } from "./compiler.js";
+import { Compiler, LOCAL_LIMIT, typingPlace, whenIdle } from "./compiler.js";
 import { Diagram } from "./diagram.js";
 import { OutputView } from "./output-view.js";
 import { schemaDocs } from "./schema-docs.js";
@@ -88,16 +88,35 @@ function diagnosticDom(d) {
   return box;
 }
 
+const extensions = [basicSetup, yaml(), lintGutter(), markedLines, schemaDocs(schema)];
+
+// V8 compiles JavaScript lazily and optimises what runs hot. After a large
+// document replaces the editor's, its first keystrokes ran CodeMirror's
+// state update (its incremental YAML parse) unoptimised: measured in
+// headless Chromium on 2 CPUs, 200 workloads, a state update of one typed
+// digit took 7-13 ms the first time, 1.5 ms from the fifth on. So once per
+// page, in idle time after the first large document, compute (and drop)
+// the editor's next state for a typed digit a few times, one per idle
+// callback; nothing is dispatched, the view never sees it.
+const EDITOR_WARM_UP_KEYS = 12;
+let editorWarmed = false;
+function warmUpEditor(text) {
+  if (editorWarmed || text.length <= LOCAL_LIMIT) return;
+  editorWarmed = true;
+  const at = typingPlace(text);
+  let key = 0;
+  const step = () => {
+    const state = view.state;
+    if (at <= state.doc.length) state.update({ changes: { from: at, insert: String(key % 10) } }).state;
+    if (++key < EDITOR_WARM_UP_KEYS) whenIdle(step);
+  };
+  whenIdle(step);
+}
+
 const view = new EditorView({
   parent: $("editor"),
   doc: "",
-  extensions: [
-    basicSetup,
-    yaml(),
-    lintGutter(),
-    markedLines,
-    schemaDocs(schema),
-  ],
+  extensions,
   // An edit goes to the compiler before the editor redraws (view.update):
   // the worker compiles while this thread lays out the editor. A typed
   // character was usually sent even earlier, at its keydown (`predicted`).
@@ -327,6 +346,7 @@ function setSource(text) {
   });
   open.add(req);
   req.t0 = performance.now(); // "shown in" counts from here: the editor's own redraw is not the compiler's
+  warmUpEditor(text);
   view.scrollDOM.scrollTop = 0;
   view.scrollDOM.scrollLeft = 0;
   // CodeMirror restores its scroll anchor after measuring: once more after that.
