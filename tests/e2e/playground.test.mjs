@@ -998,10 +998,12 @@ for (const width of WIDTHS) {
       return { median: q(0.5), p95: q(0.95) };
     };
     // Shown: the GKE request (the default tab): an image tag changes no visible output but the status.
-    const gkeKeys = await type("image: us-docker.pkg.dev/p/r/w:17", 40);
+    // 80 keys: the 95th percentile is then the fifth slowest, not the third.
+    const KEYS = 80;
+    const gkeKeys = await type("image: us-docker.pkg.dev/p/r/w:17", KEYS);
     const gke = stats(gkeKeys);
     // Where the time went (the page's own timings of the same keys, ms from the edit).
-    const parts = await page.evaluate(() => window.playground.timings().slice(-40));
+    const parts = await page.evaluate((n) => window.playground.timings().slice(-n), KEYS);
     const part = (k) => stats(parts.map((t) => t[k]));
     // PODWIRE_E2E_KEYS=1: per key, [keystroke to page, compile, edit to shown, compiled on the page's thread].
     if (process.env.PODWIRE_E2E_KEYS === "1") console.log(JSON.stringify(gkeKeys.map((t, i) => [+t.toFixed(1), parts[i] && +parts[i].compile.toFixed(1), parts[i] && +parts[i].shown.toFixed(1), parts[i] && parts[i].here])));
@@ -1019,18 +1021,15 @@ for (const width of WIDTHS) {
       `${width}px, 200 workloads, GKE tab: ${fmt(gke)} (the page's median/p95: ${breakdown}); manifests tab: ${fmt(manifests)} (load average ${load.toFixed(1)} on ${cpus().length} CPUs)`,
     );
     await shot(page, `${width}-200-workloads`);
-    // The budget (issue 12): 16 ms at the 95th percentile, measured here.
-    // It is not met yet (2026-12-04, 2 CPUs: median 11-14, p95 21-26 ms,
-    // from 20-23 / 31-34 ms through the worker alone; per key about 5 ms of
-    // the editor's before the edit, a 5-10 ms compile on the page's thread,
-    // 2 ms to show it, and the first key or two after the page loads slower),
-    // so issue 12 stays open and it is asserted only with
-    // PODWIRE_E2E_TYPING_BUDGET=1 and a quiet machine; otherwise reported. On
-    // a machine busy with other work the figure measures the machine, not the
-    // page.
-    const busy = load > cpus().length * 0.75;
-    if (process.env.PODWIRE_E2E_TYPING_BUDGET === "1" && !busy) assert.ok(gke.p95 <= 16, `p95 ${gke.p95.toFixed(1)} ms > 16 ms`);
-    else console.log(`e2e: the 16 ms budget is reported, not asserted (load average ${load.toFixed(1)} on ${cpus().length} CPUs; PODWIRE_E2E_TYPING_BUDGET=1 asserts it): ${fmt(gke)}`);
+    // The budget (issue 12): 16 ms at the 95th percentile, measured here and
+    // asserted. Measured 2026-12-04 on 2 CPUs: 40 keys, ten runs of this
+    // test, p95 10.8-15.0 ms, median 6.9-9.9 ms; 80 keys, six, p95 10.0-13.2,
+    // median 7.0-8.5 ms (per key about 3-4 ms of the
+    // editor's before the edit, a 3 ms compile on the page's thread, 1 ms to
+    // show it). A machine busy with other work measures itself, not the
+    // page: PODWIRE_E2E_TYPING_BUDGET=0 then reports the figure instead.
+    if (process.env.PODWIRE_E2E_TYPING_BUDGET !== "0") assert.ok(gke.p95 <= 16, `p95 ${gke.p95.toFixed(1)} ms > 16 ms (load average ${load.toFixed(1)} on ${cpus().length} CPUs)`);
+    else console.log(`e2e: the 16 ms budget is reported, not asserted (PODWIRE_E2E_TYPING_BUDGET=0): ${fmt(gke)}`);
     // Small specs stay fast: typing into the seed.
     await page.goto(base);
     await page.waitForSelector("body[data-ready=true]");

@@ -15,7 +15,9 @@
 // slow phase of the machine): keystroke to updated page median 20.2 / p95
 // 27.7 ms through the worker, 16.3 / 19.7 ms with the page's thread
 // compiling (10 ms per update); the e2e test, with the core's per-workload
-// object reuse, median 11-14 / p95 21-26 ms (5-10 ms per update). Whether
+// object reuse, median 11-14 / p95 21-26 ms (5-10 ms per update), and with
+// the policies kept too and both warm-ups from the first large request on,
+// median 7-9 / p95 10-15 ms (3 ms per update). Whether
 // an update fits is measured, not guessed: the page's Preview is warmed up
 // (the warm-up's own keystrokes are timed) and kept current in idle time
 // while the worker serves the keystrokes (`idleSync`), and each update on
